@@ -1,0 +1,3 @@
+from pyagent_workbench.cli import main
+
+raise SystemExit(main())

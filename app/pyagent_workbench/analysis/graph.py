@@ -1,0 +1,220 @@
+"""The import graph of a repo, built by grimp (which parses; it never runs the code).
+
+grimp finds top-level packages through `importlib.util.find_spec`, which looks at the
+current interpreter's `sys.path` and `sys.modules`: a repo package named like an
+installed or standard module (`logging`, `src`) would resolve to the wrong place. We
+hand grimp each package's directory ourselves instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grimp
+from grimp.application import usecases
+from grimp.application.config import settings
+from grimp.application.ports.modulefinder import FoundPackage
+from grimp.exceptions import SourceSyntaxError
+from pyagent_workbench.errors import RepoError
+from pyagent_workbench.repo import Repo
+
+GRIMP_CACHE = "grimp-cache"
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One import statement between two modules of the analysed packages."""
+
+    importer: str
+    imported: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    path: str
+    line: int | None
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: syntax error: {self.text.strip() or '<unavailable>'}"
+
+
+@dataclass
+class ImportGraph:
+    """Modules and import statements of the analysed packages."""
+
+    modules: set[str]
+    imports: list[ImportRecord]
+    syntax_errors: list[SyntaxProblem] = field(default_factory=list)
+    _importers: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        importers: dict[str, set[str]] = defaultdict(set)
+        for record in self.imports:
+            importers[record.imported].add(record.importer)
+        self._importers = dict(importers)
+
+    def importers_of(self, module: str) -> set[str]:
+        return self._importers.get(module, set())
+
+    def edges(self) -> set[tuple[str, str]]:
+        return {(r.importer, r.imported) for r in self.imports}
+
+
+def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
+    """Build the graph of `repo.packages`; a file with a syntax error is reported and left
+    out, and the rest is analysed."""
+    found = {_find_package(repo, name) for name in repo.packages}
+    cache_dir: str | None = None
+    if use_cache:
+        from pyagent_workbench.workspace import ensure_state_dir
+
+        cache_dir = str(ensure_state_dir(repo.root) / GRIMP_CACHE)
+    problems: list[SyntaxProblem] = []
+    while True:
+        try:
+            imports_by_module = _scan(found, cache_dir)
+            break
+        except SourceSyntaxError as error:
+            broken = _relative(repo, error.filename)
+            problems.append(SyntaxProblem(broken, error.lineno, error.text or ""))
+            found = _without_file(found, error.filename)
+            if len(problems) > 10_000:  # pragma: no cover - defensive
+                raise RepoError("too many files with syntax errors") from None
+        except BaseException as error:  # grimp's Rust core panics on some inputs
+            if type(error).__name__ != "PanicException":
+                raise
+            culprits = _panicking_files(found)
+            for path in culprits:
+                problems.append(SyntaxProblem(
+                    _relative(repo, path), None,
+                    "cannot be analysed (a relative import above the top-level package?)"))
+                found = _without_file(found, path)
+            if not culprits:
+                raise RepoError("the import scanner failed on this repo") from None
+    modules: set[str] = set()
+    for package in found:
+        modules.update(mf.module.name for mf in package.module_files)
+        modules.update(package.namespace_packages)
+        modules.add(package.name)
+    records = [
+        ImportRecord(
+            importer=direct.importer.name,
+            imported=direct.imported.name,
+            line=direct.line_number,
+            text=direct.line_contents,
+        )
+        for direct_imports in imports_by_module.values()
+        for direct in direct_imports
+    ]
+    records.sort(key=lambda r: (r.importer, r.line, r.imported))
+    return ImportGraph(modules=modules, imports=records, syntax_errors=problems)
+
+
+def _scan(found: set[FoundPackage], cache_dir: str | None) -> dict[Any, Any]:
+    return usecases._scan_packages(  # type: ignore[no-any-return]
+        found_packages=found,
+        file_system=settings.FILE_SYSTEM.convert_to_basic(),
+        include_external_packages=False,
+        exclude_type_checking_imports=False,
+        cache_dir=cache_dir,
+    )
+
+
+def _panicking_files(found: set[FoundPackage]) -> list[str]:
+    """The files the scanner cannot take, found by halving the set of files."""
+    files = sorted(
+        (package, module_file) for package in found for module_file in package.module_files
+    )
+
+    def scan_ok(subset: list[tuple[FoundPackage, Any]]) -> bool:
+        by_package: dict[FoundPackage, set[Any]] = defaultdict(set)
+        for package, module_file in subset:
+            by_package[package].add(module_file)
+        trial = {
+            FoundPackage(name=p.name, directory=p.directory, module_files=frozenset(mfs),
+                         namespace_packages=p.namespace_packages)
+            for p, mfs in by_package.items()
+        }
+        try:
+            _scan(trial, None)
+        except SourceSyntaxError:
+            return True  # reported and handled by the caller's loop
+        except BaseException as error:
+            if type(error).__name__ != "PanicException":
+                raise
+            return False
+        return True
+
+    culprits: list[str] = []
+
+    def bisect(subset: list[tuple[FoundPackage, Any]]) -> None:
+        if scan_ok(subset):
+            return
+        if len(subset) == 1:
+            package, module_file = subset[0]
+            culprits.append(_module_path(package, module_file.module.name))
+            return
+        middle = len(subset) // 2
+        bisect(subset[:middle])
+        bisect(subset[middle:])
+
+    bisect(files)
+    return culprits
+
+
+def to_grimp(graph: ImportGraph) -> grimp.ImportGraph:
+    """A grimp graph (for grimp's own algorithms, e.g. cycle breakers)."""
+    result = settings.IMPORT_GRAPH_CLASS()
+    for module in graph.modules:
+        result.add_module(module)
+    for record in graph.imports:
+        result.add_import(importer=record.importer, imported=record.imported,
+                          line_number=record.line, line_contents=record.text)
+    return result
+
+
+def _find_package(repo: Repo, name: str) -> FoundPackage:
+    directory = os.path.join(repo.source_dir, name)
+    return settings.MODULE_FINDER.find_package(  # type: ignore[no-any-return]
+        package_name=name, package_directory=directory, file_system=settings.FILE_SYSTEM
+    )
+
+
+def _without_file(found: set[FoundPackage], filename: str) -> set[FoundPackage]:
+    """The packages with one module file (the broken one) left out."""
+    result = set()
+    for package in found:
+        kept = frozenset(
+            mf for mf in package.module_files
+            if _module_path(package, mf.module.name) != os.path.abspath(filename)
+        )
+        result.add(FoundPackage(name=package.name, directory=package.directory,
+                                module_files=kept, namespace_packages=package.namespace_packages))
+    return result
+
+
+def _module_path(package: FoundPackage, module: str) -> str:
+    parts = module.split(".")[1:]
+    base = os.path.join(package.directory, *parts)
+    init = os.path.join(base, "__init__.py")
+    return os.path.abspath(init if os.path.isfile(init) else base + ".py")
+
+
+def _relative(repo: Repo, filename: str) -> str:
+    try:
+        return Path(filename).resolve().relative_to(repo.root).as_posix()
+    except ValueError:
+        return filename
+
+
+def module_names(records: Iterable[ImportRecord]) -> set[str]:
+    return {r.importer for r in records} | {r.imported for r in records}

@@ -1,0 +1,264 @@
+"""The command line: a thin shell over the use cases the TUI calls too.
+
+Every command prints errors as one line (`error: WHERE: WHAT`) and exits 2; no
+traceback reaches the user unless PYAGENT_WORKBENCH_DEBUG=1 asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pyagent_workbench import __version__
+from pyagent_workbench.errors import WorkbenchError
+
+PROG = "pyagent-workbench"
+
+_DESCRIPTION = """\
+Restructure a large Python codebase into tiers without breaking it.
+
+Open the workbench (a terminal UI) on a repo, or use the commands below from a
+shell or CI. The plan (TOML) is what they share: `suggest` writes one, the
+workbench edits and approves it, `diff` previews it, `apply` carries it out.
+"""
+
+_EPILOG = """\
+examples:
+  pyagent-workbench .                                 open the workbench here
+  pyagent-workbench sample_repo --plan sample_repo/phase1.toml
+  pyagent-workbench suggest . -o pyagent-plan.toml    draft a plan from the import graph
+  pyagent-workbench diff pyagent-plan.toml            what apply would change
+  pyagent-workbench apply pyagent-plan.toml           do it (approved plans only)
+  pyagent-workbench check pyagent-plan.toml           CI: fail on a new cross-tier import
+
+Run `pyagent-workbench COMMAND --help` for a command's options.
+"""
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _command(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    summary: str,
+    details: str,
+    example: str,
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{textwrap.dedent(details).strip()}",
+        epilog="example:\n" + textwrap.indent(textwrap.dedent(example).strip(), "  "),
+        formatter_class=_formatter,
+    )
+    return parser
+
+
+def _plan_and_repo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", metavar="PLAN", type=Path, help="the plan file (TOML)")
+    parser.add_argument(
+        "--repo", metavar="PATH", type=Path, default=None,
+        help="the repository the plan is for (default: the plan's directory)",
+    )
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The command parser, and the parser for the default action (open the workbench)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    open_parser = argparse.ArgumentParser(
+        prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_formatter,
+    )
+    open_parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    open_parser.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+                             help="the repository to open (default: .)")
+    open_parser.add_argument(
+        "--plan", metavar="PLAN", type=Path, default=None,
+        help="plan to open (default: pyagent-plan.toml in the repo if present, else the "
+             "autosaved draft, else a suggestion)",
+    )
+    open_parser.add_argument("--empty", action="store_true",
+                             help="start from an empty plan instead of a suggestion")
+
+    p = _command(
+        subparsers, "open", "Open the workbench (the default command).",
+        """
+        Builds the import graph (with a progress bar), then shows the board: the units
+        of the repo, one column per tier, the cross-tier edges to review, the diff of
+        every move. Your draft is saved automatically under .pyagent-workbench/.
+        """,
+        "pyagent-workbench open sample_repo --plan sample_repo/phase1.toml",
+    )
+    for action in open_parser._actions:
+        if action.dest not in ("help", "version"):
+            p._add_action(action)
+
+    p = _command(
+        subparsers, "suggest", "Suggest tiers from the import graph and write a draft plan.",
+        """
+        Clusters the units (the children of each container package) with seeded,
+        deterministic community detection, orders the tiers from foundation to top by
+        their dependency direction and names them from their members. Prints the
+        quality figures (cross-tier edges, upward edges, tier cycles, modularity,
+        TurboMQ; with --compare, MoJoFM and adjusted Rand index against another plan)
+        and records them in the plan's [suggestion] table.
+        """,
+        """
+        pyagent-workbench suggest sample_repo --tiers 5 -o draft.toml \\
+            --compare sample_repo/phase1.toml
+        """,
+    )
+    p.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+                   help="the repository (default: .)")
+    p.add_argument("-o", "--output", metavar="PLAN", type=Path, default=None,
+                   help="write the draft plan here (default: print the figures only)")
+    p.add_argument("--tiers", metavar="N", type=int, default=None,
+                   help="target number of tiers per container")
+    p.add_argument("--resolution", metavar="R", type=float, default=None,
+                   help="Louvain resolution (default: tried over a range, best kept)")
+    p.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--compare", metavar="PLAN", type=Path, default=None,
+                   help="report MoJoFM and adjusted Rand index against this plan's grouping")
+    p.add_argument("--container", metavar="PKG", action="append", default=None,
+                   help="package whose children are the units (repeatable; default: "
+                        "detected)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = _command(
+        subparsers, "edges", "List every cross-tier import edge of a plan.",
+        """
+        One line per import statement that crosses tiers once the plan is applied:
+        importer, imported, file:line, the import line, the tiers, the direction (down,
+        up, sideways), tier-cycle membership and the reviewer's verdict. Tier cycles
+        are listed with proposed cycle breakers. --json prints the documented schema
+        (see README, "edges --json").
+        """,
+        "pyagent-workbench edges sample_repo/phase1.toml --json > edges.json",
+    )
+    _plan_and_repo(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = _command(
+        subparsers, "check", "CI gate: fail on cross-tier imports the plan has not accepted.",
+        """
+        Exit 1 listing each cross-tier import edge that has no "accepted" review in the
+        plan (a ratchet: accepted edges may disappear, new ones fail); exit 0 otherwise.
+        --format import-linter prints an equivalent import-linter `layers` contract.
+        """,
+        "pyagent-workbench check pyagent-plan.toml --repo .",
+    )
+    _plan_and_repo(p)
+    p.add_argument("--format", choices=("text", "json", "import-linter"), default="text",
+                   help="output format (default: text)")
+
+    p = _command(
+        subparsers, "diff", "Show every change apply would make, writing nothing.",
+        """
+        Git-style rename headers for moved files, a unified diff of every rewritten
+        file, the facades to be created, dotted names in longer text to review by hand,
+        and a summary.
+        """,
+        "pyagent-workbench diff sample_repo/phase1.toml --stat",
+    )
+    _plan_and_repo(p)
+    p.add_argument("--stat", action="store_true", help="only the summary and file list")
+    p.add_argument("--json", action="store_true", help="the summary as JSON (with --stat)")
+    p.add_argument("--no-facades", action="store_true", help="preview without facades")
+
+    p = _command(
+        subparsers, "apply", "Carry out an approved plan, all or nothing.",
+        """
+        Moves files (history-preserving in git), rewrites every import and dotted-path
+        string, writes facades at old paths (unless --no-facades), then verifies. Every
+        write goes through a journal under .pyagent-workbench/: a failure rolls back to
+        the exact previous bytes, and `recover` finishes the job after a crash.
+        """,
+        """
+        pyagent-workbench apply pyagent-plan.toml --run-tests "python -m pytest -q"
+        """,
+    )
+    _plan_and_repo(p)
+    p.add_argument("--no-facades", action="store_true", help="do not leave facades")
+    p.add_argument("--allow-dirty", action="store_true",
+                   help="apply even if the git work tree has uncommitted changes")
+    p.add_argument("--no-verify", action="store_true", help="skip the verify step")
+    p.add_argument("--run-tests", metavar="CMD", default=None,
+                   help="run CMD before and after; roll back if a test that passed fails")
+    p.add_argument("--force", action="store_true", help="apply a plan still in draft")
+
+    p = _command(
+        subparsers, "verify", "Check that an applied plan lost no import and broke no module.",
+        """
+        Rebuilds the import graph and compares it with the pre-apply graph mapped through
+        the plan, then imports every module in a subprocess (this runs the repo's code).
+        Uses what apply recorded under .pyagent-workbench/.
+        """,
+        "pyagent-workbench verify pyagent-plan.toml",
+    )
+    _plan_and_repo(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = _command(
+        subparsers, "recover", "Restore the repo after an interrupted apply.",
+        """
+        Restores the exact pre-apply tree from the journal left by an apply that was
+        interrupted (even by kill -9). Does nothing when there is no journal.
+        """,
+        "pyagent-workbench recover .",
+    )
+    p.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+                   help="the repository (default: .)")
+
+    return parser, open_parser
+
+
+_COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "verify", "recover")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, open_parser = build_parser()
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    wants_top_help = not args_list or args_list[0] in ("-h", "--help", "--version")
+    if first in _COMMANDS or (wants_top_help and args_list):
+        args = parser.parse_args(args_list)
+    else:
+        args = open_parser.parse_args(args_list)
+        args.command = "open"
+    handler = _handler(args.command or "open")
+    try:
+        return handler(args)
+    except WorkbenchError as error:
+        for line in str(error).splitlines() or [type(error).__name__]:
+            print(f"error: {line}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the user must never see a traceback
+        if os.environ.get("PYAGENT_WORKBENCH_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(error).__name__}: {error} (this is a bug in {PROG}; "
+            f"run again with PYAGENT_WORKBENCH_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 70
+
+
+def _handler(command: str) -> Handler:
+    from pyagent_workbench import commands
+
+    return getattr(commands, f"run_{command}")  # type: ignore[no-any-return]

@@ -1,0 +1,52 @@
+"""Dotted module names: validation and prefix arithmetic on a dotted-name boundary."""
+
+from __future__ import annotations
+
+import keyword
+
+
+def is_identifier(part: str) -> bool:
+    return part.isidentifier() and not keyword.iskeyword(part)
+
+
+def is_dotted_name(name: str) -> bool:
+    """True for `a.b.c` where every part is a Python identifier that is not a keyword."""
+    return bool(name) and all(is_identifier(part) for part in name.split("."))
+
+
+def is_within(name: str, ancestor: str) -> bool:
+    """True when `name` is `ancestor` or lies below it (`a.b.c` within `a.b`, not `a.bc`)."""
+    return name == ancestor or name.startswith(ancestor + ".")
+
+
+def is_strictly_within(name: str, ancestor: str) -> bool:
+    return name.startswith(ancestor + ".")
+
+
+def parent(name: str) -> str:
+    return name.rpartition(".")[0]
+
+
+def last(name: str) -> str:
+    return name.rpartition(".")[2]
+
+
+def rebase(name: str, old_prefix: str, new_prefix: str) -> str:
+    """`rebase("a.b.c", "a.b", "x.y") == "x.y.c"`; `name` must lie within `old_prefix`."""
+    assert is_within(name, old_prefix), (name, old_prefix)
+    return new_prefix + name[len(old_prefix) :]
+
+
+def ancestors(name: str) -> list[str]:
+    """`ancestors("a.b.c") == ["a.b", "a"]`, nearest first."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def common_prefix(a: str, b: str) -> str:
+    result: list[str] = []
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x != y:
+            break
+        result.append(x)
+    return ".".join(result)

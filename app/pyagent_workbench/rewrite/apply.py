@@ -1,0 +1,386 @@
+"""Apply a plan: every change computed and parsed in memory first, then written through
+the journal, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pyagent_workbench.analysis.graph import ImportGraph, build_graph
+from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.rewrite import facades
+from pyagent_workbench.rewrite.engine import ChangeSet, preview, sha256
+from pyagent_workbench.rewrite.journal import Journal, write_atomic
+from pyagent_workbench.workspace import Workspace, ensure_state_dir
+
+LAST_DIFF = "last-diff.json"
+
+Progress = Callable[[str, int, int], None]
+"""Called as (step, done, total) while applying."""
+
+
+class AlreadyApplied(ApplyError):
+    exit_status = 0
+
+
+@dataclass
+class ApplyResult:
+    changeset: ChangeSet
+    verify: object | None = None
+    tests: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def applied_state(workspace: Workspace) -> str:
+    """"none", "all" or "partial": how much of the plan the repo already reflects."""
+    repo = workspace.repo
+    applied = 0
+    moves = workspace.plan.moves
+    for move in moves:
+        source = repo.modules.get(move.source)
+        target_present = move.target in repo.modules
+        if source is not None and source.path.endswith(".py"):
+            marker = facades.read_marker(_head(repo.root / source.path))
+            source_is_facade = marker is not None and marker[1] == move.target
+        else:
+            source_is_facade = False
+        if target_present and (source is None or source_is_facade):
+            applied += 1
+    if applied == 0:
+        return "none"
+    return "all" if applied == len(moves) else "partial"
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2000)
+    except OSError:
+        return b""
+
+
+def git_dirty(root: Path, ignore: set[str]) -> list[str]:
+    out = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--untracked-files=no",
+         "--", "."], capture_output=True, check=False)
+    if out.returncode != 0:
+        return []
+    entries = [e for e in out.stdout.decode(errors="replace").split("\0") if e]
+    paths = []
+    skip_next = False
+    for entry in entries:
+        if skip_next:
+            skip_next = False
+            continue
+        status, path = entry[:2], entry[3:]
+        if status.startswith("R") or status.startswith("C"):
+            skip_next = True
+        top = _git_prefix(root)
+        rel = path[len(top):] if top and path.startswith(top) else path
+        if rel in ignore or rel.startswith(".pyagent-workbench/"):
+            continue
+        paths.append(rel)
+    return paths
+
+
+def _git_prefix(root: Path) -> str:
+    out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"],
+                         capture_output=True, text=True, check=False)
+    return out.stdout.strip()
+
+
+def _git_index_path(root: Path) -> Path | None:
+    out = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-path", "index"],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return None
+    path = Path(out.stdout.strip())
+    return path if path.is_absolute() else root / path
+
+
+def check_last_diff(workspace: Workspace, changeset: ChangeSet) -> None:
+    """Refuse when a file changed since `diff` showed this plan's changes."""
+    record = ensure_state_dir(workspace.repo.root) / LAST_DIFF
+    if not record.exists():
+        return
+    try:
+        data = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return
+    if data.get("plan") != plan_digest(workspace):
+        return
+    seen: dict[str, str] = data.get("inputs", {})
+    for path, digest in sorted(seen.items()):
+        now = changeset.inputs.get(path)
+        if now is not None and now != digest:
+            raise ApplyError(
+                f"{path} changed since `diff` was run; run `diff` again to review the "
+                f"changes, then apply")
+
+
+def record_last_diff(workspace: Workspace, changeset: ChangeSet) -> None:
+    state = ensure_state_dir(workspace.repo.root)
+    write_atomic(state / LAST_DIFF, json.dumps(
+        {"plan": plan_digest(workspace), "inputs": changeset.inputs}, indent=1).encode())
+
+
+def plan_digest(workspace: Workspace) -> str:
+    moves = sorted((m.source, m.target) for m in workspace.plan.moves)
+    return sha256(json.dumps(moves).encode())[:16]
+
+
+def apply_plan(
+    workspace: Workspace,
+    *,
+    facades_enabled: bool | None = None,
+    allow_dirty: bool = False,
+    force: bool = False,
+    verify: bool = True,
+    run_tests: str | None = None,
+    python: str | None = None,
+    progress: Progress | None = None,
+    plan_path: Path | None = None,
+    fault: Callable[[str], None] | None = None,
+) -> ApplyResult:
+    """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
+    repo = workspace.repo
+    plan = workspace.plan
+    state = ensure_state_dir(repo.root)
+    journal = Journal(repo.root, state)
+    if journal.exists():
+        raise ApplyError(
+            f"an interrupted apply left a journal in {journal.dir}; run `pyagent-workbench "
+            f"recover {repo.root}` first")
+    if plan.status != "approved" and not force:
+        raise ApplyError(
+            f"the plan is still a draft (status = \"{plan.status}\"); approve it first, or "
+            f"apply with --force")
+    if not plan.moves:
+        raise ApplyError("the plan has no moves: nothing to apply")
+    state_now = applied_state(workspace)
+    if state_now == "all":
+        raise AlreadyApplied("this plan is already applied: nothing to do")
+    if state_now == "partial":
+        raise ApplyError(
+            "some of this plan's moves are already applied and others are not; the repo is "
+            "not in a state this plan can be applied to")
+    workspace.require_valid()
+    plan_rel = None
+    if plan_path is not None:
+        try:
+            plan_rel = plan_path.resolve().relative_to(repo.root).as_posix()
+        except ValueError:
+            plan_rel = None
+    if repo.is_git and not allow_dirty:
+        dirty = git_dirty(repo.root, {plan_rel} if plan_rel else set())
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+            raise ApplyError(
+                f"the git work tree has uncommitted changes ({shown}); commit or stash them, "
+                f"or apply with --allow-dirty")
+
+    say = progress or (lambda step, done, total: None)
+    say("analysing", 0, 1)
+    graph = build_graph(repo)
+    say("computing changes", 0, 1)
+    changeset = preview(workspace, graph, facades_enabled=facades_enabled)
+    check_last_diff(workspace, changeset)
+    _check_all_parse(changeset)
+
+    from pyagent_workbench.rewrite import verify as verify_module
+
+    record = None
+    if verify:
+        say("recording what imports today (runs the repo's code)", 0, 1)
+        record = verify_module.record_before(workspace, graph, changeset, python=python)
+    tests_before = None
+    if run_tests:
+        say("running tests before", 0, 1)
+        tests_before = verify_module.run_tests(repo.root, run_tests, state)
+
+    index_path = _git_index_path(repo.root) if repo.is_git else None
+    journal.begin(changeset.touched_paths(), git_index=index_path,
+                  plan=str(plan_path) if plan_path else "")
+    try:
+        _write_changes(workspace, changeset, journal, say, fault)
+        if repo.is_git:
+            _stage_moves(repo.root, changeset)
+        if fault:
+            fault("written")
+        result = ApplyResult(changeset)
+        if run_tests:
+            say("running tests after", 0, 1)
+            after = verify_module.run_tests(repo.root, run_tests, state)
+            regressions = verify_module.regressions(tests_before, after, workspace.mapping)
+            if regressions:
+                raise ApplyError(
+                    "tests that passed before fail after the apply, so it was rolled back: "
+                    + ", ".join(regressions[:10]) + (" ..." if len(regressions) > 10 else ""))
+            result.tests = after.summary
+    except BaseException:
+        journal.rollback()
+        raise
+    journal.discard()
+    _clean_caches(repo.root, changeset)
+    if record is not None:
+        verify_module.save_record(workspace, record)
+    if verify:
+        say("verifying", 0, 1)
+        result.verify = verify_module.verify(workspace_after(workspace), python=python)
+    return result
+
+
+def workspace_after(workspace: Workspace) -> Workspace:
+    from pyagent_workbench.repo import Repo
+
+    repo = Repo(workspace.repo.root, source_root=workspace.repo.source_root,
+                packages=list(workspace.repo.packages))
+    return Workspace(repo, workspace.plan)
+
+
+def _check_all_parse(changeset: ChangeSet) -> None:
+    """Every new Python text must compile before anything is written."""
+    for change in changeset.changes:
+        if not change.new_path.endswith(".py"):
+            continue
+        if change.old_bytes == change.new_bytes:
+            continue
+        try:
+            compile(change.new_bytes, change.new_path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            if change.old_bytes is not None:
+                try:
+                    compile(change.old_bytes, change.new_path, "exec", dont_inherit=True)
+                except SyntaxError:
+                    continue  # it did not compile before either (e.g. a newer syntax)
+            raise ApplyError(
+                f"internal error: the rewritten {change.new_path} would not compile (line "
+                f"{error.lineno}: {error.msg}); nothing was written, please report this") \
+                from None
+
+
+def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
+                   say: Progress, fault: Callable[[str], None] | None) -> None:
+    root = workspace.repo.root
+    written = {c.new_path for c in changeset.changes}
+    leaving: list[str] = []
+    for change in changeset.changes:
+        for old in (change.old_path, *change.merged_from):
+            if old and old != change.new_path and old not in written:
+                leaving.append(old)
+    total = len(changeset.changes) + len(leaving)
+    done = 0
+    for old in sorted(set(leaving)):
+        current = root / old
+        _expect_unchanged(changeset, old, current)
+        current.unlink()
+        done += 1
+        say("moving", done, total)
+        if fault:
+            fault(f"remove:{old}")
+    for change in changeset.changes:
+        target = root / change.new_path
+        _make_parents(root, target.parent, journal)
+        if change.old_path and change.old_path == change.new_path:
+            _expect_unchanged(changeset, change.old_path, target)
+        mode = None
+        if change.old_path:
+            entry = journal.entries.get(change.old_path)
+            mode = entry.mode if entry else None
+        write_atomic(target, change.new_bytes, mode=mode)
+        done += 1
+        say("writing", done, total)
+        if fault:
+            fault(f"write:{change.new_path}")
+    for directory in changeset.removed_dirs:
+        base = root / directory
+        if base.is_dir():
+            for dirpath, _dirnames, filenames in os.walk(base):
+                if filenames and not dirpath.endswith("__pycache__"):
+                    break
+            else:
+                shutil.rmtree(base)
+
+
+def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
+    expected = changeset.inputs.get(rel)
+    if expected is None:
+        return
+    try:
+        now = sha256(path.read_bytes())
+    except OSError as error:
+        raise ApplyError(f"{rel} cannot be read: {error.strerror}") from None
+    if now != expected:
+        raise ApplyError(f"{rel} was changed by someone else during the apply; rolled back")
+
+
+def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
+    missing = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        journal.record_created_dir(path.relative_to(root).as_posix())
+        path.mkdir()
+
+
+def _stage_moves(root: Path, changeset: ChangeSet) -> None:
+    """Stage the moves as `git mv` would, so that history follows the files."""
+    paths: set[str] = set()
+    for change in changeset.changes:
+        if change.kind in ("move", "facade", "create"):
+            paths.add(change.new_path)
+            if change.old_path:
+                paths.add(change.old_path)
+            paths.update(change.merged_from)
+    if not paths:
+        return
+    prefix = _git_prefix(root)
+    listing = "\0".join(prefix + p for p in sorted(paths))
+    top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+                         capture_output=True, text=True, check=False).stdout.strip()
+    result = subprocess.run(
+        ["git", "-C", top, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"],
+        input=listing.encode(), capture_output=True, check=False)
+    if result.returncode != 0:
+        raise ApplyError(f"git add failed: {result.stderr.decode(errors='replace').strip()}")
+
+
+def _clean_caches(root: Path, changeset: ChangeSet) -> None:
+    """Stale bytecode of moved modules could shadow a facade or a new package."""
+    for change in changeset.changes:
+        if change.kind != "move" or not change.old_path:
+            continue
+        for old in (change.old_path, *change.merged_from):
+            pure = PurePosixPath(old)
+            cache = root / pure.parent / "__pycache__"
+            if cache.is_dir():
+                for pyc in cache.glob(pure.stem + ".*.pyc"):
+                    pyc.unlink(missing_ok=True)
+                if not any(cache.iterdir()):
+                    cache.rmdir()
+
+
+def recover(repo_root: Path) -> bool:
+    """Restore the pre-apply tree from an interrupted apply's journal. False if none."""
+    from pyagent_workbench.repo import STATE_DIR
+
+    state = repo_root / STATE_DIR
+    journal_dir = state / "journal"
+    if not journal_dir.exists():
+        return False
+    if not (journal_dir / "manifest.json").exists():
+        shutil.rmtree(journal_dir)  # died before the journal was complete: nothing written
+        return True
+    Journal.load(repo_root, state).rollback()
+    return True
+
+
+def graph_edges(graph: ImportGraph) -> list[list[str]]:
+    return sorted([list(edge) for edge in graph.edges()])

@@ -1,0 +1,528 @@
+"""Compute, in memory, every change a plan makes: the preview `diff` prints and `apply`
+writes. Nothing here writes to the repo.
+
+Only files that can refer to a moved module are parsed: the moved files, the
+importers the grimp graph names, and files whose text mentions a moved name (one
+compiled regex). Parsing runs on every core.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pyagent_workbench.analysis.graph import ImportGraph
+from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.model import names
+from pyagent_workbench.model.mapping import ModuleMapping, resolve
+from pyagent_workbench.model.plan import Move
+from pyagent_workbench.rewrite import facades
+from pyagent_workbench.rewrite.context import FileContext, Resolver
+from pyagent_workbench.rewrite.files import (
+    FileRewrite,
+    Mention,
+    find_mentions,
+    is_config_file,
+    reference_pattern,
+    rewrite_config,
+    rewrite_python,
+)
+from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
+from pyagent_workbench.workspace import Workspace
+
+ChangeKind = Literal["move", "rewrite", "create", "facade"]
+
+# Parse in worker processes only when there is enough work to pay for starting them.
+_PARALLEL_THRESHOLD = 48
+_TEXT_SUFFIXES = (".md", ".rst", ".txt", ".cfg", ".ini", ".toml", ".yaml", ".yml", ".json")
+
+
+@dataclass
+class FileChange:
+    kind: ChangeKind
+    old_path: str | None
+    """`None` for a file that does not exist yet."""
+    new_path: str
+    old_bytes: bytes | None
+    new_bytes: bytes
+    imports_changed: int = 0
+    strings_changed: int = 0
+    merged_from: tuple[str, ...] = ()
+    """Old paths whose contents were merged into this file (merged `__init__.py`)."""
+
+    @property
+    def is_modified(self) -> bool:
+        return self.old_bytes != self.new_bytes
+
+
+@dataclass
+class Summary:
+    files_moved: int
+    files_rewritten: int
+    imports_changed: int
+    strings_changed: int
+    facades: int
+    packages_created: int
+    mentions: int
+    unparsable: int
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ChangeSet:
+    """Every change of a plan, computed before the first write."""
+
+    changes: list[FileChange]
+    removed_dirs: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Things to review that do not stop the apply (kept relative imports, identities)."""
+    unparsable: list[str] = field(default_factory=list)
+    """Files that cannot be parsed and reference nothing moved: left alone, reported."""
+    warnings: list[str] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)
+    """sha256 of every file the changes were computed from (to detect later edits)."""
+
+    @property
+    def summary(self) -> Summary:
+        moves = [c for c in self.changes if c.kind == "move"]
+        rewritten = [c for c in self.changes if c.kind in ("move", "rewrite") and c.is_modified]
+        return Summary(
+            files_moved=sum(1 + max(0, len(c.merged_from) - 1) for c in moves),
+            files_rewritten=len(rewritten),
+            imports_changed=sum(c.imports_changed for c in self.changes),
+            strings_changed=sum(c.strings_changed for c in self.changes),
+            facades=sum(1 for c in self.changes if c.kind == "facade"),
+            packages_created=sum(1 for c in self.changes if c.kind == "create"),
+            mentions=len(self.mentions),
+            unparsable=len(self.unparsable),
+        )
+
+    def touched_paths(self) -> set[str]:
+        """Every path the apply writes or removes."""
+        paths: set[str] = set()
+        for change in self.changes:
+            paths.add(change.new_path)
+            if change.old_path:
+                paths.add(change.old_path)
+            paths.update(change.merged_from)
+        return paths
+
+    def affected_files(self) -> list[str]:
+        return sorted({c.new_path for c in self.changes if c.kind != "facade"})
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    context: FileContext
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def preview(
+    workspace: Workspace,
+    graph: ImportGraph | None = None,
+    *,
+    facades_enabled: bool | None = None,
+    only: Iterable[str] | None = None,
+    jobs: int | None = None,
+) -> ChangeSet:
+    """All changes of the plan (or of the moves of the sources in `only`)."""
+    repo = workspace.repo
+    mapping = workspace.mapping
+    if only is not None:
+        wanted = set(only)
+        moves = [m for m in workspace.plan.moves if m.source in wanted]
+        mapping = _restricted_mapping(workspace, moves)
+    if facades_enabled is None:
+        facades_enabled = workspace.plan.facades
+    if not mapping.moves:
+        return ChangeSet(changes=[])
+
+    modules = frozenset(workspace.module_table)
+    resolver = Resolver.from_mapping(mapping, modules)
+    sources = [m.source for m in mapping.moves]
+    pattern = reference_pattern(sources)
+    moved_by_old = {f.old: f for f in mapping.files}
+    inputs: dict[str, str] = {}
+    contents: dict[str, bytes] = {}
+
+    def read(path: str) -> bytes:
+        if path not in contents:
+            data = (repo.root / path).read_bytes()
+            contents[path] = data
+            inputs[path] = sha256(data)
+        return contents[path]
+
+    # 1. Which Python files can refer to a moved module?
+    candidates: set[str] = {f.old for f in mapping.files if f.old.endswith((".py", ".pyi"))}
+    if graph is not None:
+        for module in mapping.modules:
+            for importer in graph.importers_of(module):
+                path = repo.path_for_module(importer)
+                if path:
+                    candidates.add(path)
+        # Files grimp could not analyse: we do not know what they import.
+        candidates.update(p.path for p in graph.syntax_errors)
+    heuristic = _from_import_pattern(sources)
+    bytes_pattern = re.compile(pattern.pattern.encode())
+    package_files = {m.path for m in repo.modules.values()}
+    for path in repo.python_files:
+        if path in candidates:
+            continue
+        if path.endswith(".pyi"):
+            candidates.add(path)
+            continue
+        data = read(path)
+        if bytes_pattern.search(data) or heuristic.search(data) or (
+            path not in package_files and _ANY_RELATIVE.search(data)
+        ):
+            candidates.add(path)
+
+    jobs_list = []
+    for path in sorted(candidates):
+        module = repo.module_name_for(path)
+        is_package = PurePosixPath(path).stem == "__init__"
+        new_module = resolver.new_name(module) if module else None
+        jobs_list.append(_Job(path, FileContext(path, module, is_package, new_module)))
+    for job in jobs_list:
+        read(job.path)
+    results = {r.path: r for r in _run_jobs(jobs_list, contents, resolver, jobs)}
+
+    changes: list[FileChange] = []
+    problems: list[str] = []
+    unparsable: list[str] = []
+    blocking: list[str] = []
+    for path, result in sorted(results.items()):
+        problems.extend(result.problems)
+        if result.new_bytes is None:
+            data = contents[path]
+            context = next(j.context for j in jobs_list if j.path == path)
+            if bytes_pattern.search(data) or heuristic.search(data) or _relative_refs(
+                data, context, resolver
+            ):
+                blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
+                                f"or exclude it first")
+            else:
+                unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
+                                  f"nothing moved, left as it is")
+    if blocking:
+        raise ApplyError(
+            "cannot rewrite files that do not parse:\n" + "\n".join(blocking))
+
+    # 2. Moved files (rewritten or not), merged __init__ files.
+    landing: dict[str, list[str]] = defaultdict(list)
+    for file_move in mapping.files:
+        landing[file_move.new].append(file_move.old)
+    for new_path, olds in sorted(landing.items()):
+        pieces = []
+        counts = [0, 0]
+        for old in olds:
+            result = results.get(old)
+            data = read(old)
+            if result is not None and result.new_bytes is not None:
+                data = result.new_bytes
+                counts[0] += result.changed_imports
+                counts[1] += result.changed_strings
+            pieces.append(InitPart(old, data))
+        existing = repo.root / new_path
+        stays = existing.is_file() and new_path not in moved_by_old
+        if stays:
+            current = results.get(new_path)
+            data = read(new_path)
+            if current is not None and current.new_bytes is not None:
+                data = current.new_bytes
+            pieces.insert(0, InitPart(new_path, data))
+        if len(pieces) > 1:
+            try:
+                merged = merge_inits(pieces)
+            except MergeConflict as conflict:
+                raise ApplyError(f"cannot merge into {new_path}: {conflict}") from None
+            if stays:
+                changes.append(FileChange("rewrite", new_path, new_path, read(new_path), merged,
+                                          counts[0], counts[1], merged_from=tuple(olds)))
+            else:
+                changes.append(FileChange("move", olds[0], new_path, read(olds[0]), merged,
+                                          counts[0], counts[1], merged_from=tuple(olds)))
+        else:
+            changes.append(FileChange("move", olds[0], new_path, read(olds[0]), pieces[0].content,
+                                      counts[0], counts[1]))
+    merged_targets = {c.new_path for c in changes if c.kind == "rewrite"}
+
+    # 3. Files that stay where they are but change.
+    for path, result in sorted(results.items()):
+        if path in moved_by_old or path in merged_targets or result.new_bytes is None:
+            continue
+        if result.new_bytes != contents[path]:
+            changes.append(FileChange("rewrite", path, path, contents[path], result.new_bytes,
+                                      result.changed_imports, result.changed_strings))
+    for path in repo.files:
+        if not is_config_file(path) or path.endswith(".py") or path in moved_by_old:
+            continue
+        data = read(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(f"{path}: not UTF-8, not rewritten")
+            continue
+        new_text, count = rewrite_config(text, path, resolver, pattern)
+        if count:
+            changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
+                                      strings_changed=count))
+
+    # 4. Packages the moves need.
+    prefix = "" if repo.source_root == "." else repo.source_root + "/"
+    landed = {c.new_path for c in changes}
+    for package in mapping.new_packages:
+        path = prefix + package.replace(".", "/") + "/__init__.py"
+        if path in landed or (repo.root / path).exists():
+            continue
+        tier = next((t for t in workspace.plan.tiers if t.package == package), None)
+        text = f'"""The `{tier.name}` tier."""\n' if tier else ""
+        changes.append(FileChange("create", None, path, None, text.encode()))
+
+    # 5. Facades at every old module path.
+    if facades_enabled:
+        changes.extend(_facades(workspace, mapping, landed))
+
+    # 6. What is left for a person to review.
+    mentions: list[Mention] = []
+    facade_paths = {c.new_path for c in changes if c.kind == "facade"}
+    changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
+    for path in repo.files:
+        if path in facade_paths or path in moved_by_old:
+            continue
+        if path in changed_text:
+            continue
+        if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
+            continue
+        data = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
+        if data is None or not bytes_pattern.search(data):
+            continue
+        mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
+    for path, data in sorted(changed_text.items()):
+        if bytes_pattern.search(data):
+            mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
+
+    if not facades_enabled:
+        problems.extend(_all_entries_left_behind(workspace, mapping, read))
+    changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
+    changeset = ChangeSet(
+        changes=changes,
+        removed_dirs=_emptied_dirs(workspace, mapping, changes),
+        mentions=mentions,
+        problems=sorted(set(problems)),
+        unparsable=unparsable,
+        warnings=_warnings(workspace, facades_enabled),
+        inputs=dict(sorted(inputs.items())),
+    )
+    return changeset
+
+
+_KIND_ORDER = {"move": 0, "rewrite": 1, "create": 2, "facade": 3}
+
+
+def _all_entries_left_behind(workspace: Workspace, mapping: ModuleMapping,
+                             read: Callable[[str], bytes]) -> list[str]:
+    """`__all__` entries naming a submodule that leaves its package: without a facade,
+    `from package import *` would fail on them."""
+    problems = []
+    for old, new in sorted(mapping.modules.items()):
+        package = names.parent(old)
+        if not package or names.parent(new) == mapping.new_name(package):
+            continue
+        info = workspace.module_table.get(package)
+        if info is None or not info[0].endswith("__init__.py"):
+            continue
+        try:
+            tree = ast.parse(read(info[0]))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)):
+                continue
+            if not isinstance(node.value, (ast.List, ast.Tuple)):
+                continue
+            for element in node.value.elts:
+                if isinstance(element, ast.Constant) and element.value == names.last(old):
+                    problems.append(
+                        f"{info[0]}:{element.lineno}: __all__ names '{names.last(old)}', which "
+                        f"moves to {new}; without a facade `from {package} import *` fails: "
+                        f"remove the entry, or keep facades")
+    return problems
+
+
+def _restricted_mapping(workspace: Workspace, moves: list[Move]) -> ModuleMapping:
+    repo = workspace.repo
+    prefix = "" if repo.source_root == "." else repo.source_root + "/"
+    return resolve(moves, modules=workspace.module_table, source_prefix=prefix,
+                   files_under=workspace.files_under,
+                   exists=lambda rel: (repo.root / rel).is_file(),
+                   carry_tests=workspace.plan.carry_tests)
+
+
+def _from_import_pattern(sources: list[str]) -> re.Pattern[bytes]:
+    """`from <parent> import ... <name>` for a moved module: the one reference form the
+    dotted-name regex cannot see."""
+    by_parent: dict[str, set[str]] = defaultdict(set)
+    for source in sources:
+        parent = names.parent(source)
+        if parent:
+            by_parent[parent].add(names.last(source))
+    if not by_parent:
+        return re.compile(rb"(?!x)x")
+    alternatives = []
+    for parent, children in sorted(by_parent.items()):
+        child = "|".join(re.escape(c) for c in sorted(children))
+        alternatives.append(
+            rf"from\s+{re.escape(parent)}\s+import\s[^;\n]*?(?:\([^)]*?)?\b(?:{child})\b")
+    return re.compile("|".join(alternatives).encode())
+
+
+_ANY_RELATIVE = re.compile(rb"^[ \t]*from[ \t]+\.", re.MULTILINE)
+_RELATIVE_IMPORT = re.compile(
+    rb"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE)
+
+
+def _relative_refs(data: bytes, context: FileContext, resolver: Resolver) -> bool:
+    """Could a file we cannot parse import a moved module relatively? Read its relative
+    imports with a regex and resolve them, from where the file is and where it goes."""
+    for dots, module, imported in _RELATIVE_IMPORT.findall(data):
+        for package in (context.package, context.new_package):
+            if package is None:
+                return True
+            parts = package.split(".") if package else []
+            level = len(dots)
+            if level - 1 >= len(parts):
+                return True
+            base = ".".join(parts[: len(parts) - (level - 1)] + (
+                [module.decode()] if module else []))
+            if context.package != context.new_package or resolver.is_moved(base):
+                return True
+            for name in imported.decode().replace(" ", "").split(","):
+                if name and resolver.is_moved(f"{base}.{name}"):
+                    return True
+    return False
+
+
+def _read_small(path: os.PathLike[str], limit: int = 2_000_000) -> bytes | None:
+    try:
+        if os.path.getsize(path) > limit:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _run_jobs(jobs: list[_Job], contents: dict[str, bytes], resolver: Resolver,
+              workers: int | None) -> Iterator[FileRewrite]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
+        for job in jobs:
+            yield rewrite_python(contents[job.path], job.context, resolver)
+        return
+    chunk = max(1, len(jobs) // (workers * 8))
+    payload = [(contents[job.path], job.context) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(resolver,)) as pool:
+        yield from pool.map(_work, payload, chunksize=chunk)
+
+
+_WORKER_RESOLVER: Resolver | None = None
+
+
+def _init_worker(resolver: Resolver) -> None:
+    global _WORKER_RESOLVER
+    _WORKER_RESOLVER = resolver
+
+
+def _work(item: tuple[bytes, FileContext]) -> FileRewrite:
+    assert _WORKER_RESOLVER is not None
+    source, context = item
+    result = rewrite_python(source, context, _WORKER_RESOLVER)
+    if result.new_bytes == source:
+        result.new_bytes = source  # unchanged: the caller compares, nothing else to send
+    return result
+
+
+def _facades(workspace: Workspace, mapping: ModuleMapping, landed: set[str]
+             ) -> list[FileChange]:
+    result = []
+    moved_apart: dict[str, dict[str, str]] = defaultdict(dict)
+    for old, new in mapping.modules.items():
+        for ancestor in names.ancestors(old):
+            if ancestor in mapping.packages and names.rebase(
+                old, ancestor, mapping.modules[ancestor]
+            ) != new:
+                moved_apart[ancestor][old] = new
+    for old, new in sorted(mapping.modules.items()):
+        info = workspace.module_table.get(old)
+        if info is None:
+            continue
+        path, is_package = info
+        if facades.is_test_module(path) or not path.endswith(".py"):
+            continue
+        if path in landed:
+            continue  # something else lands on this path (cannot happen in a valid plan)
+        if is_package:
+            content = facades.package_facade(old, new, moved_apart.get(old, {}))
+        else:
+            content = facades.module_facade(old, new)
+        result.append(FileChange("facade", None, path, None, content))
+    return result
+
+
+def _emptied_dirs(workspace: Workspace, mapping: ModuleMapping,
+                  changes: list[FileChange]) -> list[str]:
+    """Directories left with no file after the moves (removed by apply)."""
+    repo = workspace.repo
+    leaving = {c.old_path for c in changes if c.kind == "move" and c.old_path}
+    for change in changes:
+        leaving.update(change.merged_from)
+    arriving = {c.new_path for c in changes}
+    candidates = {str(PurePosixPath(p).parent) for p in leaving}
+    emptied = []
+    for directory in sorted(candidates, key=lambda d: -d.count("/")):
+        base = repo.root / directory
+        if not base.is_dir():
+            continue
+        remaining = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            for name in filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), repo.root).replace(os.sep, "/")
+                if rel not in leaving or rel in arriving:
+                    remaining.append(rel)
+        if not remaining:
+            emptied.append(directory)
+    return emptied
+
+
+def _warnings(workspace: Workspace, facades_enabled: bool) -> list[str]:
+    if not facades_enabled:
+        return []
+    from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
+
+    where = warnings_are_errors(workspace.repo.root)
+    if where is None:
+        return []
+    return [
+        f"{where} turns warnings into errors: the facades' DeprecationWarning will fail any "
+        f"test that still imports an old path (add \"ignore::DeprecationWarning\" for them, "
+        f"or apply with --no-facades)"
+    ]

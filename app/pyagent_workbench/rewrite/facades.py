@@ -1,0 +1,122 @@
+"""Facades: the old module paths keep working after a move, as the very same module.
+
+A facade makes the old name *the same module object* as the new one, so
+`mock.patch("old.f")` patches what callers of the new path see, `isinstance` holds
+across both names and old pickles load. A package facade also installs a meta-path
+finder for every `old.*` name: aliasing the package object alone would make Python
+find the old name's submodules through the new package's `__path__` and execute
+them a second time under the old name (registries refusing duplicates then fail).
+
+Each facade is self-contained (no helper module to ship or to keep importable) and
+carries a marker line, so the tool recognises its own facades later.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+MARKER = "# pyagent-workbench: facade"
+_MARKER_RE = re.compile(
+    rb"^# pyagent-workbench: facade (?P<old>[\w.]+) -> (?P<new>[\w.]+)$", re.MULTILINE)
+
+_MODULE_TEMPLATE = '''\
+"""Moved: `{old}` is now `{new}`.
+
+This module keeps the old import path working during the migration: importing it
+gives the module at the new path itself. Import `{new}` instead.
+"""
+{marker} {old} -> {new}
+import importlib as _importlib
+import sys as _sys
+import warnings as _warnings
+
+_warnings.warn(
+    "{old} moved to {new}; import it from there",
+    DeprecationWarning,
+    stacklevel=2,
+)
+_sys.modules[__name__] = _importlib.import_module("{new}")
+'''
+
+_PACKAGE_TEMPLATE = '''\
+"""Moved: `{old}` is now `{new}`.
+
+This package keeps the old import paths working during the migration: importing
+`{old}` or any `{old}.*` module gives the module at its new path itself (the same
+object, executed once). Import from `{new}` instead.
+"""
+{marker} {old} -> {new}
+import importlib as _importlib
+import importlib.abc as _importlib_abc
+import importlib.util as _importlib_util
+import sys as _sys
+import warnings as _warnings
+
+_OLD = "{old}"
+_NEW = "{new}"
+_MOVED_APART = {moved_apart}
+"""Old submodules that did not follow the package, and where they went."""
+
+
+class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
+    """Serves each `{old}.*` import with the module already imported at its new path."""
+
+    old = _OLD
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not fullname.startswith(_OLD + "."):
+            return None
+        return _importlib_util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        new = _MOVED_APART.get(spec.name, _NEW + spec.name[len(_OLD):])
+        _warnings.warn(
+            f"{{spec.name}} moved to {{new}}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _importlib.import_module(new)
+
+    def exec_module(self, module):
+        pass
+
+
+if not any(getattr(finder, "old", None) == _OLD for finder in _sys.meta_path):
+    _sys.meta_path.insert(0, _MovedModules())
+
+_warnings.warn(
+    "{old} moved to {new}; import it from there",
+    DeprecationWarning,
+    stacklevel=2,
+)
+_sys.modules[__name__] = _importlib.import_module(_NEW)
+'''
+
+
+def module_facade(old: str, new: str) -> bytes:
+    return _MODULE_TEMPLATE.format(old=old, new=new, marker=MARKER).encode()
+
+
+def package_facade(old: str, new: str, moved_apart: dict[str, str]) -> bytes:
+    table = "{}" if not moved_apart else "{\n" + "".join(
+        f"    {k!r}: {v!r},\n" for k, v in sorted(moved_apart.items())) + "}"
+    return _PACKAGE_TEMPLATE.format(old=old, new=new, marker=MARKER,
+                                    moved_apart=table).encode()
+
+
+def read_marker(content: bytes) -> tuple[str, str] | None:
+    """(old, new) when `content` is one of our facades."""
+    match = _MARKER_RE.search(content[:2000])
+    if match is None:
+        return None
+    return match.group("old").decode(), match.group("new").decode()
+
+
+def is_test_module(path: str) -> bool:
+    """Test files get no facade: pytest would collect the facade as a second copy."""
+    pure = PurePosixPath(path)
+    name = pure.name
+    if name == "conftest.py" or name.startswith("test_") or pure.stem.endswith("_test"):
+        return True
+    return any(part in ("tests", "test") for part in pure.parts[:-1])

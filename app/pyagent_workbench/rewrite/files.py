@@ -1,0 +1,159 @@
+"""Rewrite one file's text: Python through libcst, tool configuration through a regex.
+
+Both work on bytes and give bytes back, so encodings, BOMs and line endings of the
+parts they do not change stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+from pyagent_workbench.rewrite.context import FileContext, Resolver
+from pyagent_workbench.rewrite.imports import ImportRewriter
+from pyagent_workbench.rewrite.strings import DottedStringRewriter
+
+# Tool configuration that names modules: entry points, pytest, coverage, mypy, linters.
+CONFIG_FILES = frozenset(
+    {"pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", ".importlinter", "mypy.ini",
+     ".coveragerc", ".flake8", "noxfile.py"}
+)
+
+
+@dataclass
+class Mention:
+    """An old dotted name left in the text, for a person to review."""
+
+    path: str
+    line: int
+    text: str
+    kind: str
+    """"comment", "text" (in a docstring or longer string), "identity" (a runtime
+    identity deliberately kept) or "config"."""
+
+
+@dataclass
+class FileRewrite:
+    path: str
+    new_bytes: bytes | None
+    """`None` when the file could not be parsed."""
+    changed_imports: int = 0
+    changed_strings: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    """Why the file could not be parsed."""
+
+    @property
+    def changes(self) -> int:
+        return self.changed_imports + self.changed_strings
+
+
+def is_config_file(path: str) -> bool:
+    return PurePosixPath(path).name in CONFIG_FILES
+
+
+def rewrite_python(source: bytes, context: FileContext, resolver: Resolver) -> FileRewrite:
+    """Rewrite imports, dotted uses and dotted strings in one Python file."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return FileRewrite(context.path, None,
+                           error=f"line {error.raw_line}: {error.message.splitlines()[0]}")
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+        return FileRewrite(context.path, None, error=f"cannot decode: {error}")
+    imports = ImportRewriter(context, resolver)
+    strings = DottedStringRewriter(resolver)
+    try:
+        new_module = module.visit(imports).visit(strings)
+    except cst.CSTValidationError as error:  # pragma: no cover - a bug, reported as such
+        return FileRewrite(context.path, None, error=f"rewrite produced invalid code: {error}")
+    new_bytes = new_module.bytes if new_module is not module else source
+    problems = [
+        f"{context.path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems
+    ]
+    problems += [
+        f"{context.path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
+        f"unchanged, review it"
+        for i in strings.identities
+    ]
+    return FileRewrite(
+        context.path,
+        new_bytes,
+        changed_imports=imports.changed_imports + (1 if imports.changed_uses and not
+                                                   imports.changed_imports else 0),
+        changed_strings=strings.changed,
+        problems=problems,
+    )
+
+
+def reference_pattern(sources: list[str]) -> re.Pattern[str]:
+    """Any dotted name under one of `sources`, on a dotted-name boundary (never
+    `a.b_extra` for `a.b`)."""
+    alternatives = "|".join(re.escape(s) for s in sorted(sources, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?:\.[A-Za-z_]\w*)*(?![\w])")
+
+
+def rewrite_config(text: str, path: str, resolver: Resolver,
+                   pattern: re.Pattern[str]) -> tuple[str, int]:
+    """Rewrite whole dotted references in tool configuration; comment lines are left for
+    review. Returns the new text and the number of references changed."""
+    count = 0
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("#", ";")):
+            continue
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal count
+            start, end = match.span()
+            before = match.string[start - 1] if start else " "
+            after = match.string[end] if end < len(match.string) else " "
+            if before in "-/" or after in "-/":
+                return match.group(0)
+            new = resolver.new_name(match.group(0))
+            if new != match.group(0):
+                count += 1
+            return new
+
+        code, hash_, comment = _split_comment(line)
+        lines[index] = pattern.sub(replace, code) + hash_ + comment
+    return "".join(lines), count
+
+
+def _split_comment(line: str) -> tuple[str, str, str]:
+    """Split a config line at a `#` comment outside quotes."""
+    quote: str | None = None
+    for position, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (position == 0 or line[position - 1] in " \t"):
+            return line[:position], "#", line[position + 1:]
+    return line, "", ""
+
+
+def find_mentions(text: str, path: str, pattern: re.Pattern[str], *, kind: str | None = None
+                  ) -> list[Mention]:
+    """Old names still present in a file's new text: in comments, docstrings, longer
+    strings, or code that could not be rewritten."""
+    mentions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = pattern.search(line)
+        if match is None:
+            continue
+        position = line.find("#")
+        where = kind or ("comment" if 0 <= position < match.start() else "text")
+        mentions.append(Mention(path, number, line.strip(), where))
+    return mentions
+
+
+def _line_of(source: bytes, code: str) -> int:
+    text = source.decode("utf-8", errors="replace")
+    first = code.strip().splitlines()[0] if code.strip() else code
+    position = text.find(first)
+    return text.count("\n", 0, position) + 1 if position >= 0 else 1

@@ -1,0 +1,429 @@
+"""Rewrite import statements, and the dotted uses of imported modules, after moves.
+
+One transformer for every import form: `import a.b.c [as m]` (and the body's
+`a.b.c.name` uses), `from a.b import c` where `c` is a moved submodule, statements
+that must be split because only some of their names moved, star imports, and
+relative imports at any depth. A statement whose meaning does not change is left
+byte-identical; one that changes keeps its comments and layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from pyagent_workbench.model import names
+from pyagent_workbench.rewrite.context import FileContext, Resolver
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, `None` for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def dotted_node(name: str) -> cst.Attribute | cst.Name:
+    node: cst.Attribute | cst.Name = cst.Name(name.split(".")[0])
+    for part in name.split(".")[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+@dataclass
+class Problem:
+    """Something the rewrite could not decide and a person must look at."""
+
+    message: str
+    code: str
+    """The statement's source, to locate it in the file."""
+
+
+class _Prescan(cst.CSTVisitor):
+    """Collects, before any rewrite, the roots bound by `import a.b` statements and the
+    names the file binds otherwise."""
+
+    def __init__(self) -> None:
+        self.import_roots: set[str] = set()
+        self.import_names: set[str] = set()
+        self.bound: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            if alias.asname is None:
+                self.import_roots.add(name.split(".")[0])
+                self.import_names.add(name)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.bound.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.bound.add(node.name.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.bound.add(node.name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.bound.update(item.name.value for item in node.names)
+
+    def _targets(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Name):
+            self.bound.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._targets(node.value)
+
+
+class ImportRewriter(cst.CSTTransformer):
+    """Rewrites imports of moved modules in one file (see the module docstring)."""
+
+    def __init__(self, context: FileContext, resolver: Resolver) -> None:
+        super().__init__()
+        self.context = context
+        self.resolver = resolver
+        self.changed_imports = 0
+        self.changed_uses = 0
+        self.problems: list[Problem] = []
+        self._prescan = _Prescan()
+        self._pending: dict[cst.BaseSmallStatement, list[cst.BaseSmallStatement]] = {}
+        self._replacements: dict[cst.Attribute, cst.BaseExpression] = {}
+        self._aliases: dict[str, str] = {}
+        """Old dotted import -> alias used instead, when the new root name is shadowed."""
+
+    # -- module-wide prescan -----------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        node.visit(self._prescan)
+        # Imports whose new root would be shadowed by a name the file binds get an alias.
+        for name in sorted(self._prescan.import_names):
+            new = self.resolver.new_name(name)
+            if new == name:
+                continue
+            old_root, new_root = name.split(".")[0], new.split(".")[0]
+            if new_root != old_root and (
+                new_root in self._prescan.bound
+                or (new_root in self._prescan.import_roots and new_root not in
+                    {n.split(".")[0] for n in self._prescan.import_names if
+                     self.resolver.new_name(n).split(".")[0] == new_root})
+            ):
+                alias = "_" + "_".join(new.split("."))
+                while alias in self._prescan.bound:
+                    alias = "_" + alias
+                self._aliases[name] = alias
+
+    # -- dotted uses of plainly imported modules ---------------------------------------
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        name = dotted(node)
+        if name is None:
+            return True
+        root = name.split(".")[0]
+        if root not in self._prescan.import_roots:
+            return False
+        new = self.resolver.new_name(name)
+        if new == name:
+            return False
+        # Longest plainly imported module this chain starts with, aliased if shadowed.
+        for old_import, alias in self._aliases.items():
+            if names.is_within(name, old_import):
+                new = alias + name[len(old_import):]
+                break
+        self._replacements[node] = dotted_node(new)
+        return False
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        replacement = self._replacements.pop(original_node, None)
+        if replacement is None:
+            return updated_node
+        self.changed_uses += 1
+        return replacement.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    # -- import a.b.c [as m] ----------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        new_aliases = []
+        changed = False
+        for alias in updated_node.names:
+            name = dotted(alias.name)
+            new = self.resolver.new_name(name) if name else None
+            if name is None or new is None or new == name:
+                new_aliases.append(alias)
+                continue
+            changed = True
+            asname = alias.asname
+            if asname is None and name in self._aliases:
+                asname = cst.AsName(name=cst.Name(self._aliases[name]))
+            new_aliases.append(alias.with_changes(name=dotted_node(new), asname=asname))
+        if not changed:
+            return updated_node
+        self.changed_imports += 1
+        return updated_node.with_changes(names=new_aliases)
+
+    # -- from x import y ----------------------------------------------------------------
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def _absolute_from(self, node: cst.ImportFrom) -> str | None:
+        level = len(node.relative)
+        module = dotted(node.module) if node.module is not None else ""
+        if module is None:
+            return None
+        if not level:
+            return module
+        package = self.context.package
+        if not package:
+            self.problems.append(Problem(
+                "relative import in a file that is not inside a package (run as a script?); "
+                "left unchanged", _code(node)))
+            return None
+        parts = package.split(".") if package else []
+        if level - 1 >= len(parts):
+            self.problems.append(Problem(
+                "relative import climbs above the top-level package; left unchanged",
+                _code(node)))
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        return ".".join(base + ([module] if module else []))
+
+    def _render_module(
+        self, node: cst.ImportFrom, target: str
+    ) -> tuple[Sequence[cst.Dot], cst.Attribute | cst.Name | None]:
+        """`relative` and `module` for importing from `target` in this file after the move:
+        relative when the statement was relative and stays inside the top-level package."""
+        relation = _relation(self.context.new_package or "", target)
+        if node.relative and relation is not None:
+            depth, rest = relation
+            return [cst.Dot()] * depth, (dotted_node(rest) if rest else None)
+        return [], dotted_node(target)
+
+    def _keeps(self, node: cst.ImportFrom, absolute: str, target: str) -> bool:
+        """Can the statement stay as written? It must import from `target` once the file
+        has moved and, if relative, still express the same relation: `from ..tokenizer.x`
+        that now points into the file's own (merged) package is rewritten as `from .x`."""
+        level = len(node.relative)
+        module = dotted(node.module) if node.module is not None else ""
+        if not level:
+            return module == target
+        package = self.context.new_package
+        if not package:
+            return False
+        parts = package.split(".")
+        if level - 1 >= len(parts):
+            return False
+        base = parts[: len(parts) - (level - 1)]
+        if ".".join(base + ([module] if module else [])) != target:
+            return False
+        old_package = self.context.package or ""
+        return _relation(old_package, absolute) == _relation(package, target)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.BaseSmallStatement:
+        absolute = self._absolute_from(updated_node)
+        if absolute is None:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
+            target = self.resolver.new_name(absolute)
+            if self._keeps(updated_node, absolute, target):
+                return updated_node
+            relative, module = self._render_module(updated_node, target)
+            self.changed_imports += 1
+            return updated_node.with_changes(relative=relative, module=module)
+
+        groups: dict[str, list[tuple[int, cst.ImportAlias]]] = {}
+        renamed = False
+        for position, alias in enumerate(updated_node.names):
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+            assert name is not None
+            full = f"{absolute}.{name}" if absolute else name
+            if self.resolver.is_module(full) and self.resolver.is_moved(full):
+                new_full = self.resolver.new_name(full)
+                target, new_name = names.parent(new_full), names.last(new_full)
+            else:
+                target, new_name = self.resolver.new_name(absolute), name
+            if new_name != name:
+                renamed = True
+                bound = alias.asname if alias.asname is not None else cst.AsName(
+                    name=cst.Name(name))
+                alias = alias.with_changes(name=cst.Name(new_name), asname=bound)
+            groups.setdefault(target, []).append((position, alias))
+
+        if len(groups) == 1 and not renamed:
+            (target,) = groups
+            if self._keeps(updated_node, absolute, target):
+                return updated_node
+
+        self.changed_imports += 1
+        parenthesised = isinstance(updated_node.lpar, cst.LeftParen)
+        closing = _closing_whitespace(updated_node)
+        statements: list[cst.BaseSmallStatement] = []
+        end = len(updated_node.names) - 1
+        for target, numbered in groups.items():
+            aliases = [alias for _, alias in numbered]
+            if not target:
+                # Moved to the top level: there is no package to import it from.
+                statements.extend(_plain_imports(aliases, updated_node.semicolon))
+                continue
+            relative, module = (
+                (updated_node.relative, updated_node.module)
+                if self._keeps(updated_node, absolute, target)
+                else self._render_module(updated_node, target)
+            )
+            aliases = _end_group(aliases, parenthesised, closing,
+                                 is_original_end=numbered[-1][0] == end)
+            changes: dict[str, object] = {"relative": relative, "module": module,
+                                          "names": aliases}
+            statements.append(updated_node.with_changes(**changes))
+        first, *rest = statements
+        if rest:
+            self._pending[first] = rest
+        return first
+
+    # -- splitting one statement into several ------------------------------------------
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        if not any(statement in self._pending for statement in updated_node.body):
+            return updated_node
+        if len(updated_node.body) == 1:
+            extra = self._pending.pop(updated_node.body[0])
+            lines: list[cst.BaseStatement] = [updated_node]
+            lines += [
+                cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+                for s in extra
+            ]
+            return cst.FlattenSentinel(lines)
+        return updated_node.with_changes(body=self._inline(updated_node.body))
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        if not any(statement in self._pending for statement in updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=self._inline(updated_node.body))
+
+    def _inline(
+        self, body: Sequence[cst.BaseSmallStatement]
+    ) -> list[cst.BaseSmallStatement]:
+        """Several statements on one line (`a; b`): split ones follow their original."""
+        semicolon = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
+        result: list[cst.BaseSmallStatement] = []
+        for statement in body:
+            extra = self._pending.pop(statement, [])
+            if not extra:
+                result.append(statement)
+                continue
+            group = [statement, *extra]
+            for index, item in enumerate(group):
+                last = index == len(group) - 1
+                result.append(item.with_changes(
+                    semicolon=statement.semicolon if last else semicolon))
+        return result
+
+
+def _relation(package: str, target: str) -> tuple[int, str] | None:
+    """The minimal relative form of importing `target` from `package`: (dots, rest)."""
+    if not package or target.split(".")[0] != package.split(".")[0]:
+        return None
+    common = names.common_prefix(package, target)
+    depth = len(package.split(".")) - len(common.split(".")) + 1
+    return depth, target[len(common) + 1:] if len(target) > len(common) else ""
+
+
+def _plain_imports(
+    aliases: list[cst.ImportAlias], semicolon: cst.Semicolon | cst.MaybeSentinel
+) -> list[cst.Import]:
+    result = []
+    for alias in aliases:
+        name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+        asname = alias.asname
+        if asname is not None and isinstance(asname.name, cst.Name) and (
+            asname.name.value == name
+        ):
+            asname = None
+        result.append(cst.Import(
+            names=[cst.ImportAlias(name=cst.Name(str(name)), asname=asname)],
+            semicolon=semicolon))
+    return result
+
+
+def _closing_whitespace(node: cst.ImportFrom) -> cst.BaseParenthesizableWhitespace | None:
+    """The whitespace before `)` in a multi-line import (a new group's `)` gets the same)."""
+    if not isinstance(node.rpar, cst.RightParen):
+        return None
+    last = node.names[-1] if not isinstance(node.names, cst.ImportStar) else None
+    if last is not None and isinstance(last.comma, cst.Comma):
+        return last.comma.whitespace_after
+    return node.rpar.whitespace_before
+
+
+def _end_group(
+    aliases: list[cst.ImportAlias],
+    parenthesised: bool,
+    closing: cst.BaseParenthesizableWhitespace | None,
+    *,
+    is_original_end: bool,
+) -> list[cst.ImportAlias]:
+    """Fix the comma after a group's last name: none outside parentheses; inside, keep a
+    multi-line layout's trailing comma with its comment, and close like the original."""
+    aliases = list(aliases)
+    last = aliases[-1]
+    if is_original_end:
+        return aliases
+    comma = last.comma
+    if not parenthesised or not isinstance(comma, cst.Comma) or not isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        aliases[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return aliases
+    if isinstance(closing, cst.ParenthesizedWhitespace):
+        aliases[-1] = last.with_changes(comma=comma.with_changes(
+            whitespace_after=comma.whitespace_after.with_changes(last_line=closing.last_line)))
+    return aliases
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)

@@ -1,0 +1,207 @@
+"""The journal that makes an apply all-or-nothing.
+
+Before the first write to the repo, every path the apply may touch is recorded with
+a copy of its bytes (or the fact that it did not exist), and the git index is copied.
+The manifest is written last, atomically: once it exists, `rollback` (on any error)
+or `recover` (after a crash, even `kill -9`) puts back the exact previous bytes.
+The apply deletes the journal as its very last step: that is its commit point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyagent_workbench.errors import ApplyError
+
+JOURNAL_DIR = "journal"
+MANIFEST = "manifest.json"
+TMP_SUFFIX = ".pyagent-workbench-tmp"
+
+
+@dataclass
+class Entry:
+    path: str
+    backup: str | None
+    """Name of the copy under backup/, or `None` if the path did not exist."""
+    mode: int | None = None
+    link: str | None = None
+    """Target of a symlink (restored as a symlink)."""
+
+
+class Journal:
+    def __init__(self, repo_root: Path, state_dir: Path) -> None:
+        self.root = repo_root
+        self.dir = state_dir / JOURNAL_DIR
+        self.entries: dict[str, Entry] = {}
+        self.git_index: Path | None = None
+        self.created_dirs: list[str] = []
+
+    @property
+    def manifest(self) -> Path:
+        return self.dir / MANIFEST
+
+    def exists(self) -> bool:
+        return self.manifest.exists()
+
+    # -- writing the journal -----------------------------------------------------------
+
+    def begin(self, paths: Iterable[str], *, git_index: Path | None, plan: str) -> None:
+        """Record every path that may change; nothing in the repo is touched yet."""
+        if self.dir.exists():
+            if self.exists():
+                raise ApplyError(
+                    f"a journal from an interrupted apply exists in {self.dir}; run "
+                    f"`pyagent-workbench recover {self.root}` first")
+            shutil.rmtree(self.dir)  # an apply died before its journal was complete
+        backups = self.dir / "backup"
+        backups.mkdir(parents=True)
+        for number, path in enumerate(sorted(set(paths))):
+            full = self.root / path
+            if full.is_symlink():
+                self.entries[path] = Entry(path, None, link=os.readlink(full))
+            elif full.is_file():
+                name = f"{number:07d}"
+                _copy_synced(full, backups / name)
+                self.entries[path] = Entry(path, name, mode=stat.S_IMODE(full.stat().st_mode))
+            elif full.exists():
+                raise ApplyError(f"{path} is in the way: it is a directory, expected a file")
+            else:
+                self.entries[path] = Entry(path, None)
+        if git_index is not None and git_index.is_file():
+            _copy_synced(git_index, backups / "git-index")
+            self.git_index = git_index
+        self._write_manifest(plan)
+
+    def record_created_dir(self, directory: str) -> None:
+        """Directories the apply creates are removed again on rollback (if empty)."""
+        if directory not in self.created_dirs:
+            self.created_dirs.append(directory)
+            self._write_manifest(None)
+
+    def _write_manifest(self, plan: str | None) -> None:
+        previous: dict[str, object] = {}
+        if plan is None and self.manifest.exists():
+            previous = json.loads(self.manifest.read_text())
+        data = {
+            "version": 1,
+            "plan": plan if plan is not None else previous.get("plan"),
+            "started": previous.get("started", time.strftime("%Y-%m-%dT%H:%M:%S")),
+            "entries": [e.__dict__ for e in self.entries.values()],
+            "git_index": str(self.git_index) if self.git_index else None,
+            "created_dirs": self.created_dirs,
+        }
+        tmp = self.dir / (MANIFEST + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.manifest)
+        _fsync_dir(self.dir)
+
+    # -- reading it back ------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, repo_root: Path, state_dir: Path) -> Journal:
+        journal = cls(repo_root, state_dir)
+        data = json.loads(journal.manifest.read_text(encoding="utf-8"))
+        journal.entries = {e["path"]: Entry(**e) for e in data["entries"]}
+        journal.git_index = Path(data["git_index"]) if data.get("git_index") else None
+        journal.created_dirs = list(data.get("created_dirs", []))
+        return journal
+
+    # -- undoing --------------------------------------------------------------------------
+
+    def rollback(self) -> None:
+        """Put every recorded path back as it was, then forget the journal."""
+        backups = self.dir / "backup"
+        for entry in self.entries.values():
+            full = self.root / entry.path
+            tmp = full.with_name(full.name + TMP_SUFFIX)
+            if tmp.exists() or tmp.is_symlink():
+                tmp.unlink()
+            if entry.link is not None:
+                if full.is_symlink() and os.readlink(full) == entry.link:
+                    continue
+                if full.exists() or full.is_symlink():
+                    _remove(full)
+                full.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(entry.link, full)
+            elif entry.backup is not None:
+                original = (backups / entry.backup).read_bytes()
+                if full.is_dir() and not full.is_symlink():
+                    shutil.rmtree(full)
+                full.parent.mkdir(parents=True, exist_ok=True)
+                if not (full.is_file() and full.read_bytes() == original):
+                    write_atomic(full, original, mode=entry.mode)
+                elif entry.mode is not None:
+                    os.chmod(full, entry.mode)
+            elif full.exists() or full.is_symlink():
+                _remove(full)
+        for directory in sorted(self.created_dirs, key=lambda d: -d.count("/")):
+            _remove_empty_tree(self.root / directory)
+        if self.git_index is not None and (backups / "git-index").exists():
+            write_atomic(self.git_index, (backups / "git-index").read_bytes())
+        self.discard()
+
+    def discard(self) -> None:
+        if self.manifest.exists():
+            self.manifest.unlink()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write through a temporary file and a rename: a reader (or a crash) never sees a
+    half-written file."""
+    tmp = path.with_name(path.name + TMP_SUFFIX)
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def _copy_synced(source: Path, destination: Path) -> None:
+    with open(source, "rb") as src, open(destination, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _remove_empty_tree(directory: Path) -> None:
+    """Remove a directory if nothing but caches is left in it."""
+    if not directory.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(directory):
+        if filenames and not dirpath.endswith("__pycache__"):
+            return
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+    shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,92 @@
+"""Rewrite string literals that are whole dotted paths to moved modules.
+
+`mock.patch("a.b.c.f")`, `importlib.import_module("a.b.c")`, plugin registries keyed
+by `"a.b.c:main"`, string annotations. A string that is a runtime identity rather
+than a reference (a `sys.modules` key, a `__name__` comparison, a logger name) is
+reported for review instead: changing it could change behaviour silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+from pyagent_workbench.rewrite.context import Resolver
+from pyagent_workbench.rewrite.imports import dotted
+
+# A whole-string reference: dotted path with at least two parts, optionally `:attr`
+# (entry-point style) or a trailing `.*` (module globs in tool configuration).
+DOTTED_REFERENCE = re.compile(
+    r"^(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?P<tail>\.\*|:[A-Za-z_][\w.]*)?$"
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A string naming a moved module that was deliberately not rewritten."""
+
+    value: str
+    reason: str
+
+
+class DottedStringRewriter(cst.CSTTransformer):
+    def __init__(self, resolver: Resolver) -> None:
+        super().__init__()
+        self.resolver = resolver
+        self.changed = 0
+        self.identities: list[Identity] = []
+        self._identity_nodes: dict[cst.SimpleString, str] = {}
+
+    # Runtime identities: mark the strings before they are visited.
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if dotted(node.value) in ("sys.modules", "modules"):
+            for element in node.slice:
+                if isinstance(element.slice, cst.Index) and isinstance(
+                    element.slice.value, cst.SimpleString
+                ):
+                    self._identity_nodes[element.slice.value] = "a sys.modules key"
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        reason = None
+        if any(isinstance(o, cst.Name) and o.value in ("__name__", "__module__")
+               for o in operands):
+            reason = "compared with __name__"
+        elif any(dotted(o) in ("sys.modules", "modules") for o in operands):
+            reason = "a sys.modules key"
+        if reason:
+            for operand in operands:
+                if isinstance(operand, cst.SimpleString):
+                    self._identity_nodes[operand] = reason
+
+    def visit_Call(self, node: cst.Call) -> None:
+        function = dotted(node.func) or ""
+        if function.split(".")[-1] == "getLogger" and node.args:
+            value = node.args[0].value
+            if isinstance(value, cst.SimpleString):
+                self._identity_nodes[value] = "a logger name"
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        prefix = updated_node.prefix.lower()
+        if "b" in prefix or "f" in prefix:
+            return updated_node
+        raw = updated_node.raw_value
+        match = DOTTED_REFERENCE.match(raw)
+        if match is None:
+            return updated_node
+        path = match.group("path")
+        new = self.resolver.new_name(path)
+        if new == path:
+            return updated_node
+        reason = self._identity_nodes.pop(original_node, None)
+        if reason is not None:
+            self.identities.append(Identity(raw, reason))
+            return updated_node
+        self.changed += 1
+        quote = updated_node.quote
+        return updated_node.with_changes(
+            value=f"{updated_node.prefix}{quote}{new}{match.group('tail') or ''}{quote}"
+        )

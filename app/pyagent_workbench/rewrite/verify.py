@@ -1,0 +1,247 @@
+"""Verify an applied plan: no import edge lost or added, and every module that imported
+before still imports.
+
+The import check runs the repo's code (in a subprocess, with bytecode writing off):
+it is, with `apply --run-tests`, the only place where pyagent-workbench executes the
+user's code. Everything else parses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyagent_workbench.analysis.graph import ImportGraph, build_graph
+from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.model.mapping import ModuleMapping
+from pyagent_workbench.rewrite.engine import ChangeSet
+from pyagent_workbench.workspace import Workspace, ensure_state_dir
+
+RECORD_DIR = "verify"
+_CHUNK = 200
+_TIMEOUT = 300
+
+_IMPORT_SCRIPT = r"""
+import importlib, json, sys, warnings
+warnings.simplefilter("ignore")
+results = {}
+for name in json.loads(sys.stdin.read()):
+    try:
+        importlib.import_module(name)
+        results[name] = None
+    except BaseException as error:  # SystemExit and friends count as failures too
+        results[name] = f"{type(error).__name__}: {error}"[:300]
+sys.stdout.write("\n@@RESULTS@@" + json.dumps(results))
+"""
+
+
+class VerifyError(WorkbenchError):
+    pass
+
+
+@dataclass
+class VerifyReport:
+    lost_edges: list[tuple[str, str]] = field(default_factory=list)
+    added_edges: list[tuple[str, str]] = field(default_factory=list)
+    broken_imports: dict[str, str] = field(default_factory=dict)
+    still_failing: dict[str, str] = field(default_factory=dict)
+    """Modules that failed to import before the apply and still fail the same way."""
+    modules_checked: int = 0
+    edges_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost_edges or self.added_edges or self.broken_imports)
+
+    def render(self) -> str:
+        lines = [
+            f"verify: {self.edges_checked} import edges and {self.modules_checked} modules "
+            f"checked: {'OK' if self.ok else 'PROBLEMS FOUND'}"
+        ]
+        for a, b in self.lost_edges:
+            lines.append(f"  lost import edge: {a} -> {b}")
+        for a, b in self.added_edges:
+            lines.append(f"  new import edge: {a} -> {b}")
+        for name, error in sorted(self.broken_imports.items()):
+            lines.append(f"  no longer imports: {name}: {error}")
+        if self.still_failing:
+            lines.append(f"  {len(self.still_failing)} modules failed to import before the "
+                         f"apply too (unchanged): " + ", ".join(sorted(self.still_failing)[:5])
+                         + (" ..." if len(self.still_failing) > 5 else ""))
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "schema": 1,
+            "ok": self.ok,
+            "edges_checked": self.edges_checked,
+            "modules_checked": self.modules_checked,
+            "lost_edges": [list(e) for e in self.lost_edges],
+            "added_edges": [list(e) for e in self.added_edges],
+            "broken_imports": self.broken_imports,
+            "still_failing": self.still_failing,
+        }
+
+
+def _record_path(workspace: Workspace) -> Path:
+    from pyagent_workbench.rewrite.apply import plan_digest
+
+    return ensure_state_dir(workspace.repo.root) / RECORD_DIR / f"{plan_digest(workspace)}.json"
+
+
+def import_modules(workspace: Workspace, module_names: list[str], *,
+                   python: str | None = None) -> dict[str, str | None]:
+    """Import each module in a fresh interpreter: name -> None, or the error."""
+    results: dict[str, str | None] = {}
+    for start in range(0, len(module_names), _CHUNK):
+        chunk = module_names[start:start + _CHUNK]
+        results.update(_import_chunk(workspace, chunk, python))
+    return results
+
+
+def _import_chunk(workspace: Workspace, names: list[str],
+                  python: str | None) -> dict[str, str | None]:
+    repo = workspace.repo
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONPATH": os.pathsep.join(
+               [str(repo.source_dir), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    try:
+        out = subprocess.run(
+            [python or sys.executable, "-c", _IMPORT_SCRIPT], input=json.dumps(names),
+            capture_output=True, text=True, cwd=repo.root, env=env, timeout=_TIMEOUT,
+            check=False)
+    except subprocess.TimeoutExpired:
+        out = None
+    if out is not None and "@@RESULTS@@" in out.stdout:
+        return dict(json.loads(out.stdout.rsplit("@@RESULTS@@", 1)[1]))
+    if len(names) == 1:
+        reason = "timed out" if out is None else (
+            f"the interpreter exited ({out.returncode}): "
+            f"{(out.stderr.strip().splitlines() or [''])[-1][:200]}")
+        return {names[0]: reason}
+    # One module took the interpreter down: check them one by one.
+    results: dict[str, str | None] = {}
+    for name in names:
+        results.update(_import_chunk(workspace, [name], python))
+    return results
+
+
+def record_before(workspace: Workspace, graph: ImportGraph, changeset: ChangeSet, *,
+                  python: str | None = None) -> dict[str, Any]:
+    """What verify compares against: today's edges and which modules import."""
+    modules = sorted(workspace.module_table)
+    imported = import_modules(workspace, modules, python=python)
+    mapping = workspace.mapping
+    return {
+        "schema": 1,
+        "mapping": {m: mapping.new_name(m) for m in modules},
+        "edges": sorted([list(e) for e in graph.edges()]),
+        "imports": imported,
+        "facades": sorted(c.new_path for c in changeset.changes if c.kind == "facade"),
+    }
+
+
+def save_record(workspace: Workspace, record: dict[str, Any]) -> None:
+    path = _record_path(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
+    path = _record_path(workspace)
+    if not path.exists():
+        raise VerifyError(
+            f"no record of this plan's apply in {path.parent}: verify compares with what "
+            f"`apply` recorded before changing the repo")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    mapping: dict[str, str] = record["mapping"]
+    facade_paths = set(record.get("facades", []))
+    facade_modules = {
+        name for name, module in workspace.repo.modules.items() if module.path in facade_paths
+    }
+    graph = build_graph(workspace.repo)
+    expected = {
+        (mapping.get(a, a), mapping.get(b, b)) for a, b in record["edges"]
+    }
+    actual = {
+        (a, b) for a, b in graph.edges() if a not in facade_modules and b not in facade_modules
+    }
+    report = VerifyReport(
+        lost_edges=sorted(expected - actual),
+        added_edges=sorted(actual - expected),
+        edges_checked=len(expected),
+    )
+    before: dict[str, str | None] = record["imports"]
+    new_names = sorted({mapping.get(m, m) for m in before})
+    after = import_modules(workspace, new_names, python=python)
+    report.modules_checked = len(new_names)
+    for old, error_before in sorted(before.items()):
+        new = mapping.get(old, old)
+        error_after = after.get(new, "missing after the apply")
+        if error_after is None:
+            continue
+        if error_before is None:
+            report.broken_imports[new] = error_after
+        else:
+            report.still_failing[new] = error_after
+    return report
+
+
+# -- --run-tests ---------------------------------------------------------------------------
+
+
+@dataclass
+class TestRun:
+    returncode: int
+    passed: set[str]
+    """Test ids that passed (pytest only; empty for other commands)."""
+    per_test: bool
+    summary: str
+
+
+def run_tests(root: Path, command: str, state: Path) -> TestRun:
+    """Run the user's test command (this runs the repo's code, as asked)."""
+    junit = None
+    if "pytest" in command:
+        handle, junit = tempfile.mkstemp(suffix=".xml", dir=state)
+        os.close(handle)
+        command = f"{command} --junit-xml={junit} -p no:cacheprovider"
+    out = subprocess.run(command, shell=True, cwd=root, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, check=False)
+    passed: set[str] = set()
+    per_test = False
+    if junit and os.path.getsize(junit):
+        per_test = True
+        tree = ElementTree.parse(junit)
+        for case in tree.iter("testcase"):
+            if not any(child.tag in ("failure", "error", "skipped") for child in case):
+                passed.add(f"{case.get('classname')}::{case.get('name')}")
+        os.unlink(junit)
+    elif junit:
+        os.unlink(junit)
+    tail = (out.stdout.strip().splitlines() or [""])[-1]
+    return TestRun(out.returncode, passed, per_test, tail)
+
+
+def regressions(before: TestRun | None, after: TestRun, mapping: ModuleMapping) -> list[str]:
+    if before is None:
+        return []
+    if not (before.per_test and after.per_test):
+        return ["the test command"] if before.returncode == 0 and after.returncode != 0 else []
+    moved = set()
+    for test in before.passed:
+        classname, _, name = test.partition("::")
+        moved.add(f"{_new_test_class(classname, mapping)}::{name}")
+    return sorted(moved - after.passed)
+
+
+def _new_test_class(classname: str, mapping: ModuleMapping) -> str:
+    """junit classnames are `module.Class` or `module`: map the module part."""
+    return mapping.new_name(classname)

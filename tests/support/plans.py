@@ -1,0 +1,30 @@
+"""Write plan files for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyagent_workbench.model.plan import Plan
+
+
+def write_plan(
+    path: Path,
+    moves: list[tuple[str, str]],
+    *,
+    packages: list[str] | None = None,
+    source_root: str = ".",
+    facades: bool = True,
+    status: str = "approved",
+    tiers: list[tuple[str, str]] | None = None,
+) -> Path:
+    plan = Plan.new(source_root=source_root, packages=packages or [])
+    if not packages:
+        del plan.document["repo"]["packages"]
+    plan.set_option("facades", facades)
+    for name, package in tiers or []:
+        plan.add_tier(name, package)
+    for source, target in moves:
+        plan.set_move(source, target)
+    plan.set_status(status)  # type: ignore[arg-type]
+    plan.save(path)
+    return path
