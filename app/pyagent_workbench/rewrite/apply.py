@@ -146,6 +146,7 @@ def apply_plan(
     progress: Progress | None = None,
     plan_path: Path | None = None,
     fault: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
     repo = workspace.repo
@@ -194,6 +195,9 @@ def apply_plan(
 
     from pyagent_workbench.rewrite import verify as verify_module
 
+    if (verify or run_tests) and notice is not None:
+        notice("verify imports every module and --run-tests runs your tests: both execute "
+               "the repo's code")
     record = None
     if verify:
         say("recording what imports today (runs the repo's code)", 0, 1)

@@ -1,0 +1,209 @@
+"""Suggest tiers: cluster the units of each container from the import graph.
+
+Candidates are seeded Louvain partitions over a range of resolutions, the greedy
+modularity partition, and the current package structure refined by local moves (for
+units that do not all share one parent). Each is brought to the target tier count
+by merging the communities whose merge costs least modularity, or by splitting the
+largest. The best directed modularity wins; among candidates within 2% of it, the
+one closest to the present package structure is preferred, since it needs fewer
+moves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+from pyagent_workbench.analysis.compare import mojofm
+from pyagent_workbench.analysis.metrics import PlanMetrics
+from pyagent_workbench.analysis.units import UnitGraph
+from pyagent_workbench.model import names
+
+RESOLUTIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class Candidate:
+    method: str
+    groups: tuple[tuple[str, ...], ...]
+    modularity: float
+
+
+def _undirected(units: list[str], weights: dict[tuple[str, str], int]) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(units))
+    members = set(units)
+    for (a, b), w in sorted(weights.items()):
+        if a in members and b in members and a != b:
+            if graph.has_edge(a, b):
+                graph[a][b]["weight"] += w
+            else:
+                graph.add_edge(a, b, weight=w)
+    return graph
+
+
+def _directed_modularity(groups: Iterable[Iterable[str]], weights: dict[tuple[str, str], int],
+                         members: set[str]) -> float:
+    label = {u: i for i, group in enumerate(groups) for u in group}
+    out: dict[int, int] = defaultdict(int)
+    into: dict[int, int] = defaultdict(int)
+    inside: dict[int, int] = defaultdict(int)
+    total = 0
+    for (a, b), w in weights.items():
+        if a not in members or b not in members or a == b:
+            continue
+        total += w
+        out[label[a]] += w
+        into[label[b]] += w
+        if label[a] == label[b]:
+            inside[label[a]] += w
+    if not total:
+        return 0.0
+    return sum(inside[c] / total - out[c] * into[c] / total ** 2 for c in set(label.values()))
+
+
+def _normalise(groups: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted((tuple(sorted(g)) for g in groups if g), key=lambda g: (g[0], len(g))))
+
+
+def _merge_to(groups: list[set[str]], count: int, weights: dict[tuple[str, str], int],
+              members: set[str]) -> list[set[str]]:
+    """Merge communities, each time the pair whose merge loses least modularity."""
+    groups = [set(g) for g in groups]
+    total = sum(w for (a, b), w in weights.items() if a in members and b in members and a != b)
+    while len(groups) > count:
+        label = {u: i for i, g in enumerate(groups) for u in g}
+        between: dict[tuple[int, int], int] = defaultdict(int)
+        out: dict[int, int] = defaultdict(int)
+        into: dict[int, int] = defaultdict(int)
+        for (a, b), w in weights.items():
+            if a in label and b in label and a != b:
+                out[label[a]] += w
+                into[label[b]] += w
+                if label[a] != label[b]:
+                    between[(label[a], label[b])] += w
+        best: tuple[float, int, int, int] | None = None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                if total:
+                    gain = (between[(i, j)] + between[(j, i)]) / total - (
+                        out[i] * into[j] + out[j] * into[i]) / total ** 2
+                else:
+                    gain = 0.0
+                key = (gain, -(len(groups[i]) + len(groups[j])), -i, -j)
+                if best is None or key > best:
+                    best = key
+        assert best is not None
+        i, j = -best[2], -best[3]
+        groups[i] |= groups[j]
+        del groups[j]
+    return groups
+
+
+def _split_to(groups: list[set[str]], count: int, graph: nx.Graph,
+              seed: int) -> list[set[str]]:
+    groups = [set(g) for g in groups]
+    while len(groups) < count:
+        groups.sort(key=lambda g: (-len(g), sorted(g)))
+        largest = groups[0]
+        if len(largest) < 2:
+            break
+        sub = graph.subgraph(sorted(largest))
+        parts: list[set[str]] = []
+        for resolution in (1.0, 1.5, 2.0, 3.0, 5.0):
+            parts = [set(p) for p in nx.community.louvain_communities(
+                sub, weight="weight", resolution=resolution, seed=seed)]
+            if len(parts) >= 2:
+                break
+        if len(parts) < 2:
+            a, b = nx.community.kernighan_lin_bisection(sub, weight="weight", seed=seed)
+            parts = [set(a), set(b)]
+        if len(parts) > count - len(groups) + 1:
+            parts = sorted(parts, key=lambda p: (-len(p), sorted(p)))
+            keep, rest = parts[: count - len(groups)], parts[count - len(groups):]
+            merged = set().union(*rest)
+            parts = [*keep, merged]
+        groups = groups[1:] + parts
+    return groups
+
+
+def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> list[set[str]]:
+    """Local moves that raise modularity, from a starting partition (Louvain's phase 1)."""
+    label = {u: f"g{i}" for i, g in enumerate(groups) for u in g}
+    sub = UnitGraph(containers=units.containers,
+                    units={u: units.units[u] for u in members},
+                    weights={k: w for k, w in units.weights.items()
+                             if k[0] in label and k[1] in label})
+    metrics = PlanMetrics(sub, dict(label), pair_counts={}, layer=lambda t: None)
+    neighbours = sub.neighbours()
+    for _sweep in range(20):
+        improved = False
+        for unit in sorted(members):
+            current = metrics.assignment[unit]
+            base = metrics.modularity
+            best_gain, best_label = 1e-12, current
+            for other in sorted({metrics.assignment[v] for v in neighbours.get(unit, {})}):
+                if other == current:
+                    continue
+                metrics.move(unit, other)
+                gain = metrics.modularity - base
+                if gain > best_gain:
+                    best_gain, best_label = gain, other
+                metrics.move(unit, current)
+            if best_label != current:
+                metrics.move(unit, best_label)
+                improved = True
+        if not improved:
+            break
+    result: dict[str | None, set[str]] = defaultdict(set)
+    for unit, group in metrics.assignment.items():
+        result[group].add(unit)
+    return list(result.values())
+
+
+def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
+            resolution: float | None = None, seed: int = 0) -> Candidate:
+    """The best grouping of `members` (units of one container, or any set of units)."""
+    member_set = set(members)
+    graph = _undirected(members, units.weights)
+    resolutions = (resolution,) if resolution is not None else RESOLUTIONS
+    raw: list[tuple[str, list[set[str]]]] = []
+    for r in resolutions:
+        for s in (seed, seed + 1, seed + 2):
+            parts = nx.community.louvain_communities(graph, weight="weight", resolution=r,
+                                                     seed=s)
+            raw.append((f"louvain(resolution={r}, seed={s})", [set(p) for p in parts]))
+    if resolution is None and graph.number_of_edges():
+        parts = nx.community.greedy_modularity_communities(graph, weight="weight")
+        raw.append(("greedy-modularity", [set(p) for p in parts]))
+    parents = {names.parent(u) for u in members}
+    current: dict[str, str] = {u: names.parent(u) for u in members}
+    if len(parents) > 1:
+        by_parent: dict[str, set[str]] = defaultdict(set)
+        for u in members:
+            by_parent[names.parent(u)].add(u)
+        raw.append(("package-structure+refinement",
+                    _refine(list(by_parent.values()), units, members)))
+
+    candidates: dict[tuple[tuple[str, ...], ...], Candidate] = {}
+    for method, groups in raw:
+        if tiers is not None and tiers > 0:
+            if len(groups) > tiers:
+                groups = _merge_to(groups, tiers, units.weights, member_set)
+            elif len(groups) < tiers:
+                groups = _split_to(groups, min(tiers, len(members)), graph, seed)
+        key = _normalise(groups)
+        if key not in candidates:
+            candidates[key] = Candidate(
+                method, key, _directed_modularity(key, units.weights, member_set))
+    ranked = sorted(candidates.values(), key=lambda c: (-c.modularity, c.method))
+    best = ranked[0]
+    if len(parents) > 1:
+        close = [c for c in ranked if c.modularity >= best.modularity - _TOLERANCE * abs(
+            best.modularity)]
+        best = max(close, key=lambda c: (
+            mojofm({u: i for i, g in enumerate(c.groups) for u in g}, current), c.modularity))
+    return best

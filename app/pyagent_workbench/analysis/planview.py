@@ -1,0 +1,222 @@
+"""A plan seen through the import graph: units, tiers, figures and cross-tier edges.
+
+This is the what-if model the workbench edits: `move_unit` changes the plan and
+updates the figures incrementally; `cross_tier_edges` lists every import statement
+that crosses tiers with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pyagent_workbench.analysis.graph import ImportGraph, ImportRecord
+from pyagent_workbench.analysis.metrics import PlanMetrics
+from pyagent_workbench.analysis.ordering import _order_group, tier_cycles
+from pyagent_workbench.analysis.tiers import TierMap
+from pyagent_workbench.analysis.units import Unit, UnitGraph, build_units
+from pyagent_workbench.model import names
+from pyagent_workbench.model.plan import Plan, Review
+from pyagent_workbench.repo import Repo
+
+
+@dataclass(frozen=True)
+class CrossEdge:
+    """One import statement between modules of two different tiers."""
+
+    importer: str
+    imported: str
+    path: str
+    line: int
+    text: str
+    importer_tier: str
+    imported_tier: str
+    direction: str
+    in_cycle: bool
+    review: Review | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.importer, self.imported)
+
+    @property
+    def verdict(self) -> str | None:
+        return self.review.verdict if self.review else None
+
+
+@dataclass(frozen=True)
+class TierCycle:
+    tiers: tuple[str, ...]
+    breakers: tuple[tuple[str, str], ...]
+    """Tier-level imports whose removal breaks the cycle at least cost."""
+    breaker_edges: tuple[ImportRecord, ...] = field(default=())
+    """The import statements that make up those tier-level imports."""
+
+
+def units_for_plan(base: UnitGraph, graph: ImportGraph, plan: Plan) -> UnitGraph:
+    """The units, plus any move source that is not one: a module moved out of a unit
+    becomes a unit of its own, a package outside the containers too."""
+    extra = [m.source for m in plan.moves if m.source not in base.units]
+    if not extra:
+        return base
+    unit_of = dict(base.unit_of)
+    containers = dict((u, unit.container) for u, unit in base.units.items())
+    for source in sorted(extra, key=len):
+        members = [m for m in graph.modules if names.is_within(m, source)]
+        if not members or any(names.is_strictly_within(u, source) for u in containers):
+            continue
+        for module in members:
+            unit_of[module] = source
+        containers[source] = names.parent(source)
+    modules_by_unit: dict[str, list[str]] = defaultdict(list)
+    for module, unit in sorted(unit_of.items()):
+        modules_by_unit[unit].append(module)
+    units = {u: Unit(u, containers[u], tuple(ms)) for u, ms in sorted(modules_by_unit.items())}
+    weights: dict[tuple[str, str], int] = defaultdict(int)
+    internal: dict[str, int] = defaultdict(int)
+    for record in graph.imports:
+        a, b = unit_of.get(record.importer), unit_of.get(record.imported)
+        if a is None or b is None:
+            continue
+        if a == b:
+            internal[a] += 1
+        else:
+            weights[(a, b)] += 1
+    return UnitGraph(containers=base.containers, units=units, weights=dict(weights),
+                     internal=dict(internal), unit_of=unit_of)
+
+
+class PlanView:
+    def __init__(self, repo: Repo, graph: ImportGraph, plan: Plan, *,
+                 units: UnitGraph | None = None, containers: list[str] | None = None) -> None:
+        self.repo = repo
+        self.graph = graph
+        self.plan = plan
+        if units is None:
+            package_names = {n for n, m in repo.modules.items() if m.is_package}
+            units = build_units(graph, containers or plan.containers, package_names)
+        self.base_units = units
+        self.units = units_for_plan(units, graph, plan)
+        self.tiermap = TierMap.for_plan(plan, frozenset(repo.modules))
+        self.metrics = PlanMetrics(self.units, self.assignment(),
+                                   pair_counts=self._pair_counts(), layer=self.tiermap.layer)
+
+    def with_plan(self, plan: Plan) -> PlanView:
+        return PlanView(self.repo, self.graph, plan, units=self.base_units)
+
+    def assignment(self) -> dict[str, str | None]:
+        return {unit: self.tiermap.tier_of(unit) for unit in self.units.units}
+
+    def _pair_counts(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for importer, imported in self.graph.edges():
+            a, b = self.units.unit_of.get(importer), self.units.unit_of.get(imported)
+            if a and b and a != b:
+                counts[(a, b)] += 1
+        return dict(counts)
+
+    # -- edits ------------------------------------------------------------------------------
+
+    def target_for(self, unit: str, tier: str) -> str:
+        move = self.plan.move_for(unit)
+        short = names.last(move.target) if move else names.last(unit)
+        package = self.plan.tier(tier)
+        assert package is not None, tier
+        return f"{package.package}.{short}"
+
+    def move_unit(self, unit: str, tier: str | None) -> None:
+        """Put a unit in a tier (or back where it is, with `None`), in the plan and in the
+        figures."""
+        if tier is None:
+            if self.plan.move_for(unit) is not None:
+                self.plan.remove_move(unit)
+        else:
+            self.plan.set_move(unit, self.target_for(unit, tier), tier)
+        self._plan_changed()
+        self.metrics.move(unit, tier)
+
+    def rename_unit(self, unit: str, new_short: str) -> None:
+        move = self.plan.move_for(unit)
+        if move is None:
+            raise ValueError(f"{unit} is not moved; move it to a tier first")
+        self.plan.set_move(unit, f"{names.parent(move.target)}.{new_short}", move.tier)
+        self._plan_changed()
+
+    def _plan_changed(self) -> None:
+        self.tiermap = TierMap.for_plan(self.plan, frozenset(self.repo.modules))
+        self.metrics.layer = self.tiermap.layer
+        self.__dict__.pop("cross_tier_edges", None)
+
+    def refresh(self) -> None:
+        """After an edit the incremental path does not cover (tiers added, renamed,
+        relayered): recompute everything from the plan."""
+        self._plan_changed()
+        self.units = units_for_plan(self.base_units, self.graph, self.plan)
+        self.metrics = PlanMetrics(self.units, self.assignment(),
+                                   pair_counts=self._pair_counts(), layer=self.tiermap.layer)
+
+    # -- cross-tier edges ------------------------------------------------------------------
+
+    @cached_property
+    def cross_tier_edges(self) -> list[CrossEdge]:
+        new = self.tiermap.new_name
+        reviews = {(new(a), new(b)): r for (a, b), r in self.plan.review_index().items()}
+        tier_of = self.tiermap.tier_of
+        crossing: list[tuple[ImportRecord, str, str]] = []
+        weights: dict[tuple[str, str], int] = defaultdict(int)
+        for record in self.graph.imports:
+            ta, tb = tier_of(record.importer), tier_of(record.imported)
+            if ta and tb and ta != tb:
+                crossing.append((record, ta, tb))
+                weights[(ta, tb)] += 1
+        cycles = tier_cycles([t.name for t in self.plan.tiers], dict(weights))
+        in_cycle = {t: i for i, group in enumerate(cycles) for t in group}
+        edges = []
+        for record, ta, tb in crossing:
+            edges.append(CrossEdge(
+                importer=record.importer,
+                imported=record.imported,
+                path=self.repo.path_for_module(record.importer) or record.importer,
+                line=record.line,
+                text=record.text,
+                importer_tier=ta,
+                imported_tier=tb,
+                direction=self.tiermap.direction(ta, tb),
+                in_cycle=ta in in_cycle and in_cycle.get(ta) == in_cycle.get(tb),
+                review=reviews.get((new(record.importer), new(record.imported))),
+            ))
+        return edges
+
+    def tier_weights(self) -> dict[tuple[str, str], int]:
+        weights: dict[tuple[str, str], int] = defaultdict(int)
+        for edge in self.cross_tier_edges:
+            weights[(edge.importer_tier, edge.imported_tier)] += 1
+        return dict(weights)
+
+    def tier_cycles(self) -> list[TierCycle]:
+        weights = self.tier_weights()
+        result = []
+        for group in tier_cycles([t.name for t in self.plan.tiers], weights):
+            order = _order_group(sorted(group), weights)
+            position = {t: i for i, t in enumerate(order)}
+            breakers = tuple(sorted(
+                (a, b) for (a, b) in weights
+                if a in position and b in position and position[a] < position[b]))
+            records = tuple(
+                ImportRecord(e.importer, e.imported, e.line, e.text)
+                for e in self.cross_tier_edges
+                if (e.importer_tier, e.imported_tier) in breakers)
+            result.append(TierCycle(tuple(sorted(group)), breakers, records))
+        return result
+
+    def edge_pairs(self) -> dict[tuple[str, str], list[CrossEdge]]:
+        """Cross-tier edges grouped by (importer, imported) module pair: what a review
+        judges."""
+        pairs: dict[tuple[str, str], list[CrossEdge]] = defaultdict(list)
+        for edge in self.cross_tier_edges:
+            pairs[edge.key].append(edge)
+        return dict(pairs)
+
+    def unreviewed(self) -> list[tuple[str, str]]:
+        return sorted(key for key, edges in self.edge_pairs().items() if edges[0].review is None)

@@ -1,0 +1,121 @@
+"""`suggest`: a draft plan from the import graph, with its quality figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyagent_workbench.analysis.clustering import cluster
+from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
+from pyagent_workbench.analysis.graph import ImportGraph
+from pyagent_workbench.analysis.metrics import Figures
+from pyagent_workbench.analysis.naming import name_tiers
+from pyagent_workbench.analysis.ordering import layers_for, order_tiers
+from pyagent_workbench.analysis.planview import PlanView
+from pyagent_workbench.analysis.units import UnitGraph, build_units
+from pyagent_workbench.model import names
+from pyagent_workbench.model.plan import Plan
+from pyagent_workbench.repo import Repo
+
+
+@dataclass
+class SuggestedTier:
+    name: str
+    container: str
+    members: list[str]
+    layer: int
+
+
+@dataclass
+class Suggestion:
+    plan: Plan
+    tiers: list[SuggestedTier]
+    figures: Figures
+    methods: dict[str, str]
+    comparison: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return {**self.figures.as_dict(), **self.comparison}
+
+
+def suggest(
+    repo: Repo,
+    graph: ImportGraph,
+    *,
+    tiers: int | None = None,
+    resolution: float | None = None,
+    seed: int = 0,
+    containers: list[str] | None = None,
+) -> Suggestion:
+    package_names = {n for n, m in repo.modules.items() if m.is_package}
+    units = build_units(graph, containers, package_names)
+    groups_by_container: list[tuple[str, list[list[str]], str]] = []
+    for container in units.containers:
+        members = sorted(u for u, unit in units.units.items() if unit.container == container)
+        if len(members) < 2:
+            continue
+        candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
+        groups_by_container.append(
+            (container, [list(g) for g in candidate.groups], candidate.method))
+
+    centrality = _centrality(units)
+    taken: set[str] = set()
+    proposals: list[SuggestedTier] = []
+    methods: dict[str, str] = {}
+    for container, groups, method in groups_by_container:
+        children = {names.last(u) for u in units.units if units.units[u].container == container}
+        children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
+        tier_names = name_tiers(groups, centrality, taken | children)
+        taken.update(tier_names)
+        methods[container] = method
+        for tier_name, members in zip(tier_names, groups, strict=True):
+            proposals.append(SuggestedTier(tier_name, container, sorted(members), 0))
+
+    tier_of_unit = {m: t.name for t in proposals for m in t.members}
+    weights: dict[tuple[str, str], int] = defaultdict(int)
+    for (a, b), w in units.weights.items():
+        ta, tb = tier_of_unit.get(a), tier_of_unit.get(b)
+        if ta and tb and ta != tb:
+            weights[(ta, tb)] += w
+    order = order_tiers([t.name for t in proposals], dict(weights))
+    layers = layers_for(order, dict(weights))
+    for proposal in proposals:
+        proposal.layer = layers[proposal.name]
+    proposals.sort(key=lambda t: (t.container, -t.layer, t.name))
+
+    plan = Plan.new(source_root=repo.source_root, packages=list(repo.packages))
+    plan.set_repo(containers=units.containers)
+    for proposal in proposals:
+        plan.add_tier(proposal.name, f"{proposal.container}.{proposal.name}", proposal.layer)
+    for proposal in proposals:
+        for member in proposal.members:
+            plan.set_move(member, f"{proposal.container}.{proposal.name}.{names.last(member)}",
+                          proposal.name)
+    view = PlanView(repo, graph, plan, units=units)
+    figures = view.metrics.figures()
+    suggestion = Suggestion(plan, proposals, figures, methods)
+    return suggestion
+
+
+def compare_with(suggestion: Suggestion, view: PlanView, reference: Plan) -> dict[str, Any]:
+    """MoJoFM and adjusted Rand index of the suggestion against another plan's grouping,
+    over the units the other plan places in a tier."""
+    ours = suggestion.plan
+    ref_view = view.with_plan(reference)
+    theirs = {u: t for u, t in ref_view.assignment().items() if t}
+    mine_view = view.with_plan(ours)
+    mine = {u: (t or f"stays:{u}") for u, t in mine_view.assignment().items() if u in theirs}
+    return {
+        "compare_plan": str(reference.path) if reference.path else "",
+        "mojofm": round(mojofm(mine, theirs), 2),
+        "adjusted_rand": round(adjusted_rand(mine, theirs), 4),
+    }
+
+
+def _centrality(units: UnitGraph) -> dict[str, float]:
+    degree: dict[str, float] = defaultdict(float)
+    for (a, b), w in units.weights.items():
+        degree[a] += w
+        degree[b] += w
+    return dict(degree)

@@ -1,0 +1,135 @@
+"""Units: what engineers move. The children of chosen container packages
+(`src.infrastructure`, `src.core.base`), each with the modules below it, and the
+weighted graph between them (edge weight = number of import statements)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyagent_workbench.analysis.graph import ImportGraph
+from pyagent_workbench.model import names
+
+MIN_CHILDREN = 8
+"""A package with at least this many children is a container candidate."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    container: str
+    modules: tuple[str, ...]
+
+    @property
+    def short(self) -> str:
+        return names.last(self.name)
+
+
+@dataclass
+class UnitGraph:
+    """Units and the import statements between them."""
+
+    containers: list[str]
+    units: dict[str, Unit]
+    weights: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(importer unit, imported unit) -> number of import statements; no self-loops."""
+    internal: dict[str, int] = field(default_factory=dict)
+    """Import statements inside one unit."""
+    unit_of: dict[str, str] = field(default_factory=dict)
+    """Module -> its unit."""
+
+    def neighbours(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """unit -> other unit -> (weight out, weight in)."""
+        result: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for (a, b), w in self.weights.items():
+            result[a][b][0] += w
+            result[b][a][1] += w
+        return {u: {v: (x[0], x[1]) for v, x in d.items()} for u, d in result.items()}
+
+
+def _is_test(name: str) -> bool:
+    last = names.last(name)
+    return last in ("tests", "test", "conftest") or last.startswith("test_") or last.endswith(
+        "_test")
+
+
+def children_count(modules: Iterable[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for module in modules:
+        if _is_test(module):
+            continue
+        parent = names.parent(module)
+        if parent:
+            counts[parent] += 1
+    return counts
+
+
+def detect_containers(modules: set[str], packages: set[str]) -> list[str]:
+    """Packages whose children are many and flat, outermost first, none inside another."""
+    counts = children_count(modules)
+    candidates = sorted(
+        (p for p, n in counts.items() if n >= MIN_CHILDREN and p in packages),
+        key=lambda p: (-counts[p], p),
+    )
+    chosen: list[str] = []
+    for candidate in candidates:
+        if any(names.is_within(candidate, c) or names.is_within(c, candidate) for c in chosen):
+            continue
+        chosen.append(candidate)
+    if not chosen:
+        # A small project: its top-level packages' children are the units.
+        chosen = sorted(p for p in packages if "." not in p and counts[p] >= 2)
+    return sorted(chosen)
+
+
+def build_units(graph: ImportGraph, containers: list[str] | None,
+                packages: set[str] | None = None) -> UnitGraph:
+    modules = set(graph.modules)
+    if packages is None:
+        packages = {m for m in modules if any(o.startswith(m + ".") for o in modules)}
+    chosen = containers or detect_containers(modules, packages)
+    chosen = sorted(chosen, key=lambda c: -c.count("."))  # innermost first wins
+    units: dict[str, list[str]] = defaultdict(list)
+    unit_container: dict[str, str] = {}
+    unit_of: dict[str, str] = {}
+    for module in sorted(modules):
+        for container in chosen:
+            if names.is_strictly_within(module, container):
+                unit = container + "." + module[len(container) + 1:].split(".")[0]
+                units[unit].append(module)
+                unit_container[unit] = container
+                unit_of[module] = unit
+                break
+    # A test module beside a unit travels with it (apply carries it); other tests are no
+    # unit of their own.
+    for unit in [u for u in units if _is_test(u)]:
+        short = names.last(unit)
+        stem = short[len("test_"):] if short.startswith("test_") else short.removesuffix("_test")
+        owner = names.parent(unit) + "." + stem
+        moved_modules = units.pop(unit)
+        del unit_container[unit]
+        for module in moved_modules:
+            if owner in units and owner != unit:
+                units[owner].append(module)
+                unit_of[module] = owner
+            else:
+                unit_of.pop(module, None)
+    result = UnitGraph(
+        containers=sorted(chosen),
+        units={u: Unit(u, unit_container[u], tuple(ms)) for u, ms in sorted(units.items())},
+        unit_of=unit_of,
+    )
+    weights: Counter[tuple[str, str]] = Counter()
+    internal: Counter[str] = Counter()
+    for record in graph.imports:
+        a, b = unit_of.get(record.importer), unit_of.get(record.imported)
+        if a is None or b is None:
+            continue
+        if a == b:
+            internal[a] += 1
+        else:
+            weights[(a, b)] += 1
+    result.weights = dict(weights)
+    result.internal = dict(internal)
+    return result
