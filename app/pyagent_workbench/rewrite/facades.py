@@ -36,7 +36,12 @@ _warnings.warn(
     DeprecationWarning,
     stacklevel=2,
 )
-_sys.modules[__name__] = _importlib.import_module("{new}")
+if __name__ == "__main__":  # `python -m {old}` runs the module at its new path
+    import runpy as _runpy
+
+    _runpy.run_module("{new}", run_name="__main__", alter_sys=True)
+else:
+    _sys.modules[__name__] = _importlib.import_module("{new}")
 '''
 
 _PACKAGE_TEMPLATE = '''\

@@ -78,6 +78,11 @@ def rewrite_python(source: bytes, context: FileContext, resolver: Resolver) -> F
         f"unchanged, review it"
         for i in strings.identities
     ]
+    problems += [
+        f"{context.path}:{_line_of(source, raw)}: rewrote the module path quoted inside "
+        f"\"{raw[:60]}{'...' if len(raw) > 60 else ''}\"; check it"
+        for raw in strings.nested
+    ]
     return FileRewrite(
         context.path,
         new_bytes,

@@ -20,6 +20,13 @@ from pyagent_workbench.rewrite.imports import dotted
 DOTTED_REFERENCE = re.compile(
     r"^(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?P<tail>\.\*|:[A-Za-z_][\w.]*)?$"
 )
+# References nested in a longer string that is itself code or data, not prose: a quoted
+# dotted path (JSON, a generated command line, code in a string) or `-m dotted.path`.
+NESTED_REFERENCE = re.compile(
+    r"(?P<open>\\?[\"'])(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
+    r"(?P<tail>:[A-Za-z_][\w.]*)?(?P=open)"
+    r"|(?<![\w-])-m\s+(?P<mpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w.])"
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +42,37 @@ class DottedStringRewriter(cst.CSTTransformer):
         super().__init__()
         self.resolver = resolver
         self.changed = 0
+        self.nested: list[str] = []
+        """Strings whose nested references were rewritten (listed in the summary)."""
         self.identities: list[Identity] = []
         self._identity_nodes: dict[cst.SimpleString, str] = {}
+        self._docstrings: set[cst.SimpleString] = set()
+
+    # Docstrings are prose: never rewritten, their mentions are listed for review.
+    def _mark_docstring(self, body: object) -> None:
+        statements = getattr(body, "body", body)
+        if not isinstance(statements, (list, tuple)) or not statements:
+            return
+        first = statements[0]
+        if isinstance(first, cst.SimpleStatementLine) and first.body and isinstance(
+            first.body[0], cst.Expr
+        ):
+            value = first.body[0].value
+            if isinstance(value, cst.SimpleString):
+                self._docstrings.add(value)
+            elif isinstance(value, cst.ConcatenatedString):
+                for part in (value.left, value.right):
+                    if isinstance(part, cst.SimpleString):
+                        self._docstrings.add(part)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._mark_docstring(node.body)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._mark_docstring(node.body)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._mark_docstring(node.body)
 
     # Runtime identities: mark the strings before they are visited.
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -73,10 +109,12 @@ class DottedStringRewriter(cst.CSTTransformer):
         prefix = updated_node.prefix.lower()
         if "b" in prefix or "f" in prefix:
             return updated_node
+        if original_node in self._docstrings:
+            return updated_node
         raw = updated_node.raw_value
         match = DOTTED_REFERENCE.match(raw)
         if match is None:
-            return updated_node
+            return self._nested(original_node, updated_node)
         path = match.group("path")
         new = self.resolver.new_name(path)
         if new == path:
@@ -90,3 +128,32 @@ class DottedStringRewriter(cst.CSTTransformer):
         return updated_node.with_changes(
             value=f"{updated_node.prefix}{quote}{new}{match.group('tail') or ''}{quote}"
         )
+
+    def _nested(self, original: cst.SimpleString, node: cst.SimpleString) -> cst.SimpleString:
+        raw = node.raw_value
+        count = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal count
+            if match.group("mpath"):
+                path = match.group("mpath")
+                new = self.resolver.new_name(path)
+                if new == path:
+                    return match.group(0)
+                count += 1
+                return match.group(0).replace(path, new)
+            path = match.group("path")
+            new = self.resolver.new_name(path)
+            if new == path:
+                return match.group(0)
+            count += 1
+            quote = match.group("open")
+            return f"{quote}{new}{match.group('tail') or ''}{quote}"
+
+        new_raw = NESTED_REFERENCE.sub(replace, raw)
+        if not count or original in self._identity_nodes:
+            return node
+        self.changed += count
+        self.nested.append(raw)
+        quote = node.quote
+        return node.with_changes(value=f"{node.prefix}{quote}{new_raw}{quote}")

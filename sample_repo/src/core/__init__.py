@@ -1,0 +1,1 @@
+"""Core agent kernel. See :mod:`src.core.base`."""

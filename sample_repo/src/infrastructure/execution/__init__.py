@@ -1,0 +1,6 @@
+"""Background task execution."""
+
+from .executor import TaskExecutor
+from .task import Task, TaskStatus
+
+__all__ = ["Task", "TaskExecutor", "TaskStatus"]
