@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from support.cli import run
 from support.plans import write_plan
 from support.repos import make_repo
@@ -52,6 +51,10 @@ FILES: dict[str, str | bytes] = {
 
         def _private():
             return "private"
+
+
+        if __name__ == "__main__":
+            print("paged main", __name__)
         """,
     "app/infra/attention/sub/__init__.py": "",
     "app/infra/attention/sub/deep.py": "from app.registry import register\n\nregister('deep')\n",
@@ -66,6 +69,10 @@ FILES: dict[str, str | bytes] = {
         class AgentCore:
             def __init__(self, value=1):
                 self.value = value
+
+
+        if __name__ == "__main__":
+            print("core main")
         """,
     "tests/test_paged.py": "from app.infra.attention.paged import f\n\n\ndef test_f():\n"
                            "    assert f() == 'real'\n",
@@ -199,6 +206,20 @@ def test_old_paths_warn_with_the_new_path(applied: Path) -> None:
             in result.stderr)
     assert ("app.infra.attention.paged moved to app.infra.engine.attention.paged"
             in result.stderr)
+
+
+@pytest.mark.parametrize(("old", "printed"), [
+    ("app.infra.attention.paged", "paged main __main__"),
+    ("app.core.base.agent_core", "core main"),
+])
+def test_running_an_old_path_with_python_m_runs_the_new_module(applied: Path, old: str,
+                                                               printed: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-m", old],
+        cwd=applied, capture_output=True, text=True, check=False,
+        env={"PYTHONPATH": str(applied), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == printed
 
 
 def test_no_facades_for_test_modules(applied: Path) -> None:

@@ -9,7 +9,6 @@ import itertools
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from pyagent_workbench.analysis.compare import adjusted_rand, mojo, mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.ordering import _order_group, order_tiers

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo

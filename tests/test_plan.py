@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from pyagent_workbench.model.plan import Plan, Review
 from support.repos import SAMPLE_REPO
 

@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from support.cli import run
 from support.repos import make_repo, tree_digest
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -186,6 +187,7 @@ def apply_plan(
                 f"or apply with --allow-dirty")
 
     say = progress or (lambda step, done, total: None)
+    fault = fault or kill_switch_from_env()
     say("analysing", 0, 1)
     graph = build_graph(repo)
     say("computing changes", 0, 1)
@@ -209,7 +211,7 @@ def apply_plan(
 
     index_path = _git_index_path(repo.root) if repo.is_git else None
     journal.begin(changeset.touched_paths(), git_index=index_path,
-                  plan=str(plan_path) if plan_path else "")
+                  plan=str(plan_path) if plan_path else "", fault=fault)
     try:
         _write_changes(workspace, changeset, journal, say, fault)
         if repo.is_git:
@@ -237,6 +239,27 @@ def apply_plan(
         say("verifying", 0, 1)
         result.verify = verify_module.verify(workspace_after(workspace), python=python)
     return result
+
+
+KILL_SWITCH = "PYAGENT_WORKBENCH_TEST_KILL_AT"
+
+
+def kill_switch_from_env() -> Callable[[str], None] | None:
+    """Test hook: `PYAGENT_WORKBENCH_TEST_KILL_AT=N` makes the apply SIGKILL itself at its
+    Nth step (journal backups, removals, writes), as a crash or `kill -9` would."""
+    value = os.environ.get(KILL_SWITCH)
+    if not value:
+        return None
+    target = int(value)
+    steps = 0
+
+    def fault(step: str) -> None:
+        nonlocal steps
+        steps += 1
+        if steps == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault
 
 
 def workspace_after(workspace: Workspace) -> Workspace:

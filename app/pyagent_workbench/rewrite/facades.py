@@ -69,13 +69,23 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
 
     old = _OLD
 
+    @staticmethod
+    def _new_name(fullname):
+        return _MOVED_APART.get(fullname, _NEW + fullname[len(_OLD):])
+
     def find_spec(self, fullname, path=None, target=None):
         if not fullname.startswith(_OLD + "."):
             return None
-        return _importlib_util.spec_from_loader(fullname, self)
+        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        if new_spec is None:
+            return None
+        return _importlib_util.spec_from_loader(
+            fullname, self, origin=new_spec.origin,
+            is_package=new_spec.submodule_search_locations is not None,
+        )
 
     def create_module(self, spec):
-        new = _MOVED_APART.get(spec.name, _NEW + spec.name[len(_OLD):])
+        new = self._new_name(spec.name)
         _warnings.warn(
             f"{{spec.name}} moved to {{new}}; import it from there",
             DeprecationWarning,
@@ -85,6 +95,10 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
 
     def exec_module(self, module):
         pass
+
+    def get_code(self, fullname):  # `python -m {old}.x` runs the new module's code
+        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        return new_spec.loader.get_code(new_spec.name)
 
 
 if not any(getattr(finder, "old", None) == _OLD for finder in _sys.meta_path):

@@ -14,7 +14,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +52,8 @@ class Journal:
 
     # -- writing the journal -----------------------------------------------------------
 
-    def begin(self, paths: Iterable[str], *, git_index: Path | None, plan: str) -> None:
+    def begin(self, paths: Iterable[str], *, git_index: Path | None, plan: str,
+              fault: Callable[[str], None] | None = None) -> None:
         """Record every path that may change; nothing in the repo is touched yet."""
         if self.dir.exists():
             if self.exists():
@@ -70,6 +71,8 @@ class Journal:
                 name = f"{number:07d}"
                 _copy_synced(full, backups / name)
                 self.entries[path] = Entry(path, name, mode=stat.S_IMODE(full.stat().st_mode))
+                if fault:
+                    fault(f"backup:{path}")
             elif full.exists():
                 raise ApplyError(f"{path} is in the way: it is a directory, expected a file")
             else:
