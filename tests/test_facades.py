@@ -177,8 +177,10 @@ NAMES = [
 ]
 
 
-@pytest.mark.parametrize("order", list(itertools.permutations(NAMES[:4])) + [
-    tuple(NAMES[4:]) + tuple(NAMES[:4]), tuple(reversed(NAMES))])
+ORDERS = [*itertools.permutations(NAMES[:4]), (*NAMES[4:], *NAMES[:4]), tuple(reversed(NAMES))]
+
+
+@pytest.mark.parametrize("order", ORDERS)
 def test_side_effects_run_once_whatever_is_imported_first(applied: Path,
                                                           order: tuple[str, ...]) -> None:
     out = python(applied, f"""

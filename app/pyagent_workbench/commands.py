@@ -213,9 +213,9 @@ def run_edges(args: argparse.Namespace) -> int:
         _out(f"{edge.path}:{edge.line}: {edge.importer} -> {edge.imported} "
              f"[{edge.importer_tier} -> {edge.imported_tier}, {edge.direction}{cycle}, "
              f"{verdict}]  {edge.text}")
-    for cycle in cycles:
-        _out(f"\ntier cycle: {' <-> '.join(cycle.tiers)}; break it by removing:")
-        for record in cycle.breaker_edges:
+    for tier_cycle in cycles:
+        _out(f"\ntier cycle: {' <-> '.join(tier_cycle.tiers)}; break it by removing:")
+        for record in tier_cycle.breaker_edges:
             path = view.repo.path_for_module(record.importer) or record.importer
             _out(f"  {path}:{record.line}: {record.importer} -> {record.imported}  "
                  f"{record.text}")

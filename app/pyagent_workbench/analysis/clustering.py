@@ -145,7 +145,7 @@ def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> lis
             current = metrics.assignment[unit]
             base = metrics.modularity
             best_gain, best_label = 1e-12, current
-            for other in sorted({metrics.assignment[v] for v in neighbours.get(unit, {})}):
+            for other in sorted({metrics.assignment[v] or "" for v in neighbours.get(unit, {})}):
                 if other == current:
                     continue
                 metrics.move(unit, other)

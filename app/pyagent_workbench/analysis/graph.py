@@ -120,7 +120,7 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
 
 
 def _scan(found: set[FoundPackage], cache_dir: str | None) -> dict[Any, Any]:
-    return usecases._scan_packages(  # type: ignore[no-any-return]
+    return usecases._scan_packages(
         found_packages=found,
         file_system=settings.FILE_SYSTEM.convert_to_basic(),
         include_external_packages=False,
@@ -173,7 +173,7 @@ def _panicking_files(found: set[FoundPackage]) -> list[str]:
 
 def to_grimp(graph: ImportGraph) -> grimp.ImportGraph:
     """A grimp graph (for grimp's own algorithms, e.g. cycle breakers)."""
-    result = settings.IMPORT_GRAPH_CLASS()
+    result: grimp.ImportGraph = settings.IMPORT_GRAPH_CLASS()
     for module in graph.modules:
         result.add_module(module)
     for record in graph.imports:

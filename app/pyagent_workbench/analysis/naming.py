@@ -7,7 +7,6 @@ word names the tier. With no match the tier is named after its most connected me
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from pyagent_workbench.model.names import is_identifier
@@ -54,13 +53,13 @@ def name_tiers(groups: list[list[str]], centrality: dict[str, float],
     used = set(taken)
     scores: list[tuple[float, int, str]] = []
     for index, members in enumerate(groups):
-        counts: Counter[str] = Counter()
+        counts: dict[str, float] = {}
         for member in members:
             member_words = set(words(member))
             for tier, vocabulary in VOCABULARY.items():
                 hits = member_words & set(vocabulary)
                 if hits:
-                    counts[tier] += 1 + 0.001 * centrality.get(member, 0)
+                    counts[tier] = counts.get(tier, 0.0) + 1 + 0.001 * centrality.get(member, 0)
         for tier, score in counts.items():
             scores.append((score / max(1, len(members)) ** 0.5, index, tier))
     names: dict[int, str] = {}

@@ -47,7 +47,7 @@ def _order_group(group: list[str], weights: Weights) -> list[str]:
             low = mask & -mask
             row[mask] = row[mask ^ low] + w[low.bit_length() - 1][t]
     inf = float("inf")
-    cost = [inf] * size
+    cost: list[float] = [inf] * size
     choice = [-1] * size
     cost[0] = 0
     for mask in range(size):
@@ -58,9 +58,9 @@ def _order_group(group: list[str], weights: Weights) -> list[str]:
             bit = 1 << t
             if mask & bit:
                 continue
-            value = base + into[t][mask]
-            if value < cost[mask | bit] or (value == cost[mask | bit] and t < choice[mask | bit]):
-                cost[mask | bit] = value
+            total = base + into[t][mask]
+            if total < cost[mask | bit] or (total == cost[mask | bit] and t < choice[mask | bit]):
+                cost[mask | bit] = total
                 choice[mask | bit] = t
     order = []
     mask = size - 1

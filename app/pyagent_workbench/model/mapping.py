@@ -139,8 +139,8 @@ def resolve(
 
     # Files: every file of a moved package directory, and a moved module with its stub.
     seen: set[str] = set()
-    for move in resolved:
-        info = modules.get(move.source)
+    for carried in resolved:
+        info = modules.get(carried.source)
         if info is None:
             continue
         path, is_package = info

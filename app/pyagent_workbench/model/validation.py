@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 import posixpath
 import re
@@ -168,7 +169,7 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                 c.add("[repo] packages lists top-level packages only (no dots)",
                       loc.table_key("repo", key))
 
-    entries: dict[str, list[dict[str, Any]]] = {}
+    entries: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for section, spec in _ENTRY_KEYS.items():
         value = data.get(section, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -181,7 +182,7 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                   f"can review", where)
             entries[section] = []
             continue
-        good = []
+        good: list[tuple[int, dict[str, Any]]] = []
         for index, entry in enumerate(value):
             ok = True
             label = f"{_SINGULAR[section]} #{index + 1}"
@@ -201,11 +202,11 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                     ok = False
             if ok:
                 good.append((index, entry))
-        entries[section] = good  # type: ignore[assignment]
+        entries[section] = good
 
     tier_names: dict[str, int] = {}
     tier_packages: dict[str, int] = {}
-    for index, tier in entries["tiers"]:  # type: ignore[misc]
+    for index, tier in entries["tiers"]:
         label = f"tier '{tier['name']}'"
         if not names.is_identifier(tier["name"]):
             c.add(f"{label}: the name must be a Python identifier",
@@ -222,7 +223,7 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                   loc.entry("tiers", index, "package"))
         tier_packages.setdefault(tier["package"], index)
 
-    moves: list[tuple[int, dict[str, Any]]] = entries["moves"]  # type: ignore[assignment]
+    moves = entries["moves"]
     valid_moves: list[tuple[int, dict[str, Any]]] = []
     sources: dict[str, int] = {}
     for index, move in moves:
@@ -265,17 +266,19 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
             if names.is_within(move["target"], other["source"]) and not names.is_strictly_within(
                 other["source"], move["source"]
             ):
-                kind = "cycle" if names.is_within(other["target"], move["source"]) else "chain"
+                relation = (
+                    "cycle" if names.is_within(other["target"], move["source"]) else "chain")
                 c.add(
                     f"move #{index + 1} ({move['source']}): target '{move['target']}' lies in "
-                    f"'{other['source']}', which move #{other_index + 1} moves away ({kind}); "
+                    f"'{other['source']}', which move #{other_index + 1} moves away "
+                    f"({relation}); "
                     f"give each source its final place, or split the plan in two",
                     loc.entry("moves", index, "target"),
                 )
                 break
 
     seen_edges: dict[tuple[str, str], int] = {}
-    for index, review in entries["reviews"]:  # type: ignore[misc]
+    for index, review in entries["reviews"]:
         label = f"review #{index + 1} ({review['importer']} -> {review['imported']})"
         if review["verdict"] not in VERDICTS:
             c.add(f"{label}: unknown verdict {review['verdict']!r} (expected \"accepted\" or "
@@ -309,7 +312,7 @@ def _why_not_dotted(name: str) -> str:
     if "/" in name or "\\" in name:
         return " (use dots, not a path)"
     for part in name.split("."):
-        if part and names.keyword.iskeyword(part):
+        if part and keyword.iskeyword(part):
             return f" ('{part}' is a Python keyword)"
         if not part:
             return " (empty part between dots)"
@@ -364,9 +367,9 @@ def check_against_repo(
         who = " and ".join(f"'{o}'" for o in olds)
         reason = f"{who} would both land on '{new}'" if len(olds) > 1 else (
             f"{who} would land on '{new}', which exists already")
-        index = _move_index_for(plan, mapping, olds[0])
+        found = _move_index_for(plan, mapping, olds[0])
         c.add(f"collision: {reason}; rename one of them in the plan",
-              loc.entry("moves", index, "target") if index is not None else where)
+              loc.entry("moves", found, "target") if found is not None else where)
 
     # A module and a package of the same name after the moves.
     new_files = set(landing) | {p for p in _existing_paths(modules) if p not in moved_away}
@@ -376,10 +379,10 @@ def check_against_repo(
             if package_init in new_files or (exists(new[:-3] + "/__init__.py") and (
                 new[:-3] + "/__init__.py" not in moved_away
             )):
-                index = _move_index_for(plan, mapping, landing[new][0])
+                found = _move_index_for(plan, mapping, landing[new][0])
                 c.add(f"collision: '{new}' would sit beside a package of the same name "
                       f"('{package_init}')",
-                      loc.entry("moves", index, "target") if index is not None else where)
+                      loc.entry("moves", found, "target") if found is not None else where)
     return c.problems
 
 

@@ -13,8 +13,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
@@ -27,21 +26,18 @@ from pyagent_workbench.model.plan import Move
 from pyagent_workbench.rewrite import facades
 from pyagent_workbench.rewrite.context import FileContext, Resolver
 from pyagent_workbench.rewrite.files import (
-    FileRewrite,
     Mention,
     find_mentions,
     is_config_file,
     reference_pattern,
     rewrite_config,
-    rewrite_python,
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
+from pyagent_workbench.rewrite.runner import RewriteJob, Runner
 from pyagent_workbench.workspace import Workspace
 
 ChangeKind = Literal["move", "rewrite", "create", "facade"]
 
-# Parse in worker processes only when there is enough work to pay for starting them.
-_PARALLEL_THRESHOLD = 48
 _TEXT_SUFFIXES = (".md", ".rst", ".txt", ".cfg", ".ini", ".toml", ".yaml", ".yml", ".json")
 
 
@@ -122,12 +118,6 @@ class ChangeSet:
         return sorted({c.new_path for c in self.changes if c.kind != "facade"})
 
 
-@dataclass(frozen=True)
-class _Job:
-    path: str
-    context: FileContext
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -194,13 +184,18 @@ def preview(
 
     jobs_list = []
     for path in sorted(candidates):
-        module = repo.module_name_for(path)
+        dotted_name = repo.module_name_for(path)
         is_package = PurePosixPath(path).stem == "__init__"
-        new_module = resolver.new_name(module) if module else None
-        jobs_list.append(_Job(path, FileContext(path, module, is_package, new_module)))
+        new_module = resolver.new_name(dotted_name) if dotted_name else None
+        jobs_list.append(RewriteJob(path, FileContext(path, dotted_name, is_package,
+                                                      new_module)))
     for job in jobs_list:
         read(job.path)
-    results = {r.path: r for r in _run_jobs(jobs_list, contents, resolver, jobs)}
+    others = [p for p in repo.python_files if p not in candidates]
+    state = repo.state_dir if repo.state_dir.is_dir() else None
+    with Runner(jobs) as runner:
+        results = {r.path: r for r in runner.rewrite(jobs_list, contents, resolver)}
+        broken_others = runner.syntax_sweep(repo.root, others, state)
 
     changes: list[FileChange] = []
     problems: list[str] = []
@@ -219,6 +214,9 @@ def preview(
             else:
                 unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
                                   f"nothing moved, left as it is")
+    for path, error in sorted(broken_others.items()):
+        unparsable.append(f"{path}: cannot be parsed ({error}); it refers to nothing moved, "
+                          f"left as it is")
     if blocking:
         raise ApplyError(
             "cannot rewrite files that do not parse:\n" + "\n".join(blocking))
@@ -231,12 +229,12 @@ def preview(
         pieces = []
         counts = [0, 0]
         for old in olds:
-            result = results.get(old)
+            rewritten = results.get(old)
             data = read(old)
-            if result is not None and result.new_bytes is not None:
-                data = result.new_bytes
-                counts[0] += result.changed_imports
-                counts[1] += result.changed_strings
+            if rewritten is not None and rewritten.new_bytes is not None:
+                data = rewritten.new_bytes
+                counts[0] += rewritten.changed_imports
+                counts[1] += rewritten.changed_strings
             pieces.append(InitPart(old, data))
         existing = repo.root / new_path
         stays = existing.is_file() and new_path not in moved_by_old
@@ -309,12 +307,12 @@ def preview(
             continue
         if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
             continue
-        data = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
-        if data is None or not bytes_pattern.search(data):
+        raw = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
+        if raw is None or not bytes_pattern.search(raw):
             continue
-        if path.endswith(".toml") and b"[[moves]]" in data:
+        if path.endswith(".toml") and b"[[moves]]" in raw:
             continue  # a plan: its sources are old names on purpose
-        mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
+        mentions.extend(find_mentions(raw.decode("utf-8", "replace"), path, pattern))
     for path, data in sorted(changed_text.items()):
         if bytes_pattern.search(data):
             mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
@@ -429,37 +427,6 @@ def _read_small(path: os.PathLike[str], limit: int = 2_000_000) -> bytes | None:
             return handle.read()
     except OSError:
         return None
-
-
-def _run_jobs(jobs: list[_Job], contents: dict[str, bytes], resolver: Resolver,
-              workers: int | None) -> Iterator[FileRewrite]:
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
-        for job in jobs:
-            yield rewrite_python(contents[job.path], job.context, resolver)
-        return
-    chunk = max(1, len(jobs) // (workers * 8))
-    payload = [(contents[job.path], job.context) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(resolver,)) as pool:
-        yield from pool.map(_work, payload, chunksize=chunk)
-
-
-_WORKER_RESOLVER: Resolver | None = None
-
-
-def _init_worker(resolver: Resolver) -> None:
-    global _WORKER_RESOLVER
-    _WORKER_RESOLVER = resolver
-
-
-def _work(item: tuple[bytes, FileContext]) -> FileRewrite:
-    assert _WORKER_RESOLVER is not None
-    source, context = item
-    result = rewrite_python(source, context, _WORKER_RESOLVER)
-    if result.new_bytes == source:
-        result.new_bytes = source  # unchanged: the caller compares, nothing else to send
-    return result
 
 
 def _facades(workspace: Workspace, mapping: ModuleMapping, landed: set[str]
