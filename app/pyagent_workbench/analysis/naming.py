@@ -7,6 +7,7 @@ word names the tier. With no match the tier is named after its most connected me
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from pyagent_workbench.model.names import is_identifier
@@ -28,8 +29,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
                  "server", "http", "service"),
     "registry": ("registry", "mapper", "loader", "architecture", "discovery", "catalog"),
     "state": ("state", "history", "scratchpad", "context", "session", "snapshot"),
-    "lifecycle": ("lifecycle", "shutdown", "update", "core", "agent", "startup", "graceful",
-                  "base"),
+    "lifecycle": ("lifecycle", "shutdown", "update", "core", "startup", "graceful", "boot"),
     "execution": ("command", "handler", "delegator", "executor", "shell", "dispatch", "runner"),
     "common": ("defaults", "exceptions", "interfaces", "utilities", "utils", "util", "common",
                "config", "constants", "types", "helpers", "version", "errors"),
@@ -51,11 +51,15 @@ def name_tiers(groups: list[list[str]], centrality: dict[str, float],
     """One unique identifier per group; `taken` are names that must not be used (the
     container's existing children, other containers' tiers)."""
     used = set(taken)
+    everyone = [m for members in groups for m in members]
+    frequency = Counter(w for m in everyone for w in set(words(m)))
+    # A word most units share (`agent_*`, `base_*`) says nothing about any one group.
+    generic = {w for w, n in frequency.items() if n > max(2, len(everyone) // 2)}
     scores: list[tuple[float, int, str]] = []
     for index, members in enumerate(groups):
         counts: dict[str, float] = {}
         for member in members:
-            member_words = set(words(member))
+            member_words = set(words(member)) - generic
             for tier, vocabulary in VOCABULARY.items():
                 hits = member_words & set(vocabulary)
                 if hits:

@@ -87,6 +87,10 @@ def units_for_plan(base: UnitGraph, graph: ImportGraph, plan: Plan) -> UnitGraph
                      internal=dict(internal), unit_of=unit_of)
 
 
+def _package_flags(repo: Repo) -> dict[str, bool]:
+    return {name: module.is_package for name, module in repo.modules.items()}
+
+
 class PlanView:
     def __init__(self, repo: Repo, graph: ImportGraph, plan: Plan, *,
                  units: UnitGraph | None = None, containers: list[str] | None = None) -> None:
@@ -98,7 +102,7 @@ class PlanView:
             units = build_units(graph, containers or plan.containers, package_names)
         self.base_units = units
         self.units = units_for_plan(units, graph, plan)
-        self.tiermap = TierMap.for_plan(plan, frozenset(repo.modules))
+        self.tiermap = TierMap.for_plan(plan, _package_flags(repo))
         self.metrics = PlanMetrics(self.units, self.assignment(),
                                    pair_counts=self._pair_counts(), layer=self.tiermap.layer)
 
@@ -144,7 +148,7 @@ class PlanView:
         self._plan_changed()
 
     def _plan_changed(self) -> None:
-        self.tiermap = TierMap.for_plan(self.plan, frozenset(self.repo.modules))
+        self.tiermap = TierMap.for_plan(self.plan, _package_flags(self.repo))
         self.metrics.layer = self.tiermap.layer
         self.__dict__.pop("cross_tier_edges", None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyagent_workbench.analysis.units import UnitGraph
@@ -17,16 +18,37 @@ class TierMap:
     plan: Plan
     resolver: Resolver
 
+    implied: dict[str, tuple[str, str | None]]
+    """Colocated tests a move carries along: test module -> (target, tier)."""
+
     @classmethod
-    def for_plan(cls, plan: Plan, modules: frozenset[str]) -> TierMap:
+    def for_plan(cls, plan: Plan, modules: Mapping[str, bool]) -> TierMap:
+        """`modules`: every module today -> is it a package."""
+        implied: dict[str, tuple[str, str | None]] = {}
+        explicit = {m.source for m in plan.moves}
+        for move in plan.moves:
+            carry = plan.carry_tests if move.carry_tests is None else move.carry_tests
+            # Before the apply the source tells whether it is a module; after, the target.
+            is_package = modules.get(move.source, modules.get(move.target, True))
+            if not carry or is_package:
+                continue
+            parent, last = names.parent(move.source), names.last(move.source)
+            new_last = names.last(move.target)
+            for test in (f"{last}_test", f"test_{last}"):
+                name = f"{parent}.{test}"
+                if name not in explicit:
+                    new_test = test.replace(last, new_last, 1)
+                    implied[name] = (f"{names.parent(move.target)}.{new_test}", move.tier)
         sources = {m.source: m.target for m in plan.moves}
-        return cls(plan, Resolver(sources, modules))
+        sources.update({name: target for name, (target, _) in implied.items()})
+        return cls(plan, Resolver(sources, frozenset(modules)), implied)
 
     def __post_init__(self) -> None:
         tiers = self.plan.tiers
         self._packages = sorted(((t.package, t.name) for t in tiers),
                                 key=lambda pt: -len(pt[0]))
         self._explicit = {m.source: m.tier for m in self.plan.moves if m.tier}
+        self._explicit.update({n: tier for n, (_, tier) in self.implied.items() if tier})
         self._layers = {t.name: t.layer for t in tiers}
         self._cache: dict[str, str | None] = {}
 

@@ -66,8 +66,8 @@ schema = 1
 status = "draft"              # "draft" | "approved"
 
 [repo]
-source_root = {source_root}   # dir (relative to the repo) that is on sys.path
-packages = {packages}         # top-level import packages analysed and rewritten
+{source_root_line}# dir (relative to the repo) that is on sys.path
+{packages_line}# top-level import packages analysed and rewritten
 
 [options]
 facades = true                # leave import-compatible aliases at every old path
@@ -122,10 +122,10 @@ class Plan:
 
     @classmethod
     def new(cls, *, source_root: str = ".", packages: list[str] | None = None) -> Plan:
-        text = _NEW_PLAN.format(
-            source_root=tomlkit.item(source_root).as_string(),
-            packages=tomlkit.item(packages or []).as_string(),
-        )
+        source_line = f"source_root = {tomlkit.item(source_root).as_string()}"
+        packages_line = f"packages = {tomlkit.item(packages or []).as_string()}"
+        text = _NEW_PLAN.format(source_root_line=source_line.ljust(29) + " ",
+                                packages_line=packages_line.ljust(29) + " ")
         return cls(tomlkit.parse(text))
 
     def dumps(self) -> str:
@@ -400,22 +400,27 @@ def _trailing_trivia(container: Container) -> list[tuple[None, Any]]:
 
 
 def _append_table(aot: AoT, table: Table) -> None:
-    if len(aot):
-        last = aot[-1]
-        moved = _trailing_trivia(last.value)
-        body = last.value.body
-        ends_with_blank = bool(body) and isinstance(body[-1][1], Whitespace) and body[-1][
-            1
-        ].as_string().count("\n") >= 1 and body[-1][0] is None
-        if not ends_with_blank:
-            last.value.append(None, tomlkit.ws("\n"))
+    """Append a table after the last one, separated by one blank line as people write
+    them; comments that introduced the next section stay in front of it."""
+    if not len(aot):
         aot.append(table)
-        if moved:
-            table.value.append(None, tomlkit.ws("\n"))
-            for key, item in moved:
-                table.value.append(key, item)
-    else:
-        aot.append(table)
+        return
+    last = aot[-1]
+    moved = _trailing_trivia(last.value)
+    body = last.value.body
+
+    def ends_blank() -> bool:
+        return bool(body) and body[-1][0] is None and isinstance(body[-1][1], Whitespace)
+
+    had_blank = ends_blank()
+    aot.append(table)
+    # tomlkit separates tables it created itself with a newline in their indent.
+    if not had_blank and not ends_blank() and "\n" not in table.trivia.indent:
+        last.value.append(None, tomlkit.ws("\n"))
+    if moved:
+        table.value.append(None, tomlkit.ws("\n"))
+        for key, item in moved:
+            table.value.append(key, item)
 
 
 def _remove_table(document: TOMLDocument, key: str, table: Table) -> None:
