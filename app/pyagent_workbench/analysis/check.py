@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from grimp.application.config import settings
+
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.model import names
 

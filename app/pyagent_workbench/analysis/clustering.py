@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+
 from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.units import UnitGraph

@@ -20,6 +20,7 @@ from grimp.application import usecases
 from grimp.application.config import settings
 from grimp.application.ports.modulefinder import FoundPackage
 from grimp.exceptions import SourceSyntaxError
+
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
 

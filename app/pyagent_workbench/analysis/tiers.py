@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan
-from pyagent_workbench.rewrite.context import Resolver
+from pyagent_workbench.model.resolver import Resolver
 
 
 @dataclass

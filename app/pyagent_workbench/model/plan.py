@@ -15,10 +15,11 @@ from typing import Any, Literal, cast
 
 import tomlkit
 import tomlkit.exceptions
-from pyagent_workbench.errors import InvalidPlan, PlanError
 from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
+
+from pyagent_workbench.errors import InvalidPlan, PlanError
 
 SCHEMA = 1
 STATUSES = ("draft", "approved")

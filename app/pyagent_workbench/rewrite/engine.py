@@ -23,8 +23,9 @@ from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.model import names
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import Move
+from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import facades
-from pyagent_workbench.rewrite.context import FileContext, Resolver
+from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
     Mention,
     find_mentions,

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
-from pyagent_workbench.rewrite.context import FileContext, Resolver
+
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.imports import ImportRewriter
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
 

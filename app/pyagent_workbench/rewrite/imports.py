@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+
 from pyagent_workbench.model import names
-from pyagent_workbench.rewrite.context import FileContext, Resolver
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import FileContext
 
 
 def dotted(node: cst.BaseExpression) -> str | None:

@@ -16,7 +16,9 @@ from pathlib import Path
 from types import TracebackType
 
 import libcst as cst
-from pyagent_workbench.rewrite.context import FileContext, Resolver
+
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, rewrite_python
 
 SYNTAX_CACHE = "syntax-cache.json"

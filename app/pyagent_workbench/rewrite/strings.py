@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
-from pyagent_workbench.rewrite.context import Resolver
+
+from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.imports import dotted
 
 # A whole-string reference: dotted path with at least two parts, optionally `:attr`

@@ -1,0 +1,1 @@
+"""The workbench: a Textual UI over the headless core."""
