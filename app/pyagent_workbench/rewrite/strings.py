@@ -21,11 +21,13 @@ from pyagent_workbench.rewrite.imports import dotted
 DOTTED_REFERENCE = re.compile(
     r"^(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?P<tail>\.\*|:[A-Za-z_][\w.]*)?$"
 )
-# References nested in a longer string that is itself code or data, not prose: a quoted
-# dotted path (JSON, a generated command line, code in a string) or `-m dotted.path`.
+# References nested in a longer string, in the two forms that can only mean a module:
+# an element of an argv/JSON list (`["python", "-m", "a.b.c"]`) and `-m a.b.c` in a
+# command line. Anything else (generated code such as `__import__('a.b')._b.X`, prose)
+# is listed for review instead: rewriting it could break it silently.
 NESTED_REFERENCE = re.compile(
-    r"(?P<open>\\?[\"'])(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
-    r"(?P<tail>:[A-Za-z_][\w.]*)?(?P=open)"
+    r"(?:(?<=\[)|(?<=,)|(?<=, ))(?P<open>\\?[\"'])(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
+    r"(?P<tail>:[A-Za-z_][\w.]*)?(?P=open)(?=\s*[\],])"
     r"|(?<![\w-])-m\s+(?P<mpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w.])"
 )
 
