@@ -259,6 +259,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handler(command: str) -> Handler:
+    if command == "open":
+        return run_open
     from pyagent_workbench import commands
 
     return getattr(commands, f"run_{command}")  # type: ignore[no-any-return]
+
+
+def run_open(args: argparse.Namespace) -> int:
+    """Open the workbench (the Textual UI) on a repo."""
+    if not args.path.is_dir():
+        raise WorkbenchError(f"not a directory: {args.path}")
+    if args.plan is not None and not args.plan.is_file():
+        raise WorkbenchError(f"plan file not found: {args.plan}")
+    from pyagent_workbench.tui.app import WorkbenchApp
+
+    WorkbenchApp(args.path, plan=args.plan, empty=args.empty).run()
+    return 0

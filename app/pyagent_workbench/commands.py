@@ -23,10 +23,6 @@ def _not_yet(what: str) -> int:
     raise NotYetAvailable(f"'{what}' is not available in this version of pyagent-workbench yet")
 
 
-def run_open(args: argparse.Namespace) -> int:
-    return _not_yet("the workbench UI")
-
-
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

@@ -1,0 +1,197 @@
+"""Small modal screens: the fuzzy tier picker, text prompts, confirmations, messages,
+and the source around an import line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+STAYS_OPTION = "__stays__"
+
+
+class TierPicker(ModalScreen[str | None]):
+    """Type to filter the tiers, Enter to move there. Returns the tier name, the
+    `STAYS_OPTION` sentinel for "stays where it is", or `None` when cancelled."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, tiers: list[tuple[str, str]], units: list[str]) -> None:
+        super().__init__()
+        self.tiers = tiers
+        """(name, detail) pairs."""
+        self.units = units
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="picker"):
+            what = (self.units[0].rpartition(".")[2] if len(self.units) == 1
+                    else f"{len(self.units)} units")
+            yield Label(f"Move {what} to…", id="title")
+            yield Input(placeholder="type to filter tiers", id="query")
+            yield OptionList(id="choices")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, query: str) -> None:
+        choices = self.query_one(OptionList)
+        choices.clear_options()
+        matcher = Matcher(query) if query else None
+        scored = []
+        for name, detail in [*self.tiers, (STAYS_OPTION, "back where it is today")]:
+            label = "stays" if name == STAYS_OPTION else name
+            score = matcher.match(label) if matcher else 1.0
+            if score > 0:
+                prompt = matcher.highlight(label) if matcher else Content(label)
+                scored.append((score, Option(
+                    Content.assemble(prompt, (f"  {detail}", "$text-muted")), id=name)))
+        scored.sort(key=lambda pair: -pair[0])
+        choices.add_options([option for _, option in scored])
+        if scored:
+            choices.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        choices = self.query_one(OptionList)
+        if choices.highlighted is not None:
+            self.dismiss(choices.get_option_at_index(choices.highlighted).id)
+
+    def on_key(self, event: events.Key) -> None:
+        choices = self.query_one(OptionList)
+        if event.key in ("down", "up") and choices.option_count:
+            current = choices.highlighted or 0
+            step = 1 if event.key == "down" else -1
+            choices.highlighted = max(0, min(choices.option_count - 1, current + step))
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text (a tier name, a new name, a note, a path)."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "",
+                 help_text: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+        self.help_text = help_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            if self.help_text:
+                yield Static(self.help_text, classes="help")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.query_one(Input).value if event.button.id == "ok" else None)
+
+
+class Confirm(ModalScreen[bool]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel"),
+                Binding("y", "dismiss(True)", "Yes", show=False)]
+
+    def __init__(self, title: str, body: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="title")
+            yield Static(self.body, classes="body")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="warning", id="yes")
+                yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class MessageScreen(ModalScreen[None]):
+    """A message to read, dismissed with Enter or Escape (e.g. "approval refused")."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
+
+    def __init__(self, title: str, body: str | Content, *, error: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="-error" if self.error else ""):
+            yield Label(self.title_text, id="title")
+            with VerticalScroll(classes="message"):
+                yield Static(self.body, classes="body")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+
+class SourceScreen(ModalScreen[None]):
+    """The source around an import line, the line itself marked."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape,enter,o", "dismiss(None)", "Close")]
+
+    def __init__(self, root: Path, path: str, line: int, context: int = 8) -> None:
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.line = line
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        try:
+            lines = (self.root / self.path).read_text(errors="replace").splitlines()
+        except OSError as error:
+            lines = [f"cannot read {self.path}: {error.strerror}"]
+        start = max(1, self.line - self.context)
+        end = min(len(lines), self.line + self.context)
+        pieces: list[tuple[str, str] | str] = []
+        for number in range(start, end + 1):
+            text = f"{number:>5} │ {lines[number - 1]}\n"
+            pieces.append((text, "bold $text-warning") if number == self.line else text)
+        with Vertical(id="dialog", classes="source"):
+            yield Label(f"{self.path}:{self.line}", id="title")
+            with VerticalScroll():
+                yield Static(Content.assemble(*pieces))
