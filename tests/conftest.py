@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pytest_textual_snapshot  # noqa: E402
+import pytest_textual_snapshot
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 

@@ -221,10 +221,58 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
                    help="the repository (default: .)")
 
+    p = _command(
+        subparsers, "report", "Write the migration report (Markdown and an SVG matrix).",
+        """
+        For the pull request: the tiers with their members (old -> new paths), the figures
+        today and after the plan, the tier-by-tier matrix (as a picture and a table), every
+        accepted edge with its note, every must-fix edge, the diff summary, and the
+        commands to apply and to check. The SVG is written beside the Markdown.
+        """,
+        "pyagent-workbench report sample_repo/phase1.toml -o report.md",
+    )
+    _plan_and_repo(p)
+    p.add_argument("-o", "--output", metavar="FILE", type=Path, default=None,
+                   help="where to write the report (default: PLAN-report.md beside the plan)")
+    p.add_argument("--no-diff", action="store_true",
+                   help="leave out the diff summary (it runs the apply engine's preview)")
+
+    p = _command(
+        subparsers, "facades", "List the facades still in use, or remove the unused ones.",
+        """
+        Finds every facade pyagent-workbench left at an old path, and who still uses it:
+        import statements, whole-string dotted references (mock.patch, import_module,
+        registries) and tool configuration. Mentions in comments and docstrings do not
+        count. --remove deletes the unused ones (all or nothing, through the journal), so
+        Phase I can finish.
+        """,
+        "pyagent-workbench facades pyagent-plan.toml --list",
+    )
+    _plan_and_repo(p)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--list", action="store_true", help="list facades and their users")
+    what.add_argument("--remove", action="store_true", help="remove the unused facades")
+    p.add_argument("--json", action="store_true", help="machine-readable output (--list)")
+
+    p = _command(
+        subparsers, "serve", "Run the workbench in a browser (textual-serve, loopback only).",
+        """
+        Serves the same workbench on http://127.0.0.1:PORT for people who prefer a browser.
+        It listens on 127.0.0.1 only and uploads nothing anywhere. Exporting a plan or a
+        report in the browser downloads the file.
+        """,
+        "pyagent-workbench serve sample_repo --port 8000",
+    )
+    p.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
+                   help="the repository (default: .)")
+    p.add_argument("--plan", metavar="PLAN", type=Path, default=None, help="plan to open")
+    p.add_argument("--port", metavar="N", type=int, default=8000, help="port (default 8000)")
+
     return parser, open_parser
 
 
-_COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "verify", "recover")
+_COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "verify", "recover",
+             "report", "facades", "serve")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -261,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _handler(command: str) -> Handler:
     if command == "open":
         return run_open
+    if command == "serve":
+        return run_serve
     from pyagent_workbench import commands
 
     return getattr(commands, f"run_{command}")  # type: ignore[no-any-return]
@@ -275,4 +325,23 @@ def run_open(args: argparse.Namespace) -> int:
     from pyagent_workbench.tui.app import WorkbenchApp
 
     WorkbenchApp(args.path, plan=args.plan, empty=args.empty).run()
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the workbench on loopback with textual-serve."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    if not args.path.is_dir():
+        raise WorkbenchError(f"not a directory: {args.path}")
+    command = [sys.executable, "-m", "pyagent_workbench", str(args.path.resolve())]
+    if args.plan is not None:
+        command += ["--plan", str(args.plan.resolve())]
+    server = Server(shlex.join(command), host="127.0.0.1", port=args.port,
+                    title="pyagent-workbench")
+    print(f"serving the workbench on http://127.0.0.1:{args.port} (ctrl+c stops it)",
+          file=sys.stderr)
+    server.serve()
     return 0

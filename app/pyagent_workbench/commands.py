@@ -301,3 +301,69 @@ def run_check(args: argparse.Namespace) -> int:
         return 0
     _out(f"check failed: {len(result.violations)} cross-tier imports are not accepted")
     return 1
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from pyagent_workbench.analysis.graph import build_graph
+    from pyagent_workbench.analysis.planview import PlanView
+    from pyagent_workbench.report import collect, write_report
+    from pyagent_workbench.rewrite.apply import applied_state
+    from pyagent_workbench.rewrite.engine import preview
+
+    workspace = open_workspace(args.plan, args.repo)
+    state = applied_state(workspace)
+    if state == "none":
+        workspace.require_valid()
+    graph = build_graph(workspace.repo)
+    _warn_syntax(graph)
+    view = PlanView(workspace.repo, graph, workspace.plan)
+    summary = None
+    if state == "none" and not args.no_diff:
+        summary = preview(workspace, graph).summary
+    data = collect(view, args.plan.name, summary=summary, applied=state == "all")
+    output = args.output or args.plan.with_name(args.plan.stem + "-report.md")
+    written = write_report(data, output)
+    _out("report written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def run_facades(args: argparse.Namespace) -> int:
+    from pyagent_workbench.rewrite.retire import find_facades, find_uses, retire
+
+    workspace = open_workspace(args.plan, args.repo)
+    repo = workspace.repo
+    facades = find_uses(repo, find_facades(repo))
+    if not facades:
+        _out("no facades found")
+        return 0
+    if args.list:
+        if args.json:
+            _out(json.dumps({
+                "schema": 1,
+                "facades": [
+                    {"old": f.old, "new": f.new, "path": f.path, "used": f.used,
+                     "uses": [{"path": u.path, "line": u.line, "text": u.text}
+                              for u in f.uses]}
+                    for f in facades
+                ],
+            }, indent=2))
+            return 0
+        for facade in facades:
+            state = f"used by {len(facade.uses)}" if facade.used else "unused"
+            _out(f"{facade.path}: {facade.old} -> {facade.new} ({state})")
+            for use in facade.uses[:20]:
+                _out(f"    {use.path}:{use.line}: {use.text}")
+        unused = sum(1 for f in facades if not f.used)
+        _out(f"\n{len(facades)} facades, {unused} unused (remove them with --remove)")
+        return 0
+    result = retire(repo, facades)
+    for facade in result.removed:
+        _out(f"removed {facade.path} ({facade.old})")
+    for directory in result.removed_dirs:
+        _out(f"removed empty directory {directory}/")
+    for facade in result.kept:
+        _out(f"kept {facade.path}: still used ({len(facade.uses)} uses, e.g. "
+             f"{facade.uses[0].path}:{facade.uses[0].line})" if facade.uses else
+             f"kept {facade.path}: a facade below it is still used")
+    _out(f"{len(result.removed)} facades removed, {len(result.kept)} kept")
+    return 0

@@ -374,6 +374,16 @@ class Session:
     def workspace(self) -> Workspace:
         return Workspace(self.repo, self.plan)
 
+    def export_report(self, output: Path | None = None, *,
+                      with_diff: bool = True) -> list[Path]:
+        """The migration report (Markdown + SVG matrix) beside the plan file."""
+        from pyagent_workbench.report import collect, write_report
+
+        summary = self.preview().summary if with_diff and self.plan.moves else None
+        data = collect(self.view, self.plan_path.name, summary=summary)
+        target = output or self.plan_path.with_name(self.plan_path.stem + "-report.md")
+        return write_report(data, target)
+
     # -- preview and apply -------------------------------------------------------------------
 
     def preview(self, units: Iterable[str] | None = None, *,

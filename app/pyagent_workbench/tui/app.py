@@ -34,6 +34,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Approve and export", "Approve the plan and write it as TOML (ctrl+s)", "approve"),
     ("Save draft", "Write the plan file as it is, still a draft (s)", "save_draft"),
     ("Apply plan", "Move the files and rewrite the imports, then verify", "apply"),
+    ("Export report", "Write the migration report (Markdown + SVG) beside the plan",
+     "export_report"),
     ("Diff of the focused unit", "Preview the focused unit's move (d)", "diff_unit"),
     ("Diff of the whole plan", "Preview every change of the plan", "diff_whole"),
     ("Review edges of the focused unit", "Filter the review table to the unit (e)",

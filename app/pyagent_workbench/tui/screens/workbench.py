@@ -491,12 +491,33 @@ class WorkbenchScreen(Screen[None]):
                 return
             self.changed("approved")
             self.notify(f"Approved and exported to {written.name}", timeout=4)
+            if self.app.is_web:  # in a browser, the file also downloads
+                self.app.deliver_text(written, save_filename=written.name)
 
         default = _relative(self.session.plan_path, self.session.repo.root)
         self.app.push_screen(TextPrompt(
             "Approve and export the plan", value=default,
             help_text="Writes the plan as TOML with status \"approved\". Apply it from the "
                       "command palette, or with `pyagent-workbench apply`."), chosen)
+
+    def action_export_report(self) -> None:
+        self.notify("Writing the report…", timeout=2)
+        self.report_worker()
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    def report_worker(self) -> None:
+        try:
+            written = self.session.export_report()
+        except (WorkbenchError, OSError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._report_written, written)
+
+    def _report_written(self, written: list[Path]) -> None:
+        self.notify("Report written: " + ", ".join(p.name for p in written), timeout=5)
+        if self.app.is_web:
+            for path in written:
+                self.app.deliver_text(path, save_filename=path.name)
 
     def action_save_draft(self) -> None:
         path = self.session.save()

@@ -1,0 +1,299 @@
+"""The migration report: Markdown (and an SVG tier matrix) a reviewer reads in a pull
+request without opening the workbench."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pyagent_workbench.analysis.metrics import PlanMetrics
+from pyagent_workbench.analysis.ordering import tier_cycles
+from pyagent_workbench.analysis.planview import CrossEdge, PlanView
+from pyagent_workbench.model import names
+
+if TYPE_CHECKING:
+    from pyagent_workbench.rewrite.engine import Summary
+
+
+@dataclass
+class Figures:
+    cross_tier_edges: int
+    upward_edges: int | None
+    tier_cycles: int
+    modularity: float
+    turbomq: float
+
+
+@dataclass
+class ReportData:
+    plan_name: str
+    repo_name: str
+    status: str
+    tiers: list[tuple[str, str, int | None, list[tuple[str, str]]]]
+    """(name, package, layer, [(old, new) members])."""
+    stays: list[str]
+    before: Figures
+    after: Figures
+    matrix_tiers: list[str]
+    cells: dict[tuple[str, str], int]
+    directions: dict[tuple[str, str], str]
+    cycle_tiers: set[str]
+    accepted: list[tuple[CrossEdge, str]]
+    must_fix: list[CrossEdge]
+    unreviewed: int
+    summary: Summary | None = None
+    applied: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def collect(view: PlanView, plan_name: str, *, summary: Summary | None = None,
+            applied: bool = False) -> ReportData:
+    plan = view.plan
+    assignment = view.metrics.assignment
+    tiers = []
+    for tier in sorted(plan.tiers, key=lambda t: (-(t.layer or 0), t.name)):
+        members = sorted(
+            (unit, view.tiermap.new_name(unit))
+            for unit, name in assignment.items() if name == tier.name)
+        tiers.append((tier.name, tier.package, tier.layer, members))
+    stays = sorted(unit for unit, name in assignment.items() if name is None)
+
+    # Today: every unit in the package it sits in (its container).
+    grouped: dict[str, str | None] = {
+        unit: view.units.units[unit].container for unit in view.units.units}
+    today = PlanMetrics(view.units, grouped, pair_counts=view.metrics.pair_counts,
+                        layer=lambda t: None)
+    container_weights: dict[tuple[str, str], int] = defaultdict(int)
+    for (a, b), weight in view.units.weights.items():
+        ga, gb = view.units.units[a].container, view.units.units[b].container
+        if ga != gb:
+            container_weights[(ga, gb)] += weight
+    today_figures = today.figures()
+    containers = sorted({unit.container for unit in view.units.units.values()})
+    before = Figures(today_figures.cross_tier_edges, None,
+                     len(tier_cycles(containers, dict(container_weights))),
+                     today_figures.modularity, today_figures.turbomq)
+    planned = view.metrics.figures()
+    after = Figures(planned.cross_tier_edges, planned.upward_edges,
+                    len(view.tier_cycles()), planned.modularity, planned.turbomq)
+
+    pairs = view.edge_pairs()
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    for edges in pairs.values():
+        cells[(edges[0].importer_tier, edges[0].imported_tier)] += 1
+    matrix_tiers = [t[0] for t in tiers]
+    directions = {(a, b): view.tiermap.direction(a, b) for a in matrix_tiers
+                  for b in matrix_tiers if a != b}
+    cycle_tiers = {t for cycle in view.tier_cycles() for t in cycle.tiers}
+    accepted = []
+    must_fix = []
+    unreviewed = 0
+    for edges in pairs.values():
+        edge = edges[0]
+        if edge.review is None:
+            unreviewed += 1
+        elif edge.review.verdict == "accepted":
+            accepted.append((edge, edge.review.note))
+        else:
+            must_fix.append(edge)
+    return ReportData(
+        plan_name=plan_name, repo_name=view.repo.root.name, status=plan.status, tiers=tiers,
+        stays=stays, before=before, after=after, matrix_tiers=matrix_tiers,
+        cells=dict(cells), directions=directions, cycle_tiers=cycle_tiers,
+        accepted=accepted, must_fix=must_fix, unreviewed=unreviewed, summary=summary,
+        applied=applied,
+    )
+
+
+def _figure(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}" if digits else str(value)
+
+
+def render_markdown(data: ReportData, svg_name: str | None) -> str:
+    out: list[str] = []
+    out.append(f"# Restructuring plan `{data.plan_name}` for `{data.repo_name}`\n")
+    moved = sum(len(t[3]) for t in data.tiers)
+    out.append(
+        f"Status: **{data.status}**{' (applied)' if data.applied else ''}. "
+        f"{len(data.tiers)} tiers, {moved} units moved, {len(data.stays)} staying where "
+        f"they are. Cross-tier edges: {len(data.accepted)} accepted, {len(data.must_fix)} "
+        f"must-fix, {data.unreviewed} unreviewed.\n")
+
+    out.append("## Figures\n")
+    out.append("| | today (by current package) | after the plan (by tier) |")
+    out.append("|---|---:|---:|")
+    rows = [
+        ("cross-tier (cross-package) edges", data.before.cross_tier_edges,
+         data.after.cross_tier_edges, 0),
+        ("upward (layer-violating) edges", data.before.upward_edges, data.after.upward_edges, 0),
+        ("tier cycles", data.before.tier_cycles, data.after.tier_cycles, 0),
+        ("modularity", data.before.modularity, data.after.modularity, 4),
+        ("TurboMQ", data.before.turbomq, data.after.turbomq, 4),
+    ]
+    for label, before, after, digits in rows:
+        out.append(f"| {label} | {_figure(before, digits)} | {_figure(after, digits)} |")
+    out.append("")
+    out.append("Edges count (importer, imported) module pairs, as reviews judge them; "
+               "modularity and TurboMQ are over the unit import graph (higher is better).\n")
+
+    out.append("## Tiers\n")
+    for name, package, layer, members in data.tiers:
+        layer_text = f", layer {layer}" if layer is not None else ""
+        out.append(f"### `{name}` (`{package}`{layer_text})\n")
+        if not members:
+            out.append("_no units yet_\n")
+            continue
+        out.append("| today | after |")
+        out.append("|---|---|")
+        for old, new in members:
+            out.append(f"| `{old}` | `{new}` |")
+        out.append("")
+    if data.stays:
+        out.append("### Staying where they are\n")
+        out.append(", ".join(f"`{names.last(u)}`" for u in data.stays) + "\n")
+
+    out.append("## Tier matrix\n")
+    if svg_name:
+        out.append(f"![Tier-by-tier matrix of cross-tier edges]({svg_name})\n")
+    header = "| from \\ to | " + " | ".join(data.matrix_tiers) + " |"
+    out.append(header)
+    out.append("|---" * (len(data.matrix_tiers) + 1) + "|")
+    for a in data.matrix_tiers:
+        row = [f"**{a}**"]
+        for b in data.matrix_tiers:
+            count = data.cells.get((a, b), 0)
+            if a == b:
+                row.append("·")
+            elif not count:
+                row.append("")
+            elif data.directions.get((a, b)) == "up":
+                row.append(f"**{count}↑**")
+            elif a in data.cycle_tiers and b in data.cycle_tiers:
+                row.append(f"{count}⟳")
+            else:
+                row.append(str(count))
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    out.append("Rows import columns. ↑ marks upward (layer-violating) cells, ⟳ cells inside a "
+               "tier cycle.\n")
+
+    out.append(f"## Must-fix edges ({len(data.must_fix)})\n")
+    if data.must_fix:
+        out.append("| importer | imported | where | tiers | note |")
+        out.append("|---|---|---|---|---|")
+        for edge in data.must_fix:
+            note = edge.review.note if edge.review else ""
+            out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
+                       f"{edge.importer_tier} → {edge.imported_tier} | {_cell(note)} |")
+        out.append("")
+    else:
+        out.append("None.\n")
+
+    out.append(f"## Accepted cross-tier edges ({len(data.accepted)})\n")
+    if data.accepted:
+        out.append("| importer | imported | where | tiers | direction | note |")
+        out.append("|---|---|---|---|---|---|")
+        for edge, note in data.accepted:
+            out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
+                       f"{edge.importer_tier} → {edge.imported_tier} | {edge.direction} | "
+                       f"{_cell(note)} |")
+        out.append("")
+    else:
+        out.append("None.\n")
+    if data.unreviewed:
+        out.append(f"**{data.unreviewed} cross-tier edges are not reviewed yet**: the plan "
+                   f"cannot be approved until they are.\n")
+
+    out.append("## Changes\n")
+    if data.summary is not None:
+        s = data.summary
+        out.append(f"- files moved: {s.files_moved}")
+        out.append(f"- files rewritten: {s.files_rewritten}")
+        out.append(f"- import statements changed: {s.imports_changed}")
+        out.append(f"- dotted-path strings changed: {s.strings_changed}")
+        out.append(f"- facades left at old paths: {s.facades}")
+        out.append(f"- packages created: {s.packages_created}")
+        out.append(f"- mentions in text to review by hand: {s.mentions}\n")
+    elif data.applied:
+        out.append("The plan is applied; `verify` checks it.\n")
+
+    out.append("## Commands\n")
+    out.append("```sh")
+    out.append(f"pyagent-workbench diff {data.plan_name}        # every change, nothing written")
+    out.append(f"pyagent-workbench apply {data.plan_name}       # all or nothing, then verify")
+    out.append(f"pyagent-workbench check {data.plan_name}       # CI: fail on a new cross-tier "
+               f"import")
+    out.append("```\n")
+    for note in data.notes:
+        out.append(f"> {note}\n")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def matrix_svg(data: ReportData) -> str:
+    """The tier matrix as a picture: counts, upward cells red, cycle cells amber."""
+    tiers = data.matrix_tiers
+    cell, label = 56, max(90, 9 * max((len(t) for t in tiers), default=4) + 20)
+    top = label
+    width = label + cell * len(tiers) + 20
+    height = top + cell * len(tiers) + 70
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, '
+        f'sans-serif" font-size="13">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        '<text x="10" y="20" font-size="15" font-weight="bold" fill="#222">'
+        'Cross-tier edges: row imports column</text>',
+    ]
+    for index, tier in enumerate(tiers):
+        x = label + index * cell + cell / 2
+        parts.append(f'<text x="{x}" y="{top - 8}" transform="rotate(-45 {x} {top - 8})" '
+                     f'fill="#222">{escape(tier)}</text>')
+        y = top + index * cell + cell / 2 + 5
+        parts.append(f'<text x="{label - 8}" y="{y}" text-anchor="end" fill="#222">'
+                     f'{escape(tier)}</text>')
+    for row, a in enumerate(tiers):
+        for col, b in enumerate(tiers):
+            x, y = label + col * cell, top + row * cell
+            count = data.cells.get((a, b), 0)
+            if a == b:
+                fill = "#e6e6e6"
+            elif count and data.directions.get((a, b)) == "up":
+                fill = "#f4a3a3"
+            elif count and a in data.cycle_tiers and b in data.cycle_tiers:
+                fill = "#ffd98a"
+            elif count:
+                fill = "#cfe3f7"
+            else:
+                fill = "#fafafa"
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" '
+                         f'stroke="#bbbbbb"/>')
+            if count and a != b:
+                parts.append(f'<text x="{x + cell / 2}" y="{y + cell / 2 + 5}" '
+                             f'text-anchor="middle" font-weight="bold" fill="#111">{count}</text>')
+    legend_y = top + cell * len(tiers) + 25
+    for offset, (fill, text) in enumerate((("#f4a3a3", "upward (layer violation)"),
+                                           ("#ffd98a", "inside a tier cycle"),
+                                           ("#cfe3f7", "downward or sideways"))):
+        x = 10 + offset * 210
+        parts.append(f'<rect x="{x}" y="{legend_y}" width="16" height="16" fill="{fill}" '
+                     f'stroke="#bbbbbb"/>')
+        parts.append(f'<text x="{x + 22}" y="{legend_y + 13}" fill="#222">{text}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def write_report(data: ReportData, output: Path) -> list[Path]:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    svg_path = output.with_name(output.stem + "-matrix.svg")
+    svg_path.write_text(matrix_svg(data), encoding="utf-8")
+    output.write_text(render_markdown(data, svg_path.name), encoding="utf-8")
+    return [output, svg_path]
