@@ -56,8 +56,10 @@ def suggest(
         if len(members) < 2:
             continue
         candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
-        groups_by_container.append(
-            (container, [list(g) for g in candidate.groups], candidate.method))
+        groups = [list(g) for g in candidate.groups]
+        if tiers is None:
+            groups = _absorb_singletons(groups, units)
+        groups_by_container.append((container, groups, candidate.method))
 
     centrality = _centrality(units)
     taken: set[str] = set()
@@ -111,6 +113,36 @@ def compare_with(suggestion: Suggestion, view: PlanView, reference: Plan) -> dic
         "mojofm": round(mojofm(mine, theirs), 2),
         "adjusted_rand": round(adjusted_rand(mine, theirs), 4),
     }
+
+
+def _absorb_singletons(groups: list[list[str]], units: UnitGraph) -> list[list[str]]:
+    """A tier of one unit is no tier: a unit with imports joins the group it is most tied
+    to; a unit importing nothing here and imported by nothing here stays where it is
+    (the graph has nothing to say about it)."""
+    groups = [list(g) for g in groups]
+    changed = True
+    while changed and len(groups) > 1:
+        changed = False
+        for index, group in enumerate(groups):
+            if len(group) != 1:
+                continue
+            unit = group[0]
+            ties: dict[int, int] = defaultdict(int)
+            for other_index, other in enumerate(groups):
+                if other_index == index:
+                    continue
+                for member in other:
+                    ties[other_index] += units.weights.get((unit, member), 0)
+                    ties[other_index] += units.weights.get((member, unit), 0)
+            best = max(ties, key=lambda i: (ties[i], -i), default=None)
+            if best is None or ties[best] == 0:
+                del groups[index]
+            else:
+                groups[best].append(unit)
+                del groups[index]
+            changed = True
+            break
+    return [sorted(g) for g in groups]
 
 
 def _centrality(units: UnitGraph) -> dict[str, float]:
