@@ -704,3 +704,15 @@ def test_git_history_follows_moved_files(tmp_path: Path, facades: bool) -> None:
     log = git(repo, "log", "--follow", "--format=%s", "--",
               "app/core/base/lifecycle/agent_core.py")
     assert log.split() == ["apply", "plan", "initial"]
+
+
+def test_siblings_moved_together_keep_their_relative_imports(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        "app/core/base/helpers.py": "from . import agent_core\nfrom .agent_core import AgentCore\n"
+                                    "\n\ndef h():\n    return 2\n",
+    }
+    moves = [MOD, ("app.core.base.helpers", "app.core.base.lifecycle.helpers")]
+    repo = apply_case(tmp_path, files, moves=moves)
+    assert read(repo, "app/core/base/lifecycle/helpers.py") == (
+        "from . import agent_core\nfrom .agent_core import AgentCore\n\n\ndef h():\n"
+        "    return 2\n")

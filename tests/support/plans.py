@@ -12,14 +12,16 @@ def write_plan(
     moves: list[tuple[str, str]],
     *,
     packages: list[str] | None = None,
-    source_root: str = ".",
+    source_root: str | None = None,
     facades: bool = True,
     status: str = "approved",
     tiers: list[tuple[str, str]] | None = None,
 ) -> Path:
-    plan = Plan.new(source_root=source_root, packages=packages or [])
+    plan = Plan.new(source_root=source_root or ".", packages=packages or [])
     if not packages:
         del plan.document["repo"]["packages"]
+    if source_root is None:
+        del plan.document["repo"]["source_root"]
     plan.set_option("facades", facades)
     for name, package in tiers or []:
         plan.add_tier(name, package)
