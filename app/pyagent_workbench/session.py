@@ -20,7 +20,7 @@ from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.analysis.suggest import suggest
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
-from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan, Verdict
+from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Move, Plan, Verdict
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.workspace import Workspace, ensure_state_dir
 
@@ -73,6 +73,7 @@ class Session:
         self.done: list[Action] = []
         self.undone: list[Action] = []
         self._edge_counts: dict[str, int] | None = None
+        self._moves: dict[str, Move] | None = None
         self._saved: str | None = None
         """The plan file's text as last read or written (to tell unsaved work)."""
         if self.plan_path.is_file():
@@ -155,9 +156,15 @@ class Session:
             self._edge_counts = dict(counts)
         return self._edge_counts
 
+    def move_for(self, unit: str) -> Move | None:
+        """The plan's move of a unit (the typed views are read once per edit)."""
+        if self._moves is None:
+            self._moves = {m.source: m for m in self.plan.moves}
+        return self._moves.get(unit)
+
     def unit_info(self, unit: str) -> UnitInfo:
         data = self.view.units.units[unit]
-        move = self.plan.move_for(unit)
+        move = self.move_for(unit)
         return UnitInfo(
             name=unit, short=names.last(move.target if move else unit),
             container=data.container, modules=len(data.modules),
@@ -220,6 +227,7 @@ class Session:
         self.done.append(Action(description, before, after))
         self.undone.clear()
         self._edge_counts = None
+        self._moves = None
 
     def move_units(self, units: Iterable[str], tier: str | None) -> None:
         """Move units into a tier (`None`: back where they are today)."""
@@ -321,6 +329,7 @@ class Session:
         self.view.plan = plan
         self.view.refresh()
         self._edge_counts = None
+        self._moves = None
 
     # -- approving, saving -----------------------------------------------------------------------
 

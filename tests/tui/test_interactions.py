@@ -25,13 +25,12 @@ def sample(tmp_path: Path) -> Path:
 
 
 async def drag_unit(pilot, unit: str, tier: str) -> None:  # type: ignore[no-untyped-def]
-    card = board(pilot).card(unit)
+    source, offset = board(pilot).unit_offset(unit)
     column = board(pilot).column(tier)
-    assert card is not None and column is not None
-    board(pilot).scroll_to_widget(card, animate=False)
+    assert column is not None
     await pilot.pause()
-    await pilot.mouse_down(card)
-    board(pilot).scroll_to_widget(column, animate=False)
+    await pilot.mouse_down(source, offset=offset)
+    board(pilot).scroll_to_widget(column, animate=False, immediate=True)
     await pilot.pause()
     await pilot.hover(column, offset=(3, 3))
     assert "-drop-target" in column.classes
@@ -57,8 +56,7 @@ async def test_drag_and_keyboard_moves_give_the_same_plan(sample: Path) -> None:
             assert app.session is not None
             move = app.session.plan.move_for(UNIT)
             assert move is not None and move.target == "src.infrastructure.services.auth"
-            assert board(pilot).card(UNIT) is not None
-            assert UNIT in board(pilot)._shown["services"]
+            assert UNIT in board(pilot).shown()["services"]
             plans.append(app.session.plan.dumps())
             app.session.discard_draft()
     assert plans[0] == plans[1]
@@ -94,7 +92,7 @@ async def test_undo_and_redo_walk_the_action_list(sample: Path) -> None:
         figures_moved = session.figures()
         await pilot.press("ctrl+z")
         assert session.plan.dumps() == original
-        assert UNIT in board(pilot)._shown[None]
+        assert UNIT in board(pilot).shown()[None]
         await pilot.press("ctrl+y")
         assert session.plan.dumps() == moved
         assert session.figures() == figures_moved
@@ -186,12 +184,12 @@ async def test_reopening_an_exported_plan_restores_the_same_board(sample: Path) 
         await pilot.pause()
         await pilot.press("m", *"swarm", "enter", "s")
         assert app.session is not None
-        shown = {k: list(v) for k, v in board(pilot)._shown.items()}
+        shown = board(pilot).shown()
         figures = app.session.figures()
     again = make_app(sample, sample / "phase1.toml")
     async with again.run_test(size=(200, 60)) as pilot:
         await ready(pilot)
-        assert board(pilot)._shown == shown
+        assert board(pilot).shown() == shown
         assert again.session is not None and again.session.figures() == figures
 
 

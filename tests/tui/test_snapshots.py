@@ -72,13 +72,12 @@ def test_board_light_theme(snap_compare, sample: Path) -> None:  # type: ignore[
 def test_drag_in_progress(snap_compare, sample: Path) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        card = board(pilot).card(UNIT)
+        source, offset = board(pilot).unit_offset(UNIT)
         column = board(pilot).column("services")
-        assert card is not None and column is not None
-        board(pilot).scroll_to_widget(card, animate=False)
+        assert column is not None
         await pilot.pause()
-        await pilot.mouse_down(card)
-        board(pilot).scroll_to_widget(column, animate=False)
+        await pilot.mouse_down(source, offset=offset)
+        board(pilot).scroll_to_widget(column, animate=False, immediate=True)
         await pilot.pause()
         await pilot.hover(column, offset=(4, 4))
         await quiet(pilot)

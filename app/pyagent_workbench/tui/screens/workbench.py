@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 
 class BoardPane(Vertical):
-    """The board with its keys: they work whenever a unit card has focus."""
+    """The board with its keys: they work whenever a tier column has focus."""
 
     BINDINGS = [
         Binding("m", "screen.move", "Move to…", id="move",
@@ -88,6 +88,7 @@ class WorkbenchScreen(Screen[None]):
         self.focused_unit: str | None = None
         self.diff_whole_plan = True
         self._diff_stale = True
+        self._review_stale = True
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -129,18 +130,20 @@ class WorkbenchScreen(Screen[None]):
                 severity="warning", timeout=10)
 
     def _focus_first_card(self) -> None:
-        board = self.query_one(Board)
-        board.action_focus_card(0, 0)
+        self.query_one(Board).action_focus_first()
 
     # -- refreshing --------------------------------------------------------------------------
 
     def refresh_views(self) -> None:
+        """Views in sight refresh now; the others when their tab is shown (a table of
+        thousands of edges need not be rebuilt for every move on the board)."""
         session = self.session
         self.query_one(MetricsBar).show(session.figures())
         self.query_one(Board).sync(session)
         self.query_one(ModuleTree).sync(session)
-        self.query_one(EdgeTable).sync(session)
-        self.query_one(TierMatrix).sync(session)
+        self._review_stale = True
+        if self.query_one(TabbedContent).active == "review":
+            self._sync_review()
         self.query_one(ActionLog).show(session)
         self.sub_title = f"{session.plan_path.name} ({session.plan.status})"
         self._update_board_hint()
@@ -399,8 +402,15 @@ class WorkbenchScreen(Screen[None]):
 
     # -- diff --------------------------------------------------------------------------------
 
+    def _sync_review(self) -> None:
+        self._review_stale = False
+        self.query_one(EdgeTable).sync(self.session)
+        self.query_one(TierMatrix).sync(self.session)
+
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "review" and self._review_stale:
+            self._sync_review()
         self._focus_pane(event.pane.id)
         if event.pane.id == "diff" and self._diff_stale:
             self.compute_diff()
@@ -412,7 +422,11 @@ class WorkbenchScreen(Screen[None]):
         if focused is not None and pane and any(a.id == pane for a in focused.ancestors):
             return
         if pane == "board":
-            self.query_one(Board).action_focus_card(0, 0)
+            board = self.query_one(Board)
+            if self.focused_unit:
+                board.focus_unit(self.focused_unit)
+            else:
+                board.action_focus_first()
         elif pane == "review":
             self.query_one(EdgeTable).focus()
         elif pane == "diff":
@@ -422,6 +436,8 @@ class WorkbenchScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        if tab == "review" and self._review_stale:
+            self._sync_review()
         self._focus_pane(tab)
 
     def action_diff_scope(self) -> None:

@@ -1,22 +1,26 @@
-"""The board: one column per tier plus "stays", each unit a card you drag (or move with
+"""The board: one column per tier plus "stays"; each unit a row you drag (or move with
 keys) onto another column.
 
-Textual has no drag and drop: a card captures the mouse on button down, finds the
-column under the pointer with `Screen.get_widget_at` while it moves, and drops on
-button up. The keyboard path (`m`, then pick a tier) posts the same `MoveRequested`.
+A column draws only the rows in view (Textual's line API), so a board of a thousand
+units stays as quick as one of ten. Textual has no drag and drop: a column captures
+the mouse on button down, the board finds the column under the pointer with
+`Screen.get_widget_at` while it moves, and drops on button up. The keyboard path
+(`m`, then pick a tier) posts the same `MoveRequested`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.segment import Segment
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll, Vertical, VerticalScroll
+from textual.containers import HorizontalScroll
+from textual.geometry import Region, Size
 from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from pyagent_workbench.tui.messages import MoveRequested, UnitFocused
 
@@ -26,64 +30,151 @@ if TYPE_CHECKING:
 STAYS = "stays"
 
 
-class UnitCard(Static, can_focus=True):
-    """One unit: its (target) name, module count and cross-tier edge count."""
+def card_text(info: UnitInfo, width: int, selected: bool) -> str:
+    """One unit's row: its (target) name, module count and cross-tier edge count."""
+    current = info.name.rpartition(".")[2]
+    label = info.short if info.short == current else f"{current}→{info.short}"
+    counts = f"{info.modules}m ⇄{info.cross_edges}"
+    name = ("■ " if selected else "") + label
+    room = max(4, width - len(counts) - 3)
+    if len(name) > room:
+        name = name[: max(1, room - 1)] + "…"
+    return f" {name.ljust(room)} {counts} "
+
+
+class TierColumn(ScrollView, can_focus=True):
+    """A tier's column (or the "stays" column): a title and one row per unit."""
+
+    COMPONENT_CLASSES = {
+        "tier-column--cursor", "tier-column--selected", "tier-column--dragging",
+        "tier-column--row",
+    }
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-10)", "Page up", show=False),
+        Binding("pagedown", "cursor(10)", "Page down", show=False),
+        Binding("home", "cursor(-100000)", "First", show=False),
+        Binding("end", "cursor(100000)", "Last", show=False),
+    ]
 
     DEFAULT_CSS = """
-    UnitCard {
-        height: 1;
-        width: 1fr;
-        padding: 0 1;
-        color: $foreground;
+    TierColumn {
+        width: 28;
+        min-width: 20;
+        height: 1fr;
+        border: round $foreground 30%;
+        border-title-color: $text-accent;
+        border-subtitle-color: $text-muted;
+        margin: 0 1 0 0;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
     }
-    UnitCard:hover { background: $boost; }
-    UnitCard:focus { background: $accent 40%; text-style: bold; }
-    UnitCard.-selected { background: $primary 30%; }
-    UnitCard.-selected:focus { background: $primary 60%; }
-    UnitCard.-dragging { text-style: italic; color: $text-muted; }
+    TierColumn:focus { border: round $accent; }
+    TierColumn.-stays { border: round $foreground 15%; border-title-color: $text-muted; }
+    TierColumn.-stays:focus { border: round $accent; }
+    TierColumn.-drop-target { border: heavy $accent; background: $accent 15%; }
+    TierColumn > .tier-column--row { color: $foreground; }
+    TierColumn > .tier-column--cursor { background: $accent 40%; text-style: bold; }
+    TierColumn > .tier-column--selected { background: $primary 30%; }
+    TierColumn > .tier-column--dragging { color: $text-muted; text-style: italic; }
     """
 
-    selected: reactive[bool] = reactive(False)
+    cursor: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, info: UnitInfo) -> None:
-        super().__init__()
-        self.info = info
-        self.tooltip = f"{info.name}\n{info.modules} modules, {info.cross_edges} cross-tier edges"
+    def __init__(self, tier: str | None, subtitle: str) -> None:
+        super().__init__(classes="-stays" if tier is None else "")
+        self.tier = tier
+        self.border_title = tier or STAYS
+        self.border_subtitle = subtitle
+        self.units: list[str] = []
+        self.infos: dict[str, UnitInfo] = {}
+        self.selected: set[str] = set()
+        self.dragging: set[str] = set()
 
-    def update_info(self, info: UnitInfo) -> None:
-        self.info = info
-        self.tooltip = f"{info.name}\n{info.modules} modules, {info.cross_edges} cross-tier edges"
+    # -- content ----------------------------------------------------------------------------
+
+    def show(self, units: list[str], infos: dict[str, UnitInfo]) -> None:
+        current = self.current_unit()
+        self.units = units
+        self.infos = infos
+        self.selected &= set(units)
+        self.virtual_size = Size(self.size.width, len(units))
+        if current in units:
+            self.cursor = units.index(current)
+        else:
+            self.cursor = min(self.cursor, max(0, len(units) - 1))
         self.refresh()
 
-    def render(self) -> str:
-        info = self.info
-        mark = "■ " if self.selected else ""
-        counts = f"{info.modules}m ⇄{info.cross_edges}"
-        current = info.name.rpartition(".")[2]
-        label = info.short if info.short == current else f"{current}→{info.short}"
-        width = max(8, self.size.width - 2 if self.size.width else 22)
-        name = mark + label
-        room = width - len(counts) - 1
-        if len(name) > room:
-            name = name[: max(1, room - 1)] + "…"
-        return f"{name.ljust(room)} {counts}"
+    def current_unit(self) -> str | None:
+        if not self.units:
+            return None
+        return self.units[min(self.cursor, len(self.units) - 1)]
 
-    def watch_selected(self, selected: bool) -> None:
-        self.set_class(selected, "-selected")
+    def render_line(self, y: int) -> Strip:
+        row = y + self.scroll_offset.y
+        width = self.size.width
+        if row >= len(self.units):
+            return Strip.blank(width, self.rich_style)
+        unit = self.units[row]
+        info = self.infos[unit]
+        text = card_text(info, width, unit in self.selected)
+        style = self.get_component_rich_style("tier-column--row")
+        if unit in self.selected:
+            style += self.get_component_rich_style("tier-column--selected")
+        if unit in self.dragging:
+            style += self.get_component_rich_style("tier-column--dragging")
+        if row == self.cursor and self.has_focus:
+            style += self.get_component_rich_style("tier-column--cursor")
+        return Strip([Segment(text[:width].ljust(width), style)]).simplify()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.units))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old - self.scroll_offset.y)
+        self.refresh_line(new - self.scroll_offset.y)
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+        if self.has_focus:
+            self.post_message(UnitFocused(self.current_unit()))
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.post_message(UnitFocused(self.current_unit()))
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cursor(self, step: int) -> None:
+        if self.units:
+            self.cursor = max(0, min(len(self.units) - 1, self.cursor + step))
+
+    def row_of(self, unit: str) -> int | None:
+        return self.units.index(unit) if unit in self.units else None
+
+    def unit_at(self, y: int) -> str | None:
+        """The unit on the row at widget-relative `y`."""
+        row = y + self.scroll_offset.y
+        return self.units[row] if 0 <= row < len(self.units) else None
+
+    # -- mouse: drag and drop ---------------------------------------------------------------
 
     @property
     def board(self) -> Board:
         return next(a for a in self.ancestors if isinstance(a, Board))
 
-    def on_focus(self) -> None:
-        self.post_message(UnitFocused(self.info.name))
-
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1:
             return
+        offset = event.get_content_offset(self)
+        unit = self.unit_at(offset.y) if offset is not None else None
+        if unit is None:
+            return
         event.stop()
         self.focus()
-        self.board.start_drag(self, event)
+        self.cursor = self.units.index(unit)
+        self.board.start_drag(self, unit, event)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self.board.dragging:
@@ -96,47 +187,14 @@ class UnitCard(Static, can_focus=True):
             self.board.end_drag(shift=event.shift or event.ctrl)
 
 
-class TierColumn(Vertical):
-    """A tier's column (or the "stays" column): a title and its unit cards."""
-
-    DEFAULT_CSS = """
-    TierColumn {
-        width: 28;
-        min-width: 20;
-        height: 1fr;
-        border: round $foreground 30%;
-        border-title-color: $text-accent;
-        border-subtitle-color: $text-muted;
-        margin: 0 1 0 0;
-    }
-    TierColumn.-stays { border: round $foreground 15%; border-title-color: $text-muted; }
-    TierColumn.-drop-target { border: heavy $accent; background: $accent 15%; }
-    TierColumn > VerticalScroll { height: 1fr; scrollbar-size-vertical: 1; }
-    TierColumn > .column-empty { color: $text-muted; padding: 0 1; }
-    """
-
-    def __init__(self, tier: str | None, subtitle: str, cards: list[UnitCard]) -> None:
-        super().__init__(classes="-stays" if tier is None else "")
-        self.tier = tier
-        self.border_title = tier or STAYS
-        self.border_subtitle = subtitle
-        self._initial = cards
-
-    def compose(self) -> ComposeResult:
-        yield VerticalScroll(*self._initial)
-
-
-
 class Board(HorizontalScroll):
-    """All columns, side by side; owns the drag state and keyboard navigation."""
+    """All columns, side by side; owns the drag state and moves between columns."""
 
     BINDINGS = [
-        Binding("up", "focus_card(0, -1)", "Up", show=False),
-        Binding("down", "focus_card(0, 1)", "Down", show=False),
-        Binding("left", "focus_card(-1, 0)", "Left", show=False),
-        Binding("right", "focus_card(1, 0)", "Right", show=False),
+        Binding("left", "column(-1)", "Left", show=False),
+        Binding("right", "column(1)", "Right", show=False),
         Binding("space", "toggle_select", "Select", id="select",
-                tooltip="Add the focused unit to (or remove it from) the selection"),
+                tooltip="Add the unit to (or remove it from) the selection"),
         Binding("escape", "clear_selection", "Clear selection", show=False),
     ]
 
@@ -145,7 +203,7 @@ class Board(HorizontalScroll):
     """
 
     dragging: list[str] | None = None
-    _drag_card: UnitCard | None = None
+    _drag_column: TierColumn | None = None
     _drag_moved = False
     _drop_column: TierColumn | None = None
     _drag_origin: tuple[int, int] = (0, 0)
@@ -153,59 +211,30 @@ class Board(HorizontalScroll):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._layout: list[str | None] = []
-        self._cards: dict[str, UnitCard] = {}
         self._columns: dict[str | None, TierColumn] = {}
-        self._shown: dict[str | None, list[str]] = {}
-        """The units each column shows, in order (cards being removed are not in it)."""
 
-    # -- building ------------------------------------------------------------------------
+    # -- building ---------------------------------------------------------------------------
 
     def sync(self, session: Session) -> None:
-        """Show the session's plan: rebuild columns when tiers changed, else move cards."""
+        """Show the session's plan: new columns when tiers changed, else new rows."""
         board = session.board()
         layout = [None, *[t for t in board if t is not None]]
-        focused = self.screen.focused if self.is_mounted else None
-        focused_unit = focused.info.name if isinstance(focused, UnitCard) else None
-        selected = {u for u, c in self._cards.items() if c.selected}
+        infos = {unit: session.unit_info(unit) for unit in session.units()}
         if layout != self._layout:
+            focused = self.focused_unit()
             self._layout = layout
             self.remove_children()
-            self._cards = {}
-            self._columns = {
-                tier: TierColumn(tier, self._subtitle(session, tier),
-                                 self._make_cards(board.get(tier, []), session, selected))
-                for tier in layout
-            }
+            self._columns = {tier: TierColumn(tier, self._subtitle(session, tier))
+                             for tier in layout}
             self.mount_all(list(self._columns.values()))
-            self._shown = {tier: list(board.get(tier, [])) for tier in layout}
-        else:
             for tier, column in self._columns.items():
-                wanted = board.get(tier, [])
-                column.border_subtitle = self._subtitle(session, tier)
-                if self._shown.get(tier) == wanted:
-                    for unit in wanted:
-                        self._cards[unit].update_info(session.unit_info(unit))
-                    continue
-                for unit in self._shown.get(tier, []):
-                    card = self._cards.pop(unit, None)
-                    if card is not None and card.parent is not None:
-                        card.remove()
-                self._shown[tier] = list(wanted)
-                cards = self._make_cards(wanted, session, selected)
-                if cards:
-                    column.query_one(VerticalScroll).mount_all(cards)
-        if focused_unit:
-            self.call_after_refresh(self.focus_unit, focused_unit)
-
-    def _make_cards(self, units: list[str], session: Session,
-                    selected: set[str]) -> list[UnitCard]:
-        cards = []
-        for unit in units:
-            card = UnitCard(session.unit_info(unit))
-            card.selected = unit in selected
-            cards.append(card)
-            self._cards[unit] = card
-        return cards
+                column.show(board.get(tier, []), infos)
+            if focused:
+                self.call_after_refresh(self.focus_unit, focused)
+            return
+        for tier, column in self._columns.items():
+            column.border_subtitle = self._subtitle(session, tier)
+            column.show(board.get(tier, []), infos)
 
     def _subtitle(self, session: Session, tier: str | None) -> str:
         count = sum(1 for t in session.view.metrics.assignment.values() if t == tier)
@@ -215,110 +244,140 @@ class Board(HorizontalScroll):
         layer = f"L{info.layer} · " if info and info.layer is not None else ""
         return f"{layer}{count} units"
 
-    # -- reading -------------------------------------------------------------------------
-
-    def card(self, unit: str) -> UnitCard | None:
-        return self._cards.get(unit)
+    # -- reading ----------------------------------------------------------------------------
 
     def column(self, tier: str | None) -> TierColumn | None:
         return self._columns.get(tier)
 
+    def column_of(self, unit: str) -> TierColumn | None:
+        return next((c for c in self._columns.values() if unit in c.units), None)
+
+    def shown(self) -> dict[str | None, list[str]]:
+        """Tier -> the units its column shows."""
+        return {tier: list(column.units) for tier, column in self._columns.items()}
+
+    def unit_offset(self, unit: str) -> tuple[TierColumn, tuple[int, int]]:
+        """Where a unit's row is (column, offset inside it), scrolling it into view."""
+        column = self.column_of(unit)
+        assert column is not None, unit
+        row = column.units.index(unit)
+        self.scroll_to_widget(column, animate=False, immediate=True)
+        column.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
+        return column, (3, row - column.scroll_offset.y + 1)
+
+    def focused_unit(self) -> str | None:
+        focused = self.screen.focused if self.is_attached else None
+        return focused.current_unit() if isinstance(focused, TierColumn) else None
+
     def selection(self) -> list[str]:
         """The selected units, or the focused one when nothing is selected."""
-        chosen = [u for u, c in self._cards.items() if c.selected]
+        chosen = [u for c in self._columns.values() for u in c.units if u in c.selected]
         if chosen:
             return chosen
-        focused = self.screen.focused
-        return [focused.info.name] if isinstance(focused, UnitCard) else []
+        unit = self.focused_unit()
+        return [unit] if unit else []
 
     def selected_count(self) -> int:
-        return sum(1 for card in self._cards.values() if card.selected)
+        return sum(len(c.selected) for c in self._columns.values())
 
     def focus_unit(self, unit: str) -> None:
-        card = self.card(unit)
-        if card is not None:
-            card.focus()
-            card.scroll_visible(animate=False)
+        column = self.column_of(unit)
+        if column is None:
+            return
+        column.cursor = column.units.index(unit)
+        column.focus()
+        self.scroll_to_widget(column, animate=False)
 
-    # -- keyboard --------------------------------------------------------------------------
+    # -- keyboard ---------------------------------------------------------------------------
 
-    def action_focus_card(self, dx: int, dy: int) -> None:
-        columns = [self._shown.get(tier, []) for tier in self._layout]
+    def action_column(self, step: int) -> None:
+        columns = [self._columns[t] for t in self._layout]
         focused = self.screen.focused
-        if not isinstance(focused, UnitCard) or focused.info.name not in self._cards:
-            for units in columns:
-                if units:
-                    self.focus_unit(units[0])
-                    return
+        if not isinstance(focused, TierColumn):
+            self.action_focus_first()
             return
-        unit = focused.info.name
-        ci = next(i for i, units in enumerate(columns) if unit in units)
-        ri = columns[ci].index(unit)
-        if dy:
-            units = columns[ci]
-            self.focus_unit(units[max(0, min(len(units) - 1, ri + dy))])
-            return
-        index = ci + dx
+        index = columns.index(focused) + step
+        row = focused.cursor - focused.scroll_offset.y
         while 0 <= index < len(columns):
-            if columns[index]:
-                self.focus_unit(columns[index][min(ri, len(columns[index]) - 1)])
+            target = columns[index]
+            if target.units:
+                target.cursor = min(target.scroll_offset.y + row, len(target.units) - 1)
+                target.focus()
+                self.scroll_to_widget(target, animate=False)
                 return
-            index += dx
+            index += step
+
+    def action_focus_first(self) -> None:
+        for tier in self._layout:
+            column = self._columns[tier]
+            if column.units:
+                column.focus()
+                return
 
     def action_toggle_select(self) -> None:
         focused = self.screen.focused
-        if isinstance(focused, UnitCard):
-            focused.selected = not focused.selected
+        if isinstance(focused, TierColumn):
+            unit = focused.current_unit()
+            if unit is not None:
+                focused.selected ^= {unit}
+                focused.refresh()
 
     def action_clear_selection(self) -> None:
-        for card in self._cards.values():
-            card.selected = False
+        for column in self._columns.values():
+            if column.selected:
+                column.selected.clear()
+                column.refresh()
 
     # -- mouse drag and drop ----------------------------------------------------------------
 
-    def start_drag(self, card: UnitCard, event: events.MouseDown) -> None:
-        units = self.selection() if card.selected else [card.info.name]
+    def start_drag(self, column: TierColumn, unit: str, event: events.MouseDown) -> None:
+        units = self.selection() if unit in column.selected else [unit]
         self.dragging = units
-        self._drag_card = card
+        self._drag_column = column
         self._drag_moved = False
         self._drag_origin = (event.screen_x, event.screen_y)
-        card.capture_mouse()
+        column.capture_mouse()
 
     def drag_over(self, x: int, y: int) -> None:
-        if (x, y) != self._drag_origin:
+        if (x, y) != self._drag_origin and not self._drag_moved:
             self._drag_moved = True
-            if self._drag_card is not None:
-                self._drag_card.add_class("-dragging")
-        column = self._column_at(x, y)
-        if column is not self._drop_column:
+            for column in self._columns.values():
+                column.dragging = set(self.dragging or []) & set(column.units)
+                if column.dragging:
+                    column.refresh()
+        target = self._column_at(x, y)
+        if target is not self._drop_column:
             if self._drop_column is not None:
                 self._drop_column.remove_class("-drop-target")
-            self._drop_column = column
-            if column is not None:
-                column.add_class("-drop-target")
+            self._drop_column = target
+            if target is not None:
+                target.add_class("-drop-target")
 
     def end_drag(self, *, shift: bool = False) -> None:
-        card, units, column = self._drag_card, self.dragging or [], self._drop_column
+        source, units, target = self._drag_column, self.dragging or [], self._drop_column
         moved = self._drag_moved
         self.cancel_drag()
-        if card is None:
+        if source is None:
             return
         if not moved:
             if shift:
-                card.selected = not card.selected
+                self.action_toggle_select()
             return
-        if column is not None and any(
-                self.app_session().view.metrics.assignment.get(u) != column.tier for u in units):
-            self.post_message(MoveRequested(units, column.tier))
+        assignment = self.app_session().view.metrics.assignment
+        if target is not None and any(assignment.get(u) != target.tier for u in units):
+            self.post_message(MoveRequested(units, target.tier))
 
     def cancel_drag(self) -> None:
-        if self._drag_card is not None:
-            self._drag_card.remove_class("-dragging")
-            self._drag_card.release_mouse()
+        if self._drag_column is not None:
+            self._drag_column.release_mouse()
+        for column in self._columns.values():
+            if column.dragging:
+                column.dragging = set()
+                column.refresh()
         if self._drop_column is not None:
             self._drop_column.remove_class("-drop-target")
         self.dragging = None
-        self._drag_card = None
+        self._drag_column = None
         self._drop_column = None
         self._drag_moved = False
 

@@ -23,33 +23,54 @@ class ModuleTree(Tree[str]):
         self.show_root = False
         self.guide_depth = 2
         self._units: dict[str, TreeNode[str]] = {}
+        self._labels: dict[str, str] = {}
+        self._session: Session | None = None
 
     def sync(self, session: Session) -> None:
-        expanded = {n.data for n in self._units.values() if n.is_expanded}
+        """Build the tree once per set of units; after a move only labels change."""
+        self._session = session
+        units = session.units()
+        if set(units) != set(self._units):
+            self._populate(session, units)
+        for unit, node in self._units.items():
+            label = self._label(session, unit)
+            if self._labels.get(unit) != label:
+                self._labels[unit] = label
+                node.set_label(label)
+
+    def _label(self, session: Session, unit: str) -> str:
+        info = session.unit_info(unit)
+        current = unit.rpartition(".")[2]
+        name = info.short if info.short == current else f"{current}→{info.short}"
+        return f"{name} [dim]{info.tier or '·'}[/]"
+
+    def _populate(self, session: Session, units: list[str]) -> None:
         self.clear()
         self.root.set_label(session.repo.root.name)
         self._units = {}
-        for container in session.containers:
+        self._labels = {}
+        by_container: dict[str, list[str]] = {}
+        for unit in units:
+            by_container.setdefault(session.view.units.units[unit].container, []).append(unit)
+        for container in [*session.containers,
+                          *sorted(set(by_container) - set(session.containers))]:
+            if container not in by_container:
+                continue
             branch = self.root.add(container, data=container, expand=True)
-            for unit in session.units():
-                info = session.unit_info(unit)
-                if info.container != container:
-                    continue
-                tier = info.tier or "·"
-                name = info.short if info.short == unit.rpartition(".")[2] else (
-                    f"{unit.rpartition('.')[2]}→{info.short}")
-                node = branch.add(f"{name} [dim]{tier}[/]", data=unit)
-                for module in session.view.units.units[unit].modules:
-                    node.add_leaf(module[len(unit) + 1:] or "__init__", data=module)
-                if unit in expanded:
-                    node.expand()
+            for unit in by_container[container]:
+                label = self._label(session, unit)
+                self._labels[unit] = label
+                # Modules are added when the unit is first expanded.
+                node = branch.add(label, data=unit, allow_expand=True)
                 self._units[unit] = node
-        others = [u for u in session.units() if session.unit_info(u).container not in
-                  session.containers]
-        if others:
-            branch = self.root.add("moved from elsewhere", expand=True)
-            for unit in others:
-                self._units[unit] = branch.add_leaf(unit, data=unit)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[str]) -> None:
+        node, session = event.node, self._session
+        if session is None or node.data not in self._units or node.children:
+            return
+        unit = node.data
+        for module in session.view.units.units[unit].modules:
+            node.add_leaf(module[len(unit) + 1:] or "__init__", data=module)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         data = event.node.data
