@@ -56,15 +56,23 @@ class ImportGraph:
     imports: list[ImportRecord]
     syntax_errors: list[SyntaxProblem] = field(default_factory=list)
     _importers: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _records: dict[str, list[ImportRecord]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         importers: dict[str, set[str]] = defaultdict(set)
+        records: dict[str, list[ImportRecord]] = defaultdict(list)
         for record in self.imports:
             importers[record.imported].add(record.importer)
+            records[record.imported].append(record)
         self._importers = dict(importers)
+        self._records = dict(records)
 
     def importers_of(self, module: str) -> set[str]:
         return self._importers.get(module, set())
+
+    def imports_of(self, module: str) -> list[ImportRecord]:
+        """Every import statement importing `module`, with its line."""
+        return self._records.get(module, [])
 
     def edges(self) -> set[tuple[str, str]]:
         return {(r.importer, r.imported) for r in self.imports}

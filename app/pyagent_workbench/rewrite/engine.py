@@ -34,7 +34,12 @@ from pyagent_workbench.rewrite.files import (
     rewrite_config,
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
-from pyagent_workbench.rewrite.runner import RewriteJob, Runner
+from pyagent_workbench.rewrite.runner import (
+    RewriteJob,
+    RewriteState,
+    Runner,
+    relative_import_may_change,
+)
 from pyagent_workbench.workspace import Workspace
 
 ChangeKind = Literal["move", "rewrite", "create", "facade"]
@@ -158,19 +163,31 @@ def preview(
             inputs[path] = sha256(data)
         return contents[path]
 
-    # 1. Which Python files can refer to a moved module?
-    candidates: set[str] = {f.old for f in mapping.files if f.old.endswith((".py", ".pyi"))}
-    if graph is not None:
-        for module in mapping.modules:
-            for importer in graph.importers_of(module):
-                path = repo.path_for_module(importer)
-                if path:
-                    candidates.add(path)
-        # Files grimp could not analyse: we do not know what they import.
-        candidates.update(p.path for p in graph.syntax_errors)
+    # 1. Which Python files can change? Those whose text names a moved module (one
+    # compiled regex), imports a moved module's parent (`from a.b import c`), or has a
+    # relative import whose meaning the moves change; the graph's absolute importers and
+    # the files grimp could not analyse (we do not know what they import) too.
     heuristic = _from_import_pattern(sources)
     bytes_pattern = re.compile(pattern.pattern.encode())
-    package_files = {m.path for m in repo.modules.values()}
+    candidates: set[str] = set()
+    if graph is not None:
+        for module in mapping.modules:
+            for record in graph.imports_of(module):
+                if not record.text.lstrip().startswith("from ."):
+                    path = repo.path_for_module(record.importer)
+                    if path:
+                        candidates.add(path)
+        candidates.update(p.path for p in graph.syntax_errors)
+    contexts: dict[str, FileContext] = {}
+
+    def context_of(path: str) -> FileContext:
+        if path not in contexts:
+            dotted_name = repo.module_name_for(path)
+            is_package = PurePosixPath(path).stem == "__init__"
+            new_module = resolver.new_name(dotted_name) if dotted_name else None
+            contexts[path] = FileContext(path, dotted_name, is_package, new_module)
+        return contexts[path]
+
     for path in repo.python_files:
         if path in candidates:
             continue
@@ -178,24 +195,33 @@ def preview(
             candidates.add(path)
             continue
         data = read(path)
-        if bytes_pattern.search(data) or heuristic.search(data) or (
-            path not in package_files and _ANY_RELATIVE.search(data)
-        ):
+        if bytes_pattern.search(data) or heuristic.search(data) or _ODD_FROM.search(data):
             candidates.add(path)
+            continue
+        if b"from" not in data:
+            continue
+        for dots, module in _RELATIVE_FROM.findall(data):
+            if relative_import_may_change(len(dots), module.decode(), context_of(path),
+                                          resolver.sources):
+                candidates.add(path)
+                break
 
-    jobs_list = []
-    for path in sorted(candidates):
-        dotted_name = repo.module_name_for(path)
-        is_package = PurePosixPath(path).stem == "__init__"
-        new_module = resolver.new_name(dotted_name) if dotted_name else None
-        jobs_list.append(RewriteJob(path, FileContext(path, dotted_name, is_package,
-                                                      new_module)))
+    jobs_list = [RewriteJob(path, context_of(path)) for path in sorted(candidates)]
     for job in jobs_list:
         read(job.path)
-    others = [p for p in repo.python_files if p not in candidates]
+    # grimp parsed every module of the analysed packages already (and named the ones it
+    # could not parse: they are candidates); the sweep covers the other files.
+    scanned: set[str] = set()
+    if graph is not None:
+        for name in graph.modules:
+            module_file = repo.modules.get(name)
+            if module_file is not None and module_file.path.endswith(".py"):
+                scanned.add(module_file.path)
+    others = [p for p in repo.python_files if p not in candidates and p not in scanned]
     state = repo.state_dir if repo.state_dir.is_dir() else None
     with Runner(jobs) as runner:
-        results = {r.path: r for r in runner.rewrite(jobs_list, contents, resolver)}
+        results = {r.path: r for r in runner.rewrite(
+            jobs_list, contents, RewriteState(resolver, bytes_pattern))}
         broken_others = runner.syntax_sweep(repo.root, others, state)
 
     changes: list[FileChange] = []
@@ -206,7 +232,7 @@ def preview(
         problems.extend(result.problems)
         if result.new_bytes is None:
             data = contents[path]
-            context = next(j.context for j in jobs_list if j.path == path)
+            context = contexts[path]
             if bytes_pattern.search(data) or heuristic.search(data) or _relative_refs(
                 data, context, resolver
             ):
@@ -394,7 +420,9 @@ def _from_import_pattern(sources: list[str]) -> re.Pattern[bytes]:
     return re.compile("|".join(alternatives).encode())
 
 
-_ANY_RELATIVE = re.compile(rb"^[ \t]*from[ \t]+\.", re.MULTILINE)
+_RELATIVE_FROM = re.compile(rb"(?<![\w.])from[ \t]+(\.+)[ \t]*([\w.]*)[ \t]+import(?!\w)")
+_ODD_FROM = re.compile(rb"(?<![\w.])from[ \t]*\\")
+"""`from` continued on the next line: too odd for the regexes, parsed instead."""
 _RELATIVE_IMPORT = re.compile(
     rb"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE)
 
@@ -467,7 +495,7 @@ def _emptied_dirs(workspace: Workspace, mapping: ModuleMapping,
     arriving = {c.new_path for c in changes}
     candidates = {str(PurePosixPath(p).parent) for p in leaving}
     emptied = []
-    for directory in sorted(candidates, key=lambda d: -d.count("/")):
+    for directory in sorted(candidates, key=lambda d: (-d.count("/"), d)):
         base = repo.root / directory
         if not base.is_dir():
             continue

@@ -1,0 +1,141 @@
+"""Run one command in a fresh process and measure its wall time and peak memory.
+
+Peak memory is sampled every 10 ms as the sum of the resident set (RSS) of the process
+and all its descendants (a process pool's workers included), read from /proc; the
+largest single process's `ru_maxrss` (from `getrusage(RUSAGE_CHILDREN)`, exact but per
+process) is kept too, and the figure reported is the larger of the two. Summing RSS
+counts pages a forked worker shares with its parent twice, so the tree figure errs
+high, never low.
+
+    python -m benchmarks.measure -- COMMAND...   prints one JSON line
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measurement:
+    wall: float
+    """Seconds."""
+    peak_mib: float
+    """Peak resident memory of the process tree, MiB."""
+    largest_mib: float
+    """Peak resident memory of the largest single process, MiB (exact)."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"wall": self.wall, "peak_mib": self.peak_mib, "largest_mib": self.largest_mib,
+                "returncode": self.returncode}
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(x) for x in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss(pid: int) -> int:
+    total = 0
+    stack = [pid]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        total += _rss(current)
+        stack.extend(_children(current))
+    return total
+
+
+def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+        timeout: float | None = None) -> Measurement:
+    """Run `command` in a fresh measuring process (so that `RUSAGE_CHILDREN` counts only
+    this command) and return what it measured."""
+    wrapper = [sys.executable, "-m", "benchmarks.measure", "--"]
+    here = Path(__file__).resolve().parent.parent
+    wrapper_env = dict(env if env is not None else os.environ)
+    wrapper_env["PYTHONPATH"] = os.pathsep.join(
+        [str(here), *filter(None, [wrapper_env.get("PYTHONPATH", "")])])
+    result = subprocess.run([*wrapper, *command], cwd=cwd, env=wrapper_env,
+                            capture_output=True, text=True, timeout=timeout, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"measure failed: {result.stderr[-2000:]}")
+    data = json.loads(lines[-1])
+    return Measurement(data["wall"], data["peak_mib"], data["largest_mib"],
+                       data["returncode"], data["stdout"], data["stderr"])
+
+
+def _measure_here(command: list[str]) -> dict[str, object]:
+    peak = 0
+    done = threading.Event()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return {
+        "wall": wall,
+        "peak_mib": max(peak, largest) / 2**20,
+        "largest_mib": largest / 2**20,
+        "returncode": process.returncode,
+        "stdout": stdout.decode(errors="replace")[-20000:],
+        "stderr": stderr.decode(errors="replace")[-20000:],
+    }
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
+    if not argv:
+        print(__doc__)
+        return 2
+    print(json.dumps(_measure_here(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

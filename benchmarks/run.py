@@ -1,0 +1,304 @@
+"""Run every benchmark of issue 6 (and issue 4's clustering table) and write the results.
+
+    .venv/bin/python -m benchmarks.run            # full: about 25 minutes on 2 cores
+    .venv/bin/python -m benchmarks.run --quick    # a few minutes: fewer runs, no LibCST
+
+Everything third-party (Django and sympy sdists, rope and LibCST in their own venv) is
+fetched into `benchmarks/.cache/` (git-ignored). Each measurement runs in a fresh
+process; see `benchmarks/README.md` for what each figure means. Writes
+`benchmarks/RESULTS.md` and `benchmarks/results.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks import anchors, generate, measure, projects
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".cache" / "work"
+WORKBENCH = [sys.executable, "-m", "pyagent_workbench"]
+BROKEN_DJANGO_TEST = "tests/test_runner_apps/tagged/tests_syntax_error.py"
+ROPE_MODULE = "django/utils/text.py"
+ROPE_DEST = "django/utils/textproc"
+
+
+def log(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def summarise(samples: list[measure.Measurement]) -> dict[str, Any]:
+    walls = [s.wall for s in samples]
+    peaks = [s.peak_mib for s in samples]
+    return {"runs": len(samples), "wall_median": statistics.median(walls),
+            "wall_min": min(walls), "wall_max": max(walls),
+            "peak_mib_median": statistics.median(peaks), "peak_mib_max": max(peaks),
+            "largest_mib_max": max(s.largest_mib for s in samples),
+            "returncodes": sorted({s.returncode for s in samples})}
+
+
+def repeat(runs: int, prepare: Callable[[], list[str]], cwd: Callable[[], Path] | None = None,
+           check: bool = True) -> tuple[dict[str, Any], list[measure.Measurement]]:
+    samples = []
+    for _ in range(runs):
+        command = prepare()
+        sample = measure.run(command, cwd=cwd() if cwd else None)
+        if check and sample.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{sample.stderr[-3000:]}")
+        samples.append(sample)
+    return summarise(samples), samples
+
+
+# -- Django: ours and the anchors -----------------------------------------------------------
+
+def django_section(runs: int, rope_runs: int, libcst: bool, apply_runs: int
+                   ) -> dict[str, Any]:
+    tree = projects.fetch_sdist(projects.DJANGO)
+    pristine = projects.git_snapshot(tree, WORK / "django-pristine")
+    plan = projects.write_django_plan(WORK, "django-plan.toml")
+    copy = WORK / "django-run"
+    files = subprocess.run(["git", "-C", str(pristine), "ls-files", "*.py"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    result: dict[str, Any] = {"python_files": len(files), "moves": len(projects.DJANGO_MOVES)}
+
+    def fresh() -> Path:
+        return projects.fresh_copy(pristine, copy)
+
+    log(f"django: apply --no-verify of {len(projects.DJANGO_MOVES)} moves x{apply_runs}")
+    result["apply"], samples = repeat(apply_runs, lambda: [
+        *WORKBENCH, "apply", str(plan), "--repo", str(fresh()), "--no-verify"])
+    result["apply"]["summary"] = _summary_numbers(samples[-1].stdout)
+    log("django: diff of the same plan")
+    result["diff"], _ = repeat(runs, lambda: [
+        *WORKBENCH, "diff", str(plan), "--repo", str(fresh()), "--stat"])
+    log("django: preview of one move")
+    previews = []
+    for _ in range(runs):
+        sample = measure.run([sys.executable, "-m", "benchmarks.workload", "preview",
+                              str(fresh()), str(plan), projects.DJANGO_PREVIEW_SOURCE],
+                             cwd=ROOT)
+        previews.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+    calls = [p["preview"] for _, p in previews]
+    result["preview_one"] = {
+        "runs": len(calls), "call_median": statistics.median(calls), "call_min": min(calls),
+        "call_max": max(calls), "setup_median": statistics.median(p["setup"] for _, p in previews),
+        "process": summarise([s for s, _ in previews]), "details": previews[-1][1]}
+
+    anchors.ensure_venv()
+    log(f"django: rope MoveModule of {ROPE_MODULE} (broken test file ignored) x{rope_runs}")
+    result["rope"], samples = repeat(rope_runs, lambda: anchors.rope_command(
+        fresh(), ROPE_MODULE, ROPE_DEST, [BROKEN_DJANGO_TEST]))
+    result["rope"]["stdout"] = samples[-1].stdout.strip()
+    log("django: rope on the tree as shipped (until it aborts)")
+    abort = measure.run(anchors.rope_command(fresh(), ROPE_MODULE, ROPE_DEST, []))
+    result["rope_as_shipped"] = {
+        "wall": abort.wall, "peak_mib": abort.peak_mib, "returncode": abort.returncode,
+        "error": (abort.stderr.strip().splitlines() or [""])[-1][:300]}
+    if libcst:
+        log("django: LibCST RenameCommand --jobs=2 (one run: several minutes)")
+        fresh()
+        sample = measure.run(anchors.libcst_command("django.utils.text",
+                                                    "django.utils.textproc.text"), cwd=copy)
+        result["libcst"] = {**summarise([sample]),
+                            "tail": sample.stderr.strip().splitlines()[-5:]}
+    return result
+
+
+# -- analysis on generated repos ------------------------------------------------------------
+
+def generated(size: int) -> tuple[Path, generate.Layout]:
+    pristine = WORK / f"gen-{size}"
+    layout = generate.plan_layout(size)
+    if not (pristine / ".git").is_dir():
+        if pristine.exists():
+            subprocess.run(["rm", "-rf", str(pristine)], check=True)
+        log(f"generating a {size}-module repo")
+        generate.generate(pristine, size)
+    return pristine, layout
+
+
+def analysis_section(runs: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for size in (2000, 10000):
+        pristine, _ = generated(size)
+        copy = projects.fresh_copy(pristine, WORK / f"gen-{size}-analysis")
+        entry: dict[str, Any] = {}
+        if size == 10000:
+            log(f"analysis on {size} modules: cold and warm x{runs}")
+            cold, warm = [], []
+            for _ in range(runs):
+                subprocess.run(["rm", "-rf", str(copy / ".pyagent-workbench")], check=True)
+                for bucket in (cold, warm):
+                    sample = measure.run([sys.executable, "-m", "benchmarks.workload",
+                                          "analysis", str(copy)], cwd=ROOT)
+                    if sample.returncode != 0:
+                        raise SystemExit(sample.stderr[-3000:])
+                    bucket.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+            for name, bucket in (("cold", cold), ("warm", warm)):
+                entry[name] = {**summarise([s for s, _ in bucket]),
+                               "phases_median": {k: statistics.median(p[k] for _, p in bucket)
+                                                 for k in ("imports", "graph", "units",
+                                                           "suggest", "view_and_figures",
+                                                           "total")},
+                               "details": bucket[-1][1]}
+        log(f"one unit's move, figures updated, at {size} modules")
+        sample = measure.run([sys.executable, "-m", "benchmarks.workload", "metric-move",
+                              str(copy)], cwd=ROOT)
+        if sample.returncode != 0:
+            raise SystemExit(sample.stderr[-3000:])
+        entry["move"] = json.loads(sample.stdout.strip().splitlines()[-1])
+        entry["move"]["peak_mib"] = sample.peak_mib
+        result[str(size)] = entry
+    return result
+
+
+def scaling_section(sizes: tuple[int, ...], moves: tuple[int, ...], runs: int
+                    ) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        pristine, layout = generated(size)
+        for count in moves:
+            plan = generate.write_plan(layout, count, WORK / f"gen-{size}-{count}.toml")
+            log(f"scaling: apply {count} moves on {size} modules x{runs}")
+            copy = WORK / "gen-run"
+            stats, samples = repeat(runs, lambda plan=plan, pristine=pristine, copy=copy: [
+                *WORKBENCH, "apply", str(plan), "--repo",
+                str(projects.fresh_copy(pristine, copy)), "--no-verify"])
+            summary = _summary_numbers(samples[-1].stdout)
+            touched = summary.get("files_moved", 0) + summary.get("files_rewritten", 0)
+            rows.append({"modules": size, "moves": count, **stats, **summary,
+                         "touched": touched,
+                         "ms_per_touched_file": 1000 * stats["wall_median"] / max(1, touched)})
+    return rows
+
+
+def _summary_numbers(text: str) -> dict[str, int]:
+    """The counts in apply's summary (`N files moved`, ...)."""
+    import re
+
+    found = {}
+    for key, pattern in (("files_moved", r"(\d+) files? moved"),
+                         ("files_rewritten", r"(\d+) files? rewritten"),
+                         ("imports_changed", r"(\d+) import statements? changed"),
+                         ("strings_changed", r"(\d+) string references? changed")):
+        match = re.search(pattern, text)
+        if match:
+            found[key] = int(match.group(1))
+    return found
+
+
+def clustering_section() -> list[dict[str, Any]]:
+    rows = []
+    for requirement, package in ((projects.SYMPY, "sympy"), (projects.DJANGO, "django")):
+        tree = projects.fetch_sdist(requirement)
+        log(f"clustering table: {package}")
+        sample = measure.run([sys.executable, "-m", "benchmarks.clustering_table", str(tree),
+                              package], cwd=ROOT)
+        if sample.returncode != 0:
+            raise SystemExit(sample.stderr[-3000:])
+        row = json.loads(sample.stdout.strip().splitlines()[-1])
+        row["requirement"] = requirement
+        row["wall"] = sample.wall
+        rows.append(row)
+    return rows
+
+
+# -- facts and the report -------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        first = Path("/proc/meminfo").read_text().splitlines()[0]
+        memory = f"{int(first.split()[1]) / 2**20:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    import importlib.metadata as metadata
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "app"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "pyagent_workbench": f"{metadata.version('pyagent-workbench')} ({commit}"
+                             f"{' + uncommitted engine changes' if dirty else ''})",
+        "grimp": metadata.version("grimp"), "libcst": metadata.version("libcst"),
+        "networkx": metadata.version("networkx"),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="pyagent-workbench benchmarks (issue 6)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run each, scaling at 1k and 2k only, no LibCST run")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 5, quick 1)")
+    parser.add_argument("--only", nargs="+",
+                        choices=["django", "analysis", "scaling", "clustering"],
+                        help="run only these sections")
+    parser.add_argument("--no-libcst", action="store_true", help="skip the LibCST anchor")
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        help="generated repo sizes for the scaling table "
+                             "(default 1000 2000 5000 10000; quick 1000 2000)")
+    parser.add_argument("--apply-runs", type=int,
+                        help="runs of the Django apply (default: --runs)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    runs = args.runs or (1 if args.quick else 5)
+    sections = set(args.only or ["django", "analysis", "scaling", "clustering"])
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine(), "mode": "quick" if args.quick else "full",
+                               "runs": runs}
+    if "django" in sections:
+        results["django"] = django_section(runs, rope_runs=1 if args.quick else 3,
+                                           libcst=not (args.quick or args.no_libcst),
+                                           apply_runs=args.apply_runs or runs)
+        results["anchors"] = anchors.versions()
+    if "analysis" in sections:
+        results["analysis"] = analysis_section(min(runs, 3))
+    if "scaling" in sections:
+        sizes = tuple(args.sizes or ((1000, 2000) if args.quick else (1000, 2000, 5000, 10000)))
+        results["scaling"] = scaling_section(sizes, (10, 30, 60), 1 if args.quick else runs)
+    if "clustering" in sections:
+        results["clustering"] = clustering_section()
+    results["elapsed"] = time.perf_counter() - started
+    json_path = args.out.with_name("results.json")
+    if args.only and json_path.exists():
+        # A partial run adds its sections to the results of the runs before it.
+        previous = json.loads(json_path.read_text())
+        for key, value in previous.items():
+            if key not in results:
+                results[key] = value
+        results["elapsed"] += previous.get("elapsed", 0)
+    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    from benchmarks.report import render
+
+    args.out.write_text(render(results))
+    log(f"wrote {args.out} and {json_path} in {results['elapsed'] / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
