@@ -23,6 +23,10 @@ from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
 
 RESOLUTIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+LARGE_RESOLUTIONS = (0.75, 1.0, 1.5)
+_LARGE = 400
+"""Above this many units, fewer candidates: each Louvain run costs more, and the best
+of a few resolutions is already within noise of the best of many."""
 _TOLERANCE = 0.02
 
 
@@ -170,14 +174,17 @@ def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
     """The best grouping of `members` (units of one container, or any set of units)."""
     member_set = set(members)
     graph = _undirected(members, units.weights)
-    resolutions = (resolution,) if resolution is not None else RESOLUTIONS
+    large = len(members) > _LARGE
+    resolutions = (resolution,) if resolution is not None else (
+        LARGE_RESOLUTIONS if large else RESOLUTIONS)
+    seeds = (seed,) if large else (seed, seed + 1, seed + 2)
     raw: list[tuple[str, list[set[str]]]] = []
     for r in resolutions:
-        for s in (seed, seed + 1, seed + 2):
+        for s in seeds:
             parts = nx.community.louvain_communities(graph, weight="weight", resolution=r,
                                                      seed=s)
             raw.append((f"louvain(resolution={r}, seed={s})", [set(p) for p in parts]))
-    if resolution is None and graph.number_of_edges():
+    if resolution is None and graph.number_of_edges() and not large:
         parts = nx.community.greedy_modularity_communities(graph, weight="weight")
         raw.append(("greedy-modularity", [set(p) for p in parts]))
     parents = {names.parent(u) for u in members}

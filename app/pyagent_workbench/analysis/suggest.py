@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import tomlkit
+
 from pyagent_workbench.analysis.clustering import cluster
 from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
 from pyagent_workbench.analysis.graph import ImportGraph
@@ -86,18 +88,33 @@ def suggest(
         proposal.layer = layers[proposal.name]
     proposals.sort(key=lambda t: (t.container, -t.layer, t.name))
 
-    plan = Plan.new(source_root=repo.source_root, packages=list(repo.packages))
-    plan.set_repo(containers=units.containers)
-    for proposal in proposals:
-        plan.add_tier(proposal.name, f"{proposal.container}.{proposal.name}", proposal.layer)
-    for proposal in proposals:
-        for member in proposal.members:
-            plan.set_move(member, f"{proposal.container}.{proposal.name}.{names.last(member)}",
-                          proposal.name)
+    plan = _draft(repo, units.containers, proposals)
     view = PlanView(repo, graph, plan, units=units)
     figures = view.metrics.figures()
     suggestion = Suggestion(plan, proposals, figures, methods)
     return suggestion
+
+
+def _draft(repo: Repo, containers: list[str], proposals: list[SuggestedTier]) -> Plan:
+    """The draft plan, written as text in one go (a plan of a thousand moves is built in
+    milliseconds, where editing entry by entry would take seconds)."""
+    plan = Plan.new(source_root=repo.source_root, packages=list(repo.packages))
+    plan.set_repo(containers=containers)
+
+    def string(value: str) -> str:
+        return tomlkit.item(value).as_string()
+
+    parts = [plan.dumps().rstrip("\n"), ""]
+    for proposal in proposals:
+        package = f"{proposal.container}.{proposal.name}"
+        parts += ["[[tiers]]", f"name = {string(proposal.name)}",
+                  f"package = {string(package)}", f"layer = {proposal.layer}", ""]
+    for proposal in proposals:
+        for member in proposal.members:
+            target = f"{proposal.container}.{proposal.name}.{names.last(member)}"
+            parts += ["[[moves]]", f"source = {string(member)}",
+                      f"target = {string(target)}", f"tier = {string(proposal.name)}", ""]
+    return Plan.parse("\n".join(parts))
 
 
 def compare_with(suggestion: Suggestion, view: PlanView, reference: Plan) -> dict[str, Any]:
