@@ -408,7 +408,7 @@ class Session:
         only = None
         if units is not None:
             only = [u for u in units if self.plan.move_for(u) is not None]
-        return preview(workspace, self.graph, only=only, jobs=1)
+        return preview(workspace, self.graph, only=only, jobs=1, sweep=units is None)
 
     def apply(self, progress: Callable[[str, int, int], None] | None = None,
               notice: Callable[[str], None] | None = None) -> ApplyResult:
