@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 import bisect
 import json
+import multiprocessing
 import os
 import re
+import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -57,7 +59,10 @@ class Runner:
             self._pool.shutdown(cancel_futures=True)
 
     def _parallel(self, count: int) -> bool:
-        return self.workers > 1 and count >= _PARALLEL_THRESHOLD
+        # Forking a process that runs other threads (the workbench's UI) can copy a held
+        # lock into the child: from a worker thread the work stays in this process.
+        return (self.workers > 1 and count >= _PARALLEL_THRESHOLD
+                and threading.current_thread() is threading.main_thread())
 
     def _executor(self, state: RewriteState | None = None) -> Executor:
         if self._pool is not None and state is not None and state is not self._state:
