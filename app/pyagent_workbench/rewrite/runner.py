@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import bisect
 import json
-import multiprocessing
 import os
 import re
 import threading
