@@ -204,8 +204,8 @@ def preview(
             continue
         if b"from" not in data:
             continue
-        for dots, module in _relative_froms(data):
-            if relative_import_may_change(len(dots), module.decode(), context_of(path),
+        for dots, relative in _relative_froms(data):
+            if relative_import_may_change(len(dots), relative.decode(), context_of(path),
                                           resolver.sources):
                 candidates.add(path)
                 break
