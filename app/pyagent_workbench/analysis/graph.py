@@ -8,9 +8,14 @@ hand grimp each package's directory ourselves instead.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
+import tempfile
+import tokenize
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,8 @@ from typing import Any
 import grimp
 from grimp.application import usecases
 from grimp.application.config import settings
-from grimp.application.ports.modulefinder import FoundPackage
+from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
+from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
 from pyagent_workbench.errors import RepoError
@@ -98,6 +104,15 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
             found = _without_file(found, error.filename)
             if len(problems) > 10_000:  # pragma: no cover - defensive
                 raise RepoError("too many files with syntax errors") from None
+        except UnicodeError as error:  # grimp reads every file as UTF-8
+            undecodable = _undecodable_files(found, error)
+            if not undecodable:
+                raise RepoError(f"the import scanner could not read a file: {error}") from None
+            for path in undecodable:
+                problems.append(SyntaxProblem(
+                    _relative(repo, path), None,
+                    "cannot be decoded as UTF-8 (and declares no other encoding)"))
+                found = _without_file(found, path)
         except BaseException as error:  # grimp's Rust core panics on some inputs
             if type(error).__name__ != "PanicException":
                 raise
@@ -129,13 +144,79 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
 
 
 def _scan(found: set[FoundPackage], cache_dir: str | None) -> dict[Any, Any]:
-    return usecases._scan_packages(
-        found_packages=found,
-        file_system=settings.FILE_SYSTEM.convert_to_basic(),
-        include_external_packages=False,
-        exclude_type_checking_imports=False,
-        cache_dir=cache_dir,
-    )
+    """grimp's scan. When its Rust core panics (it does on a relative import above the
+    top-level package), the panic message it prints to file descriptor 2 is dropped (the
+    caller reports the file instead); anything else printed there is passed on."""
+    with _captured_stderr() as captured:
+        try:
+            result = usecases._scan_packages(
+                found_packages=found,
+                file_system=settings.FILE_SYSTEM.convert_to_basic(),
+                include_external_packages=False,
+                exclude_type_checking_imports=False,
+                cache_dir=cache_dir,
+            )
+        except BaseException as error:
+            if type(error).__name__ == "PanicException":
+                captured.clear()
+            raise
+    return result
+
+
+class _Captured:
+    def __init__(self) -> None:
+        self.keep = True
+
+    def clear(self) -> None:
+        self.keep = False
+
+
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[_Captured]:
+    captured = _Captured()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 at all: nothing to protect
+        yield captured
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if captured.keep:
+                sink.seek(0)
+                data = sink.read()
+                if data:
+                    with contextlib.suppress(OSError):
+                        os.write(2, data)
+
+
+_UNDECODABLE = re.compile(r"Failed to decode file (.+?) as UTF-8")
+
+
+def _undecodable_files(found: set[FoundPackage], error: UnicodeError) -> list[str]:
+    """The files grimp could not read: the one its error names, else every module file
+    that Python itself could not decode."""
+    match = _UNDECODABLE.search(str(error))
+    if match and os.path.isfile(match.group(1)):
+        return [match.group(1)]
+    culprits = []
+    for package in found:
+        for module_file in package.module_files:
+            path = _module_path(package, module_file.module.name)
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+                encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+                source.decode(encoding)
+            except OSError:
+                continue
+            except (SyntaxError, UnicodeError, LookupError):
+                culprits.append(path)
+    return culprits
 
 
 def _panicking_files(found: set[FoundPackage]) -> list[str]:
@@ -153,15 +234,23 @@ def _panicking_files(found: set[FoundPackage]) -> list[str]:
                          namespace_packages=p.namespace_packages)
             for p, mfs in by_package.items()
         }
-        try:
-            _scan(trial, None)
-        except SourceSyntaxError:
-            return True  # reported and handled by the caller's loop
-        except BaseException as error:
-            if type(error).__name__ != "PanicException":
-                raise
-            return False
-        return True
+        while True:
+            try:
+                _scan(trial, None)
+            except SourceSyntaxError as error:  # reported by the caller's loop
+                trial = _without_file(trial, error.filename)
+            except UnicodeError as error:  # (likewise)
+                undecodable = _undecodable_files(trial, error)
+                if not undecodable:
+                    return True
+                for path in undecodable:
+                    trial = _without_file(trial, path)
+            except BaseException as error:
+                if type(error).__name__ != "PanicException":
+                    raise
+                return False
+            else:
+                return True
 
     culprits: list[str] = []
 
@@ -193,9 +282,32 @@ def to_grimp(graph: ImportGraph) -> grimp.ImportGraph:
 
 def _find_package(repo: Repo, name: str) -> FoundPackage:
     directory = os.path.join(repo.source_dir, name)
-    return settings.MODULE_FINDER.find_package(  # type: ignore[no-any-return]
+    found: FoundPackage = settings.MODULE_FINDER.find_package(
         package_name=name, package_directory=directory, file_system=settings.FILE_SYSTEM
     )
+    # grimp leaves out the modules of a directory without __init__.py inside a regular
+    # package; Python imports them (the directory is a namespace package), so the repo's
+    # own listing adds them.
+    known = {module_file.module.name for module_file in found.module_files}
+    extra_files: list[ModuleFile] = []
+    extra_namespaces: set[str] = set()
+    for module_name, module in repo.modules.items():
+        if module_name in known or module_name.split(".")[0] != name or module_name == name:
+            continue
+        if module.path.endswith("/"):
+            extra_namespaces.add(module_name)
+            continue
+        try:
+            mtime = os.stat(repo.root / module.path).st_mtime
+        except OSError:
+            continue
+        extra_files.append(ModuleFile(module=Module(module_name), mtime=mtime))
+    if not extra_files:
+        return found
+    return FoundPackage(name=found.name, directory=found.directory,
+                        module_files=frozenset(found.module_files) | frozenset(extra_files),
+                        namespace_packages=frozenset(found.namespace_packages)
+                        | frozenset(extra_namespaces - known))
 
 
 def _without_file(found: set[FoundPackage], filename: str) -> set[FoundPackage]:

@@ -27,7 +27,7 @@ import libcst as cst
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, _line_of, rewrite_python
-from pyagent_workbench.rewrite.imports import ImportRewriter
+from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
 SYNTAX_CACHE = "syntax-cache.json"
@@ -414,6 +414,24 @@ def _dotted_ast(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def _chains(tree: ast.Module) -> set[str]:
+    """Every dotted name (and bare name) the file uses outside import statements, as the
+    whole-file rewrite's prescan collects them."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            name = _dotted_ast(node)
+            if name is not None:
+                found.add(name)
+                continue
+        elif isinstance(node, ast.Name):
+            found.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
                         ) -> FileRewrite | None:
     resolver = state.resolver
@@ -437,6 +455,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
 
     # Plain `import a.b` roots: the transformer rewrites the `a.b.x` uses of them.
     roots: set[str] = set()
+    plain: set[str] = set()
     for statement, _unit in owner:
         if not isinstance(statement, ast.Import):
             continue
@@ -446,6 +465,10 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
                 if new != alias.name and new.split(".")[0] != alias.name.split(".")[0]:
                     raise _Unsupported  # the file-wide aliasing decision
                 roots.add(alias.name.split(".")[0])
+                plain.add(alias.name)
+    if any(resolver.is_moved(name) for name in plain) and implicit_parent_imports(
+            plain, _chains(tree), resolver):
+        raise _Unsupported  # `import a.b.c` no longer brings `a.b`, which the file uses
     if roots & {s.split(".")[0] for s in resolver.sources}:
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute):
