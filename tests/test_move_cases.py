@@ -461,6 +461,10 @@ def test_17_runtime_identities_are_reported_not_rewritten(tmp_path: Path) -> Non
             "app.core.base.agent_core"]
         if __name__ == "app.infra.attention.kernels":
             print("main")
+        if log.__module__ == "app.core.base.agent_core.sub":
+            print("identity")
+        if sys.__name__ != "app.infra.attention.ops":
+            print("identity")
         """)
     repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": text})
     write_plan(repo / "plan.toml", [MOD, PKG], packages=["app"])
@@ -468,6 +472,8 @@ def test_17_runtime_identities_are_reported_not_rewritten(tmp_path: Path) -> Non
     assert '"app.infra.attention" is a logger name' in diff.out
     assert '"app.core.base.agent_core" is a sys.modules key' in diff.out
     assert '"app.infra.attention.kernels" is compared with __name__' in diff.out
+    assert '"app.core.base.agent_core.sub" is compared with __name__' in diff.out
+    assert '"app.infra.attention.ops" is compared with __name__' in diff.out
     assert run("apply", repo / "plan.toml").code == 0
     assert read(repo, "app/user.py") == text
 

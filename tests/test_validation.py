@@ -90,6 +90,12 @@ CASES = {
         HEAD + move("src.core.base.agent_core", "src.core.base.lifecycle.agent_core")
         + move("src.core.base.lifecycle", "src.core.base.agent_core.lifecycle"),
         "moves away (cycle)"),
+    "merge with its own subpackage": (
+        HEAD + move("src.infrastructure", "src.platform")
+        + move("src.infrastructure.attention", "src.platform"),
+        "move #2 (src.infrastructure.attention): lands on 'src.platform' like move #1 "
+        "(src.infrastructure), which contains it: a package cannot be merged with its own "
+        "subpackage"),
     "collision after the moves": (
         HEAD + move("src.infrastructure.tokenization", "src.infrastructure.engine.tokenization")
         + move("src.infrastructure.tokenizer", "src.infrastructure.engine.tokenization"),

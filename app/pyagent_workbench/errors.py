@@ -32,6 +32,13 @@ class ApplyError(WorkbenchError):
 class InvalidPlan(WorkbenchError):
     """One or more problems in a plan; each is printed on a line of its own."""
 
+    SHOWN = 30
+    """At most this many problems are printed (a plan of 10,000 unknown moves is one
+    mistake, not 10,000 lines to read)."""
+
     def __init__(self, problems: list[PlanError]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
+        lines = [str(p) for p in problems[: self.SHOWN]]
+        if len(problems) > self.SHOWN:
+            lines.append(f"... and {len(problems) - self.SHOWN} more problems in the plan")
+        super().__init__("\n".join(lines))
         self.problems = problems

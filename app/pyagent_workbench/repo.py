@@ -306,7 +306,9 @@ def _walk_files(root: Path) -> list[str]:
             and not (Path(dirpath, d, "pyvenv.cfg").exists())
         ]
         rel = os.path.relpath(dirpath, root)
-        for name in filenames:
+        # Symbolic links to directories are listed as entries (git lists them too).
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in [*filenames, *links]:
             path = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
             files.append(path)
     return files

@@ -6,7 +6,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from pyagent_workbench.errors import InvalidPlan, PlanError
+from pyagent_workbench.errors import InvalidPlan, PlanError, RepoError
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
 from pyagent_workbench.model.validation import check_against_repo
@@ -76,10 +76,52 @@ class Workspace:
         it was loaded)."""
         text = self.plan.dumps()
         where = str(self.plan.path) if self.plan.path else "<plan>"
-        return check_against_repo(
+        problems = check_against_repo(
             self.plan, self.mapping, modules=self.module_table,
             exists=lambda rel: (self.repo.root / rel).exists(), text=text, where=where,
+            read=lambda rel: (self.repo.root / rel).read_bytes(),
         )
+        if not problems:
+            problems = [PlanError(message, where=where) for message in self._file_problems()]
+        return problems
+
+    def _file_problems(self) -> list[str]:
+        """What the files on disk make unsafe to move: symbolic links (moving one changes
+        what it points to; one pointing into a moved directory breaks), and a module that
+        a package of the same name hides today (moving the package would expose it)."""
+        mapping = self.mapping
+        root = self.repo.root
+        moved = {f.old for f in mapping.files}
+        moved_dirs = {f.old.rsplit("/", 1)[0] for f in mapping.files if "/" in f.old}
+        problems = []
+        for path in self.repo.files:
+            full = root / path
+            if not full.is_symlink():
+                continue
+            if path in moved or any(path.startswith(d + "/") for d in moved_dirs
+                                    if f"{d}/__init__.py" in moved):
+                problems.append(f"{path} is a symbolic link and the plan moves it: moved, it "
+                                f"would point elsewhere; replace it with a real file first")
+                continue
+            try:
+                target = Path(os.path.realpath(full)).relative_to(root).as_posix()
+            except ValueError:
+                continue  # points outside the repo: unaffected by the plan
+            if target in moved or any(target == d or target.startswith(d + "/")
+                                      for d in moved_dirs if f"{d}/__init__.py" in moved):
+                problems.append(f"{path} is a symbolic link to {target}, which the plan moves: "
+                                f"the link would break; remove it or point it elsewhere first")
+        for name in mapping.packages:
+            info = self.module_table.get(name)
+            if info is None or not info[0].endswith("/__init__.py"):
+                continue
+            hidden = info[0][: -len("/__init__.py")] + ".py"
+            if (root / hidden).is_file():
+                problems.append(
+                    f"{hidden} is hidden by the package {name} today (Python imports the "
+                    f"package); moving the package would make `import {name}` load it "
+                    f"instead: delete or rename {hidden} first")
+        return problems
 
     def require_valid(self) -> None:
         problems = self.check()
@@ -90,8 +132,13 @@ class Workspace:
 def ensure_state_dir(repo_root: Path) -> Path:
     """The tool's own folder in the repo; it ignores itself for git, like .pytest_cache."""
     state = repo_root / STATE_DIR
-    state.mkdir(exist_ok=True)
-    ignore = state / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Created by pyagent-workbench: its own state, never committed.\n*\n")
+    try:
+        state.mkdir(exist_ok=True)
+        ignore = state / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(
+                "# Created by pyagent-workbench: its own state, never committed.\n*\n")
+    except OSError as error:
+        raise RepoError(f"cannot create the tool's folder {state}: "
+                        f"{error.strerror or error}") from None
     return state

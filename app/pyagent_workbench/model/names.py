@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import keyword
+import unicodedata
 
 
 def is_identifier(part: str) -> bool:
-    return part.isidentifier() and not keyword.iskeyword(part)
+    """A name Python imports by this very spelling: an identifier, not a keyword, and in
+    NFKC form (Python normalises `ｂ` to `b` when it imports, so a file named `ｂ.py` is
+    never found as `ｂ`)."""
+    return (part.isidentifier() and not keyword.iskeyword(part)
+            and unicodedata.normalize("NFKC", part) == part)
 
 
 def is_dotted_name(name: str) -> bool:

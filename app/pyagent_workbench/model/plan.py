@@ -87,9 +87,12 @@ class Plan:
     @classmethod
     def parse(cls, text: str, *, path: Path | None = None) -> Plan:
         """Parse and validate the plan's own structure (not yet against a repo)."""
-        from pyagent_workbench.model.validation import check_document
+        from pyagent_workbench.model.validation import check_document, too_long
 
         where = str(path) if path else "<plan>"
+        huge = too_long(text, where)
+        if huge is not None:
+            raise InvalidPlan([huge])
         try:
             document = tomlkit.parse(text)
         except tomlkit.exceptions.ParseError as error:

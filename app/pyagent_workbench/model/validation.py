@@ -10,9 +10,11 @@ import keyword
 import os
 import posixpath
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from pyagent_workbench.errors import PlanError
@@ -36,7 +38,21 @@ _ENTRY_KEYS: dict[str, dict[str, tuple[type, bool]]] = {
     },
 }
 _SINGULAR = {"tiers": "tier", "moves": "move", "reviews": "review"}
-_MAX_ENTRIES = 100_000
+_MAX_ENTRIES = {"tiers": 1_000, "moves": 10_000, "reviews": 100_000}
+"""More entries than this is not a plan a person can review (and would be slow to read)."""
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(tiers|moves|reviews)[ \t]*\]\]", re.MULTILINE)
+
+
+def too_long(text: str, where: str) -> PlanError | None:
+    """Checked on the raw text, before the TOML parser spends minutes on a huge plan."""
+    counts: dict[str, int] = defaultdict(int)
+    for match in _HEADER.finditer(text):
+        counts[match.group(1)] += 1
+    for section, count in counts.items():
+        if count > _MAX_ENTRIES[section]:
+            return PlanError(f"{count} {section}: more than {_MAX_ENTRIES[section]} is not a "
+                             f"plan a person can review; split it into several plans", where=where)
+    return None
 
 
 class Locator:
@@ -177,9 +193,9 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                   loc.table_key(None, section))
             entries[section] = []
             continue
-        if len(value) > _MAX_ENTRIES:
-            c.add(f"{len(value)} {section}: more than {_MAX_ENTRIES} is not a plan a person "
-                  f"can review", where)
+        if len(value) > _MAX_ENTRIES[section]:
+            c.add(f"{len(value)} {section}: more than {_MAX_ENTRIES[section]} is not a plan a "
+                  f"person can review; split it into several plans", where)
             entries[section] = []
             continue
         good: list[tuple[int, dict[str, Any]]] = []
@@ -257,8 +273,12 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
         if ok:
             valid_moves.append((index, move))
 
+    by_source = {move["source"]: (index, move) for index, move in valid_moves}
     for index, move in valid_moves:
-        for other_index, other in valid_moves:
+        # Sources the target lies in: the target itself and its ancestors (an index, not a
+        # scan of every other move: plans can be long).
+        for candidate in (move["target"], *names.ancestors(move["target"])):
+            other_index, other = by_source.get(candidate, (index, move))
             if other_index == index:
                 continue
             # A target inside another move's source only makes sense when that other move
@@ -276,6 +296,22 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
                     loc.entry("moves", index, "target"),
                 )
                 break
+
+    # Two packages merged into one, one inside the other: the inner one's modules would
+    # sit beside the outer one's, and every `outer.inner` reference would need to become
+    # `outer` itself (no such rewrite exists: `from . import inner` has no equivalent).
+    by_target: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for index, move in valid_moves:
+        by_target[move["target"]].append((index, move["source"]))
+    for target, landing in by_target.items():
+        for index, source in landing:
+            outer = next(((i, s) for i, s in landing if names.is_strictly_within(source, s)),
+                         None)
+            if outer is not None:
+                c.add(f"move #{index + 1} ({source}): lands on '{target}' like move "
+                      f"#{outer[0] + 1} ({outer[1]}), which contains it: a package cannot be "
+                      f"merged with its own subpackage; move the subpackage's modules one by "
+                      f"one", loc.entry("moves", index, "target"))
 
     seen_edges: dict[tuple[str, str], int] = {}
     for index, review in entries["reviews"]:
@@ -318,6 +354,9 @@ def _why_not_dotted(name: str) -> str:
             return " (empty part between dots)"
         if not part.isidentifier():
             return f" ('{part}' is not an identifier)"
+        if not names.is_identifier(part):
+            return (f" ('{part}' is not in the form Python imports: it would be found as "
+                    f"'{unicodedata.normalize('NFKC', part)}')")
     return ""
 
 
@@ -329,18 +368,24 @@ def check_against_repo(
     exists: Callable[[str], bool],
     text: str,
     where: str,
+    read: Callable[[str], bytes] | None = None,
 ) -> list[PlanError]:
-    """Problems only the repo reveals: unknown sources, collisions after the moves."""
+    """Problems only the repo reveals: unknown sources, collisions after the moves, and
+    (with `read`, to look into `__init__.py` files) names a package binds that a module
+    would land on, and merged `__init__` files that would import themselves."""
     c = _Checker(Locator(text, where), [])
     loc = c.locator
-    for index, move in enumerate(plan.moves):
+    moves = plan.moves
+    index_of = {m.source: i for i, m in reversed(list(enumerate(moves)))}
+    tops = {m.split(".")[0] for m in modules}
+    for index, move in enumerate(moves):
         if move.source not in modules:
-            close = _closest(move.source, modules)
+            close = _closest(move.source, modules) if index < 50 else None
             hint = f" (did you mean '{close}'?)" if close else ""
             c.add(f"move #{index + 1}: source '{move.source}' is not a module of the repo{hint}",
                   loc.entry("moves", index, "source"))
         top = move.target.split(".")[0]
-        if not any(m.split(".")[0] == top for m in modules):
+        if top not in tops:
             c.add(f"move #{index + 1}: target '{move.target}' is outside the analysed packages "
                   f"({', '.join(sorted({m.split('.')[0] for m in modules}))})",
                   loc.entry("moves", index, "target"))
@@ -367,7 +412,7 @@ def check_against_repo(
         who = " and ".join(f"'{o}'" for o in olds)
         reason = f"{who} would both land on '{new}'" if len(olds) > 1 else (
             f"{who} would land on '{new}', which exists already")
-        found = _move_index_for(plan, mapping, olds[0])
+        found = _move_index_for(index_of, mapping, olds[0])
         c.add(f"collision: {reason}; rename one of them in the plan",
               loc.entry("moves", found, "target") if found is not None else where)
 
@@ -379,23 +424,201 @@ def check_against_repo(
             if package_init in new_files or (exists(new[:-3] + "/__init__.py") and (
                 new[:-3] + "/__init__.py" not in moved_away
             )):
-                found = _move_index_for(plan, mapping, landing[new][0])
+                found = _move_index_for(index_of, mapping, landing[new][0])
                 c.add(f"collision: '{new}' would sit beside a package of the same name "
                       f"('{package_init}')",
                       loc.entry("moves", found, "target") if found is not None else where)
+        elif new.endswith("/__init__.py"):
+            module_file = new[: -len("/__init__.py")] + ".py"
+            if (module_file in new_files or exists(module_file)) and (
+                    module_file not in moved_away):
+                found = _move_index_for(index_of, mapping, landing[new][0])
+                c.add(f"collision: the package '{new[: -len('__init__.py')]}' would sit beside "
+                      f"the module '{module_file}' and hide it (Python imports the package)",
+                      loc.entry("moves", found, "target") if found is not None else where)
+    if plan.facades and not c.problems:
+        # A facade stays at every old path: it must not share a name with a new module.
+        for old in sorted(mapping.modules):
+            path = modules.get(old, ("", False))[0]
+            if not path.endswith(".py") or is_test_path(path):
+                continue
+            other = (path[: -len("/__init__.py")] + ".py" if path.endswith("/__init__.py")
+                     else path[:-3] + "/__init__.py")
+            if other in landing:
+                found = _move_index_for(index_of, mapping, landing[other][0])
+                kind = "package" if path.endswith("/__init__.py") else "module"
+                c.add(f"with facades on, the facade left at '{path}' (the old {kind} {old}) "
+                      f"and '{other}', which a move puts there, would share a name and one "
+                      f"would hide the other; set facades = false in the plan, or give one "
+                      f"of them another name",
+                      loc.entry("moves", found, "target") if found is not None else where)
+    if read is not None and not c.problems:
+        for message, old in _init_problems(mapping, modules, read):
+            found = _move_index_for_module(index_of, mapping, old)
+            c.add(message, loc.entry("moves", found, "target") if found is not None else where)
     return c.problems
+
+
+@dataclass(frozen=True)
+class _Binding:
+    name: str
+    line: int
+    imported: str | None
+    """The module (old name) an import binds, or None for anything else."""
+    loads: str | None = None
+    """The module whose namespace the statement needs complete: the module imported
+    (`import a.b`, `from a import b` for a submodule b), or P in `from P import name`."""
+    chain: bool = False
+    """`import a.b.c` without `as`: the code reaches it as `a.b.c`, through every package
+    on the way (each must have finished initialising)."""
+
+
+def _init_bindings(source: bytes, package: str, modules: dict[str, tuple[str, bool]]
+                   ) -> list[_Binding] | None:
+    """Names a package's `__init__` binds at import time (TYPE_CHECKING blocks left out)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    found: list[_Binding] = []
+
+    def absolute(node: ast.ImportFrom) -> str | None:
+        if not node.level:
+            return node.module or ""
+        parts = package.split(".")
+        if node.level - 1 >= len(parts):
+            return None
+        base = parts[: len(parts) - (node.level - 1)]
+        return ".".join(base + ([node.module] if node.module else []))
+
+    def visit(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append(_Binding(stmt.name, stmt.lineno, None))
+            elif isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        found.append(_Binding(alias.asname, stmt.lineno, alias.name,
+                                              loads=alias.name))
+                    else:
+                        top = alias.name.split(".")[0]
+                        found.append(_Binding(top, stmt.lineno, top, loads=alias.name,
+                                              chain=True))
+            elif isinstance(stmt, ast.ImportFrom):
+                base = absolute(stmt)
+                if base is None:
+                    continue
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        continue
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    is_module = full in modules
+                    found.append(_Binding(alias.asname or alias.name, stmt.lineno,
+                                          full if is_module else None,
+                                          loads=full if is_module else base))
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            found.append(_Binding(node.id, stmt.lineno, None))
+            elif isinstance(stmt, ast.If):
+                if "TYPE_CHECKING" not in ast.unparse(stmt.test):
+                    visit(stmt.body)
+                    visit(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                visit(stmt.body)  # (fallbacks in `except ImportError:` are not what runs)
+                visit(stmt.orelse)
+                visit(stmt.finalbody)
+            elif isinstance(stmt, (ast.With, ast.For, ast.While)):
+                visit(stmt.body)
+
+    visit(tree.body)
+    return found
+
+
+def _init_problems(mapping: ModuleMapping, modules: dict[str, tuple[str, bool]],
+                   read: Callable[[str], bytes]) -> list[tuple[str, str]]:
+    """(message, old module causing it) for two hazards a move can create in a package:
+
+    * a module lands on a name the package's `__init__` binds to something else (the
+      import system sets the submodule as that attribute: whichever comes last wins);
+    * packages merged into one whose `__init__` files import each other (the merged
+      `__init__` would import itself while half-initialised).
+    """
+    final: dict[str, list[str]] = defaultdict(list)
+    for name in modules:
+        final[mapping.new_name(name)].append(name)
+    children: dict[str, set[str]] = defaultdict(set)
+    for name in list(final) + list(mapping.new_packages):
+        if "." in name:
+            children[names.parent(name)].add(names.last(name))
+    problems: list[tuple[str, str]] = []
+    for package, olds in sorted(final.items()):
+        inits = [o for o in olds if modules[o][1] and modules[o][0].endswith("__init__.py")]
+        for init in inits:
+            path = modules[init][0]
+            try:
+                bindings = _init_bindings(read(path), init, modules)
+            except OSError:
+                continue
+            if bindings is None:
+                continue
+            for binding in bindings:
+                child = f"{package}.{binding.name}"
+                if binding.name in children.get(package, ()):
+                    same = binding.imported is not None and mapping.new_name(
+                        binding.imported) == child
+                    landed = final.get(child, [])
+                    # Side by side before the plan too (they move together): not ours.
+                    is_new = f"{init}.{binding.name}" not in landed
+                    if not same and is_new:
+                        culprit = next((o for o in landed if o != child), init)
+                        problems.append((
+                            f"'{child}' would be hidden: {path}:{binding.line} binds "
+                            f"'{binding.name}' in package {package}, and importing the module "
+                            f"{child} rebinds that name; rename one of them", culprit))
+                loads = binding.loads
+                other = next((i for i in inits if i != init and loads is not None and (
+                    loads == i or (binding.chain and names.is_within(loads, i)))), None)
+                if len(inits) > 1 and other is not None:
+                    problems.append((
+                        f"merge into {package}: {path}:{binding.line} imports from {other}, "
+                        f"which is merged into the same package, so the merged __init__.py "
+                        f"would import itself half-initialised; move that import into a "
+                        f"submodule or merge these packages by hand", init))
+    return problems
+
+
+def _move_index_for_module(index_of: dict[str, int], mapping: ModuleMapping, old: str
+                           ) -> int | None:
+    move = mapping.move_covering(old)
+    if move is None:
+        return None
+    return index_of.get(move.implied_by or move.source)
+
+
+def is_test_path(path: str) -> bool:
+    """Test files get no facade (pytest would collect the facade as a second copy)."""
+    pure = PurePosixPath(path)
+    name = pure.name
+    if name == "conftest.py" or name.startswith("test_") or pure.stem.endswith("_test"):
+        return True
+    return any(part in ("tests", "test") for part in pure.parts[:-1])
 
 
 def _existing_paths(modules: dict[str, tuple[str, bool]]) -> list[str]:
     return [path for path, _ in modules.values()]
 
 
-def _move_index_for(plan: Plan, mapping: ModuleMapping, old_path: str) -> int | None:
+def _move_index_for(index_of: dict[str, int], mapping: ModuleMapping, old_path: str
+                    ) -> int | None:
     file_move = next((f for f in mapping.files if f.old == old_path), None)
     if file_move is None:
         return None
-    source = file_move.move.implied_by or file_move.move.source
-    return next((i for i, m in enumerate(plan.moves) if m.source == source), None)
+    return index_of.get(file_move.move.implied_by or file_move.move.source)
 
 
 def _closest(name: str, modules: dict[str, Any]) -> str | None:

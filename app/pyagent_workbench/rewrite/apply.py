@@ -3,8 +3,10 @@ the journal, all or nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -37,11 +39,21 @@ class ApplyResult:
     notes: list[str] = field(default_factory=list)
 
 
+APPLIED_DIR = "applied"
+
+
 def applied_state(workspace: Workspace) -> str:
-    """"none", "all" or "partial": how much of the plan the repo already reflects."""
+    """"none", "all" or "partial": how much of the plan the repo already reflects.
+
+    An apply records itself under the tool's folder; while every target is still there,
+    that settles it. Without a record (a fresh clone), the tree is read: a move is applied
+    when its target exists and its source is gone or is a facade pointing at it."""
     repo = workspace.repo
     applied = 0
     moves = workspace.plan.moves
+    if moves and (repo.state_dir / APPLIED_DIR / f"{plan_digest(workspace)}.json").is_file() \
+            and all(m.target in repo.modules for m in moves):
+        return "all"
     for move in moves:
         source = repo.modules.get(move.source)
         target_present = move.target in repo.modules
@@ -150,6 +162,29 @@ def apply_plan(
     notice: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
+    try:
+        return _apply(workspace, facades_enabled=facades_enabled, allow_dirty=allow_dirty,
+                      force=force, verify=verify, run_tests=run_tests, python=python,
+                      progress=progress, plan_path=plan_path, fault=fault, notice=notice)
+    except OSError as error:  # before the first write to the repo (later ones are handled)
+        raise ApplyError(f"{_why(error)}; nothing was changed") from None
+
+
+def _apply(
+    workspace: Workspace,
+    *,
+    facades_enabled: bool | None = None,
+    allow_dirty: bool = False,
+    force: bool = False,
+    verify: bool = True,
+    run_tests: str | None = None,
+    python: str | None = None,
+    progress: Progress | None = None,
+    plan_path: Path | None = None,
+    fault: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> ApplyResult:
+    """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
     repo = workspace.repo
     plan = workspace.plan
     state = ensure_state_dir(repo.root)
@@ -210,8 +245,18 @@ def apply_plan(
         tests_before = verify_module.run_tests(repo.root, run_tests, state)
 
     index_path = _git_index_path(repo.root) if repo.is_git else None
-    journal.begin(changeset.touched_paths(), git_index=index_path,
-                  plan=str(plan_path) if plan_path else "", fault=fault)
+    after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
+    for change in changeset.changes:
+        after[change.new_path] = sha256(change.new_bytes)
+    try:
+        journal.begin(changeset.touched_paths(), git_index=index_path,
+                      plan=str(plan_path) if plan_path else "", fault=fault, after=after,
+                      new_dirs=_missing_dirs(repo.root, changeset))
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            journal.discard()  # nothing in the repo was touched yet
+        raise ApplyError(f"cannot write the journal in {journal.dir}: "
+                         f"{_why(error)}; nothing was changed") from None
     try:
         _write_changes(workspace, changeset, journal, say, fault)
         if repo.is_git:
@@ -221,24 +266,64 @@ def apply_plan(
         result = ApplyResult(changeset)
         if run_tests:
             say("running tests after", 0, 1)
-            after = verify_module.run_tests(repo.root, run_tests, state)
-            regressions = verify_module.regressions(tests_before, after, workspace.mapping)
+            tests_after = verify_module.run_tests(repo.root, run_tests, state)
+            regressions = verify_module.regressions(tests_before, tests_after,
+                                                    workspace.mapping)
             if regressions:
                 raise ApplyError(
                     "tests that passed before fail after the apply, so it was rolled back: "
                     + ", ".join(regressions[:10]) + (" ..." if len(regressions) > 10 else ""))
-            result.tests = after.summary
-    except BaseException:
-        journal.rollback()
+            result.tests = tests_after.summary
+        journal.discard()  # the commit point: until the manifest is gone, rollback undoes it
+    except BaseException as failure:
+        try:
+            journal.rollback()
+        except Exception as error:
+            raise ApplyError(
+                f"the apply failed ({_why(failure)}) and so did putting the files back "
+                f"({_why(error)}); once that is fixed, run `pyagent-workbench recover "
+                f"{repo.root}` to restore the previous tree") from None
+        kept = _conflict_note(journal)
+        if isinstance(failure, OSError):
+            raise ApplyError(f"{_why(failure)}; nothing was changed{kept}") from None
+        if isinstance(failure, ApplyError) and kept:
+            raise ApplyError(f"{failure}{kept}") from None
         raise
-    journal.discard()
-    _clean_caches(repo.root, changeset)
+    # Applied: what follows must not turn a finished apply into an error.
+    with contextlib.suppress(OSError):  # stale bytecode is a nuisance, not a failure
+        _clean_caches(repo.root, changeset)
+    with contextlib.suppress(OSError):  # (without it, applied_state reads the tree)
+        done = state / APPLIED_DIR / f"{plan_digest(workspace)}.json"
+        done.parent.mkdir(exist_ok=True)
+        write_atomic(done, json.dumps(
+            {"moves": [[m.source, m.target] for m in plan.moves]}, indent=1).encode())
     if record is not None:
-        verify_module.save_record(workspace, record)
+        try:
+            verify_module.save_record(workspace, record)
+        except OSError as error:
+            result.notes.append(f"applied, but the record verify needs could not be saved "
+                                f"({_why(error)}); verify will not be available")
+            verify = False
     if verify:
         say("verifying", 0, 1)
         result.verify = verify_module.verify(workspace_after(workspace), python=python)
     return result
+
+
+def _why(error: BaseException) -> str:
+    """An OS error as a user reads it: what failed, on which file."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return str(error) or type(error).__name__
+
+
+def _conflict_note(journal: Journal) -> str:
+    if not journal.conflicts:
+        return ""
+    shown = ", ".join(journal.conflicts[:5]) + (" ..." if len(journal.conflicts) > 5 else "")
+    return (f"; left as they are because someone else changed them during the apply: "
+            f"{shown} (their previous bytes are in {journal.state / 'conflicts'})")
 
 
 KILL_SWITCH = "PYAGENT_WORKBENCH_TEST_KILL_AT"
@@ -310,11 +395,16 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
         say("moving", done, total)
         if fault:
             fault(f"remove:{old}")
+    removed = set(leaving)
     for change in changeset.changes:
         target = root / change.new_path
         _make_parents(root, target.parent, journal)
         if change.old_path and change.old_path == change.new_path:
             _expect_unchanged(changeset, change.old_path, target)
+        elif change.new_path not in changeset.inputs and change.new_path not in removed and (
+                target.exists() or target.is_symlink()):
+            raise ApplyError(f"{change.new_path} appeared during the apply (someone else "
+                             f"created it); rolled back")
         mode = None
         if change.old_path:
             entry = journal.entries.get(change.old_path)
@@ -344,6 +434,21 @@ def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
         raise ApplyError(f"{rel} cannot be read: {error.strerror}") from None
     if now != expected:
         raise ApplyError(f"{rel} was changed by someone else during the apply; rolled back")
+
+
+def _missing_dirs(root: Path, changeset: ChangeSet) -> list[str]:
+    """The directories the apply will create, parents first."""
+    missing: set[str] = set()
+    existing: set[str] = set()
+    for change in changeset.changes:
+        parent = posixpath.dirname(change.new_path)
+        while parent and parent not in missing and parent not in existing:
+            if (root / parent).exists():
+                existing.add(parent)
+                break
+            missing.add(parent)
+            parent = posixpath.dirname(parent)
+    return sorted(missing, key=lambda d: (d.count("/"), d))
 
 
 def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
@@ -405,7 +510,19 @@ def recover(repo_root: Path) -> bool:
     if not (journal_dir / "manifest.json").exists():
         shutil.rmtree(journal_dir)  # died before the journal was complete: nothing written
         return True
-    Journal.load(repo_root, state).rollback()
+    try:
+        journal = Journal.load(repo_root, state, git_index=_git_index_path(repo_root))
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise ApplyError(
+            f"the journal in {journal_dir} cannot be read ({type(error).__name__}: {error}); "
+            f"nothing was restored") from None
+    try:
+        journal.rollback()
+    except OSError as error:
+        raise ApplyError(f"cannot restore {_why(error)}; the journal is kept: fix that and "
+                         f"run `pyagent-workbench recover {repo_root}` again") from None
+    if journal.conflicts:
+        raise ApplyError("restored, except" + _conflict_note(journal).removeprefix(";"))
     return True
 
 

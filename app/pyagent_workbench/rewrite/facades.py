@@ -14,7 +14,8 @@ carries a marker line, so the tool recognises its own facades later.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+
+from pyagent_workbench.model.validation import is_test_path
 
 MARKER = "# pyagent-workbench: facade"
 _MARKER_RE = re.compile(
@@ -134,8 +135,4 @@ def read_marker(content: bytes) -> tuple[str, str] | None:
 
 def is_test_module(path: str) -> bool:
     """Test files get no facade: pytest would collect the facade as a second copy."""
-    pure = PurePosixPath(path)
-    name = pure.name
-    if name == "conftest.py" or name.startswith("test_") or pure.stem.endswith("_test"):
-        return True
-    return any(part in ("tests", "test") for part in pure.parts[:-1])
+    return is_test_path(path)

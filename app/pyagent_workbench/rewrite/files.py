@@ -66,12 +66,25 @@ def rewrite_python(source: bytes, context: FileContext, resolver: Resolver) -> F
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
         return FileRewrite(context.path, None, error=f"cannot decode: {error}")
     imports = ImportRewriter(context, resolver)
-    strings = DottedStringRewriter(resolver)
     try:
-        new_module = module.visit(imports).visit(strings)
+        after_imports = module.visit(imports)
+        strings = DottedStringRewriter(resolver, aliases=imports.aliases)
+        new_module = after_imports.visit(strings)
     except cst.CSTValidationError as error:  # pragma: no cover - a bug, reported as such
         return FileRewrite(context.path, None, error=f"rewrite produced invalid code: {error}")
-    new_bytes = new_module.bytes if new_module is not module else source
+    if new_module is module:
+        new_bytes = source
+    else:
+        # libcst gives back every byte it parsed, except a file's last line ending when
+        # it is a lone CR: put back what it dropped, and refuse anything else it changed.
+        again = module.bytes
+        if again == source:
+            new_bytes = new_module.bytes
+        elif source.startswith(again):
+            new_bytes = new_module.bytes + source[len(again):]
+        else:
+            return FileRewrite(context.path, None,
+                               error="libcst cannot reproduce this file byte for byte")
     problems = [
         f"{context.path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems
     ]

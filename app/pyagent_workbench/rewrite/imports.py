@@ -9,7 +9,7 @@ byte-identical; one that changes keeps its comments and layout.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -55,6 +55,18 @@ class _Prescan(cst.CSTVisitor):
         self.import_roots: set[str] = set()
         self.import_names: set[str] = set()
         self.bound: set[str] = set()
+        self.chains: set[str] = set()
+        """Every dotted name (and bare name) the file uses outside import statements."""
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        name = dotted(node)
+        if name is None:
+            return True
+        self.chains.add(name)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.chains.add(node.value)
 
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
@@ -127,6 +139,9 @@ class ImportRewriter(cst.CSTTransformer):
         self._replacements: dict[cst.Attribute, cst.BaseExpression] = {}
         self._aliases: dict[str, str] = {}
         """Old dotted import -> alias used instead, when the new root name is shadowed."""
+        self._implicit: dict[str, list[str]] = {}
+        """Old dotted import -> packages to import beside its rewrite (see
+        `_implicit_parents`)."""
 
     # -- module-wide prescan -----------------------------------------------------------
 
@@ -148,6 +163,13 @@ class ImportRewriter(cst.CSTTransformer):
                 while alias in self._prescan.bound:
                     alias = "_" + alias
                 self._aliases[name] = alias
+        self._implicit = implicit_parent_imports(
+            self._prescan.import_names, self._prescan.chains, self.resolver)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Old plain import -> the alias it was given (its new root is shadowed here)."""
+        return dict(self._aliases)
 
     # -- dotted uses of plainly imported modules ---------------------------------------
 
@@ -162,7 +184,7 @@ class ImportRewriter(cst.CSTTransformer):
         if new == name:
             return False
         # Longest plainly imported module this chain starts with, aliased if shadowed.
-        for old_import, alias in self._aliases.items():
+        for old_import, alias in sorted(self._aliases.items(), key=lambda a: -len(a[0])):
             if names.is_within(name, old_import):
                 new = alias + name[len(old_import):]
                 break
@@ -186,6 +208,7 @@ class ImportRewriter(cst.CSTTransformer):
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
         new_aliases = []
         changed = False
+        implicit: list[str] = []
         for alias in updated_node.names:
             name = dotted(alias.name)
             new = self.resolver.new_name(name) if name else None
@@ -196,11 +219,17 @@ class ImportRewriter(cst.CSTTransformer):
             asname = alias.asname
             if asname is None and name in self._aliases:
                 asname = cst.AsName(name=cst.Name(self._aliases[name]))
+            if alias.asname is None:
+                implicit += [m for m in self._implicit.get(name, []) if m not in implicit]
             new_aliases.append(alias.with_changes(name=dotted_node(new), asname=asname))
         if not changed:
             return updated_node
         self.changed_imports += 1
-        return updated_node.with_changes(names=new_aliases)
+        result = updated_node.with_changes(names=new_aliases)
+        if implicit:
+            self._pending[result] = [
+                cst.Import(names=[cst.ImportAlias(name=dotted_node(m))]) for m in implicit]
+        return result
 
     # -- from x import y ----------------------------------------------------------------
 
@@ -364,6 +393,46 @@ class ImportRewriter(cst.CSTTransformer):
                 result.append(item.with_changes(
                     semicolon=statement.semicolon if last else semicolon))
         return result
+
+
+def implicit_parent_imports(plain: Iterable[str], chains: Iterable[str], resolver: Resolver
+                            ) -> dict[str, list[str]]:
+    """`import a.b.c` also imports `a.b`, and code uses that (`a.b.f()`). When the rewrite
+    makes it `import x.c`, the packages the file used that way and would no longer import
+    are imported beside it, by their names after the plan.
+
+    `plain`: the file's `import X` statements without `as` (old names); `chains`: every
+    dotted name the file uses outside imports. Returns old import -> packages to import
+    beside its rewrite; empty when nothing is needed (a rewriter that sees only part of a
+    file must hand the whole file over when this is not empty)."""
+    plain = set(plain)
+    if not any(resolver.is_moved(n) for n in plain):
+        return {}
+
+    def closure(imported: Iterable[str]) -> set[str]:
+        return {a for n in imported for a in (n, *names.ancestors(n))}
+
+    roots = {n.split(".")[0] for n in plain}
+    loaded_old = closure(plain)
+    loaded_new = closure(resolver.new_name(n) for n in plain)
+    needed: set[str] = set()
+    for chain in chains:
+        if chain.split(".")[0] not in roots:
+            continue
+        reached = next((p for p in (chain, *names.ancestors(chain)) if p in loaded_old), None)
+        if reached is not None and resolver.new_name(reached) not in loaded_new:
+            needed.add(reached)
+    result: dict[str, list[str]] = {}
+    for name in sorted(plain):
+        if not resolver.is_moved(name):
+            continue
+        provided = closure([name])
+        wanted = {resolver.new_name(m) for m in needed if m in provided}
+        deepest = sorted(w for w in wanted
+                         if not any(names.is_strictly_within(o, w) for o in wanted))
+        if deepest:
+            result[name] = deepest
+    return result
 
 
 def _relation(package: str, target: str) -> tuple[int, str] | None:

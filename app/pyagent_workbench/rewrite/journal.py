@@ -9,12 +9,13 @@ The apply deletes the journal as its very last step: that is its commit point.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,15 +34,25 @@ class Entry:
     mode: int | None = None
     link: str | None = None
     """Target of a symlink (restored as a symlink)."""
+    after: str | None = None
+    """sha256 of what the apply leaves at this path (`None`: nothing), when `after_known`."""
+    after_known: bool = False
+    """Whether `after` was recorded: rollback then restores only what the apply itself
+    wrote or removed, and leaves a path someone else changed meanwhile as it is."""
 
 
 class Journal:
     def __init__(self, repo_root: Path, state_dir: Path) -> None:
         self.root = repo_root
+        self.state = state_dir
         self.dir = state_dir / JOURNAL_DIR
         self.entries: dict[str, Entry] = {}
         self.git_index: Path | None = None
         self.created_dirs: list[str] = []
+        self._created: set[str] = set()
+        self.conflicts: list[str] = []
+        """Paths rollback left alone because someone else changed them meanwhile (their
+        pre-apply bytes are kept under `conflicts/` in the tool's folder)."""
 
     @property
     def manifest(self) -> Path:
@@ -53,8 +64,13 @@ class Journal:
     # -- writing the journal -----------------------------------------------------------
 
     def begin(self, paths: Iterable[str], *, git_index: Path | None, plan: str,
-              fault: Callable[[str], None] | None = None) -> None:
-        """Record every path that may change; nothing in the repo is touched yet."""
+              fault: Callable[[str], None] | None = None,
+              after: Mapping[str, str | None] | None = None,
+              new_dirs: Iterable[str] = ()) -> None:
+        """Record every path that may change; nothing in the repo is touched yet. `after`
+        gives, per path, the sha256 of what the apply will leave there (None: nothing);
+        `new_dirs`, the directories it will create (recorded here at once rather than one
+        manifest write each: a large plan creates thousands)."""
         if self.dir.exists():
             if self.exists():
                 raise ApplyError(
@@ -77,14 +93,22 @@ class Journal:
                 raise ApplyError(f"{path} is in the way: it is a directory, expected a file")
             else:
                 self.entries[path] = Entry(path, None)
+            if after is not None and path in after:
+                self.entries[path].after = after[path]
+                self.entries[path].after_known = True
         if git_index is not None and git_index.is_file():
             _copy_synced(git_index, backups / "git-index")
             self.git_index = git_index
+        for directory in new_dirs:
+            if directory not in self._created:
+                self._created.add(directory)
+                self.created_dirs.append(directory)
         self._write_manifest(plan)
 
     def record_created_dir(self, directory: str) -> None:
         """Directories the apply creates are removed again on rollback (if empty)."""
-        if directory not in self.created_dirs:
+        if directory not in self._created:
+            self._created.add(directory)
             self.created_dirs.append(directory)
             self._write_manifest(None)
 
@@ -111,24 +135,46 @@ class Journal:
     # -- reading it back ------------------------------------------------------------------
 
     @classmethod
-    def load(cls, repo_root: Path, state_dir: Path) -> Journal:
+    def load(cls, repo_root: Path, state_dir: Path, *, git_index: Path | None = None
+             ) -> Journal:
+        """Read a journal back. Its paths are checked, never trusted: a manifest naming a
+        path outside the repo (or a git index other than the repo's own, `git_index`) is
+        refused rather than written to."""
         journal = cls(repo_root, state_dir)
         data = json.loads(journal.manifest.read_text(encoding="utf-8"))
-        journal.entries = {e["path"]: Entry(**e) for e in data["entries"]}
-        journal.git_index = Path(data["git_index"]) if data.get("git_index") else None
-        journal.created_dirs = list(data.get("created_dirs", []))
+        entries = [Entry(**e) for e in data["entries"]]
+        for entry in entries:
+            _inside(entry.path, "path")
+            if entry.backup is not None and (
+                    not entry.backup or "/" in entry.backup or entry.backup.startswith(".")):
+                raise ValueError(f"backup name {entry.backup!r} is not a file of the journal")
+        journal.entries = {e.path: e for e in entries}
+        recorded = data.get("git_index")
+        if recorded:
+            if git_index is None or Path(recorded).resolve() != git_index.resolve():
+                raise ValueError(f"the git index it names ({recorded}) is not this repo's")
+            journal.git_index = git_index
+        journal.created_dirs = [_inside(d, "directory") for d in data.get("created_dirs", [])]
+        journal._created = set(journal.created_dirs)
         return journal
 
     # -- undoing --------------------------------------------------------------------------
 
     def rollback(self) -> None:
-        """Put every recorded path back as it was, then forget the journal."""
+        """Put every path the apply changed back as it was, then forget the journal.
+
+        A path whose content is neither what it was nor what the apply wrote was changed
+        by someone else meanwhile: it is left as it is (listed in `conflicts`, its
+        pre-apply bytes kept under the tool's folder), never overwritten."""
         backups = self.dir / "backup"
         for entry in self.entries.values():
             full = self.root / entry.path
             tmp = full.with_name(full.name + TMP_SUFFIX)
             if tmp.exists() or tmp.is_symlink():
                 tmp.unlink()
+            if entry.after_known and entry.link is None and self._foreign(entry, full):
+                self._keep_conflict(entry)
+                continue
             if entry.link is not None:
                 if full.is_symlink() and os.readlink(full) == entry.link:
                     continue
@@ -143,7 +189,7 @@ class Journal:
                 full.parent.mkdir(parents=True, exist_ok=True)
                 if not (full.is_file() and full.read_bytes() == original):
                     write_atomic(full, original, mode=entry.mode)
-                elif entry.mode is not None:
+                elif entry.mode is not None and stat.S_IMODE(full.stat().st_mode) != entry.mode:
                     os.chmod(full, entry.mode)
             elif full.exists() or full.is_symlink():
                 _remove(full)
@@ -153,10 +199,44 @@ class Journal:
             write_atomic(self.git_index, (backups / "git-index").read_bytes())
         self.discard()
 
+    def _foreign(self, entry: Entry, full: Path) -> bool:
+        """Is what is at `full` now someone else's doing (neither before nor after)?"""
+        if full.is_symlink() or full.is_dir():
+            return True
+        if not full.exists():
+            return False  # removed by the apply (or never written): restore it
+        current = _digest(full)
+        if current == entry.after:
+            return False
+        if entry.backup is not None:
+            return current != _digest(self.dir / "backup" / entry.backup)
+        return True
+
+    def _keep_conflict(self, entry: Entry) -> None:
+        self.conflicts.append(entry.path)
+        if entry.backup is None:
+            return
+        keep = self.state / "conflicts" / entry.path
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.dir / "backup" / entry.backup, keep)
+
     def discard(self) -> None:
         if self.manifest.exists():
             self.manifest.unlink()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _inside(path: str, what: str) -> str:
+    """`path` if it is a relative path that stays inside the repo."""
+    parts = Path(path).parts
+    if not path or Path(path).is_absolute() or ".." in parts or parts[:1] == (".git",):
+        raise ValueError(f"{what} {path!r} is not inside the repo")
+    return path
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:

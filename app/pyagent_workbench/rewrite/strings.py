@@ -41,9 +41,14 @@ class Identity:
 
 
 class DottedStringRewriter(cst.CSTTransformer):
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, aliases: dict[str, str] | None = None) -> None:
         super().__init__()
         self.resolver = resolver
+        self.aliases = aliases or {}
+        """Old import -> the alias the import rewrite gave it (its new root is shadowed in
+        this file): a string annotation is code, evaluated in this module, so it must
+        name the module the way the code does."""
+        self._annotations: set[cst.SimpleString] = set()
         self.changed = 0
         self.nested: list[str] = []
         """Strings whose nested references were rewritten (listed in the summary)."""
@@ -77,6 +82,10 @@ class DottedStringRewriter(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._mark_docstring(node.body)
 
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        for string in _strings_in(node.annotation):
+            self._annotations.add(string)
+
     # Runtime identities: mark the strings before they are visited.
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if dotted(node.value) in ("sys.modules", "modules"):
@@ -89,8 +98,8 @@ class DottedStringRewriter(cst.CSTTransformer):
     def visit_Comparison(self, node: cst.Comparison) -> None:
         operands = [node.left, *(c.comparator for c in node.comparisons)]
         reason = None
-        if any(isinstance(o, cst.Name) and o.value in ("__name__", "__module__")
-               for o in operands):
+        if any((dotted(o) or "").rsplit(".", 1)[-1] in ("__name__", "__module__")
+               for o in operands):  # `__name__ == "a.b"`, `obj.__module__ == "a.b"`
             reason = "compared with __name__"
         elif any(dotted(o) in ("sys.modules", "modules") for o in operands):
             reason = "a sys.modules key"
@@ -126,6 +135,11 @@ class DottedStringRewriter(cst.CSTTransformer):
         if reason is not None:
             self.identities.append(Identity(raw, reason))
             return updated_node
+        if original_node in self._annotations:
+            for old_import, alias in sorted(self.aliases.items(), key=lambda a: -len(a[0])):
+                if path == old_import or path.startswith(old_import + "."):
+                    new = alias + path[len(old_import):]
+                    break
         self.changed += 1
         quote = updated_node.quote
         return updated_node.with_changes(
@@ -160,3 +174,15 @@ class DottedStringRewriter(cst.CSTTransformer):
         self.nested.append(raw)
         quote = node.quote
         return node.with_changes(value=f"{node.prefix}{quote}{new_raw}{quote}")
+
+
+def _strings_in(node: cst.BaseExpression) -> list[cst.SimpleString]:
+    """The string literals of an annotation (`"a.B"`, `Optional["a.B"]`, `"a.B" | None`)."""
+    found: list[cst.SimpleString] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            found.append(string)
+
+    node.visit(Collect())
+    return found

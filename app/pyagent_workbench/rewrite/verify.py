@@ -8,12 +8,15 @@ user's code. Everything else parses.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,18 +31,54 @@ RECORD_DIR = "verify"
 _CHUNK = 200
 _TIMEOUT = 300
 
+# Only `sys` and `os` (both loaded by every interpreter before the repo is on the path):
+# a repo may have a package named like a standard module (`json`, `logging`) that the
+# script must not have imported first. Names come one a line (the ones to import alone
+# after a line `@@ALONE@@`); results go back as a Python literal.
+#
+# A module imported *alone* is imported in a fork of the clean interpreter, with nothing of
+# the repo loaded: a module that only worked because another one happened to be imported
+# first (say its `import a.b.c` no longer brings in `a.b`, which it uses) fails there,
+# while importing every module in one interpreter would hide it.
 _IMPORT_SCRIPT = r"""
-import importlib, json, sys, warnings
-warnings.simplefilter("ignore")
-results = {}
-for name in json.loads(sys.stdin.read()):
+import os, sys
+
+def attempt(name):
     try:
-        importlib.import_module(name)
-        results[name] = None
+        __import__(name)
+        return None
     except BaseException as error:  # SystemExit and friends count as failures too
-        results[name] = f"{type(error).__name__}: {error}"[:300]
-sys.stdout.write("\n@@RESULTS@@" + json.dumps(results))
+        return (type(error).__name__ + ": " + str(error))[:300]
+
+together, _, alone = sys.stdin.read().partition("@@ALONE@@")
+results = {}
+for name in alone.split() if hasattr(os, "fork") else []:
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        error = attempt(name)
+        os.write(writer, b"ok" if error is None else ("error:" + error).encode())
+        os._exit(0)
+    os.close(writer)
+    chunks = []
+    while True:
+        chunk = os.read(reader, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(reader)
+    os.waitpid(pid, 0)
+    answer = b"".join(chunks).decode("utf-8", "replace")
+    results[name] = (None if answer == "ok" else answer[6:] if answer.startswith("error:")
+                     else "the interpreter exited while importing it on its own")
+for name in together.split():
+    if name not in results:
+        results[name] = attempt(name)
+sys.stdout.write("\n@@RESULTS@@" + repr(results))
 """
+_ALONE_LIMIT = 400
+"""At most this many modules are imported alone (each re-runs what it imports)."""
 
 
 class VerifyError(WorkbenchError):
@@ -97,30 +136,39 @@ def _record_path(workspace: Workspace) -> Path:
 
 
 def import_modules(workspace: Workspace, module_names: list[str], *,
-                   python: str | None = None) -> dict[str, str | None]:
-    """Import each module in a fresh interpreter: name -> None, or the error."""
+                   python: str | None = None, alone: Iterable[str] = ()
+                   ) -> dict[str, str | None]:
+    """Import each module in a fresh interpreter (those in `alone` each with nothing else
+    of the repo imported): name -> None, or the error."""
     results: dict[str, str | None] = {}
+    alone_set = set(sorted(set(alone) & set(module_names))[:_ALONE_LIMIT])
     for start in range(0, len(module_names), _CHUNK):
         chunk = module_names[start:start + _CHUNK]
-        results.update(_import_chunk(workspace, chunk, python))
+        results.update(_import_chunk(workspace, chunk, python,
+                                     [n for n in chunk if n in alone_set]))
     return results
 
 
 def _import_chunk(workspace: Workspace, names: list[str],
-                  python: str | None) -> dict[str, str | None]:
+                  python: str | None, alone: list[str] | None = None
+                  ) -> dict[str, str | None]:
     repo = workspace.repo
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONPATH": os.pathsep.join(
                [str(repo.source_dir), *filter(None, [os.environ.get("PYTHONPATH")])])}
     try:
         out = subprocess.run(
-            [python or sys.executable, "-c", _IMPORT_SCRIPT], input=json.dumps(names),
-            capture_output=True, text=True, cwd=repo.root, env=env, timeout=_TIMEOUT,
-            check=False)
+            [python or sys.executable, "-W", "ignore", "-c", _IMPORT_SCRIPT],
+            input="\n".join(names) + "\n@@ALONE@@\n" + "\n".join(alone or []),
+            capture_output=True, text=True, cwd=repo.root, env=env,
+            timeout=_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         out = None
     if out is not None and "@@RESULTS@@" in out.stdout:
-        return dict(json.loads(out.stdout.rsplit("@@RESULTS@@", 1)[1]))
+        try:
+            return dict(ast.literal_eval(out.stdout.rsplit("@@RESULTS@@", 1)[1].strip()))
+        except (ValueError, SyntaxError):
+            pass  # something printed after the results: check the modules one by one
     if len(names) == 1:
         reason = "timed out" if out is None else (
             f"the interpreter exited ({out.returncode}): "
@@ -129,7 +177,8 @@ def _import_chunk(workspace: Workspace, names: list[str],
     # One module took the interpreter down: check them one by one.
     results: dict[str, str | None] = {}
     for name in names:
-        results.update(_import_chunk(workspace, [name], python))
+        results.update(_import_chunk(workspace, [name], python,
+                                     [name] if alone and name in alone else None))
     return results
 
 
@@ -137,15 +186,44 @@ def record_before(workspace: Workspace, graph: ImportGraph, changeset: ChangeSet
                   python: str | None = None) -> dict[str, Any]:
     """What verify compares against: today's edges and which modules import."""
     modules = sorted(workspace.module_table)
-    imported = import_modules(workspace, modules, python=python)
+    alone = changed_modules(workspace, changeset)
+    imported = import_modules(workspace, modules, python=python, alone=alone)
     mapping = workspace.mapping
     return {
         "schema": 1,
         "mapping": {m: mapping.new_name(m) for m in modules},
         "edges": sorted([list(e) for e in graph.edges()]),
         "imports": imported,
+        "alone": alone,
+        "namespaces": sorted(m for m, (path, _) in workspace.module_table.items()
+                             if path.endswith("/")),
         "facades": sorted(c.new_path for c in changeset.changes if c.kind == "facade"),
     }
+
+
+_PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w. \t,]+?)[ \t]*(?:#|;|$)", re.MULTILINE)
+
+
+def changed_modules(workspace: Workspace, changeset: ChangeSet) -> list[str]:
+    """Today's names of the modules to import on their own, before and after: those whose
+    rewritten file has a plain `import a.b.c` of a moved module (which also imported
+    `a.b`, and code may rely on that)."""
+    by_path = {module.path: name for name, module in workspace.repo.modules.items()}
+    mapping = workspace.mapping
+    names = set()
+    for change in changeset.changes:
+        if change.kind not in ("move", "rewrite") or change.old_path not in by_path:
+            continue
+        if not change.is_modified or change.old_bytes is None:
+            continue
+        for match in _PLAIN_IMPORT.finditer(change.old_bytes):
+            imported = [part.strip().decode("utf-8", "replace")
+                        for part in match.group(1).split(b",")]
+            if any(" " not in name and "." in name and mapping.is_moved(name)
+                   for name in imported):
+                names.add(by_path[change.old_path])
+                break
+    return sorted(names)
 
 
 def save_record(workspace: Workspace, record: dict[str, Any]) -> None:
@@ -173,25 +251,41 @@ def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
     actual = {
         (a, b) for a, b in graph.edges() if a not in facade_modules and b not in facade_modules
     }
+    # `import a.b.c` imports the packages `a` and `a.b` too; when the rewrite has to name
+    # one of them explicitly (the code used it and it no longer comes with the import),
+    # that edge was there all along.
+    implicit = {
+        (mapping.get(a, a), mapping.get(ancestor, ancestor))
+        for a, b in record["edges"] for ancestor in _ancestors(b)
+    }
     report = VerifyReport(
         lost_edges=sorted(expected - actual),
-        added_edges=sorted(actual - expected),
+        added_edges=sorted(actual - expected - implicit),
         edges_checked=len(expected),
     )
     before: dict[str, str | None] = record["imports"]
     new_names = sorted({mapping.get(m, m) for m in before})
-    after = import_modules(workspace, new_names, python=python)
+    after = import_modules(workspace, new_names, python=python,
+                           alone=[mapping.get(m, m) for m in record.get("alone", [])])
     report.modules_checked = len(new_names)
+    namespaces = set(record.get("namespaces", []))
     for old, error_before in sorted(before.items()):
         new = mapping.get(old, old)
         error_after = after.get(new, "missing after the apply")
         if error_after is None:
             continue
+        if old in namespaces and new not in workspace.repo.modules:
+            continue  # a package without __init__.py that the plan emptied: it is gone
         if error_before is None:
             report.broken_imports[new] = error_after
         else:
             report.still_failing[new] = error_after
     return report
+
+
+def _ancestors(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 # -- --run-tests ---------------------------------------------------------------------------
