@@ -5,7 +5,8 @@
     python -m benchmarks.workload metric-move REPO [--moves 60]
         one unit's move: `PlanView.move_unit` (plan edit + figures) and `PlanMetrics.move`
     python -m benchmarks.workload preview REPO PLAN SOURCE
-        `engine.preview(workspace, graph, only=[SOURCE])`: the TUI's diff pane
+        `engine.preview(workspace, graph, only=[SOURCE], jobs=1, sweep=False)`: the
+        TUI's diff pane, called as the workbench calls it
 
 Each prints one JSON line of timings (seconds).
 """
@@ -37,7 +38,8 @@ def analysis(repo_path: Path) -> dict[str, object]:
     united = time.perf_counter()
     suggestion = suggest(repo, graph)
     suggested = time.perf_counter()
-    view = PlanView(repo, graph, suggestion.plan, units=units)
+    # The workbench starts from the suggestion's own view, as `Session.open` does.
+    view = suggestion.view or PlanView(repo, graph, suggestion.plan, units=units)
     figures = view.metrics.figures()
     edges = len(view.cross_tier_edges)
     done = time.perf_counter()
@@ -102,7 +104,7 @@ def preview_one(repo_path: Path, plan_path: Path, source: str) -> dict[str, obje
     graph = build_graph(workspace.repo)
     _ = workspace.mapping
     ready = time.perf_counter()
-    changeset = preview(workspace, graph, only=[source])
+    changeset = preview(workspace, graph, only=[source], jobs=1, sweep=False)
     done = time.perf_counter()
     summary = changeset.summary
     return {"setup": ready - start, "preview": done - ready,

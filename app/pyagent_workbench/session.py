@@ -63,11 +63,13 @@ class Approval:
 
 class Session:
     def __init__(self, repo: Repo, graph: ImportGraph, plan: Plan, *,
-                 plan_path: Path | None = None, origin: str = "") -> None:
+                 plan_path: Path | None = None, origin: str = "",
+                 view: PlanView | None = None) -> None:
         self.repo = repo
         self.graph = graph
         self.plan_path = plan_path or repo.root / DEFAULT_PLAN_NAME
-        self.view = PlanView(repo, graph, plan)
+        self.view = view if view is not None and view.plan is plan else PlanView(
+            repo, graph, plan)
         self.origin = origin
         """How the plan was obtained (shown to the user)."""
         self.done: list[Action] = []
@@ -89,6 +91,7 @@ class Session:
         say = progress or (lambda step, done: None)
         say("reading the plan", 0.05)
         plan: Plan | None = None
+        view: PlanView | None = None
         origin = ""
         draft = _load_draft(repo_path, plan_path)
         if draft is not None:
@@ -111,7 +114,8 @@ class Session:
                 origin = "started from an empty plan"
             else:
                 say("suggesting tiers", 0.6)
-                plan = suggest(repo, graph).plan
+                suggestion = suggest(repo, graph)
+                plan, view = suggestion.plan, suggestion.view
                 origin = "started from the suggestion"
         else:
             workspace = Workspace(repo, plan)
@@ -119,7 +123,7 @@ class Session:
             if problems:
                 raise WorkbenchError("\n".join(str(p) for p in problems))
         say("laying out the board", 0.9)
-        session = cls(repo, graph, plan, plan_path=plan_path, origin=origin)
+        session = cls(repo, graph, plan, plan_path=plan_path, origin=origin, view=view)
         say("ready", 1.0)
         return session
 

@@ -40,12 +40,10 @@ FALLBACK = -7
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
-NAMESPACE_PACKAGES = False
-"""Draw packages without `__init__.py` inside the top-level package. The import graph
-sees their modules now (test_regressions,
-test_modules_in_a_namespace_package_are_in_the_import_graph), but with this on the
-property test still finds failures in plans that empty or move such packages (see
-README.md here, "Known gaps"): off until those are fixed."""
+NAMESPACE_PACKAGES = True
+"""Draw packages without `__init__.py` inside the top-level package (see
+test_regressions: the import graph sees their modules, an emptied one is neither listed
+as removed wrongly nor taken for a half-applied plan, and facades serve it)."""
 
 IMPLICIT_PARENT_USES = True
 """`import a.b.c` then `a.b.x` in the same statement as `a.b.c.y` (a use in another

@@ -250,3 +250,58 @@ def test_string_annotation_uses_the_alias_of_a_shadowed_root(tmp_path: Path) -> 
                tops=["pkg", "lib"])
     text = (tmp_path / "case/work/pkg/user.py").read_text()
     assert 'def h(x: "_lib_nova_zeta.K" = None) -> None:' in text
+
+
+# -- packages without __init__.py inside a package (gen.NAMESPACE_PACKAGES) --------------
+
+
+def test_module_renamed_inside_a_namespace_directory_keeps_the_directory(tmp_path: Path
+                                                                         ) -> None:
+    """engine.py: `pkg/ns/alpha.py` renamed to `pkg/ns/nova.py` (`pkg/ns` has no
+    `__init__.py`): the diff listed `pkg/ns` among the directories the apply removes,
+    though a file lands in it. Fix: a directory a file lands in is never emptied."""
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "",
+        "pkg/ns/alpha.py": module(2, value="2"),
+        "pkg/user.py": module(3, "from pkg.ns import alpha", value="alpha.V_2"),
+    }
+    outcome = round_trip(tmp_path / "case", files, [("pkg.ns.alpha", "pkg.ns.nova")],
+                         facades=False, tops=["pkg"])
+    assert outcome.applied
+    assert (tmp_path / "case/work/pkg/ns/nova.py").is_file()
+
+
+def test_plan_emptying_a_namespace_directory_applies_once(tmp_path: Path) -> None:
+    """apply.py: `pkg.ns` (no `__init__.py`) moved to `pkg.nova` while its only module
+    moves elsewhere: after the apply `pkg.nova` exists under no name (an empty directory
+    is no package), so the second `apply` took the plan for half applied and refused.
+    Fix: a move whose source and target are both absent counts as applied."""
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "",
+        "pkg/ns/alpha.py": module(2, value="2"),
+        "pkg/user.py": module(3, "import pkg.ns.alpha", value="pkg.ns.alpha.V_2"),
+    }
+    outcome = round_trip(tmp_path / "case", files,
+                         [("pkg.ns", "pkg.nova"), ("pkg.ns.alpha", "pkg.pulse")],
+                         facades=False, tops=["pkg"])
+    assert outcome.applied
+    assert not (tmp_path / "case/work/pkg/ns").exists()
+
+
+def test_facade_serves_a_submodule_of_an_emptied_namespace_directory(tmp_path: Path
+                                                                     ) -> None:
+    """facades.py: `pkg.a` (a package) moved with facades on, and `pkg.a.ns.alpha`
+    (`pkg/a/ns` has no `__init__.py`) sent elsewhere: `import pkg.a.ns.alpha` asked the
+    facade's finder for `pkg.a.ns`, whose new place is an empty directory, so no module
+    (ModuleNotFoundError). Fix: the finder serves such a directory as an empty package
+    for the submodules that moved apart from it."""
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "",
+        "pkg/a/__init__.py": module(2, value="2"),
+        "pkg/a/ns/alpha.py": module(3, value="3"),
+        "pkg/user.py": module(4, "from pkg.a.ns import alpha", value="alpha.V_3"),
+    }
+    outcome = round_trip(tmp_path / "case", files,
+                         [("pkg.a", "pkg.b.a"), ("pkg.a.ns.alpha", "pkg.nova.alpha")],
+                         facades=True, tops=["pkg"])
+    assert outcome.applied

@@ -36,6 +36,8 @@ class Suggestion:
     figures: Figures
     methods: dict[str, str]
     comparison: dict[str, Any] = field(default_factory=dict)
+    view: PlanView | None = field(default=None, repr=False)
+    """The plan's view the figures came from (the workbench starts from it)."""
 
     def record(self) -> dict[str, Any]:
         return {**self.figures.as_dict(), **self.comparison}
@@ -91,7 +93,7 @@ def suggest(
     plan = _draft(repo, units.containers, proposals)
     view = PlanView(repo, graph, plan, units=units)
     figures = view.metrics.figures()
-    suggestion = Suggestion(plan, proposals, figures, methods)
+    suggestion = Suggestion(plan, proposals, figures, methods, view=view)
     return suggestion
 
 

@@ -81,6 +81,10 @@ class Plan:
     def __init__(self, document: TOMLDocument, *, path: Path | None = None) -> None:
         self.document = document
         self.path = path
+        self._moves: list[Move] | None = None
+        """`moves`, read once: reading a thousand tomlkit tables takes tens of
+        milliseconds, and the analysis asks often. The edits below that touch moves
+        forget it (edit `document` directly only before reading `moves`)."""
 
     # -- reading and writing ---------------------------------------------------------
 
@@ -194,15 +198,17 @@ class Plan:
 
     @property
     def moves(self) -> list[Move]:
-        return [
-            Move(
-                source=_plain(m["source"]),
-                target=_plain(m["target"]),
-                tier=_plain(m.get("tier")),
-                carry_tests=_plain(m.get("carry_tests")),
-            )
-            for m in self._aot("moves")
-        ]
+        if self._moves is None:
+            self._moves = [
+                Move(
+                    source=_plain(m["source"]),
+                    target=_plain(m["target"]),
+                    tier=_plain(m.get("tier")),
+                    carry_tests=_plain(m.get("carry_tests")),
+                )
+                for m in self._aot("moves")
+            ]
+        return list(self._moves)
 
     @property
     def reviews(self) -> list[Review]:
@@ -272,6 +278,7 @@ class Plan:
     def update_tier(self, name: str, *, new_name: str | None = None, package: str | None = None,
                     layer: int | None = None) -> None:
         """Rename a tier (moves naming it follow) or change its package or layer."""
+        self._moves = None
         table = self._find(self._aot("tiers"), name=name)
         if new_name is not None and new_name != name:
             if self.tier(new_name) is not None:
@@ -292,6 +299,7 @@ class Plan:
 
     def set_move(self, source: str, target: str, tier: str | None = None) -> None:
         """Add a move, or change the target (and tier) of the move of `source`."""
+        self._moves = None
         moves = self._aot("moves")
         existing = next((m for m in moves if _plain(m["source"]) == source), None)
         if existing is not None:
@@ -310,6 +318,7 @@ class Plan:
         _append_table(self._ensure_aot("moves"), table)
 
     def remove_move(self, source: str) -> None:
+        self._moves = None
         _remove_table(self.document, "moves", self._find(self._aot("moves"), source=source))
 
     def set_review(self, importer: str, imported: str, verdict: Verdict, note: str = "") -> None:

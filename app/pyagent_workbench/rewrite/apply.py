@@ -49,10 +49,10 @@ def applied_state(workspace: Workspace) -> str:
     that settles it. Without a record (a fresh clone), the tree is read: a move is applied
     when its target exists and its source is gone or is a facade pointing at it."""
     repo = workspace.repo
-    applied = 0
+    applied = vanished = 0
     moves = workspace.plan.moves
     if moves and (repo.state_dir / APPLIED_DIR / f"{plan_digest(workspace)}.json").is_file() \
-            and all(m.target in repo.modules for m in moves):
+            and all(m.target in repo.modules or m.source not in repo.modules for m in moves):
         return "all"
     for move in moves:
         source = repo.modules.get(move.source)
@@ -64,9 +64,13 @@ def applied_state(workspace: Workspace) -> str:
             source_is_facade = False
         if target_present and (source is None or source_is_facade):
             applied += 1
+        elif source is None and not target_present:
+            # Neither here nor there: a directory without __init__.py that the plan
+            # emptied (its modules moved elsewhere) exists under no name after the apply.
+            vanished += 1
     if applied == 0:
         return "none"
-    return "all" if applied == len(moves) else "partial"
+    return "all" if applied + vanished == len(moves) else "partial"
 
 
 def _head(path: Path) -> bytes:

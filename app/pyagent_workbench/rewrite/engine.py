@@ -527,11 +527,13 @@ def _emptied_dirs(workspace: Workspace, mapping: ModuleMapping,
     for change in changes:
         leaving.update(change.merged_from)
     arriving = {c.new_path for c in changes}
+    filled = {str(parent) for p in arriving for parent in PurePosixPath(p).parents}
+    """Directories a file lands in (a module renamed in place keeps its directory)."""
     candidates = {str(PurePosixPath(p).parent) for p in leaving}
     emptied = []
     for directory in sorted(candidates, key=lambda d: (-d.count("/"), d)):
         base = repo.root / directory
-        if not base.is_dir():
+        if directory in filled or not base.is_dir():
             continue
         remaining = []
         for dirpath, dirnames, filenames in os.walk(base):

@@ -77,15 +77,26 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
     def find_spec(self, fullname, path=None, target=None):
         if not fullname.startswith(_OLD + "."):
             return None
-        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        try:
+            new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        except ImportError:
+            new_spec = None
         if new_spec is None:
-            return None
+            if not any(name.startswith(fullname + ".") for name in _MOVED_APART):
+                return None
+            # A directory without __init__.py that the plan emptied: it goes on here,
+            # empty, for the old names of the submodules that moved apart from it.
+            spec = _importlib_util.spec_from_loader(fullname, self, is_package=True)
+            spec.loader_state = "emptied"
+            return spec
         return _importlib_util.spec_from_loader(
             fullname, self, origin=new_spec.origin,
             is_package=new_spec.submodule_search_locations is not None,
         )
 
     def create_module(self, spec):
+        if spec.loader_state == "emptied":
+            return None  # a plain empty package module
         new = self._new_name(spec.name)
         _warnings.warn(
             f"{{spec.name}} moved to {{new}}; import it from there",
