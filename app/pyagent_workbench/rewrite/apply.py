@@ -4,6 +4,7 @@ the journal, all or nothing."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import posixpath
@@ -13,6 +14,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import ParamSpec, TypeVar
 
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.errors import ApplyError
@@ -40,6 +42,8 @@ class ApplyResult:
 
 
 APPLIED_DIR = "applied"
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def applied_state(workspace: Workspace) -> str:
@@ -151,30 +155,22 @@ def plan_digest(workspace: Workspace) -> str:
     return sha256(json.dumps(moves).encode())[:16]
 
 
+def _os_errors_change_nothing(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """An OS error escaping the apply comes from before its first write to the repo (the
+    later ones are rolled back and reported where they happen): one line, no traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return function(*args, **kwargs)
+        except OSError as error:
+            raise ApplyError(f"{_why(error)}; nothing was changed") from None
+
+    return wrapper
+
+
+@_os_errors_change_nothing
 def apply_plan(
-    workspace: Workspace,
-    *,
-    facades_enabled: bool | None = None,
-    allow_dirty: bool = False,
-    force: bool = False,
-    verify: bool = True,
-    run_tests: str | None = None,
-    python: str | None = None,
-    progress: Progress | None = None,
-    plan_path: Path | None = None,
-    fault: Callable[[str], None] | None = None,
-    notice: Callable[[str], None] | None = None,
-) -> ApplyResult:
-    """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
-    try:
-        return _apply(workspace, facades_enabled=facades_enabled, allow_dirty=allow_dirty,
-                      force=force, verify=verify, run_tests=run_tests, python=python,
-                      progress=progress, plan_path=plan_path, fault=fault, notice=notice)
-    except OSError as error:  # before the first write to the repo (later ones are handled)
-        raise ApplyError(f"{_why(error)}; nothing was changed") from None
-
-
-def _apply(
     workspace: Workspace,
     *,
     facades_enabled: bool | None = None,
