@@ -48,7 +48,7 @@ planned directory when it starts.
 
 **Analysis on 10k modules**: grimp builds the graph in about 1 s cold and 0.9 s warm
 (its cache helps less than the interpreter start, listing the repo and the graph
-conversion); `suggest` takes about 1.5 s, most of it in networkx (about 20 seeded Louvain
+conversion); `suggest` takes about 1.9 s, most of it in networkx (a dozen seeded Louvain
 runs), the rest in writing and re-reading the draft plan through tomlkit. The board
 starts from the suggestion's own view (no second one is built).
 """
@@ -75,8 +75,8 @@ GAPS = """\
   proportional set size is lower. Measuring PSS (or starting workers with `spawn`) would
   show the real figure; the runner also records the largest single process's peak
   (`largest_mib_max` in `results.json`).
-* **10k analysis warm (about 3.5 s, target 2 s)**: the cold target is met; warm, grimp's
-  cache saves little (0.9 s for the graph), and `suggest` (about 1.5 s, networkx Louvain)
+* **10k analysis warm (about 3.3 s, target 2 s)**: the cold target is met; warm, grimp's
+  cache saves little (1 s for the graph), and `suggest` (about 1.9 s, networkx Louvain)
   runs again. The workbench itself does not: on a second start it restores the
   autosaved draft, so graph + view is about 1.5 s. Closing it for the benchmark's path:
   cache the suggestion under `.pyagent-workbench/` keyed by the graph's digest.

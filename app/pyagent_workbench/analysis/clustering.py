@@ -23,10 +23,12 @@ from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
 
 RESOLUTIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-LARGE_RESOLUTIONS = (0.75, 1.0, 1.5)
+LARGE_RESOLUTIONS = (1.0, 1.25)
 _LARGE = 400
-"""Above this many units, fewer candidates: each Louvain run costs more, and the best
-of a few resolutions is already within noise of the best of many."""
+"""Above this many units, fewer candidates: each Louvain run costs more. The seeds matter
+more than the spread of resolutions there (on sympy and Django, the candidates that
+agree best with the packages' own structure come from other seeds at resolution 1-1.25;
+a single seed made the suggestion plain Louvain's: benchmarks/RESULTS.md)."""
 _TOLERANCE = 0.02
 
 
@@ -177,7 +179,7 @@ def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
     large = len(members) > _LARGE
     resolutions = (resolution,) if resolution is not None else (
         LARGE_RESOLUTIONS if large else RESOLUTIONS)
-    seeds = (seed,) if large else (seed, seed + 1, seed + 2)
+    seeds = (seed, seed + 1, seed + 2)
     raw: list[tuple[str, list[set[str]]]] = []
     for r in resolutions:
         for s in seeds:
