@@ -366,6 +366,39 @@ def test_16_whole_string_dotted_paths_in_code(tmp_path: Path) -> None:
         """)
 
 
+def test_16_module_paths_quoted_inside_longer_strings(tmp_path: Path) -> None:
+    """argv lists, `-m` command lines and the `from X import` lines of generated code
+    (jinja2's compiler writes `"from jinja2.runtime import " + names`) are rewritten;
+    anything else naming a moved module inside a longer string is only reported."""
+    text = dedent("""
+        import subprocess
+
+        ARGV = ["python", "-m", "app.infra.attention.kernels"]
+        LINE = "python -m app.core.base.agent_core --fast"
+        HEADER = "from app.infra.attention.kernels import " + ", ".join(["K"])
+        TEMPLATE = 'x = 1\\nfrom app.core.base.agent_core import AgentCore\\n'
+        PROSE = "see app.infra.attention.kernels for the details"
+        LAZY = "import app.infra.attention.kernels; app.infra.attention.kernels.K"
+
+
+        def run():
+            return subprocess.run(ARGV, check=False)
+        """)
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": text})
+    write_plan(repo / "plan.toml", [MOD, PKG], packages=["app"])
+    diff = run("diff", repo / "plan.toml")
+    assert 'app/user.py:7: [text] PROSE = "see app.infra.attention.kernels' in diff.out
+    assert 'app/user.py:8: [text] LAZY = "import app.infra.attention.kernels;' in diff.out
+    assert run("apply", repo / "plan.toml").code == 0
+    assert read(repo, "app/user.py") == text.replace(
+        '"-m", "app.infra.attention.kernels"', '"-m", "app.infra.engine.attention.kernels"'
+    ).replace("-m app.core.base.agent_core", "-m app.core.base.lifecycle.agent_core").replace(
+        '"from app.infra.attention.kernels import "',
+        '"from app.infra.engine.attention.kernels import "').replace(
+        "from app.core.base.agent_core import AgentCore",
+        "from app.core.base.lifecycle.agent_core import AgentCore")
+
+
 def test_16_dotted_paths_in_tool_configuration(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "pyproject.toml": """

@@ -89,7 +89,7 @@ def render_summary(changeset: ChangeSet) -> str:
         out.append("\nwarnings:\n")
         out += [f"  {w}\n" for w in changeset.warnings]
     if changeset.problems:
-        out.append("\nto review (left unchanged):\n")
+        out.append("\nto review:\n")
         out += [f"  {p}\n" for p in changeset.problems]
     if changeset.unparsable:
         out.append("\nnot parsed (left as they are):\n")

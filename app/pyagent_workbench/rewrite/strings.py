@@ -21,14 +21,18 @@ from pyagent_workbench.rewrite.imports import dotted
 DOTTED_REFERENCE = re.compile(
     r"^(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?P<tail>\.\*|:[A-Za-z_][\w.]*)?$"
 )
-# References nested in a longer string, in the two forms that can only mean a module:
-# an element of an argv/JSON list (`["python", "-m", "a.b.c"]`) and `-m a.b.c` in a
-# command line. Anything else (generated code such as `__import__('a.b')._b.X`, prose)
-# is listed for review instead: rewriting it could break it silently.
+# References nested in a longer string, in the forms that can only mean a module: an
+# element of an argv/JSON list (`["python", "-m", "a.b.c"]`), `-m a.b.c` in a command
+# line, and `from a.b.c import ` opening a line of generated code (it binds the same
+# names whatever the module is called). Anything else (`__import__('a.b')._b.X`,
+# `import a.b` followed by uses of `a.b`, prose) is listed for review instead:
+# rewriting it could break it silently.
 NESTED_REFERENCE = re.compile(
     r"(?:(?<=\[)|(?<=,)|(?<=, ))(?P<open>\\?[\"'])(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
     r"(?P<tail>:[A-Za-z_][\w.]*)?(?P=open)(?=\s*[\],])"
     r"|(?<![\w-])-m\s+(?P<mpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w.])"
+    r"|(?:^|(?<=\n)|(?<=\\n))[ \t]*from[ \t]+(?P<fpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
+    r"[ \t]+import(?![\w.])"
 )
 
 
@@ -152,8 +156,8 @@ class DottedStringRewriter(cst.CSTTransformer):
 
         def replace(match: re.Match[str]) -> str:
             nonlocal count
-            if match.group("mpath"):
-                path = match.group("mpath")
+            if match.group("mpath") or match.group("fpath"):
+                path = match.group("mpath") or match.group("fpath")
                 new = self.resolver.new_name(path)
                 if new == path:
                     return match.group(0)
