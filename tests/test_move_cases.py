@@ -389,6 +389,8 @@ def test_16_module_paths_quoted_inside_longer_strings(tmp_path: Path) -> None:
     diff = run("diff", repo / "plan.toml")
     assert 'app/user.py:7: [text] PROSE = "see app.infra.attention.kernels' in diff.out
     assert 'app/user.py:8: [text] LAZY = "import app.infra.attention.kernels;' in diff.out
+    assert ('app/user.py:5: rewrote the module path quoted in the string "from '
+            'app.infra.attention.kernels import"; check it') in diff.out
     assert run("apply", repo / "plan.toml").code == 0
     assert read(repo, "app/user.py") == text.replace(
         '"-m", "app.infra.attention.kernels"', '"-m", "app.infra.engine.attention.kernels"'

@@ -15,7 +15,7 @@ import libcst as cst
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.imports import ImportRewriter
-from pyagent_workbench.rewrite.strings import DottedStringRewriter
+from pyagent_workbench.rewrite.strings import NESTED_REFERENCE, DottedStringRewriter
 
 # Tool configuration that names modules: entry points, pytest, coverage, mypy, linters.
 CONFIG_FILES = frozenset(
@@ -85,19 +85,7 @@ def rewrite_python(source: bytes, context: FileContext, resolver: Resolver) -> F
         else:
             return FileRewrite(context.path, None,
                                error="libcst cannot reproduce this file byte for byte")
-    problems = [
-        f"{context.path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems
-    ]
-    problems += [
-        f"{context.path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
-        f"unchanged, review it"
-        for i in strings.identities
-    ]
-    problems += [
-        f"{context.path}:{_line_of(source, raw)}: rewrote the module path quoted inside "
-        f"\"{raw[:60]}{'...' if len(raw) > 60 else ''}\"; check it"
-        for raw in strings.nested
-    ]
+    problems = review_notes(context.path, source, imports, strings)
     return FileRewrite(
         context.path,
         new_bytes,
@@ -170,6 +158,27 @@ def find_mentions(text: str, path: str, pattern: re.Pattern[str], *, kind: str |
         where = kind or ("comment" if 0 <= position < match.start() else "text")
         mentions.append(Mention(path, number, line.strip(), where))
     return mentions
+
+
+def review_notes(path: str, source: bytes, imports: ImportRewriter,
+                 strings: DottedStringRewriter) -> list[str]:
+    """What a rewrite of one file leaves for a person to look at, a line each: imports
+    it could not rewrite, runtime identities it left alone, and the longer strings in
+    which it rewrote a module path (shown at the line of the first one)."""
+    notes = [f"{path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems]
+    notes += [f"{path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
+              f"unchanged, review it" for i in strings.identities]
+    for raw in strings.nested:
+        match = NESTED_REFERENCE.search(raw)
+        start = match.start() if match else 0
+        line_start = raw.rfind("\n", 0, start) + 1
+        line_end = raw.find("\n", start)
+        excerpt = raw[line_start: line_end if line_end >= 0 else len(raw)].strip()
+        shown = excerpt[:60] + ("..." if len(excerpt) > 60 else "")
+        line = _line_of(source, raw) + raw.count("\n", 0, start)
+        notes.append(f"{path}:{line}: rewrote the module path quoted in the string "
+                     f"\"{shown}\"; check it")
+    return notes
 
 
 def _line_of(source: bytes, code: str) -> int:

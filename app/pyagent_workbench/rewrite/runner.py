@@ -26,7 +26,7 @@ import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
-from pyagent_workbench.rewrite.files import FileRewrite, _line_of, rewrite_python
+from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python
 from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
@@ -513,14 +513,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
         new_module = module.visit(imports).visit(strings)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
         raise _Unsupported from error
-    problems = [f"{context.path}:{_line_of(source, p.code)}: {p.message}"
-                for p in imports.problems]
-    problems += [f"{context.path}:{_line_of(source, i.value)}: \"{i.value}\" is "
-                 f"{i.reason}; left unchanged, review it" for i in strings.identities]
-    problems += [
-        f"{context.path}:{_line_of(source, raw)}: rewrote the module path quoted inside "
-        f"\"{raw[:60]}{'...' if len(raw) > 60 else ''}\"; check it"
-        for raw in strings.nested]
+    problems = review_notes(context.path, source, imports, strings)
     new_bytes = source
     if new_module is not module:
         outputs = new_module.code.split(_MARKER)
