@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.analysis.units import build_units
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
 from support.cli import run
@@ -319,3 +320,24 @@ def test_a_syntax_error_is_reported_and_the_rest_analysed(tmp_path: Path) -> Non
     suggest = run("suggest", repo, "--tiers", "4")
     assert suggest.code == 0 and "syntax error" in suggest.err
     assert tree_digest(repo) == before
+
+
+def test_dunder_modules_stay_with_their_package(tmp_path: Path) -> None:
+    """`python -m pkg` runs `pkg/__main__.py`: the suggestion must never move it (nor
+    `__about__` and its kind) into a tier; they are not units."""
+    files: dict[str, str | bytes] = {"pkg/__init__.py": "", "pkg/__about__.py": "V = 1\n",
+                                     "pkg/__main__.py": "from pkg import cli\ncli.main()\n",
+                                     "pkg/cli.py": "from pkg import core\n\n\ndef main():\n"
+                                                   "    return core.X\n"}
+    for index in range(6):
+        files[f"pkg/mod{index}.py"] = f"from pkg import core\nY{index} = core.X\n"
+    files["pkg/core.py"] = "X = 1\n"
+    repo = make_repo(tmp_path / "repo", files)
+    graph = build_graph(Repo(repo, source_root=".", packages=["pkg"]), use_cache=False)
+    units = build_units(graph, ["pkg"])
+    assert "pkg.__main__" not in units.units and "pkg.__about__" not in units.units
+    assert "pkg.cli" in units.units
+    result = run("suggest", repo, "-o", repo / "plan.toml")
+    assert result.code == 0, result.err
+    plan = Plan.load(repo / "plan.toml")
+    assert not [m for m in plan.moves if "__" in m.source], plan.moves

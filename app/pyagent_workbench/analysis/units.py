@@ -83,6 +83,12 @@ def detect_containers(modules: set[str], packages: set[str]) -> list[str]:
     return sorted(chosen)
 
 
+def _is_dunder(name: str) -> bool:
+    """`python -m pkg` runs `pkg.__main__`; `__about__` and its kind are read by
+    packaging tools at that path: such modules belong to their package, never a tier."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 def build_units(graph: ImportGraph, containers: list[str] | None,
                 packages: set[str] | None = None) -> UnitGraph:
     modules = set(graph.modules)
@@ -96,7 +102,10 @@ def build_units(graph: ImportGraph, containers: list[str] | None,
     for module in sorted(modules):
         for container in chosen:
             if names.is_strictly_within(module, container):
-                unit = container + "." + module[len(container) + 1:].split(".")[0]
+                child = module[len(container) + 1:].split(".")[0]
+                if _is_dunder(child):
+                    break  # `__main__`, `__about__`: part of the container itself
+                unit = f"{container}.{child}"
                 units[unit].append(module)
                 unit_container[unit] = container
                 unit_of[module] = unit
