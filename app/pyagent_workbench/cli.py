@@ -312,41 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _handler(command: str) -> Handler:
-    if command == "open":
-        return run_open
-    if command == "serve":
-        return run_serve
+    if command in ("open", "serve"):  # the UI: Textual is imported there, never here
+        from pyagent_workbench.tui import launch
+
+        return getattr(launch, f"run_{command}")  # type: ignore[no-any-return]
     from pyagent_workbench import commands
 
     return getattr(commands, f"run_{command}")  # type: ignore[no-any-return]
-
-
-def run_open(args: argparse.Namespace) -> int:
-    """Open the workbench (the Textual UI) on a repo."""
-    if not args.path.is_dir():
-        raise WorkbenchError(f"not a directory: {args.path}")
-    if args.plan is not None and not args.plan.is_file():
-        raise WorkbenchError(f"plan file not found: {args.plan}")
-    from pyagent_workbench.tui.app import WorkbenchApp
-
-    WorkbenchApp(args.path, plan=args.plan, empty=args.empty).run()
-    return 0
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    """Serve the workbench on loopback with textual-serve."""
-    import shlex
-
-    from textual_serve.server import Server
-
-    if not args.path.is_dir():
-        raise WorkbenchError(f"not a directory: {args.path}")
-    command = [sys.executable, "-m", "pyagent_workbench", str(args.path.resolve())]
-    if args.plan is not None:
-        command += ["--plan", str(args.plan.resolve())]
-    server = Server(shlex.join(command), host="127.0.0.1", port=args.port,
-                    title="pyagent-workbench")
-    print(f"serving the workbench on http://127.0.0.1:{args.port} (ctrl+c stops it)",
-          file=sys.stderr)
-    server.serve()
-    return 0
