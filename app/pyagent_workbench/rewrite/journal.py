@@ -48,8 +48,8 @@ class Journal:
         self.dir = state_dir / JOURNAL_DIR
         self.entries: dict[str, Entry] = {}
         self.git_index: Path | None = None
-        self.created_dirs: list[str] = []
-        self._created: set[str] = set()
+        self.created_dirs: dict[str, None] = {}
+        """Directories the apply creates, in order (a dict: an ordered set)."""
         self.conflicts: list[str] = []
         """Paths rollback left alone because someone else changed them meanwhile (their
         pre-apply bytes are kept under `conflicts/` in the tool's folder)."""
@@ -99,17 +99,13 @@ class Journal:
         if git_index is not None and git_index.is_file():
             _copy_synced(git_index, backups / "git-index")
             self.git_index = git_index
-        for directory in new_dirs:
-            if directory not in self._created:
-                self._created.add(directory)
-                self.created_dirs.append(directory)
+        self.created_dirs.update(dict.fromkeys(new_dirs))
         self._write_manifest(plan)
 
     def record_created_dir(self, directory: str) -> None:
         """Directories the apply creates are removed again on rollback (if empty)."""
-        if directory not in self._created:
-            self._created.add(directory)
-            self.created_dirs.append(directory)
+        if directory not in self.created_dirs:
+            self.created_dirs[directory] = None
             self._write_manifest(None)
 
     def _write_manifest(self, plan: str | None) -> None:
@@ -122,7 +118,7 @@ class Journal:
             "started": previous.get("started", time.strftime("%Y-%m-%dT%H:%M:%S")),
             "entries": [e.__dict__ for e in self.entries.values()],
             "git_index": str(self.git_index) if self.git_index else None,
-            "created_dirs": self.created_dirs,
+            "created_dirs": list(self.created_dirs),
         }
         tmp = self.dir / (MANIFEST + ".tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
@@ -154,8 +150,8 @@ class Journal:
             if git_index is None or Path(recorded).resolve() != git_index.resolve():
                 raise ValueError(f"the git index it names ({recorded}) is not this repo's")
             journal.git_index = git_index
-        journal.created_dirs = [_inside(d, "directory") for d in data.get("created_dirs", [])]
-        journal._created = set(journal.created_dirs)
+        journal.created_dirs = dict.fromkeys(
+            _inside(d, "directory") for d in data.get("created_dirs", []))
         return journal
 
     # -- undoing --------------------------------------------------------------------------
