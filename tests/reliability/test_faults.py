@@ -11,6 +11,7 @@ subprocess too. Every fault is counted (reported at the end of the run)."""
 from __future__ import annotations
 
 import builtins
+import ctypes
 import errno
 import hashlib
 import json
@@ -280,7 +281,21 @@ def failing(monkeypatch: pytest.MonkeyPatch, what: str, nth: int, code: int, *,
             return real_open(file, mode, *args, **kwargs)
 
         monkeypatch.setattr(builtins, "open", fake_open)
+    elif what == "syncfs":  # the journal's durability barrier (Linux)
+        real_syncfs = journal_module._syncfs()
+        assert real_syncfs is not None, "syncfs is expected on Linux"
+
+        def fake_syncfs(fd: int) -> int:
+            if should_fail():
+                ctypes.set_errno(code)
+                return -1
+            return real_syncfs(fd)
+
+        monkeypatch.setattr(journal_module, "_SYNCFS", [fake_syncfs])
     else:
+        if what == "fsync-without-syncfs":  # the barrier's fallback: one fsync per file
+            monkeypatch.setattr(journal_module, "_SYNCFS", [None])
+            what = "fsync"
         real = getattr(os, what)
 
         def fake(*args: Any, **kwargs: Any) -> Any:
@@ -296,6 +311,7 @@ def failing(monkeypatch: pytest.MonkeyPatch, what: str, nth: int, code: int, *,
 
 
 FAILURES = [("replace", errno.ENOSPC), ("open", errno.ENOSPC), ("fsync", errno.EIO),
+            ("syncfs", errno.EIO), ("fsync-without-syncfs", errno.EIO),
             ("unlink", errno.EACCES), ("mkdir", errno.ENOSPC), ("chmod", errno.EPERM)]
 
 
@@ -330,6 +346,58 @@ def test_failing_writes_leave_the_tree_as_it_was(
                 else:
                     assert digest(root) == before, result.err
                     assert not (root / STATE / "journal").exists()
+
+
+@pytest.mark.parametrize("barrier", [1, 2])
+@pytest.mark.parametrize("git", [False, True])
+def test_a_failing_durability_barrier_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, barrier: int, git: bool) -> None:
+    """The journal makes its backups durable with one barrier (`syncfs`) and the apply's
+    writes with another: a write-back error reported by either undoes the apply."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
+             "pkg/c.py": "import pkg.b\n"}
+    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
+                      facades=True, git=git)
+    root = example.fresh("work")
+    before = digest(root)
+    with failing(monkeypatch, "syncfs", barrier, errno.EIO, persistent=False) as calls:
+        result = run("apply", example.plan, "--repo", root, "--no-verify")
+    assert calls[0] >= barrier
+    stats.bump("faults injected: failing write (OSError)")
+    assert result.code == 2, result.err
+    assert "Input/output error" in result.err and "nothing was changed" in result.err
+    assert digest(root) == before
+    assert not (root / STATE / "journal").exists()
+
+
+def test_without_syncfs_every_written_file_is_fsynced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where there is no `syncfs` (not Linux) the barrier fsyncs each file the phase
+    wrote and the directories whose entries changed."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
+             "pkg/c.py": "import pkg.b\n"}
+    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
+                      facades=True, git=False)
+    root = example.fresh("work")
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(journal_module, "_SYNCFS", [None])
+    monkeypatch.setattr(os, "fsync", fsync)
+    try:
+        result = run("apply", example.plan, "--repo", root, "--no-verify")
+    finally:
+        monkeypatch.undo()
+    assert result.code == 0, result.err
+    assert digest(root) == example.applied
+    for written in ("pkg/sub/b.py", "pkg/sub/__init__.py", "pkg/b.py", "pkg/c.py"):
+        assert str(root / written) in synced, written
+    for directory in ("pkg", "pkg/sub"):
+        assert str(root / directory) in synced, directory
 
 
 def test_a_full_disk_while_putting_files_back_keeps_the_journal(

@@ -226,7 +226,7 @@ def apply_plan(
     say("analysing", 0, 1)
     graph = build_graph(repo)
     say("computing changes", 0, 1)
-    changeset = preview(workspace, graph, facades_enabled=facades_enabled)
+    changeset = preview(workspace, graph, facades_enabled=facades_enabled, compile_check=True)
     check_last_diff(workspace, changeset)
     _check_all_parse(changeset)
 
@@ -274,7 +274,7 @@ def apply_plan(
                     "tests that passed before fail after the apply, so it was rolled back: "
                     + ", ".join(regressions[:10]) + (" ..." if len(regressions) > 10 else ""))
             result.tests = tests_after.summary
-        journal.discard()  # the commit point: until the manifest is gone, rollback undoes it
+        journal.commit()  # the commit point: until the manifest is gone, rollback undoes it
     except BaseException as failure:
         try:
             journal.rollback()
@@ -360,7 +360,7 @@ def _check_all_parse(changeset: ChangeSet) -> None:
     for change in changeset.changes:
         if not change.new_path.endswith(".py"):
             continue
-        if change.old_bytes == change.new_bytes:
+        if change.old_bytes == change.new_bytes or change.compiled:
             continue
         try:
             compile(change.new_bytes, change.new_path, "exec", dont_inherit=True)
@@ -390,7 +390,7 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
     for old in sorted(set(leaving)):
         current = root / old
         _expect_unchanged(changeset, old, current)
-        current.unlink()
+        journal.remove(current)
         done += 1
         say("moving", done, total)
         if fault:
@@ -409,7 +409,7 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
         if change.old_path:
             entry = journal.entries.get(change.old_path)
             mode = entry.mode if entry else None
-        write_atomic(target, change.new_bytes, mode=mode)
+        journal.write(target, change.new_bytes, mode=mode)
         done += 1
         say("writing", done, total)
         if fault:
@@ -421,7 +421,7 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
                 if filenames and not dirpath.endswith("__pycache__"):
                     break
             else:
-                shutil.rmtree(base)
+                journal.remove(base)
 
 
 def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:

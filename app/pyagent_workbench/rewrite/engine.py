@@ -59,6 +59,8 @@ class FileChange:
     strings_changed: int = 0
     merged_from: tuple[str, ...] = ()
     """Old paths whose contents were merged into this file (merged `__init__.py`)."""
+    compiled: bool = False
+    """`new_bytes` are known to compile (checked where they were computed)."""
 
     @property
     def is_modified(self) -> bool:
@@ -136,11 +138,14 @@ def preview(
     only: Iterable[str] | None = None,
     jobs: int | None = None,
     sweep: bool = True,
+    compile_check: bool = False,
 ) -> ChangeSet:
     """All changes of the plan (or of the moves of the sources in `only`).
 
     `sweep=False` skips parsing the files that cannot change just to report the ones
-    that do not parse (the workbench's per-move preview; `diff` and `apply` sweep)."""
+    that do not parse (the workbench's per-move preview; `diff` and `apply` sweep).
+    `compile_check` compiles every rewritten text in the worker that computed it (marked
+    `compiled`), for `apply`."""
     repo = workspace.repo
     mapping = workspace.mapping
     if only is not None:
@@ -225,7 +230,8 @@ def preview(
     state = repo.state_dir if repo.state_dir.is_dir() else None
     with Runner(jobs) as runner:
         results = {r.path: r for r in runner.rewrite(
-            jobs_list, contents, RewriteState(resolver, bytes_pattern.pattern))}
+            jobs_list, contents, RewriteState(resolver, bytes_pattern.pattern,
+                                              compile_check))}
         broken_others = runner.syntax_sweep(repo.root, others, state) if sweep else {}
 
     changes: list[FileChange] = []
@@ -287,8 +293,10 @@ def preview(
                 changes.append(FileChange("move", olds[0], new_path, read(olds[0]), merged,
                                           counts[0], counts[1], merged_from=tuple(olds)))
         else:
+            rewritten = results.get(olds[0])
             changes.append(FileChange("move", olds[0], new_path, read(olds[0]), pieces[0].content,
-                                      counts[0], counts[1]))
+                                      counts[0], counts[1],
+                                      compiled=rewritten is not None and rewritten.compiled))
     merged_targets = {c.new_path for c in changes if c.kind == "rewrite"}
 
     # 3. Files that stay where they are but change.
@@ -297,7 +305,8 @@ def preview(
             continue
         if result.new_bytes != contents[path]:
             changes.append(FileChange("rewrite", path, path, contents[path], result.new_bytes,
-                                      result.changed_imports, result.changed_strings))
+                                      result.changed_imports, result.changed_strings,
+                                      compiled=result.compiled))
     for path in repo.files:
         if not is_config_file(path) or path.endswith(".py") or path in moved_by_old:
             continue

@@ -46,6 +46,9 @@ class FileRewrite:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     """Why the file could not be parsed."""
+    compiled: bool = False
+    """`new_bytes` (which differ from the file's) were compiled without error where they
+    were computed (a worker process), so `apply` need not compile them again."""
 
     @property
     def changes(self) -> int:

@@ -5,15 +5,25 @@ a copy of its bytes (or the fact that it did not exist), and the git index is co
 The manifest is written last, atomically: once it exists, `rollback` (on any error)
 or `recover` (after a crash, even `kill -9`) puts back the exact previous bytes.
 The apply deletes the journal as its very last step: that is its commit point.
+
+Durability comes in two barriers rather than one fsync per file (thousands of files,
+each fsync a journal commit of the file system): the backups are made durable together
+before the manifest is written, and everything the apply wrote is made durable together
+before the journal is deleted (`commit`). On Linux a barrier is one `syncfs` per file
+system, which reports any write-back error since the journal began; elsewhere it is an
+fsync of every file the phase wrote.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
 import shutil
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -53,6 +63,7 @@ class Journal:
         self.conflicts: list[str] = []
         """Paths rollback left alone because someone else changed them meanwhile (their
         pre-apply bytes are kept under `conflicts/` in the tool's folder)."""
+        self._barrier: Barrier | None = None
 
     @property
     def manifest(self) -> Path:
@@ -79,13 +90,17 @@ class Journal:
             shutil.rmtree(self.dir)  # an apply died before its journal was complete
         backups = self.dir / "backup"
         backups.mkdir(parents=True)
+        # Opened before anything is written, so that its barriers see every write-back
+        # error from here on.
+        self._barrier = barrier = Barrier([self.root, self.dir])
         for number, path in enumerate(sorted(set(paths))):
             full = self.root / path
             if full.is_symlink():
                 self.entries[path] = Entry(path, None, link=os.readlink(full))
             elif full.is_file():
                 name = f"{number:07d}"
-                _copy_synced(full, backups / name)
+                _copy(full, backups / name)
+                barrier.wrote(backups / name)
                 self.entries[path] = Entry(path, name, mode=stat.S_IMODE(full.stat().st_mode))
                 if fault:
                     fault(f"backup:{path}")
@@ -97,16 +112,45 @@ class Journal:
                 self.entries[path].after = after[path]
                 self.entries[path].after_known = True
         if git_index is not None and git_index.is_file():
-            _copy_synced(git_index, backups / "git-index")
+            _copy(git_index, backups / "git-index")
+            barrier.wrote(backups / "git-index")
             self.git_index = git_index
         self.created_dirs.update(dict.fromkeys(new_dirs))
+        barrier.changed(backups)
+        barrier.sync()  # every backup is on disk before the manifest says it exists
         self._write_manifest(plan)
+
+    def write(self, path: Path, data: bytes, *, mode: int | None = None) -> None:
+        """Write a file of the repo during the apply (atomically; made durable by
+        `commit`)."""
+        write_atomic(path, data, mode=mode, sync=False)
+        if self._barrier is not None:
+            self._barrier.wrote(path)
+
+    def commit(self) -> None:
+        """The apply is complete: make everything it wrote durable, then forget the
+        journal (the commit point: until the manifest is gone, rollback undoes it)."""
+        if self._barrier is not None:
+            self._barrier.sync()
+        self.discard()
 
     def record_created_dir(self, directory: str) -> None:
         """Directories the apply creates are removed again on rollback (if empty)."""
         if directory not in self.created_dirs:
             self.created_dirs[directory] = None
             self._write_manifest(None)
+        if self._barrier is not None:
+            self._barrier.changed(self.root / directory)
+
+    def remove(self, path: Path) -> None:
+        """Remove a file (or an emptied directory tree) of the repo during the apply
+        (made durable by `commit`)."""
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        if self._barrier is not None:
+            self._barrier.changed(path.parent)
 
     def _write_manifest(self, plan: str | None) -> None:
         previous: dict[str, object] = {}
@@ -220,6 +264,9 @@ class Journal:
         if self.manifest.exists():
             self.manifest.unlink()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self._barrier is not None:
+            self._barrier.close()
+            self._barrier = None
 
 
 def _digest(path: Path) -> str:
@@ -235,24 +282,111 @@ def _inside(path: str, what: str) -> str:
     return path
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None,
+                 sync: bool = True) -> None:
     """Write through a temporary file and a rename: a reader (or a crash) never sees a
-    half-written file."""
+    half-written file. `sync=False` leaves the fsync to a later barrier."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
     with open(tmp, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     if mode is not None:
         os.chmod(tmp, mode)
     os.replace(tmp, path)
 
 
-def _copy_synced(source: Path, destination: Path) -> None:
+def _copy(source: Path, destination: Path) -> None:
     with open(source, "rb") as src, open(destination, "wb") as dst:
         shutil.copyfileobj(src, dst)
-        dst.flush()
-        os.fsync(dst.fileno())
+
+
+class Barrier:
+    """Makes the files written since it was opened durable, all at once.
+
+    Linux: one `syncfs` per file system the given directories live on. Its file
+    descriptors are opened first, so `syncfs` reports a write-back error of any file of
+    that file system since (Linux 5.8 and later). Elsewhere, or if `syncfs` is missing:
+    an fsync of every file the phase `wrote`, then of their directories."""
+
+    def __init__(self, directories: list[Path]) -> None:
+        self._written: list[Path] = []
+        self._directories: dict[Path, None] = {}
+        self._fds: list[int] = []
+        if _syncfs() is None:
+            return
+        devices: set[int] = set()
+        try:
+            for directory in directories:
+                fd = os.open(directory, os.O_RDONLY)
+                device = os.fstat(fd).st_dev
+                if device in devices:
+                    os.close(fd)
+                else:
+                    devices.add(device)
+                    self._fds.append(fd)
+        except OSError:
+            self.close()  # fall back to one fsync per file
+
+    def wrote(self, path: Path) -> None:
+        """A file written in this phase."""
+        if not self._fds:
+            self._written.append(path)
+
+    def changed(self, directory: Path) -> None:
+        """A directory whose entries changed in this phase (created, or a file removed)."""
+        if not self._fds:
+            self._directories[directory] = None
+
+    def sync(self) -> None:
+        syncfs = _syncfs()
+        if self._fds and syncfs is not None:
+            for fd in self._fds:
+                if syncfs(fd) != 0:
+                    code = ctypes.get_errno() or errno.EIO
+                    raise OSError(code, os.strerror(code))
+            return
+        for path in self._written:
+            _fsync_path(path)
+            self._directories[path.parent] = None
+        for directory in list(self._directories):
+            self._directories[directory.parent] = None  # its own entry, if it is new
+        for directory in self._directories:
+            _fsync_dir(directory)
+        self._written.clear()
+        self._directories.clear()
+
+    def close(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+
+
+_SYNCFS: list[object] = []
+
+
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's `syncfs`, or None where there is none (not Linux)."""
+    if not _SYNCFS:
+        function = None
+        if sys.platform.startswith("linux"):
+            try:
+                function = ctypes.CDLL(None, use_errno=True).syncfs
+                function.argtypes = [ctypes.c_int]
+                function.restype = ctypes.c_int
+            except (OSError, AttributeError):
+                function = None
+        _SYNCFS.append(function)
+    return _SYNCFS[0]  # type: ignore[return-value]
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -199,17 +198,17 @@ def retire(repo: Repo, facades: list[Facade]) -> Retirement:
     removed_dirs: list[str] = []
     try:
         for path in sorted(paths):
-            (repo.root / path).unlink()
+            journal.remove(repo.root / path)
         for directory in sorted({str(PurePosixPath(p).parent) for p in paths},
                                 key=lambda d: -d.count("/")):
             base = repo.root / directory
             leftovers = [p for p in base.iterdir() if p.name != "__pycache__"] if (
                 base.is_dir()) else []
             if base.is_dir() and not leftovers:
-                shutil.rmtree(base)
+                journal.remove(base)
                 removed_dirs.append(directory)
     except BaseException:
         journal.rollback()
         raise
-    journal.discard()
+    journal.commit()
     return Retirement(unused, kept, removed_dirs)

@@ -196,6 +196,9 @@ class RewriteState:
     resolver: Resolver
     reference: re.Pattern[bytes]
     """Any dotted name under a moved module (the engine's reference pattern)."""
+    compile_check: bool = False
+    """Compile every changed text where it is computed (`apply` refuses to write a file
+    that would not compile; done here, it runs on every core)."""
 
 
 class _Unsupported(Exception):
@@ -208,7 +211,21 @@ def rewrite_file(source: bytes, context: FileContext, state: RewriteState) -> Fi
         result = _rewrite_statements(source, context, state)
     except _Unsupported:
         result = None
-    return result if result is not None else rewrite_python(source, context, state.resolver)
+    if result is None:
+        result = rewrite_python(source, context, state.resolver)
+    if state.compile_check and result.new_bytes is not None and result.new_bytes != source:
+        result.compiled = compiles(result.new_bytes, context.path)
+    return result
+
+
+def compiles(source: bytes, path: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _covering(name: str, sources: Mapping[str, str]) -> str | None:
