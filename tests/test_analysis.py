@@ -341,3 +341,97 @@ def test_dunder_modules_stay_with_their_package(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     plan = Plan.load(repo / "plan.toml")
     assert not [m for m in plan.moves if "__" in m.source], plan.moves
+
+
+# -- caches under the tool's folder ------------------------------------------------------------
+
+
+def _same_graph(a: object, b: object) -> bool:
+    return (a.modules, a.imports, a.syntax_errors) == (  # type: ignore[attr-defined]
+        b.modules, b.imports, b.syntax_errors)  # type: ignore[attr-defined]
+
+
+def test_the_graph_is_cached_until_a_module_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyagent_workbench.analysis import graph as graph_module
+
+    repo_path = copy_sample(tmp_path / "sample", git_repo=False)
+    (repo_path / "src/infrastructure/rag/broken_module.py").write_text("def oops(:\n")
+    repo = Repo(repo_path)
+    fresh = build_graph(repo, use_cache=False)
+    first = build_graph(repo)
+    assert _same_graph(first, fresh) and first.syntax_errors
+    assert (repo.state_dir / graph_module.GRAPH_CACHE).is_file()
+
+    def no_scan(*args: object) -> None:
+        raise AssertionError("the graph was built again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(graph_module, "_build", no_scan)
+        assert _same_graph(build_graph(Repo(repo_path)), fresh)
+
+    # A changed module file (a new modification time) is scanned again.
+    changed = repo_path / "src/core/base/agent_history.py"
+    changed.write_text(changed.read_text() + "\nfrom src.core.base import shell_executor\n")
+    stamp = changed.stat().st_mtime + 10
+    os.utime(changed, (stamp, stamp))
+    again = build_graph(Repo(repo_path))
+    assert _same_graph(again, build_graph(Repo(repo_path), use_cache=False))
+    assert any(r.importer == "src.core.base.agent_history"
+               and r.imported == "src.core.base.shell_executor" for r in again.imports)
+
+    # A cache file that is not what the tool writes is ignored, never trusted.
+    cache = repo.state_dir / graph_module.GRAPH_CACHE
+    key = json.loads(cache.read_text())["key"]
+    for junk in ("not json", "[]", json.dumps({"key": key, "modules": [1], "imports": [],
+                                               "syntax_errors": []}),
+                 json.dumps({"key": key, "modules": [], "imports": [["a", "b"]],
+                             "syntax_errors": []})):
+        cache.write_text(junk)
+        assert _same_graph(build_graph(Repo(repo_path)), again)
+
+
+def test_a_second_suggestion_reuses_the_clustering_until_the_graph_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyagent_workbench.analysis import clustering
+
+    repo_path = copy_sample(tmp_path / "sample", git_repo=False)
+    first = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "first.toml")
+    assert first.code == 0, first.err
+    assert (repo_path / ".pyagent-workbench" / clustering.CACHE_FILE).is_file()
+    calls = [0]
+    real = clustering.nx.community.louvain_communities
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(clustering.nx.community, "louvain_communities", counted)
+    second = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "second.toml")
+    assert second.code == 0, second.err
+    assert calls[0] == 0
+    assert (tmp_path / "second.toml").read_text() == (tmp_path / "first.toml").read_text()
+
+    # Other options, or other weights, are clustered again.
+    assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "third.toml").code == 0
+    assert calls[0] > 0
+    calls[0] = 0
+    changed = repo_path / "src/core/base/agent_history.py"
+    changed.write_text(changed.read_text() + "\nfrom src.core.base import shell_executor\n")
+    stamp = changed.stat().st_mtime + 10
+    os.utime(changed, (stamp, stamp))
+    assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "fourth.toml").code == 0
+    assert calls[0] > 0
+
+    # A damaged cache is ignored: the answer is the one computed without it.
+    cache = repo_path / ".pyagent-workbench" / clustering.CACHE_FILE
+    cache.unlink()
+    assert run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "fifth.toml").code == 0
+    entries = json.loads(cache.read_text())
+    assert entries
+    for junk in ({k: [1, 2, 3] for k in entries}, {k: ["m", [["x"]], 0.5] for k in entries},
+                 []):
+        cache.write_text(json.dumps(junk))
+        result = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "sixth.toml")
+        assert result.code == 0, result.err
+        assert (tmp_path / "sixth.toml").read_text() == (tmp_path / "fifth.toml").read_text()

@@ -11,9 +11,13 @@ moves.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 
@@ -171,9 +175,80 @@ def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> lis
     return list(result.values())
 
 
+CACHE_FILE = "clusters.json"
+_CACHE_VERSION = 1
+"""Bump when `cluster` would answer differently for the same input."""
+
+
+class ClusterCache:
+    """`cluster`'s answers from the last `suggest` on this repo, under the tool's folder,
+    keyed by a digest of everything the answer depends on (the members, the weights
+    among them, the options, the clustering code's version and networkx's): a second
+    start on an unchanged graph skips the Louvain runs. Only what this run asked for is
+    kept when it is saved."""
+
+    def __init__(self, state_dir: Path | None) -> None:
+        self.path = state_dir / CACHE_FILE if state_dir is not None else None
+        self._old: dict[str, object] = {}
+        self._new: dict[str, object] = {}
+        if self.path is not None:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(data, dict):
+                    self._old = data
+            except (OSError, ValueError):
+                pass
+
+    @staticmethod
+    def key(units: UnitGraph, members: list[str], tiers: int | None,
+            resolution: float | None, seed: int) -> str:
+        member_set = set(members)
+        weights = sorted((a, b, w) for (a, b), w in units.weights.items()
+                         if a in member_set and b in member_set)
+        text = json.dumps([_CACHE_VERSION, nx.__version__, sorted(members), weights, tiers,
+                           resolution, seed], separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key: str, members: list[str]) -> Candidate | None:
+        entry = self._old.get(key)
+        try:
+            method, groups, modularity = entry  # type: ignore[misc]
+            candidate = Candidate(str(method), tuple(tuple(str(u) for u in g) for g in groups),
+                                  float(modularity))
+        except (TypeError, ValueError):
+            return None
+        placed = [u for g in candidate.groups for u in g]
+        if len(placed) != len(members) or set(placed) != set(members):
+            return None  # not a partition of these members: ignore it
+        self._new[key] = entry
+        return candidate
+
+    def put(self, key: str, candidate: Candidate) -> None:
+        self._new[key] = [candidate.method, [list(g) for g in candidate.groups],
+                          candidate.modularity]
+
+    def save(self) -> None:
+        if self.path is None or self._new == self._old:
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps(self._new), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache is an optimisation
+
+
 def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
-            resolution: float | None = None, seed: int = 0) -> Candidate:
+            resolution: float | None = None, seed: int = 0,
+            cache: ClusterCache | None = None) -> Candidate:
     """The best grouping of `members` (units of one container, or any set of units)."""
+    if cache is not None:
+        key = cache.key(units, members, tiers, resolution, seed)
+        found = cache.get(key, members)
+        if found is None:
+            found = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
+            cache.put(key, found)
+        return found
     member_set = set(members)
     graph = _undirected(members, units.weights)
     large = len(members) > _LARGE

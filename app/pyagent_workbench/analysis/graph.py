@@ -9,7 +9,9 @@ hand grimp each package's directory ourselves instead.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -31,6 +33,9 @@ from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
 
 GRIMP_CACHE = "grimp-cache"
+GRAPH_CACHE = "graph-cache.json"
+_GRAPH_CACHE_VERSION = 1
+"""Bump when `build_graph` would answer differently for the same files."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,72 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
     out, and the rest is analysed."""
     found = {_find_package(repo, name) for name in repo.packages}
     cache_dir: str | None = None
+    cache_file: Path | None = None
+    key = ""
     if use_cache:
         from pyagent_workbench.workspace import ensure_state_dir
 
-        cache_dir = str(ensure_state_dir(repo.root) / GRIMP_CACHE)
+        state = ensure_state_dir(repo.root)
+        cache_dir = str(state / GRIMP_CACHE)
+        cache_file = state / GRAPH_CACHE
+        key = _found_key(found)
+        cached = _load_graph(cache_file, key)
+        if cached is not None:
+            return cached
+    graph = _build(repo, found, cache_dir)
+    if cache_file is not None:
+        _save_graph(cache_file, key, graph)
+    return graph
+
+
+def _found_key(found: set[FoundPackage]) -> str:
+    """What a graph is built from: every module file with its modification time (as
+    grimp's own cache keys it), and the versions that could change the answer."""
+    packages = sorted(
+        [package.name, package.directory,
+         sorted([mf.module.name, mf.mtime] for mf in package.module_files),
+         sorted(package.namespace_packages)]
+        for package in found)
+    text = json.dumps([_GRAPH_CACHE_VERSION, grimp.__version__, packages],
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _load_graph(path: Path, key: str) -> ImportGraph | None:
+    """The graph saved for `key`, or None (no cache, another key, or a file that is not
+    what `_save_graph` writes: it is checked, never trusted)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        modules = set(data["modules"])
+        imports = [ImportRecord(str(a), str(b), int(line), str(text))
+                   for a, b, line, text in data["imports"]]
+        problems = [SyntaxProblem(str(path), None if line is None else int(line), str(text))
+                    for path, line, text in data["syntax_errors"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not all(isinstance(m, str) for m in modules):
+        return None
+    return ImportGraph(modules=modules, imports=imports, syntax_errors=problems)
+
+
+def _save_graph(path: Path, key: str, graph: ImportGraph) -> None:
+    data = {
+        "key": key,
+        "modules": sorted(graph.modules),
+        "imports": [[r.importer, r.imported, r.line, r.text] for r in graph.imports],
+        "syntax_errors": [[p.path, p.line, p.text] for p in graph.syntax_errors],
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache is an optimisation
+
+
+def _build(repo: Repo, found: set[FoundPackage], cache_dir: str | None) -> ImportGraph:
     problems: list[SyntaxProblem] = []
     while True:
         try:

@@ -8,7 +8,7 @@ from typing import Any
 
 import tomlkit
 
-from pyagent_workbench.analysis.clustering import cluster
+from pyagent_workbench.analysis.clustering import ClusterCache, cluster
 from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.analysis.metrics import Figures
@@ -55,15 +55,18 @@ def suggest(
     package_names = {n for n, m in repo.modules.items() if m.is_package}
     units = build_units(graph, containers, package_names)
     groups_by_container: list[tuple[str, list[list[str]], str]] = []
+    cache = ClusterCache(repo.state_dir if repo.state_dir.is_dir() else None)
     for container in units.containers:
         members = sorted(u for u, unit in units.units.items() if unit.container == container)
         if len(members) < 2:
             continue
-        candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
+        candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed,
+                            cache=cache)
         groups = [list(g) for g in candidate.groups]
         if tiers is None:
             groups = _absorb_singletons(groups, units)
         groups_by_container.append((container, groups, candidate.method))
+    cache.save()
 
     centrality = _centrality(units)
     taken: set[str] = set()
