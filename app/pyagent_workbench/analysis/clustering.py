@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -210,9 +211,9 @@ class ClusterCache:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str, members: list[str]) -> Candidate | None:
-        entry = self._old.get(key)
+        entry: Any = self._old.get(key)
         try:
-            method, groups, modularity = entry  # type: ignore[misc]
+            method, groups, modularity = entry
             candidate = Candidate(str(method), tuple(tuple(str(u) for u in g) for g in groups),
                                   float(modularity))
         except (TypeError, ValueError):
@@ -243,11 +244,11 @@ def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
             cache: ClusterCache | None = None) -> Candidate:
     """The best grouping of `members` (units of one container, or any set of units)."""
     if cache is not None:
-        key = cache.key(units, members, tiers, resolution, seed)
-        found = cache.get(key, members)
+        digest = cache.key(units, members, tiers, resolution, seed)
+        found = cache.get(digest, members)
         if found is None:
             found = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
-            cache.put(key, found)
+            cache.put(digest, found)
         return found
     member_set = set(members)
     graph = _undirected(members, units.weights)
