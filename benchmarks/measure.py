@@ -1,11 +1,16 @@
 """Run one command in a fresh process and measure its wall time and peak memory.
 
-Peak memory is sampled every 10 ms as the sum of the resident set (RSS) of the process
-and all its descendants (a process pool's workers included), read from /proc; the
-largest single process's `ru_maxrss` (from `getrusage(RUSAGE_CHILDREN)`, exact but per
-process) is kept too, and the figure reported is the larger of the two. Summing RSS
-counts pages a forked worker shares with its parent twice, so the tree figure errs
-high, never low.
+Peak memory is sampled every 10 ms over the process and all its descendants (a process
+pool's workers included), from /proc, two ways:
+
+* `peak_mib`, the figure the tables report: the proportional set size (PSS) of the
+  tree, each page shared by n processes counted 1/n in each (`/proc/PID/smaps_rollup`).
+  Pages a forked worker shares with its parent are counted once, as the machine holds
+  them once: the memory the command costs the machine, for a single process and for a
+  process tree alike.
+* `rss_peak_mib`: the sum of the resident sets (RSS) of the tree, which counts a page
+  shared by n processes n times (errs high for a forking tool), with `largest_mib`, the
+  largest single process's `ru_maxrss` (from `getrusage(RUSAGE_CHILDREN)`, exact).
 
     python -m benchmarks.measure -- COMMAND...   prints one JSON line
 """
@@ -30,7 +35,9 @@ class Measurement:
     wall: float
     """Seconds."""
     peak_mib: float
-    """Peak resident memory of the process tree, MiB."""
+    """Peak proportional set size (PSS) of the process tree, MiB."""
+    rss_peak_mib: float
+    """Peak of the summed resident sets of the process tree, MiB (errs high)."""
     largest_mib: float
     """Peak resident memory of the largest single process, MiB (exact)."""
     returncode: int
@@ -38,7 +45,8 @@ class Measurement:
     stderr: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"wall": self.wall, "peak_mib": self.peak_mib, "largest_mib": self.largest_mib,
+        return {"wall": self.wall, "peak_mib": self.peak_mib,
+                "rss_peak_mib": self.rss_peak_mib, "largest_mib": self.largest_mib,
                 "returncode": self.returncode}
 
 
@@ -65,8 +73,19 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(pid: int) -> int:
-    total = 0
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    found = []
     stack = [pid]
     seen: set[int] = set()
     while stack:
@@ -74,9 +93,17 @@ def tree_rss(pid: int) -> int:
         if current in seen:
             continue
         seen.add(current)
-        total += _rss(current)
+        found.append(current)
         stack.extend(_children(current))
-    return total
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    return sum(_rss(p) for p in _tree(pid))
+
+
+def tree_pss(pid: int) -> int:
+    return sum(_pss(p) for p in _tree(pid))
 
 
 def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -94,20 +121,22 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
     if not lines:
         raise RuntimeError(f"measure failed: {result.stderr[-2000:]}")
     data = json.loads(lines[-1])
-    return Measurement(data["wall"], data["peak_mib"], data["largest_mib"],
-                       data["returncode"], data["stdout"], data["stderr"])
+    return Measurement(data["wall"], data["peak_mib"], data["rss_peak_mib"],
+                       data["largest_mib"], data["returncode"], data["stdout"], data["stderr"])
 
 
 def _measure_here(command: list[str]) -> dict[str, object]:
-    peak = 0
+    peak = pss_peak = 0
     done = threading.Event()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, pss_peak
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            pids = _tree(process.pid)
+            peak = max(peak, sum(_rss(p) for p in pids))
+            pss_peak = max(pss_peak, sum(_pss(p) for p in pids))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -119,7 +148,8 @@ def _measure_here(command: list[str]) -> dict[str, object]:
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {
         "wall": wall,
-        "peak_mib": max(peak, largest) / 2**20,
+        "peak_mib": pss_peak / 2**20,
+        "rss_peak_mib": max(peak, largest) / 2**20,
         "largest_mib": largest / 2**20,
         "returncode": process.returncode,
         "stdout": stdout.decode(errors="replace")[-20000:],

@@ -45,6 +45,7 @@ def summarise(samples: list[measure.Measurement]) -> dict[str, Any]:
             "wall_min": min(walls), "wall_max": max(walls),
             "peak_mib_median": statistics.median(peaks), "peak_mib_max": max(peaks),
             "largest_mib_max": max(s.largest_mib for s in samples),
+            "rss_peak_mib_max": max(s.rss_peak_mib for s in samples),
             "returncodes": sorted({s.returncode for s in samples})}
 
 

@@ -228,147 +228,148 @@ def preview(
                 scanned.add(module_file.path)
     others = [p for p in repo.python_files if p not in candidates and p not in scanned]
     state = repo.state_dir if repo.state_dir.is_dir() else None
+    # The sweep runs in the workers while this process assembles the changes.
     with Runner(jobs) as runner:
         results = {r.path: r for r in runner.rewrite(
             jobs_list, contents, RewriteState(resolver, bytes_pattern.pattern,
                                               compile_check))}
-        broken_others = runner.syntax_sweep(repo.root, others, state) if sweep else {}
+        pending_sweep = runner.start_sweep(repo.root, others, state) if sweep else dict
 
-    changes: list[FileChange] = []
-    problems: list[str] = []
-    unparsable: list[str] = []
-    blocking: list[str] = []
-    for path, result in sorted(results.items()):
-        problems.extend(result.problems)
-        if result.new_bytes is None:
-            data = contents[path]
-            context = contexts[path]
-            if bytes_pattern.search(data) or heuristic.search(data) or _relative_refs(
-                data, context, resolver
-            ):
-                blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
-                                f"or exclude it first")
-            else:
-                unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
-                                  f"nothing moved, left as it is")
-    for path, error in sorted(broken_others.items()):
-        unparsable.append(f"{path}: cannot be parsed ({error}); it refers to nothing moved, "
-                          f"left as it is")
-    if blocking:
-        raise ApplyError(
-            "cannot rewrite files that do not parse:\n" + "\n".join(blocking))
+        changes: list[FileChange] = []
+        problems: list[str] = []
+        unparsable: list[str] = []
+        blocking: list[str] = []
+        for path, result in sorted(results.items()):
+            problems.extend(result.problems)
+            if result.new_bytes is None:
+                data = contents[path]
+                context = contexts[path]
+                if bytes_pattern.search(data) or heuristic.search(data) or _relative_refs(
+                    data, context, resolver
+                ):
+                    blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
+                                    f"or exclude it first")
+                else:
+                    unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
+                                      f"nothing moved, left as it is")
+        if blocking:
+            raise ApplyError(
+                "cannot rewrite files that do not parse:\n" + "\n".join(blocking))
 
-    # 2. Moved files (rewritten or not), merged __init__ files.
-    landing: dict[str, list[str]] = defaultdict(list)
-    for file_move in mapping.files:
-        landing[file_move.new].append(file_move.old)
-    for new_path, olds in sorted(landing.items()):
-        pieces = []
-        counts = [0, 0]
-        for old in olds:
-            rewritten = results.get(old)
-            data = read(old)
-            if rewritten is not None and rewritten.new_bytes is not None:
-                data = rewritten.new_bytes
-                counts[0] += rewritten.changed_imports
-                counts[1] += rewritten.changed_strings
-            pieces.append(InitPart(old, data))
-        existing = repo.root / new_path
-        stays = existing.is_file() and new_path not in moved_by_old
-        if stays:
-            current = results.get(new_path)
-            data = read(new_path)
-            if current is not None and current.new_bytes is not None:
-                data = current.new_bytes
-            pieces.insert(0, InitPart(new_path, data))
-        if len(pieces) > 1:
-            try:
-                merged = merge_inits(pieces)
-            except MergeConflict as conflict:
-                raise ApplyError(f"cannot merge into {new_path}: {conflict}") from None
+        # 2. Moved files (rewritten or not), merged __init__ files.
+        landing: dict[str, list[str]] = defaultdict(list)
+        for file_move in mapping.files:
+            landing[file_move.new].append(file_move.old)
+        for new_path, olds in sorted(landing.items()):
+            pieces = []
+            counts = [0, 0]
+            for old in olds:
+                rewritten = results.get(old)
+                data = read(old)
+                if rewritten is not None and rewritten.new_bytes is not None:
+                    data = rewritten.new_bytes
+                    counts[0] += rewritten.changed_imports
+                    counts[1] += rewritten.changed_strings
+                pieces.append(InitPart(old, data))
+            existing = repo.root / new_path
+            stays = existing.is_file() and new_path not in moved_by_old
             if stays:
-                changes.append(FileChange("rewrite", new_path, new_path, read(new_path), merged,
-                                          counts[0], counts[1], merged_from=tuple(olds)))
+                current = results.get(new_path)
+                data = read(new_path)
+                if current is not None and current.new_bytes is not None:
+                    data = current.new_bytes
+                pieces.insert(0, InitPart(new_path, data))
+            if len(pieces) > 1:
+                try:
+                    merged = merge_inits(pieces)
+                except MergeConflict as conflict:
+                    raise ApplyError(f"cannot merge into {new_path}: {conflict}") from None
+                if stays:
+                    changes.append(FileChange("rewrite", new_path, new_path, read(new_path), merged,
+                                              counts[0], counts[1], merged_from=tuple(olds)))
+                else:
+                    changes.append(FileChange("move", olds[0], new_path, read(olds[0]), merged,
+                                              counts[0], counts[1], merged_from=tuple(olds)))
             else:
-                changes.append(FileChange("move", olds[0], new_path, read(olds[0]), merged,
-                                          counts[0], counts[1], merged_from=tuple(olds)))
-        else:
-            rewritten = results.get(olds[0])
-            changes.append(FileChange("move", olds[0], new_path, read(olds[0]), pieces[0].content,
-                                      counts[0], counts[1],
-                                      compiled=rewritten is not None and rewritten.compiled))
-    merged_targets = {c.new_path for c in changes if c.kind == "rewrite"}
+                rewritten = results.get(olds[0])
+                changes.append(FileChange(
+                    "move", olds[0], new_path, read(olds[0]), pieces[0].content, counts[0],
+                    counts[1], compiled=rewritten is not None and rewritten.compiled))
+        merged_targets = {c.new_path for c in changes if c.kind == "rewrite"}
 
-    # 3. Files that stay where they are but change.
-    for path, result in sorted(results.items()):
-        if path in moved_by_old or path in merged_targets or result.new_bytes is None:
-            continue
-        if result.new_bytes != contents[path]:
-            changes.append(FileChange("rewrite", path, path, contents[path], result.new_bytes,
-                                      result.changed_imports, result.changed_strings,
-                                      compiled=result.compiled))
-    for path in repo.files:
-        if not is_config_file(path) or path.endswith(".py") or path in moved_by_old:
-            continue
-        data = read(path)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(f"{path}: not UTF-8, not rewritten")
-            continue
-        new_text, count = rewrite_config(text, path, resolver, pattern)
-        if count:
-            changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
-                                      strings_changed=count))
+        # 3. Files that stay where they are but change.
+        for path, result in sorted(results.items()):
+            if path in moved_by_old or path in merged_targets or result.new_bytes is None:
+                continue
+            if result.new_bytes != contents[path]:
+                changes.append(FileChange("rewrite", path, path, contents[path], result.new_bytes,
+                                          result.changed_imports, result.changed_strings,
+                                          compiled=result.compiled))
+        for path in repo.files:
+            if not is_config_file(path) or path.endswith(".py") or path in moved_by_old:
+                continue
+            data = read(path)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{path}: not UTF-8, not rewritten")
+                continue
+            new_text, count = rewrite_config(text, path, resolver, pattern)
+            if count:
+                changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
+                                          strings_changed=count))
 
-    # 4. Packages the moves need.
-    prefix = "" if repo.source_root == "." else repo.source_root + "/"
-    landed = {c.new_path for c in changes}
-    for package in mapping.new_packages:
-        path = prefix + package.replace(".", "/") + "/__init__.py"
-        if path in landed or (repo.root / path).exists():
-            continue
-        tier = next((t for t in workspace.plan.tiers if t.package == package), None)
-        text = f'"""The `{tier.name}` tier."""\n' if tier else ""
-        changes.append(FileChange("create", None, path, None, text.encode()))
+        # 4. Packages the moves need.
+        prefix = "" if repo.source_root == "." else repo.source_root + "/"
+        landed = {c.new_path for c in changes}
+        for package in mapping.new_packages:
+            path = prefix + package.replace(".", "/") + "/__init__.py"
+            if path in landed or (repo.root / path).exists():
+                continue
+            tier = next((t for t in workspace.plan.tiers if t.package == package), None)
+            text = f'"""The `{tier.name}` tier."""\n' if tier else ""
+            changes.append(FileChange("create", None, path, None, text.encode()))
 
-    # 5. Facades at every old module path.
-    if facades_enabled:
-        changes.extend(_facades(workspace, mapping, landed))
+        # 5. Facades at every old module path.
+        if facades_enabled:
+            changes.extend(_facades(workspace, mapping, landed))
 
-    # 6. What is left for a person to review.
-    mentions: list[Mention] = []
-    facade_paths = {c.new_path for c in changes if c.kind == "facade"}
-    changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
-    for path in repo.files:
-        if path in facade_paths or path in moved_by_old:
-            continue
-        if path in changed_text:
-            continue
-        if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
-            continue
-        raw = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
-        if raw is None or not bytes_pattern.search(raw):
-            continue
-        if path.endswith(".toml") and b"[[moves]]" in raw:
-            continue  # a plan: its sources are old names on purpose
-        mentions.extend(find_mentions(raw.decode("utf-8", "replace"), path, pattern))
-    for path, data in sorted(changed_text.items()):
-        if bytes_pattern.search(data):
-            mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
+        # 6. What is left for a person to review.
+        mentions: list[Mention] = []
+        facade_paths = {c.new_path for c in changes if c.kind == "facade"}
+        changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
+        for path in repo.files:
+            if path in facade_paths or path in moved_by_old:
+                continue
+            if path in changed_text:
+                continue
+            if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
+                continue
+            raw = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
+            if raw is None or not bytes_pattern.search(raw):
+                continue
+            if path.endswith(".toml") and b"[[moves]]" in raw:
+                continue  # a plan: its sources are old names on purpose
+            mentions.extend(find_mentions(raw.decode("utf-8", "replace"), path, pattern))
+        for path, data in sorted(changed_text.items()):
+            if bytes_pattern.search(data):
+                mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
 
-    if not facades_enabled:
-        problems.extend(_all_entries_left_behind(workspace, mapping, read))
-    changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
-    changeset = ChangeSet(
-        changes=changes,
-        removed_dirs=_emptied_dirs(workspace, mapping, changes),
-        mentions=mentions,
-        problems=sorted(set(problems)),
-        unparsable=unparsable,
-        warnings=_warnings(workspace, facades_enabled),
-        inputs=dict(sorted(inputs.items())),
-    )
+        if not facades_enabled:
+            problems.extend(_all_entries_left_behind(workspace, mapping, read))
+        changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
+        for path, error in sorted(pending_sweep().items()):
+            unparsable.append(f"{path}: cannot be parsed ({error}); it refers to nothing "
+                              f"moved, left as it is")
+        changeset = ChangeSet(
+            changes=changes,
+            removed_dirs=_emptied_dirs(workspace, mapping, changes),
+            mentions=mentions,
+            problems=sorted(set(problems)),
+            unparsable=unparsable,
+            warnings=_warnings(workspace, facades_enabled),
+            inputs=dict(sorted(inputs.items())),
+        )
     return changeset
 
 

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,8 +86,10 @@ class Runner:
         payload = [(contents[job.path], job.context) for job in jobs]
         yield from pool.map(_rewrite, payload, chunksize=chunk)
 
-    def syntax_sweep(self, root: Path, paths: list[str], state: Path | None) -> dict[str, str]:
-        """Files among `paths` that do not parse: path -> why."""
+    def start_sweep(self, root: Path, paths: list[str], state: Path | None
+                    ) -> Callable[[], dict[str, str]]:
+        """Start checking which files among `paths` do not parse (in the workers, while
+        the caller goes on); the returned function waits for the answer: path -> why."""
         cache = _load_cache(state)
         stamps: dict[str, tuple[int, int]] = {}
         todo = []
@@ -104,14 +106,19 @@ class Runner:
         if self._parallel(len(todo)):
             pool = self._executor()
             chunk = max(1, len(todo) // (self.workers * 8))
-            checked = list(pool.map(_check, [str(root / p) for p in todo], chunksize=chunk))
+            checking: Iterable[str | None] = pool.map(
+                _check, [str(root / p) for p in todo], chunksize=chunk)
         else:
-            checked = [_check(str(root / p)) for p in todo]
-        for path, error in zip(todo, checked, strict=True):
-            cache[path] = [*stamps[path], error]
-        if state is not None and todo:
-            _save_cache(state, {p: cache[p] for p in stamps})
-        return {p: str(cache[p][2]) for p in stamps if cache[p][2]}
+            checking = (_check(str(root / p)) for p in todo)
+
+        def finish() -> dict[str, str]:
+            for path, error in zip(todo, checking, strict=True):
+                cache[path] = [*stamps[path], error]
+            if state is not None and todo:
+                _save_cache(state, {p: cache[p] for p in stamps})
+            return {p: str(cache[p][2]) for p in stamps if cache[p][2]}
+
+        return finish
 
 
 _STATE: RewriteState | None = None
