@@ -370,6 +370,33 @@ def test_a_failing_durability_barrier_changes_nothing(
     assert not (root / STATE / "journal").exists()
 
 
+def test_a_file_moved_unchanged_is_renamed_and_put_back_on_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose bytes do not change (a data file, a module no import of which
+    changes) is renamed, not copied (same inode); a failure after it restores it."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
+             "pkg/data/__init__.py": "", "pkg/data/table.csv": "x,y\n1,2\n"}
+    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b"), ("pkg.data", "pkg.sub.data")],
+                      tops=["pkg"], facades=False, git=True)
+    root = example.fresh("work")
+    inode = (root / "pkg/data/table.csv").stat().st_ino
+    assert run("apply", example.plan, "--repo", root, "--no-verify").code == 0
+    assert (root / "pkg/sub/data/table.csv").stat().st_ino == inode
+    assert digest(root) == example.applied
+
+    root = example.fresh("again")
+    before = digest(root)
+
+    def fail_at_the_end(repo_root: Path, changeset: Any) -> None:
+        raise OSError(errno.EIO, "injected after every file was written")
+
+    monkeypatch.setattr(apply_module, "_stage_moves", fail_at_the_end)
+    result = run("apply", example.plan, "--repo", root, "--no-verify")
+    assert result.code == 2 and "nothing was changed" in result.err, result.err
+    assert digest(root) == before
+    assert not (root / "pkg/sub").exists()
+
+
 def test_without_syncfs_every_written_file_is_fsynced(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where there is no `syncfs` (not Linux) the barrier fsyncs each file the phase

@@ -385,9 +385,14 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
         for old in (change.old_path, *change.merged_from):
             if old and old != change.new_path and old not in written:
                 leaving.append(old)
-    total = len(changeset.changes) + len(leaving)
+    # A file that moves unchanged (data files, modules no import of which changes) is
+    # renamed, not rewritten: no copy of its bytes.
+    renamed = {c.old_path for c in changeset.changes
+               if c.kind == "move" and c.old_path and not c.merged_from
+               and c.old_bytes == c.new_bytes and c.old_path not in written}
+    total = len(changeset.changes) + len(leaving) - len(renamed)
     done = 0
-    for old in sorted(set(leaving)):
+    for old in sorted(set(leaving) - renamed):
         current = root / old
         _expect_unchanged(changeset, old, current)
         journal.remove(current)
@@ -409,7 +414,15 @@ def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
         if change.old_path:
             entry = journal.entries.get(change.old_path)
             mode = entry.mode if entry else None
-        journal.write(target, change.new_bytes, mode=mode)
+        if change.old_path in renamed and not (target.exists() or target.is_symlink()):
+            source = root / change.old_path
+            _expect_unchanged(changeset, change.old_path, source)
+            journal.move(source, target)
+        else:
+            if change.old_path in renamed:  # something is in the way: leave it to `write`
+                _expect_unchanged(changeset, change.old_path, root / change.old_path)
+                journal.remove(root / change.old_path)
+            journal.write(target, change.new_bytes, mode=mode)
         done += 1
         say("writing", done, total)
         if fault:

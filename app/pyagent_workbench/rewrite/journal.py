@@ -127,6 +127,14 @@ class Journal:
         if self._barrier is not None:
             self._barrier.wrote(path)
 
+    def move(self, source: Path, target: Path) -> None:
+        """Move a file of the repo to a new path (a rename: no copy of its bytes; rollback
+        restores the source from its backup, which is a copy)."""
+        os.replace(source, target)
+        if self._barrier is not None:
+            self._barrier.changed(source.parent)
+            self._barrier.changed(target.parent)
+
     def commit(self) -> None:
         """The apply is complete: make everything it wrote durable, then forget the
         journal (the commit point: until the manifest is gone, rollback undoes it)."""
