@@ -530,11 +530,24 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
             closing = "" if text.endswith("\n") else "\n"
         openings.append((opening, closing))
         code += [_MARKER, opening, text, closing]
+    # A transformer that cannot change anything here is not run (each visits every node):
+    # the import rewriter needs an import statement (or a plain import's dotted uses),
+    # the string rewriter a statement other than an import (imports hold no strings).
+    import_units = {id(u) for statement, u in owner
+                    if u.wanted and isinstance(statement, (ast.Import, ast.ImportFrom))}
+    other_units = {id(u) for statement, u in owner
+                   if u.wanted and not isinstance(statement, (ast.Import, ast.ImportFrom))}
+    run_imports = bool(roots or import_units)
+    run_strings = bool(other_units) or any(u.expression for u in wanted)
     try:
         module = cst.parse_module("".join(code))
         imports = ImportRewriter(context, resolver)
         strings = DottedStringRewriter(resolver)
-        new_module = module.visit(imports).visit(strings)
+        new_module = module
+        if run_imports:
+            new_module = new_module.visit(imports)
+        if run_strings:
+            new_module = new_module.visit(strings)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
         raise _Unsupported from error
     problems = review_notes(context.path, source, imports, strings)
