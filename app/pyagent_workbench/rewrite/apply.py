@@ -476,25 +476,39 @@ def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
 
 
 def _stage_moves(root: Path, changeset: ChangeSet) -> None:
-    """Stage the moves as `git mv` would, so that history follows the files."""
-    paths: set[str] = set()
-    for change in changeset.changes:
-        if change.kind in ("move", "facade", "create"):
-            paths.add(change.new_path)
-            if change.old_path:
-                paths.add(change.old_path)
-            paths.update(change.merged_from)
-    if not paths:
-        return
-    prefix = _git_prefix(root)
-    listing = "\0".join(prefix + p for p in sorted(paths))
+    """Stage the moves as `git mv` would, so that history follows the files: a tracked
+    file's old path leaves the index and its new path enters it (with the new bytes);
+    the facades and packages the apply creates are added. An untracked file that moves
+    stays untracked. (`git update-index`, not `git add`: paths, not pathspecs, so a path
+    that is not there is no error, and a tracked file moved into an ignored directory
+    stays tracked.)"""
     top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
                          capture_output=True, text=True, check=False).stdout.strip()
+    prefix = _git_prefix(root)
+    listed = subprocess.run(["git", "-C", top, "ls-files", "-z", "--cached", "--full-name"],
+                            capture_output=True, check=False)
+    if listed.returncode != 0:
+        raise ApplyError(f"git ls-files failed: "
+                         f"{listed.stderr.decode(errors='replace').strip()}")
+    tracked = {os.fsdecode(p) for p in listed.stdout.split(b"\0") if p}
+    paths: set[str] = set()
+    for change in changeset.changes:
+        if change.kind in ("facade", "create"):
+            paths.add(prefix + change.new_path)
+        elif change.kind == "move":
+            olds = [prefix + old for old in (change.old_path, *change.merged_from) if old]
+            kept = [old for old in olds if old in tracked]
+            if kept:
+                paths.update(kept)
+                paths.add(prefix + change.new_path)
+    if not paths:
+        return
     result = subprocess.run(
-        ["git", "-C", top, "add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"],
-        input=listing.encode(), capture_output=True, check=False)
+        ["git", "-C", top, "update-index", "--add", "--remove", "-z", "--stdin"],
+        input="\0".join(sorted(paths)).encode() + b"\0", capture_output=True, check=False)
     if result.returncode != 0:
-        raise ApplyError(f"git add failed: {result.stderr.decode(errors='replace').strip()}")
+        raise ApplyError(f"git update-index failed: "
+                         f"{result.stderr.decode(errors='replace').strip()}")
 
 
 def _clean_caches(root: Path, changeset: ChangeSet) -> None:
