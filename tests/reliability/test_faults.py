@@ -397,6 +397,28 @@ def test_a_file_moved_unchanged_is_renamed_and_put_back_on_failure(
     assert not (root / "pkg/sub").exists()
 
 
+def test_the_barrier_syncs_every_file_system_written_to(tmp_path: Path) -> None:
+    """A directory on another file system (a mount inside the repo) gets its own syncfs
+    from the first write there."""
+    other = Path("/dev/shm")
+    if journal_module._syncfs() is None or not other.is_dir() or (
+            other.stat().st_dev == tmp_path.stat().st_dev):
+        pytest.skip("needs syncfs and a second file system (/dev/shm)")
+    barrier = journal_module.Barrier([tmp_path])
+    try:
+        journal_module.write_atomic(tmp_path / "a.txt", b"a", sync=False)
+        barrier.wrote(tmp_path / "a.txt")
+        assert len(barrier._fds) == 1
+        with tempfile.TemporaryDirectory(dir=other) as elsewhere:
+            target = Path(elsewhere) / "b.txt"
+            journal_module.write_atomic(target, b"b", sync=False)
+            barrier.wrote(target)
+            assert len(barrier._fds) == 2
+            barrier.sync()
+    finally:
+        barrier.close()
+
+
 def test_without_syncfs_every_written_file_is_fsynced(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where there is no `syncfs` (not Linux) the barrier fsyncs each file the phase

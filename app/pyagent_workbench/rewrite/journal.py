@@ -313,44 +313,53 @@ def _copy(source: Path, destination: Path) -> None:
 class Barrier:
     """Makes the files written since it was opened durable, all at once.
 
-    Linux: one `syncfs` per file system the given directories live on. Its file
-    descriptors are opened first, so `syncfs` reports a write-back error of any file of
-    that file system since (Linux 5.8 and later). Elsewhere, or if `syncfs` is missing:
-    an fsync of every file the phase `wrote`, then of their directories."""
+    Linux: one `syncfs` per file system written to. The file descriptors of the given
+    directories' file systems are opened first, so `syncfs` reports a write-back error of
+    any file of theirs from then on (Linux 5.8 and later); a directory on another file
+    system (a mount inside the repo) is added when the phase first writes there.
+    Elsewhere, or if `syncfs` is missing: an fsync of every file the phase `wrote`, then
+    of the directories whose entries changed."""
 
     def __init__(self, directories: list[Path]) -> None:
         self._written: list[Path] = []
         self._directories: dict[Path, None] = {}
-        self._fds: list[int] = []
+        self._fds: dict[int, int] = {}
+        """File system (st_dev) -> an open directory of it."""
+        self._seen: set[Path] = set()
         if _syncfs() is None:
             return
-        devices: set[int] = set()
         try:
             for directory in directories:
-                fd = os.open(directory, os.O_RDONLY)
-                device = os.fstat(fd).st_dev
-                if device in devices:
-                    os.close(fd)
-                else:
-                    devices.add(device)
-                    self._fds.append(fd)
+                self._watch(directory)
         except OSError:
             self.close()  # fall back to one fsync per file
 
+    def _watch(self, directory: Path) -> None:
+        if directory in self._seen:
+            return
+        self._seen.add(directory)
+        device = os.stat(directory).st_dev
+        if device not in self._fds:
+            self._fds[device] = os.open(directory, os.O_RDONLY)
+
     def wrote(self, path: Path) -> None:
         """A file written in this phase."""
-        if not self._fds:
+        if self._fds:
+            self._watch(path.parent)
+        else:
             self._written.append(path)
 
     def changed(self, directory: Path) -> None:
         """A directory whose entries changed in this phase (created, or a file removed)."""
         if not self._fds:
             self._directories[directory] = None
+        elif directory not in self._seen and directory.is_dir():
+            self._watch(directory)  # (one still to be created is on its parent's)
 
     def sync(self) -> None:
         syncfs = _syncfs()
         if self._fds and syncfs is not None:
-            for fd in self._fds:
+            for fd in self._fds.values():
                 if syncfs(fd) != 0:
                     code = ctypes.get_errno() or errno.EIO
                     raise OSError(code, os.strerror(code))
@@ -366,9 +375,9 @@ class Barrier:
         self._directories.clear()
 
     def close(self) -> None:
-        for fd in self._fds:
+        for fd in self._fds.values():
             os.close(fd)
-        self._fds = []
+        self._fds = {}
 
 
 _SYNCFS: list[object] = []
