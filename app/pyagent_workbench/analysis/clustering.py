@@ -11,6 +11,7 @@ moves.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -231,12 +232,13 @@ class ClusterCache:
     def save(self) -> None:
         if self.path is None or self._new == self._old:
             return
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")  # one per writer
         try:
             tmp.write_text(json.dumps(self._new), encoding="utf-8")
             os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache is an optimisation
+        except OSError:  # a cache is an optimisation
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,

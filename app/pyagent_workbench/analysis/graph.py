@@ -151,12 +151,13 @@ def _save_graph(path: Path, key: str, graph: ImportGraph) -> None:
         "imports": [[r.importer, r.imported, r.line, r.text] for r in graph.imports],
         "syntax_errors": [[p.path, p.line, p.text] for p in graph.syntax_errors],
     }
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writer
     try:
         tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:
-        pass  # a cache is an optimisation
+    except OSError:  # a cache is an optimisation
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _build(repo: Repo, found: set[FoundPackage], cache_dir: str | None) -> ImportGraph:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import json
 import os
 import re
@@ -168,12 +169,13 @@ def _load_cache(state: Path | None) -> dict[str, list[object]]:
 
 
 def _save_cache(state: Path, cache: dict[str, list[object]]) -> None:
-    tmp = state / (SYNTAX_CACHE + ".tmp")
+    tmp = state / f"{SYNTAX_CACHE}.{os.getpid()}.tmp"  # one per writer
     try:
         tmp.write_text(json.dumps(cache), encoding="utf-8")
         tmp.replace(state / SYNTAX_CACHE)
-    except OSError:
-        pass  # a cache is an optimisation
+    except OSError:  # a cache is an optimisation
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 # -- statement-level rewriting -------------------------------------------------------------
