@@ -15,20 +15,25 @@ HERE = Path(__file__).resolve().parent
 WHERE_THE_TIME_GOES = """\
 ## Where the time goes
 
-**`diff` (the rewrite engine)**, from a cProfile on Django (30 moves; 2,823 Python files,
-of which about 660 can change):
+**`diff` (the rewrite engine)** on Django (30 moves; 2,823 Python files, of which about
+660 can change), about 6.5 CPU-s on 2 cores:
 
-* **`ast.parse` of the files that can change: about half of all CPU.** Only the files
-  whose text names a moved module (one compiled regex), imports a moved module's parent,
-  or has a relative import whose meaning changes are parsed; Django's test modules are
-  large, so these ~660 files still take ~2.4 CPU-s. This is the floor of the design.
+* **`ast.parse` of the files that can change: about a third.** Only the files whose
+  text names a moved module (one compiled regex), imports a moved module's parent, or
+  has a relative import whose meaning changes are parsed; Django's test modules are
+  large, so these ~660 files take ~2 CPU-s.
 * **libcst on the statements that change: about a fifth.** The same transformers as
-  before, run once per file on a small module holding only the statements (or
-  compound-statement headers) that can change, instead of on the whole file.
-* **Syntax sweep of the other files: about a sixth** (files outside the analysed
-  packages only; grimp has parsed the package's own files already). Cached by size and
-  mtime, so a second `diff` skips it.
-* The rest: reading every file once with the regex prefilter, the mention scan, facades.
+  the whole-file rewrite, run once per file on a small module holding only the
+  statements (or compound-statement headers) that can change; a transformer that cannot
+  change anything there is not run (no import statement: no import rewriter; nothing but
+  imports: no string rewriter).
+* **Syntax sweep of the other files: about a seventh** (the ~1,600 files outside the
+  analysed packages; grimp has parsed the package's own): CPython's compiler, which
+  builds no Python objects (a quarter cheaper than `ast.parse`), in the workers while the
+  parent assembles the changes. Cached by size and mtime, so a second `diff` skips it.
+* Finding the statements that can change (~0.5 CPU-s), and in the parent: reading every
+  file once with the regex prefilter (~0.3 s), assembling the changes, facades and the
+  mention scan (~0.5 s), interpreter and imports (~0.5 s).
 
 Before this work the engine ran libcst over every candidate file, whole (about 100 ms a
 file: three full-tree passes plus code generation), and parsed every moved file and
@@ -37,49 +42,48 @@ every relative importer whether or not it could change: `diff` of the same plan 
 (`python -m benchmarks.crosscheck` compares both rewrites on every file of the tree: 0
 differences on Django's 2,823 files; the diff text of the whole plan is identical).
 
-**`apply`** is `diff` plus the journal and the writes (cProfile of one apply of the
-Django plan, about 10.7 s profiled): the changes computed as for `diff` (about half),
-compiling every changed Python text before anything is written (1.3 s: 1,135 files),
-the journal's backups (0.9 s: 2,022 files copied, each fsynced), the writes (1.5 s, one
-fsync per file: about 4,200 fsyncs in all at ~0.25 ms) and `git add` of the moves
-(0.5 s). The journal used to rewrite and fsync its whole manifest once per directory the
-apply creates (1,351 here, quadratic: 255 s of a 287 s profile); it now records every
-planned directory when it starts.
+**`apply`** is `diff` plus the journal and the writes. Phases of one apply of the Django
+plan (wall): the changes as for `diff` plus a compile of every changed Python text
+(1,135 files, in the worker that computed it) ~4.9 s; the journal's backups ~0.8 s
+(2,022 copies; allocating page-cache pages is slow on this VM); the writes ~0.6 s
+(1,135 rewritten files written, 1,316 files that move unchanged renamed, 1,351
+directories created); staging the moves in git ~0.1 s; two durability barriers and
+removing the journal ~0.3 s; checking the plan ~0.3 s; interpreter and imports ~0.5 s.
+What the last session changed: one fsync per file (about 4,200: 1.7 s) became two
+`syncfs` barriers (backups durable before the manifest, writes durable before the commit
+point; ~0.02 s); a file that moves unchanged is renamed, not rewritten; `git add` of
+3,000 pathspecs (0.5 s) became `git update-index` of paths (0.05 s); the compile check
+moved into the workers. The journal used to rewrite and fsync its whole manifest once per
+directory the apply creates (quadratic: 255 s of a 287 s profile, two sessions ago); it
+records every planned directory when it starts.
 
-**Analysis on 10k modules**: grimp builds the graph in about 1 s cold and 0.9 s warm
-(its cache helps less than the interpreter start, listing the repo and the graph
-conversion); `suggest` takes about 1.9 s, most of it in networkx (a dozen seeded Louvain
-runs), the rest in writing and re-reading the draft plan through tomlkit. The board
-starts from the suggestion's own view (no second one is built).
+**Analysis on 10k modules**: cold, grimp builds the graph in about 1.1 s (the scan, its
+package finder listing 10k files, our conversion) and `suggest` takes about 1.9 s, most
+of it a dozen seeded networkx Louvain runs, the rest writing and re-reading the draft
+plan through tomlkit. Warm, the graph comes from the tool's graph cache (0.4 s, most of it
+grimp's package finder, whose file list and mtimes are the cache key) and the clustering
+from its cache, so `suggest` is the draft plan alone (0.5 s). The board starts from the
+suggestion's own view (no second one is built).
 """
 
 
 GAPS = """\
 ### The gaps, what limits them, what would close them
 
-* **Django apply (about 3x rope, target 10x)**: see "Where the time goes": about half is
-  the rewrite engine (what `diff` does), the rest is making the apply safe: compiling
-  every changed text before writing, a synced backup of every file it will touch, one
-  fsync per written file, and `git add`. Closing it: compile in the worker processes
-  that already parse, back up by hard link where the file is about to be replaced by a
-  rename (no copy), and sync once per phase (`syncfs`) instead of once per file.
-* **Django diff (about 7x, target 10x)**: about 7 CPU-s on 2 cores: `ast.parse` of the
-  ~660 files that can change (2.4 CPU-s, Django's test modules are large), the cold
-  syntax sweep of the ~1,900 files outside the package (about 1 CPU-s, cached
-  afterwards), the prefilter reading and regex-scanning every file in the parent process
-  (about 1 s), the interpreter and imports (0.3 s). Closing it: parse only up to the last
-  statement that can change (most sites are the imports at the top of a file), sweep with
-  grimp's Rust parser instead of CPython's, and run the prefilter in the workers.
-* **Memory (0.31 of rope's, target 0.25)**: the figure sums the RSS of the parent and
-  its two forked workers, so the parent's pages are counted up to three times; the tree's
-  proportional set size is lower. Measuring PSS (or starting workers with `spawn`) would
-  show the real figure; the runner also records the largest single process's peak
-  (`largest_mib_max` in `results.json`).
-* **10k analysis warm (about 3.3 s, target 2 s)**: the cold target is met; warm, grimp's
-  cache saves little (1 s for the graph), and `suggest` (about 1.9 s, networkx Louvain)
-  runs again. The workbench itself does not: on a second start it restores the
-  autosaved draft, so graph + view is about 1.5 s. Closing it for the benchmark's path:
-  cache the suggestion under `.pyagent-workbench/` keyed by the graph's digest.
+* **Django apply (about 4x rope, target 10x) and diff (about 6x)**: see "Where the time
+  goes". What limits both is CPython's parser on 2 cores: each file that can change is
+  parsed whole with `ast` (~2 CPU-s), `apply` compiles each changed text (~1.5 CPU-s),
+  the sweep compiles the ~1,600 other files once to report the unparsable ones
+  (~0.9 CPU-s), libcst runs on the statements that change (~1.2 CPU-s); `apply` adds the
+  journal's copies (~0.8 s) and the writes. What would close it: (1) parse a file only up
+  to the last statement that can change (most sites are imports at the top: about two
+  thirds of the bytes parsed today), taking the whole file's validity from the compile
+  check `apply` already makes (`diff` would need one too); (2) sweep with a Rust parser
+  (grimp's scanner parses the packages' files already); (3) reflink backups (copy-on-write
+  on btrfs, XFS, APFS; ext4, measured here, has none), or, for a file that moves
+  unchanged, a journal entry "renamed to" instead of a copy, which gives up the copy that
+  lets rollback both keep someone else's in-place edit and restore the original; (4)
+  start the workers while the parent still scans for candidates.
 """
 
 
@@ -104,12 +108,23 @@ def _mark(ok: bool) -> str:
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     quick = " --quick" if results["mode"] == "quick" else ""
+    history = results.get("history", [])
+    if len(history) > 1:
+        made = "Produced by {} runs of the benchmark: {}".format(len(history), "; ".join(
+            f"`python -m {h['command']}` ({h['mode']} mode, {h['runs']} runs per figure, "
+            f"{h['elapsed'] / 60:.1f} min, {h['version']}) for the "
+            f"{', '.join(h['sections'])} section{'s' if len(h['sections']) > 1 else ''}"
+            for h in history))
+    else:
+        made = (f"Produced by `.venv/bin/python -m benchmarks.run{quick}` ({results['mode']} "
+                f"mode, {results['runs']} runs per figure unless noted; took "
+                f"{results['elapsed'] / 60:.1f} min)")
     out = ["# Benchmark results", "",
-           f"Produced by `.venv/bin/python -m benchmarks.run{quick}` "
-           f"({results['mode']} mode, {results['runs']} runs per figure unless noted; took "
-           f"{results['elapsed'] / 60:.1f} min). Wall times are medians (min–max); memory is "
-           "the peak resident set of the whole process tree (workers included, shared pages "
-           "counted once per process, so it errs high).", "",
+           f"{made}. Wall times are medians (min–max); memory is "
+           "the peak proportional set size (PSS) of the whole process tree (workers "
+           "included; a page shared by n processes counts 1/n in each), the same measure "
+           "for every tool; the Django table also gives the summed resident sets (RSS), "
+           "which count a forked worker's shared pages once per process.", "",
            "| machine | |", "|---|---|",
            f"| CPU | {m['cpu']} ({m['cores']} cores) |", f"| memory | {m['memory']} |",
            f"| OS | {m['os']} |", f"| Python | {m['python']} |",
@@ -149,15 +164,18 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
            "in `django.utils`, 5 package and 3 module moves in `django.core`, 10 app packages "
            "in `django.contrib`); `benchmarks/projects.py` lists them. Each run starts from a "
            "fresh copy of the same git tree.", "",
-           "| what | wall | peak memory | vs rope (time) | vs rope (memory) |",
-           "|---|---|---|---|---|"]
+           "| what | wall | peak memory (PSS) | summed RSS | vs rope (time) | "
+           "vs rope (memory) |", "|---|---|---|---|---|---|"]
     for name, entry in rows:
         ratio_t = rope["wall_median"] / entry["wall_median"]
         ratio_m = entry["peak_mib_max"] / rope["peak_mib_max"]
+        rss = entry.get("rss_peak_mib_max")
+        rss_text = f"{rss:.0f} MiB" if rss is not None else "?"
         out.append(f"| {name} | {_range(entry)} | {entry['peak_mib_max']:.0f} MiB | "
-                   f"{ratio_t:.1f}x faster | {ratio_m:.2f} of rope's |"
+                   f"{rss_text} | {ratio_t:.1f}x faster | {ratio_m:.2f} of rope's |"
                    if entry is not rope else
-                   f"| {name} | {_range(entry)} | {entry['peak_mib_max']:.0f} MiB | 1 | 1 |")
+                   f"| {name} | {_range(entry)} | {entry['peak_mib_max']:.0f} MiB | "
+                   f"{rss_text} | 1 | 1 |")
     p = d["preview_one"]
     out += ["", f"Preview of one move (`engine.preview(workspace, graph, only=['"
             f"django.utils.text'], jobs=1, sweep=False)`, the TUI's diff pane as the "
@@ -179,10 +197,12 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
             f"reports it as unparsable and goes on."]
     if "libcst" in d:
         libcst = d["libcst"]["wall_median"]
-        out += ["", f"LibCST ran once ({d['libcst']['runs']} run; it takes minutes). Against "
-                f"it: our apply of the whole plan is {libcst / d['apply']['wall_median']:.0f}x "
-                f"faster than its rename of one module, our diff "
-                f"{libcst / d['diff']['wall_median']:.0f}x."]
+        earlier = (" (in an earlier run of the Django section than the other rows; "
+                   "the runs below it skipped LibCST)" if d["libcst"].get("earlier_run") else "")
+        out += ["", f"LibCST ran once{earlier} ({d['libcst']['runs']} run; it takes "
+                f"minutes). Against it: our apply of the whole plan is "
+                f"{libcst / d['apply']['wall_median']:.0f}x faster than its rename of one "
+                f"module, our diff {libcst / d['diff']['wall_median']:.0f}x."]
     apply_ratio = rope["wall_median"] / d["apply"]["wall_median"]
     diff_ratio = rope["wall_median"] / d["diff"]["wall_median"]
     memory = max(d["apply"]["peak_mib_max"], d["diff"]["peak_mib_max"])
@@ -207,8 +227,9 @@ def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[s
            "`src/infrastructure/`, a flat `src/core/base/`, colocated tests). Opening the "
            "workbench minus the UI: `build_graph` + units + `suggest` + `PlanView` and its "
            "figures, each in a fresh process (interpreter start and imports included). Cold: "
-           "no grimp cache; warm: grimp's cache under `.pyagent-workbench/` from the run "
-           "before.", ""]
+           "no `.pyagent-workbench/`; warm: the caches the run before left there (grimp's, "
+           "the import graph's, keyed by every module file's mtime, and the clustering's, "
+           "keyed by the units, their weights and the options).", ""]
     d = big["cold"]["details"]
     out += [f"10k repo: {d['modules']:,} modules, {d['import_statements']:,} import statements, "
             f"{d['units_count']} units, {d['tiers']} suggested tiers.", "",

@@ -285,14 +285,30 @@ def main(argv: list[str] | None = None) -> int:
     if "clustering" in sections:
         results["clustering"] = clustering_section()
     results["elapsed"] = time.perf_counter() - started
+    this_run = {"command": " ".join(["benchmarks.run", *(argv if argv is not None
+                                                          else sys.argv[1:])]),
+                "sections": sorted(sections), "runs": runs, "mode": results["mode"],
+                "elapsed": results["elapsed"], "version": results["machine"]["pyagent_workbench"],
+                "date": results["machine"]["date"]}
+    results["history"] = [this_run]
     json_path = args.out.with_name("results.json")
     if args.only and json_path.exists():
-        # A partial run adds its sections to the results of the runs before it.
+        # A partial run adds its sections to the results of the runs before it (and keeps
+        # an earlier LibCST figure when this run skipped LibCST).
         previous = json.loads(json_path.read_text())
         for key, value in previous.items():
             if key not in results:
                 results[key] = value
-        results["elapsed"] += previous.get("elapsed", 0)
+        earlier_libcst = previous.get("django", {}).get("libcst")
+        if "django" in sections and "libcst" not in results["django"] and earlier_libcst:
+            results["django"]["libcst"] = {**earlier_libcst, "earlier_run": True}
+        kept = []
+        for earlier in previous.get("history", []):
+            still = sorted(set(earlier["sections"]) - sections)
+            if still:
+                kept.append({**earlier, "sections": still})
+        results["history"] = [*kept, this_run]
+        results["elapsed"] = sum(h["elapsed"] for h in results["history"])
     json_path.write_text(json.dumps(results, indent=1) + "\n")
     from benchmarks.report import render
 
