@@ -15,7 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.analysis.units import build_units
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
@@ -346,9 +346,16 @@ def test_dunder_modules_stay_with_their_package(tmp_path: Path) -> None:
 # -- caches under the tool's folder ------------------------------------------------------------
 
 
-def _same_graph(a: object, b: object) -> bool:
-    return (a.modules, a.imports, a.syntax_errors) == (  # type: ignore[attr-defined]
-        b.modules, b.imports, b.syntax_errors)  # type: ignore[attr-defined]
+def _same_graph(a: ImportGraph, b: ImportGraph) -> bool:
+    return (a.modules, a.imports, a.syntax_errors) == (b.modules, b.imports, b.syntax_errors)
+
+
+def add_an_import(repo_path: Path) -> None:
+    """`agent_history` imports `shell_executor` from now on (with a new mtime)."""
+    changed = repo_path / "src/core/base/agent_history.py"
+    changed.write_text(changed.read_text() + "\nfrom src.core.base import shell_executor\n")
+    stamp = changed.stat().st_mtime + 10
+    os.utime(changed, (stamp, stamp))
 
 
 def test_the_graph_is_cached_until_a_module_file_changes(
@@ -371,10 +378,7 @@ def test_the_graph_is_cached_until_a_module_file_changes(
         assert _same_graph(build_graph(Repo(repo_path)), fresh)
 
     # A changed module file (a new modification time) is scanned again.
-    changed = repo_path / "src/core/base/agent_history.py"
-    changed.write_text(changed.read_text() + "\nfrom src.core.base import shell_executor\n")
-    stamp = changed.stat().st_mtime + 10
-    os.utime(changed, (stamp, stamp))
+    add_an_import(repo_path)
     again = build_graph(Repo(repo_path))
     assert _same_graph(again, build_graph(Repo(repo_path), use_cache=False))
     assert any(r.importer == "src.core.base.agent_history"
@@ -416,10 +420,7 @@ def test_a_second_suggestion_reuses_the_clustering_until_the_graph_changes(
     assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "third.toml").code == 0
     assert calls[0] > 0
     calls[0] = 0
-    changed = repo_path / "src/core/base/agent_history.py"
-    changed.write_text(changed.read_text() + "\nfrom src.core.base import shell_executor\n")
-    stamp = changed.stat().st_mtime + 10
-    os.utime(changed, (stamp, stamp))
+    add_an_import(repo_path)
     assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "fourth.toml").code == 0
     assert calls[0] > 0
 

@@ -348,15 +348,19 @@ def test_failing_writes_leave_the_tree_as_it_was(
                     assert not (root / STATE / "journal").exists()
 
 
+SMALL_PACKAGE: dict[str, str | bytes] = {
+    "pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
+    "pkg/c.py": "import pkg.b\n"}
+"""A package with a relative and an absolute importer of the module the tests move."""
+
+
 @pytest.mark.parametrize("barrier", [1, 2])
 @pytest.mark.parametrize("git", [False, True])
 def test_a_failing_durability_barrier_changes_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, barrier: int, git: bool) -> None:
     """The journal makes its backups durable with one barrier (`syncfs`) and the apply's
     writes with another: a write-back error reported by either undoes the apply."""
-    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
-             "pkg/c.py": "import pkg.b\n"}
-    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
+    example = Example(tmp_path, SMALL_PACKAGE, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
                       facades=True, git=git)
     root = example.fresh("work")
     before = digest(root)
@@ -423,9 +427,7 @@ def test_without_syncfs_every_written_file_is_fsynced(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where there is no `syncfs` (not Linux) the barrier fsyncs each file the phase
     wrote and the directories whose entries changed."""
-    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
-             "pkg/c.py": "import pkg.b\n"}
-    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
+    example = Example(tmp_path, SMALL_PACKAGE, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
                       facades=True, git=False)
     root = example.fresh("work")
     synced: list[str] = []
@@ -453,9 +455,7 @@ def test_a_full_disk_while_putting_files_back_keeps_the_journal(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The apply fails, and so does its rollback (the disk is still full): the journal
     stays, the error says to run `recover`, and `recover` restores every byte later."""
-    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": "B = 1\n",
-             "pkg/c.py": "import pkg.b\n"}
-    example = Example(tmp_path, files, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
+    example = Example(tmp_path, SMALL_PACKAGE, [("pkg.b", "pkg.sub.b")], tops=["pkg"],
                       facades=False, git=False)
     root = example.fresh("work")
     before = digest(root)

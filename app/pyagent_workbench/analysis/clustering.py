@@ -11,10 +11,8 @@ moves.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from typing import Any
 
 import networkx as nx
 
+from pyagent_workbench import cachefile
 from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.units import UnitGraph
@@ -193,13 +192,9 @@ class ClusterCache:
         self.path = state_dir / CACHE_FILE if state_dir is not None else None
         self._old: dict[str, object] = {}
         self._new: dict[str, object] = {}
-        if self.path is not None:
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(data, dict):
-                    self._old = data
-            except (OSError, ValueError):
-                pass
+        data = cachefile.load(self.path) if self.path is not None else None
+        if isinstance(data, dict):
+            self._old = data
 
     @staticmethod
     def key(units: UnitGraph, members: list[str], tiers: int | None,
@@ -232,13 +227,7 @@ class ClusterCache:
     def save(self) -> None:
         if self.path is None or self._new == self._old:
             return
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")  # one per writer
-        try:
-            tmp.write_text(json.dumps(self._new), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:  # a cache is an optimisation
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        cachefile.save(self.path, self._new)
 
 
 def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,

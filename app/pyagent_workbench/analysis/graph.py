@@ -29,6 +29,7 @@ from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
 from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
+from pyagent_workbench import cachefile
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
 
@@ -128,16 +129,16 @@ def _found_key(found: set[FoundPackage]) -> str:
 def _load_graph(path: Path, key: str) -> ImportGraph | None:
     """The graph saved for `key`, or None (no cache, another key, or a file that is not
     what `_save_graph` writes: it is checked, never trusted)."""
+    data = cachefile.load(path)
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("key") != key:
-            return None
         modules = set(data["modules"])
         imports = [ImportRecord(str(a), str(b), int(line), str(text))
                    for a, b, line, text in data["imports"]]
         problems = [SyntaxProblem(str(path), None if line is None else int(line), str(text))
                     for path, line, text in data["syntax_errors"]]
-    except (OSError, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         return None
     if not all(isinstance(m, str) for m in modules):
         return None
@@ -151,13 +152,7 @@ def _save_graph(path: Path, key: str, graph: ImportGraph) -> None:
         "imports": [[r.importer, r.imported, r.line, r.text] for r in graph.imports],
         "syntax_errors": [[p.path, p.line, p.text] for p in graph.syntax_errors],
     }
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # one per writer
-    try:
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a cache is an optimisation
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    cachefile.save(path, data)
 
 
 def _build(repo: Repo, found: set[FoundPackage], cache_dir: str | None) -> ImportGraph:

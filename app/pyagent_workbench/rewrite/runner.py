@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import contextlib
-import json
 import os
 import re
 import threading
@@ -25,6 +23,7 @@ from types import TracebackType
 
 import libcst as cst
 
+from pyagent_workbench import cachefile
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python
@@ -159,23 +158,12 @@ def _check(path: str) -> str | None:
 
 
 def _load_cache(state: Path | None) -> dict[str, list[object]]:
-    if state is None:
-        return {}
-    try:
-        data = json.loads((state / SYNTAX_CACHE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = cachefile.load(state / SYNTAX_CACHE) if state is not None else None
     return data if isinstance(data, dict) else {}
 
 
 def _save_cache(state: Path, cache: dict[str, list[object]]) -> None:
-    tmp = state / f"{SYNTAX_CACHE}.{os.getpid()}.tmp"  # one per writer
-    try:
-        tmp.write_text(json.dumps(cache), encoding="utf-8")
-        tmp.replace(state / SYNTAX_CACHE)
-    except OSError:  # a cache is an optimisation
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    cachefile.save(state / SYNTAX_CACHE, cache)
 
 
 # -- statement-level rewriting -------------------------------------------------------------
