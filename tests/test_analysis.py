@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from pyagent_workbench import statedir
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.analysis.units import build_units
 from pyagent_workbench.model.plan import Plan
@@ -368,7 +369,7 @@ def test_the_graph_is_cached_until_a_module_file_changes(
     fresh = build_graph(repo, use_cache=False)
     first = build_graph(repo)
     assert _same_graph(first, fresh) and first.syntax_errors
-    assert (repo.state_dir / graph_module.GRAPH_CACHE).is_file()
+    assert (repo.state_dir / statedir.GRAPH_CACHE).is_file()
 
     def no_scan(*args: object) -> None:
         raise AssertionError("the graph was built again")
@@ -385,7 +386,7 @@ def test_the_graph_is_cached_until_a_module_file_changes(
                and r.imported == "src.core.base.shell_executor" for r in again.imports)
 
     # A cache file that is not what the tool writes is ignored, never trusted.
-    cache = repo.state_dir / graph_module.GRAPH_CACHE
+    cache = repo.state_dir / statedir.GRAPH_CACHE
     key = json.loads(cache.read_text())["key"]
     for junk in ("not json", "[]", json.dumps({"key": key, "modules": [1], "imports": [],
                                                "syntax_errors": []}),
@@ -402,7 +403,7 @@ def test_a_second_suggestion_reuses_the_clustering_until_the_graph_changes(
     repo_path = copy_sample(tmp_path / "sample", git_repo=False)
     first = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "first.toml")
     assert first.code == 0, first.err
-    assert (repo_path / ".pyagent-workbench" / clustering.CACHE_FILE).is_file()
+    assert (repo_path / ".pyagent-workbench" / statedir.CLUSTER_CACHE).is_file()
     calls = [0]
     real = clustering.nx.community.louvain_communities
 
@@ -425,7 +426,7 @@ def test_a_second_suggestion_reuses_the_clustering_until_the_graph_changes(
     assert calls[0] > 0
 
     # A damaged cache is ignored: the answer is the one computed without it.
-    cache = repo_path / ".pyagent-workbench" / clustering.CACHE_FILE
+    cache = repo_path / ".pyagent-workbench" / statedir.CLUSTER_CACHE
     cache.unlink()
     assert run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "fifth.toml").code == 0
     entries = json.loads(cache.read_text())

@@ -14,8 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.model.names import is_dotted_name, is_identifier
-
-STATE_DIR = ".pyagent-workbench"
+from pyagent_workbench.statedir import STATE_DIR
 
 # Directories never analysed or rewritten when the repo is not a git work tree (in a git
 # work tree, `.gitignore` decides, as it does for the user).

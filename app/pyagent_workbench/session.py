@@ -22,14 +22,13 @@ from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Move, Plan, Verdict
 from pyagent_workbench.repo import Repo
-from pyagent_workbench.workspace import Workspace, ensure_state_dir
+from pyagent_workbench.statedir import DRAFT, DRAFT_META, ensure_state_dir, state_dir
+from pyagent_workbench.workspace import Workspace
 
 if TYPE_CHECKING:
     from pyagent_workbench.rewrite.apply import ApplyResult
     from pyagent_workbench.rewrite.engine import ChangeSet
 
-DRAFT = "draft.toml"
-DRAFT_META = "draft.json"
 
 Progress = Callable[[str, float], None]
 """Called with a step description and the fraction done (0..1)."""
@@ -380,7 +379,7 @@ class Session:
         return draft
 
     def discard_draft(self) -> None:
-        state = self.repo.root / ".pyagent-workbench"
+        state = state_dir(self.repo.root)
         for name in (DRAFT, DRAFT_META):
             (state / name).unlink(missing_ok=True)
 
@@ -431,7 +430,7 @@ class Session:
 def _load_draft(repo_path: Path, plan_path: Path | None) -> tuple[Plan, str] | None:
     """The autosaved draft, when it continues the plan being opened (or no plan was named)
     and is newer than that plan's file."""
-    state = repo_path / ".pyagent-workbench"
+    state = state_dir(repo_path)
     draft, meta = state / DRAFT, state / DRAFT_META
     if not draft.is_file() or not meta.is_file():
         return None

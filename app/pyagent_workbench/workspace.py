@@ -6,11 +6,11 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from pyagent_workbench.errors import InvalidPlan, PlanError, RepoError
+from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
 from pyagent_workbench.model.validation import check_against_repo
-from pyagent_workbench.repo import STATE_DIR, Repo
+from pyagent_workbench.repo import Repo
 
 _SKIP_IN_TREE = frozenset({"__pycache__"})
 
@@ -128,17 +128,3 @@ class Workspace:
         if problems:
             raise InvalidPlan(problems)
 
-
-def ensure_state_dir(repo_root: Path) -> Path:
-    """The tool's own folder in the repo; it ignores itself for git, like .pytest_cache."""
-    state = repo_root / STATE_DIR
-    try:
-        state.mkdir(exist_ok=True)
-        ignore = state / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(
-                "# Created by pyagent-workbench: its own state, never committed.\n*\n")
-    except OSError as error:
-        raise RepoError(f"cannot create the tool's folder {state}: "
-                        f"{error.strerror or error}") from None
-    return state

@@ -26,6 +26,7 @@ from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
+from pyagent_workbench.statedir import CLUSTER_CACHE
 
 RESOLUTIONS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 LARGE_RESOLUTIONS = (1.0, 1.25)
@@ -176,7 +177,6 @@ def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> lis
     return list(result.values())
 
 
-CACHE_FILE = "clusters.json"
 _CACHE_VERSION = 1
 """Bump when `cluster` would answer differently for the same input."""
 
@@ -189,7 +189,7 @@ class ClusterCache:
     kept when it is saved."""
 
     def __init__(self, state_dir: Path | None) -> None:
-        self.path = state_dir / CACHE_FILE if state_dir is not None else None
+        self.path = state_dir / CLUSTER_CACHE if state_dir is not None else None
         self._old: dict[str, object] = {}
         self._new: dict[str, object] = {}
         data = cachefile.load(self.path) if self.path is not None else None

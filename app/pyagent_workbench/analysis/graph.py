@@ -32,9 +32,9 @@ from grimp.exceptions import SourceSyntaxError
 from pyagent_workbench import cachefile
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
+from pyagent_workbench.statedir import GRAPH_CACHE, ensure_state_dir
 
 GRIMP_CACHE = "grimp-cache"
-GRAPH_CACHE = "graph-cache.json"
 _GRAPH_CACHE_VERSION = 1
 """Bump when `build_graph` would answer differently for the same files."""
 
@@ -98,8 +98,6 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
     cache_file: Path | None = None
     key = ""
     if use_cache:
-        from pyagent_workbench.workspace import ensure_state_dir
-
         state = ensure_state_dir(repo.root)
         cache_dir = str(state / GRIMP_CACHE)
         cache_file = state / GRAPH_CACHE

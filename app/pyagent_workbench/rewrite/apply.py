@@ -21,9 +21,14 @@ from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import facades
 from pyagent_workbench.rewrite.engine import ChangeSet, preview, sha256
 from pyagent_workbench.rewrite.journal import Journal, write_atomic
-from pyagent_workbench.workspace import Workspace, ensure_state_dir
-
-LAST_DIFF = "last-diff.json"
+from pyagent_workbench.statedir import (
+    APPLIED_DIR,
+    JOURNAL_DIR,
+    LAST_DIFF,
+    STATE_DIR,
+    ensure_state_dir,
+)
+from pyagent_workbench.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
 """Called as (step, done, total) while applying."""
@@ -41,7 +46,6 @@ class ApplyResult:
     notes: list[str] = field(default_factory=list)
 
 
-APPLIED_DIR = "applied"
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -528,10 +532,8 @@ def _clean_caches(root: Path, changeset: ChangeSet) -> None:
 
 def recover(repo_root: Path) -> bool:
     """Restore the pre-apply tree from an interrupted apply's journal. False if none."""
-    from pyagent_workbench.repo import STATE_DIR
-
     state = repo_root / STATE_DIR
-    journal_dir = state / "journal"
+    journal_dir = state / JOURNAL_DIR
     if not journal_dir.exists():
         return False
     if not (journal_dir / "manifest.json").exists():

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.statedir import CONFLICTS_DIR, JOURNAL_DIR
 
-JOURNAL_DIR = "journal"
 MANIFEST = "manifest.json"
 TMP_SUFFIX = ".pyagent-workbench-tmp"
 
@@ -264,7 +264,7 @@ class Journal:
         self.conflicts.append(entry.path)
         if entry.backup is None:
             return
-        keep = self.state / "conflicts" / entry.path
+        keep = self.state / CONFLICTS_DIR / entry.path
         keep.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.dir / "backup" / entry.backup, keep)
 

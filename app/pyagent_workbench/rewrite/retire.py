@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pyagent_workbench.model import names
-from pyagent_workbench.repo import STATE_DIR, Repo
+from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite import facades as facade_files
 from pyagent_workbench.rewrite.files import is_config_file
 from pyagent_workbench.rewrite.journal import Journal
 from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, NESTED_REFERENCE
+from pyagent_workbench.statedir import STATE_DIR
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python
 from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
+from pyagent_workbench.statedir import SYNTAX_CACHE
 
-SYNTAX_CACHE = "syntax-cache.json"
 _PARALLEL_THRESHOLD = 48
 """Below this many files, starting worker processes costs more than it saves."""
 

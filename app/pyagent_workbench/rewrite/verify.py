@@ -25,9 +25,9 @@ from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model.mapping import ModuleMapping
 from pyagent_workbench.rewrite.engine import ChangeSet
-from pyagent_workbench.workspace import Workspace, ensure_state_dir
+from pyagent_workbench.statedir import VERIFY_DIR, ensure_state_dir
+from pyagent_workbench.workspace import Workspace
 
-RECORD_DIR = "verify"
 _CHUNK = 200
 _TIMEOUT = 300
 
@@ -132,7 +132,7 @@ class VerifyReport:
 def _record_path(workspace: Workspace) -> Path:
     from pyagent_workbench.rewrite.apply import plan_digest
 
-    return ensure_state_dir(workspace.repo.root) / RECORD_DIR / f"{plan_digest(workspace)}.json"
+    return ensure_state_dir(workspace.repo.root) / VERIFY_DIR / f"{plan_digest(workspace)}.json"
 
 
 def import_modules(workspace: Workspace, module_names: list[str], *,

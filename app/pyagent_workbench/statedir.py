@@ -1,0 +1,52 @@
+"""The tool's own folder in a repo, `.pyagent-workbench/`, and every name inside it.
+
+Only the tool writes here; the folder ignores itself for git (like `.pytest_cache`), so
+nothing in it is ever committed. Each file's owner documents its contents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyagent_workbench.errors import RepoError
+
+STATE_DIR = ".pyagent-workbench"
+
+GRAPH_CACHE = "graph-cache.json"
+"""The import graph, keyed by every module file's mtime (analysis.graph)."""
+CLUSTER_CACHE = "clusters.json"
+"""The clustering, keyed by members, weights and options (analysis.clustering)."""
+SYNTAX_CACHE = "syntax-cache.json"
+"""Files known to parse, keyed by size and mtime (rewrite.runner)."""
+DRAFT = "draft.toml"
+DRAFT_META = "draft.json"
+"""The workbench's autosaved plan, and which plan file it continues and when."""
+LAST_DIFF = "last-diff.json"
+"""What the last `diff` showed, so `apply` can tell the plan or the tree changed since."""
+APPLIED_DIR = "applied"
+"""One record per applied plan, named by the plan's digest."""
+VERIFY_DIR = "verify"
+"""What imported before an apply, for `verify` after it, named by the plan's digest."""
+JOURNAL_DIR = "journal"
+"""The journal of an apply under way (its absence is the commit point)."""
+CONFLICTS_DIR = "conflicts"
+"""Bytes of files someone else changed during an apply, kept instead of overwritten."""
+
+
+def state_dir(repo_root: Path) -> Path:
+    return repo_root / STATE_DIR
+
+
+def ensure_state_dir(repo_root: Path) -> Path:
+    """The tool's own folder in the repo; it ignores itself for git, like .pytest_cache."""
+    state = state_dir(repo_root)
+    try:
+        state.mkdir(exist_ok=True)
+        ignore = state / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text(
+                "# Created by pyagent-workbench: its own state, never committed.\n*\n")
+    except OSError as error:
+        raise RepoError(f"cannot create the tool's folder {state}: "
+                        f"{error.strerror or error}") from None
+    return state
