@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, reference_pattern, rewrite_python
-from pyagent_workbench.rewrite.runner import RewriteState, rewrite_file
+from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
 from pyagent_workbench.workspace import Workspace
 
 _STATE: RewriteState | None = None

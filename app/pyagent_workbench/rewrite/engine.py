@@ -34,12 +34,8 @@ from pyagent_workbench.rewrite.files import (
     rewrite_config,
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
-from pyagent_workbench.rewrite.runner import (
-    RewriteJob,
-    RewriteState,
-    Runner,
-    relative_import_may_change,
-)
+from pyagent_workbench.rewrite.runner import RewriteJob, Runner
+from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
 from pyagent_workbench.workspace import Workspace
 
 ChangeKind = Literal["move", "rewrite", "create", "facade"]

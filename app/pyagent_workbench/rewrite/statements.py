@@ -1,0 +1,564 @@
+"""Rewrite a file statement by statement: what the whole-file rewrite
+(`files.rewrite_python`) gives, computed on the few statements that can change.
+
+libcst parses and regenerates a whole file to change one import line: about 100 ms a
+file, most of it visiting nodes that cannot change. This path parses the file with
+`ast` (C, ~1 ms), finds the few statements that can change (imports of moved modules,
+relative imports whose meaning changes, and the statements or compound-statement
+headers holding a dotted name the reference regex finds), runs the same two libcst
+transformers on each of those alone, and splices their output back. A file it cannot
+handle exactly (another encoding, CRLF, a change that needs a file-wide decision, an
+odd layout) goes through `rewrite_python` whole.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python
+from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
+from pyagent_workbench.rewrite.strings import DottedStringRewriter
+
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
+             ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
+             ast.Match)
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_MARKER = "# -- pyagent-workbench: next unit --\n"
+"""Separates the statements of one file in the small module the transformers see."""
+
+
+@dataclass(frozen=True)
+class RewriteState:
+    """What every worker needs for every file: shipped once per worker."""
+
+    resolver: Resolver
+    reference: re.Pattern[bytes]
+    """Any dotted name under a moved module (the engine's reference pattern)."""
+    compile_check: bool = False
+    """Compile every changed text where it is computed (`apply` refuses to write a file
+    that would not compile; done here, it runs on every core)."""
+
+
+class _Unsupported(Exception):
+    """This path cannot rewrite this file exactly: rewrite it whole."""
+
+
+def rewrite_file(source: bytes, context: FileContext, state: RewriteState) -> FileRewrite:
+    """`rewrite_python`'s result, computed statement by statement when possible."""
+    try:
+        result = _rewrite_statements(source, context, state)
+    except _Unsupported:
+        result = None
+    if result is None:
+        result = rewrite_python(source, context, state.resolver)
+    if state.compile_check and result.new_bytes is not None and result.new_bytes != source:
+        result.compiled = compiles(result.new_bytes, context.path)
+    return result
+
+
+def compiles(source: bytes, path: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class RewriteComparison:
+    """Both rewrites of one file. The statement-level one is only an optimisation: it
+    must agree with libcst on the whole file in every byte, count and problem."""
+
+    whole_file: FileRewrite
+    by_statement: FileRewrite
+
+    @property
+    def agree(self) -> bool:
+        return _outcome(self.whole_file) == _outcome(self.by_statement)
+
+    def explain(self) -> str:
+        return f"whole file={self.whole_file!r}\n  by statement={self.by_statement!r}"[:3000]
+
+
+def compare_rewrites(source: bytes, context: FileContext, state: RewriteState
+                     ) -> RewriteComparison:
+    """Rewrite one file both ways (for the tests and `benchmarks.crosscheck`)."""
+    return RewriteComparison(rewrite_python(source, context, state.resolver),
+                             rewrite_file(source, context, state))
+
+
+def _outcome(result: FileRewrite) -> tuple[bytes | None, int, int, list[str]]:
+    return (result.new_bytes, result.changed_imports, result.changed_strings,
+            sorted(result.problems))
+
+
+def relative_import_may_change(level: int, module: str, context: FileContext,
+                               sources: Mapping[str, str]) -> bool:
+    """Could `from <level dots><module> import ...` in this file change, or be reported?
+    False only when it certainly keeps its meaning as written."""
+    package = context.package
+    if not package:
+        return True
+    parts = package.split(".")
+    if level - 1 >= len(parts):
+        return True
+    base = ".".join(parts[: len(parts) - (level - 1)] + ([module] if module else []))
+    file_move = _covering(context.module, sources) if context.module else None
+    base_move = _covering(base, sources)
+    if file_move is None:
+        prefix = base + "."
+        return base_move is not None or any(s.startswith(prefix) for s in sources)
+    if base_move != file_move:
+        return True
+    prefix = file_move + "."
+    return any(s.startswith(prefix) for s in sources)
+
+
+def _covering(name: str, sources: Mapping[str, str]) -> str | None:
+    """The move source deciding where `name` goes (the longest one it lies within)."""
+    candidate = name
+    while candidate:
+        if candidate in sources:
+            return candidate
+        candidate = candidate.rpartition(".")[0]
+    return None
+
+
+def _import_may_change(node: ast.Import | ast.ImportFrom, context: FileContext,
+                       resolver: Resolver) -> bool:
+    if isinstance(node, ast.Import):
+        return any(resolver.is_moved(alias.name) for alias in node.names)
+    if node.level:
+        return relative_import_may_change(node.level, node.module or "", context,
+                                          resolver.sources)
+    module = node.module or ""
+    if resolver.is_moved(module):
+        return True
+    return any(alias.name != "*" and resolver.is_moved(f"{module}.{alias.name}")
+               for alias in node.names)
+
+
+# -- the pieces of a file that can be rewritten on their own --------------------------------
+
+
+@dataclass
+class StatementSpan:
+    """A piece of a file the transformers can see alone: whole lines of simple
+    statements, or one header expression of a compound statement (a decorator, a base
+    class, an `if` test...), whose body is made of other spans."""
+
+    start: int
+    end: int
+    """Byte offsets in the file."""
+    is_header: bool
+    supported: bool = True
+    """False where rewriting the span alone could differ from rewriting the whole file
+    (a `match` pattern, a docstring sharing its line, a statement after `if x:`)."""
+    docstring_only: bool = False
+    wanted: bool = False
+    """It holds something that may change: it goes to the transformers."""
+
+
+@dataclass
+class StatementSpans:
+    """Every span of one file, in file order, and the simple statements with the span
+    that holds each."""
+
+    spans: list[StatementSpan]
+    owners: list[tuple[ast.stmt, StatementSpan]]
+    _starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [span.start for span in self.spans]
+
+    @classmethod
+    def of(cls, tree: ast.Module, source: bytes, line_starts: list[int]) -> StatementSpans:
+        found = _StatementWalk(tree)
+        spans, owners = _line_spans(found, source, line_starts)
+        for node, supported in found.headers:
+            start = line_starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
+            end = (line_starts[node.end_lineno - 1]  # type: ignore[attr-defined]
+                   + node.end_col_offset)  # type: ignore[attr-defined]
+            spans.append(StatementSpan(start, end, is_header=True, supported=supported))
+        spans.sort(key=lambda s: (s.start, -s.end))
+        return cls(spans, owners)
+
+    def at(self, position: int) -> StatementSpan | None:
+        """The innermost span holding the byte at `position`."""
+        index = bisect.bisect_right(self._starts, position) - 1
+        while index >= 0:
+            span = self.spans[index]
+            if span.start <= position < span.end:
+                return span
+            if not span.is_header:
+                return None
+            index -= 1
+        return None
+
+    def want(self, position: int) -> None:
+        """The span holding `position` must go to the transformers."""
+        span = self.at(position)
+        if span is None or span.docstring_only:
+            return  # a comment or a docstring: never rewritten
+        if not span.supported:
+            raise _Unsupported
+        span.wanted = True
+
+    def wanted(self) -> list[StatementSpan]:
+        return [span for span in self.spans if span.wanted]
+
+
+class _StatementWalk:
+    """A file's simple statements, docstrings and compound-statement headers, found in
+    one walk of its `ast`."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.simple: list[ast.stmt] = []
+        self.docstrings: set[int] = set()
+        """`id()` of every docstring statement."""
+        self.headers: list[tuple[ast.AST, bool]] = []
+        """Header expressions, with whether this path may rewrite them."""
+        self._note_docstring(tree.body)
+        self._walk(tree.body)
+
+    def _walk(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            if isinstance(statement, _COMPOUND):
+                self._compound(statement)
+            else:
+                self.simple.append(statement)
+
+    def _compound(self, statement: ast.stmt) -> None:
+        for node in _header_expressions(statement):
+            if node is not None:
+                self.headers.append((node, True))
+        for node in _headers_beyond_this_path(statement):
+            if node is not None:
+                self.headers.append((node, False))
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self._note_docstring(statement.body)
+        for block in _blocks(statement):
+            self._walk(block)
+
+    def _note_docstring(self, body: list[ast.stmt]) -> None:
+        if body and isinstance(body[0], ast.Expr) and (
+                isinstance(body[0].value, ast.JoinedStr) or (
+                    isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str))):
+            self.docstrings.add(id(body[0]))
+
+
+def _header_expressions(statement: ast.stmt) -> list[ast.AST | None]:
+    """The expressions of a compound statement outside its blocks."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _function_header(statement)
+    if isinstance(statement, ast.ClassDef):
+        return [*statement.decorator_list, *statement.bases,
+                *(keyword.value for keyword in statement.keywords)]
+    if isinstance(statement, (ast.If, ast.While)):
+        return [statement.test]
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        return [statement.target, statement.iter]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [part for item in statement.items
+                for part in (item.context_expr, item.optional_vars)]
+    if isinstance(statement, (ast.Try, ast.TryStar)):
+        return [handler.type for handler in statement.handlers]
+    if isinstance(statement, ast.Match):
+        return [statement.subject]
+    return []
+
+
+def _function_header(statement: ast.FunctionDef | ast.AsyncFunctionDef
+                     ) -> list[ast.AST | None]:
+    arguments = statement.args
+    every_argument = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                      arguments.vararg, arguments.kwarg)
+    return [*statement.decorator_list,
+            *(argument.annotation for argument in every_argument if argument is not None),
+            *arguments.defaults, *arguments.kw_defaults, statement.returns]
+
+
+def _headers_beyond_this_path(statement: ast.stmt) -> list[ast.AST | None]:
+    """`match` patterns and guards, and type parameters: libcst would have to see them in
+    their statement to rewrite them as it does the whole file."""
+    cases: list[ast.match_case] = getattr(statement, "cases", [])
+    parameters: list[ast.AST] = getattr(statement, "type_params", None) or []
+    return [*(part for case in cases for part in (case.pattern, case.guard)), *parameters]
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists nested in a compound statement."""
+    handlers: list[ast.ExceptHandler] = getattr(statement, "handlers", [])
+    cases: list[ast.match_case] = getattr(statement, "cases", [])
+    return [*(handler.body for handler in handlers), *(case.body for case in cases),
+            *(getattr(statement, name, None) or [] for name in ("body", "orelse", "finalbody"))]
+
+
+def _line_spans(found: _StatementWalk, source: bytes, line_starts: list[int]
+                ) -> tuple[list[StatementSpan], list[tuple[ast.stmt, StatementSpan]]]:
+    """Simple statements grouped by the lines they share (`a = 1; b = 2` is one span)."""
+    spans: list[StatementSpan] = []
+    owners: list[tuple[ast.stmt, StatementSpan]] = []
+    current: StatementSpan | None = None
+    last_line = 0
+    opens_with_docstring = False
+    for statement in sorted(found.simple, key=lambda s: (s.lineno, s.col_offset)):
+        end_line = statement.end_lineno or statement.lineno
+        if current is not None and statement.lineno <= last_line:
+            current.end = max(current.end, _line_end(source, line_starts, end_line))
+            last_line = max(last_line, end_line)
+            current.docstring_only = False
+            if opens_with_docstring or id(statement) in found.docstrings:
+                current.supported = False  # `"doc"; x = 1`: keep docstring rules exact
+        else:
+            start = line_starts[statement.lineno - 1]
+            indent = source[start: start + statement.col_offset]
+            current = StatementSpan(start, _line_end(source, line_starts, end_line),
+                                    is_header=False, supported=not indent.strip(b" \t\f"))
+            opens_with_docstring = id(statement) in found.docstrings
+            current.docstring_only = opens_with_docstring
+            last_line = end_line
+            spans.append(current)
+        owners.append((statement, current))
+    return spans, owners
+
+
+def _line_starts(source: bytes) -> list[int]:
+    starts = [0]
+    position = source.find(b"\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = source.find(b"\n", position + 1)
+    return starts
+
+
+def _line_end(source: bytes, line_starts: list[int], line: int) -> int:
+    return line_starts[line] if line < len(line_starts) else len(source)
+
+
+# -- the statement-level rewrite -----------------------------------------------------------
+
+
+def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
+                        ) -> FileRewrite | None:
+    """`None` for a file this path does not read (not plain UTF-8 with LF line endings, or
+    not parsable): the whole-file rewrite decides, and reports the error."""
+    tree = _parse_plain_utf8(source)
+    if tree is None:
+        return None
+    resolver = state.resolver
+    line_starts = _line_starts(source)
+    spans = StatementSpans.of(tree, source, line_starts)
+    roots = _plain_import_roots(tree, spans, resolver)
+    _want_plain_import_uses(tree, roots, spans, line_starts, resolver)
+    _want_changing_imports(spans, context, resolver)
+    for match in state.reference.finditer(source):
+        spans.want(match.start())
+    wanted = spans.wanted()
+    if not wanted:
+        return FileRewrite(context.path, source)
+    if any(resolver.is_moved(root) for root in roots):
+        raise _Unsupported
+    batch = _Batch.of(source, wanted, roots)
+    imports = ImportRewriter(context, resolver)
+    strings = DottedStringRewriter(resolver)
+    new_code = batch.transform(_transformers_to_run(spans, roots, imports, strings))
+    changed_imports = imports.changed_imports
+    return FileRewrite(
+        context.path, batch.splice(source, new_code),
+        changed_imports=changed_imports + (1 if imports.changed_uses and not changed_imports
+                                           else 0),
+        changed_strings=strings.changed,
+        problems=review_notes(context.path, source, imports, strings))
+
+
+def _parse_plain_utf8(source: bytes) -> ast.Module | None:
+    if b"\r" in source or source.startswith(b"\xef\xbb\xbf"):
+        return None
+    for line in source.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            return None
+    try:
+        source.decode("utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _plain_import_roots(tree: ast.Module, spans: StatementSpans, resolver: Resolver
+                        ) -> set[str]:
+    """The roots of the file's `import a.b` statements (the import transformer rewrites
+    the `a.b.x` uses of them)."""
+    roots: set[str] = set()
+    plain: set[str] = set()
+    for statement, _span in spans.owners:
+        if not isinstance(statement, ast.Import):
+            continue
+        for alias in statement.names:
+            if alias.asname is None:
+                new = resolver.new_name(alias.name)
+                if new != alias.name and new.split(".")[0] != alias.name.split(".")[0]:
+                    raise _Unsupported  # the file-wide aliasing decision
+                roots.add(alias.name.split(".")[0])
+                plain.add(alias.name)
+    if any(resolver.is_moved(name) for name in plain) and implicit_parent_imports(
+            plain, _chains(tree), resolver):
+        raise _Unsupported  # `import a.b.c` no longer brings `a.b`, which the file uses
+    return roots
+
+
+def _want_plain_import_uses(tree: ast.Module, roots: set[str], spans: StatementSpans,
+                            line_starts: list[int], resolver: Resolver) -> None:
+    """Every `a.b.x` use, through a plain `import a.b`, of a moved module."""
+    if not roots & {source.split(".")[0] for source in resolver.sources}:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            name = _dotted_ast(node)
+            if name and name.split(".")[0] in roots and resolver.is_moved(name):
+                spans.want(line_starts[node.lineno - 1] + node.col_offset)
+
+
+def _want_changing_imports(spans: StatementSpans, context: FileContext,
+                           resolver: Resolver) -> None:
+    for statement, span in spans.owners:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) and _import_may_change(
+                statement, context, resolver):
+            if not span.supported:
+                raise _Unsupported
+            span.wanted = True
+
+
+def _transformers_to_run(spans: StatementSpans, roots: set[str], imports: ImportRewriter,
+                         strings: DottedStringRewriter) -> list[cst.CSTTransformer]:
+    """A transformer that cannot change anything is not run (each visits every node):
+    the import rewriter needs an import statement (or a plain import's dotted uses), the
+    string rewriter a statement other than an import (imports hold no strings)."""
+    wanted_imports = wanted_others = False
+    for statement, span in spans.owners:
+        if span.wanted:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                wanted_imports = True
+            else:
+                wanted_others = True
+    wanted_headers = any(span.wanted and span.is_header for span in spans.spans)
+    run: list[cst.CSTTransformer] = []
+    if roots or wanted_imports:
+        run.append(imports)
+    if wanted_others or wanted_headers:
+        run.append(strings)
+    return run
+
+
+@dataclass
+class _Batch:
+    """The wanted spans of one file in one small module, each after a marker comment:
+    one parse and one pass of each transformer per file."""
+
+    prefix: str
+    """Binds the plain imports' roots, as the whole file does."""
+    spans: list[StatementSpan]
+    texts: list[str]
+    wrappers: list[tuple[str, str]]
+    """What makes each span a statement of its own: `(` `)` around a header expression,
+    `if True:` before an indented line."""
+
+    @classmethod
+    def of(cls, source: bytes, wanted: list[StatementSpan], roots: set[str]) -> _Batch:
+        prefix = "pass\n" + "".join(f"import {root}\n" for root in sorted(roots))
+        texts = [source[span.start: span.end].decode("utf-8") for span in wanted]
+        if _MARKER in prefix or any(_MARKER in text for text in texts):
+            raise _Unsupported
+        return cls(prefix, wanted, texts,
+                   [_wrapper(span, text) for span, text in zip(wanted, texts, strict=True)])
+
+    @property
+    def code(self) -> str:
+        pieces = [self.prefix]
+        for text, (opening, closing) in zip(self.texts, self.wrappers, strict=True):
+            pieces += [_MARKER, opening, text, closing]
+        return "".join(pieces)
+
+    def transform(self, transformers: list[cst.CSTTransformer]) -> str | None:
+        """The batch's code after the transformers, in order; `None` when they changed
+        nothing."""
+        try:
+            module = cst.parse_module(self.code)
+            new_module = module
+            for transformer in transformers:
+                new_module = new_module.visit(transformer)
+        except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+            raise _Unsupported from error
+        return None if new_module is module else new_module.code
+
+    def splice(self, source: bytes, new_code: str | None) -> bytes:
+        """`source` with every span that changed replaced by its new text."""
+        if new_code is None:
+            return source
+        outputs = new_code.split(_MARKER)
+        if len(outputs) != len(self.spans) + 1 or outputs[0] != self.prefix:
+            raise _Unsupported
+        pieces: list[bytes] = []
+        done = 0
+        for span, text, (opening, closing), output in zip(
+                self.spans, self.texts, self.wrappers, outputs[1:], strict=True):
+            if not output.startswith(opening) or not output.endswith(closing):
+                raise _Unsupported
+            new_text = output[len(opening): len(output) - len(closing)]
+            if new_text == text:
+                continue
+            pieces.append(source[done: span.start])
+            pieces.append(new_text.encode("utf-8"))
+            done = span.end
+        return b"".join(pieces) + source[done:] if pieces else source
+
+
+def _wrapper(span: StatementSpan, text: str) -> tuple[str, str]:
+    if span.is_header:
+        return "(", ")\n"
+    indent = text[: len(text) - len(text.lstrip(" \t\f"))]
+    return ("if True:\n" if indent else ""), ("" if text.endswith("\n") else "\n")
+
+
+def _dotted_ast(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _chains(tree: ast.Module) -> set[str]:
+    """Every dotted name (and bare name) the file uses outside import statements, as the
+    whole-file rewrite's prescan collects them."""
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Attribute):
+            name = _dotted_ast(node)
+            if name is not None:
+                found.add(name)
+                continue
+        elif isinstance(node, ast.Name):
+            found.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
