@@ -1,0 +1,38 @@
+"""Approving a plan: every cross-tier edge it creates has a verdict, and it moves
+something. Only an approved plan is applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyagent_workbench.analysis.planview import PlanView
+from pyagent_workbench.application.editing import Edit
+from pyagent_workbench.errors import WorkbenchError
+
+
+@dataclass(frozen=True)
+class Approval:
+    ok: bool
+    unreviewed: int
+    message: str
+
+
+def approval(view: PlanView) -> Approval:
+    """Whether the plan can be approved as it is, and if not, why."""
+    unreviewed = len(view.unreviewed())
+    if unreviewed:
+        return Approval(False, unreviewed,
+                        f"{unreviewed} cross-tier edge{'s' if unreviewed > 1 else ''} "
+                        f"still unreviewed: review them all before approving")
+    if not view.plan.moves:
+        return Approval(False, 0, "the plan has no moves yet")
+    return Approval(True, 0, "ready to approve")
+
+
+def approve(view: PlanView) -> Edit:
+    """The edit that approves the plan; refused while `approval` says no."""
+    verdict = approval(view)
+    if not verdict.ok:
+        raise WorkbenchError(verdict.message)
+    plan = view.plan
+    return Edit("approve", lambda: plan.set_status("approved"))

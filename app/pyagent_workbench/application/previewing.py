@@ -1,0 +1,44 @@
+"""The changes a plan would make, computed in memory; nothing is written to the repo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pyagent_workbench.analysis.graph import ImportGraph, build_graph
+from pyagent_workbench.application.opening import PlanState, plan_state
+from pyagent_workbench.rewrite.engine import ChangeSet, preview
+from pyagent_workbench.rewrite.records import record_last_diff
+from pyagent_workbench.workspace import Workspace
+
+
+def preview_plan(workspace: Workspace, graph: ImportGraph, *,
+                 units: Iterable[str] | None = None, facades_enabled: bool | None = None,
+                 jobs: int | None = None) -> ChangeSet:
+    """The changes of the whole plan, or of the given units' moves only (a quick look:
+    no sweep of every file's syntax). The plan must be valid against the repo."""
+    workspace.require_valid()
+    only = None
+    if units is not None:
+        only = [u for u in units if workspace.plan.move_for(u) is not None]
+    return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
+                   facades_enabled=facades_enabled)
+
+
+@dataclass
+class Diff:
+    state: PlanState
+    changeset: ChangeSet | None
+    """None when the plan is applied already: nothing to change."""
+
+
+def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None) -> Diff:
+    """What `apply` would change, recorded so that `apply` can tell whether the plan or
+    the tree changed since it was reviewed."""
+    state = plan_state(workspace)
+    if state == "all":
+        return Diff(state, None)
+    changeset = preview_plan(workspace, build_graph(workspace.repo),
+                             facades_enabled=facades_enabled)
+    record_last_diff(workspace, changeset)
+    return Diff(state, changeset)

@@ -1,0 +1,84 @@
+"""Checked edits of a plan over the sample repo: each is refused with a reason, or made
+when the caller says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyagent_workbench.application import editing, opening
+from pyagent_workbench.errors import WorkbenchError
+
+
+def sample_view(sample: Path) -> editing.PlanView:
+    return opening.open_plan(sample / "phase1.toml").view
+
+
+def test_moving_units_is_an_edit_made_only_when_asked(sample: Path) -> None:
+    view = sample_view(sample)
+    unit = "src.infrastructure.attention"
+    assert view.metrics.assignment[unit] == "engine"
+    edit = editing.move_units(view, [unit], "compute")
+    assert edit is not None and edit.description == "move attention to compute"
+    assert view.plan.move_for(unit).tier == "engine"  # type: ignore[union-attr]
+    edit.make()
+    move = view.plan.move_for(unit)
+    assert move is not None and move.tier == "compute"
+    assert move.target == "src.infrastructure.compute.attention"
+    assert editing.move_units(view, [unit], "compute") is None  # nothing left to do
+    back = editing.move_units(view, [unit], None)
+    assert back is not None
+    back.make()
+    assert view.plan.move_for(unit) is None
+
+
+def test_moving_into_an_unknown_tier_is_refused(sample: Path) -> None:
+    with pytest.raises(WorkbenchError, match="no tier named 'nowhere'"):
+        editing.move_units(sample_view(sample), ["src.infrastructure.attention"], "nowhere")
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("class", "'class' is a Python keyword; it cannot be a tier name"),
+    ("two words", "'two words' is not a valid tier name (a Python identifier)"),
+    ("engine", "a tier named 'engine' exists already"),
+    ("attention", "src.infrastructure.attention exists already; choose another name"),
+])
+def test_a_new_tier_name_is_checked(sample: Path, name: str, reason: str) -> None:
+    with pytest.raises(WorkbenchError) as raised:
+        editing.new_tier(sample_view(sample), name, "src.infrastructure")
+    assert str(raised.value) == reason
+
+
+def test_renaming_a_tier_moves_its_targets_along(sample: Path) -> None:
+    view = sample_view(sample)
+    editing.rename_tier(view, "engine", "inference").make()
+    assert view.plan.tier("engine") is None
+    tier = view.plan.tier("inference")
+    assert tier is not None and tier.package == "src.infrastructure.inference"
+    move = view.plan.move_for("src.infrastructure.attention")
+    assert move is not None and move.target == "src.infrastructure.inference.attention"
+
+
+def test_renaming_a_unit_needs_a_move_and_a_valid_name(sample: Path) -> None:
+    view = sample_view(sample)
+    with pytest.raises(WorkbenchError, match="is a Python keyword"):
+        editing.rename_unit(view, "src.infrastructure.attention", "import")
+    stays = next(u for u, t in view.metrics.assignment.items() if t is None)
+    with pytest.raises(WorkbenchError, match="is not moved"):
+        editing.rename_unit(view, stays, "other")
+    editing.rename_unit(view, "src.infrastructure.attention", "attn").make()
+    move = view.plan.move_for("src.infrastructure.attention")
+    assert move is not None and move.target == "src.infrastructure.engine.attn"
+
+
+def test_review_verdicts_are_set_and_cleared(sample: Path) -> None:
+    view = sample_view(sample)
+    edge = view.cross_tier_edges[0].key
+    assert editing.review(view, [], "accepted") is None
+    edit = editing.review(view, [edge, edge], "must-fix", "untangle")
+    assert edit is not None and edit.description == "mark 1 edge must-fix"
+    edit.make()
+    review = view.plan.review_for(*edge)
+    assert review is not None and review.verdict == "must-fix" and review.note == "untangle"
+    editing.review(view, [edge], None).make()  # type: ignore[union-attr]
+    assert view.plan.review_for(*edge) is None

@@ -1,0 +1,75 @@
+"""The workbench's own layer over the use cases: undo and redo, the autosaved draft,
+and a session that knows when its plan is applied (in this process, and on a later
+start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyagent_workbench.model.plan import Plan
+from pyagent_workbench.session import Session
+from support.plans import write_plan
+from support.repos import git
+
+from .conftest import SMALL_MOVES
+
+
+def test_after_apply_the_session_and_a_later_start_show_the_plan_applied(
+        small_repo: Path) -> None:
+    session = Session.open(small_repo, plan_path=small_repo / "plan.toml")
+    assert session.applied is None
+    result = session.apply()
+    assert result is not None and result.verify is not None and result.verify.ok
+    assert session.applied is not None and session.applied.moves == SMALL_MOVES
+    assert "pkg.infra.storage.db" in session.repo.modules
+
+    later = Session.open(small_repo, plan_path=small_repo / "plan.toml")
+    assert later.applied is not None
+    assert later.applied.state == "all" and later.applied.verify_ok is True
+    default = Session.open(small_repo)  # no plan named: a new suggestion, not a refusal
+    assert default.applied is None
+
+
+def test_the_plan_file_found_by_default_opens_applied_too(small_repo: Path) -> None:
+    write_plan(small_repo / "pyagent-plan.toml", SMALL_MOVES, packages=["pkg"])
+    git(small_repo, "add", "-A")
+    git(small_repo, "commit", "-q", "-m", "plan")
+    Session.open(small_repo).apply()
+    assert Session.open(small_repo).applied is not None
+
+
+def test_an_edit_serialises_the_plan_once_and_undo_redo_walk_it(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session.open(sample, plan_path=sample / "phase1.toml")
+    original = session.plan.dumps()
+    calls = []
+    real = Plan.dumps
+
+    def counting(plan: Plan) -> str:
+        calls.append(1)
+        return real(plan)
+
+    monkeypatch.setattr(Plan, "dumps", counting)
+    session.move_units(["src.infrastructure.attention"], "compute")
+    assert session.unsaved
+    session.autosave()
+    assert len(calls) == 1
+    monkeypatch.undo()
+
+    assert session.plan.status == "draft"  # an edit needs a new approval
+    assert session.undo() == "move attention to compute"
+    assert session.plan.dumps() == original
+    assert session.redo() == "move attention to compute"
+    move = session.move_for("src.infrastructure.attention")
+    assert move is not None and move.tier == "compute"
+
+
+def test_empty_starts_fresh_even_when_a_draft_exists(sample: Path) -> None:
+    session = Session.open(sample, plan_path=sample / "phase1.toml")
+    session.move_units(["src.infrastructure.attention"], "compute")
+    session.autosave()
+    assert Session.open(sample, plan_path=sample / "phase1.toml").origin.startswith(
+        "restored your unsaved draft")
+    empty = Session.open(sample, plan_path=sample / "phase1.toml", empty=True)
+    assert empty.origin == "started from an empty plan" and not empty.plan.moves
