@@ -9,7 +9,7 @@ from pathlib import Path
 from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
-from pyagent_workbench.model.validation import check_against_repo
+from pyagent_workbench.model.repo_validation import check_against_repo
 from pyagent_workbench.repo import Repo
 
 _SKIP_IN_TREE = frozenset({"__pycache__"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from pyagent_workbench.model import names
-from pyagent_workbench.model.plan import Move
+from pyagent_workbench.model.schema import Move
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 

@@ -1,17 +1,18 @@
 """The plan: the one model the TUI, the CLI, CI and reviewers share.
 
 A `Plan` wraps the tomlkit document it was read from, so that loading then saving
-reproduces the file byte for byte, comments included. Typed views (`Tier`, `Move`,
-`Review`) are read from the document on demand; every edit goes through a method
-here that changes the document in place, touching only the entries it edits.
+reproduces the file byte for byte, comments included. Every edit goes through a method
+here that changes the document in place, touching only the entries it edits, and keeps
+the plan's indexes of tiers, moves and reviews (and its text) in step.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import tomlkit
 import tomlkit.exceptions
@@ -20,44 +21,24 @@ from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from pyagent_workbench.errors import InvalidPlan, PlanError
+from pyagent_workbench.model.schema import (
+    DEFAULT_PLAN_NAME,
+    SCHEMA,
+    STATUSES,
+    VERDICTS,
+    Move,
+    Review,
+    Status,
+    Tier,
+    Verdict,
+    plain,
+)
+from pyagent_workbench.model.validation import check_document, too_long
 
-SCHEMA = 1
-STATUSES = ("draft", "approved")
-VERDICTS = ("accepted", "must-fix")
-DEFAULT_PLAN_NAME = "pyagent-plan.toml"
-
-Status = Literal["draft", "approved"]
-Verdict = Literal["accepted", "must-fix"]
-
-
-@dataclass(frozen=True)
-class Tier:
-    name: str
-    package: str
-    layer: int | None = None
-    """Higher layers may import lower ones; `None` when the plan does not order the tier."""
-
-
-@dataclass(frozen=True)
-class Move:
-    source: str
-    target: str
-    tier: str | None = None
-    carry_tests: bool | None = None
-    """Per-move override of `options.carry_tests`; `None` means "as the options say"."""
-
-
-@dataclass(frozen=True)
-class Review:
-    importer: str
-    imported: str
-    verdict: Verdict
-    note: str = ""
-
-    @property
-    def edge(self) -> tuple[str, str]:
-        return (self.importer, self.imported)
-
+__all__ = [
+    "DEFAULT_PLAN_NAME", "SCHEMA", "STATUSES", "VERDICTS", "Move", "Plan", "Review", "Status",
+    "Tier", "Verdict",
+]
 
 _NEW_PLAN = """\
 # pyagent-workbench plan (schema 1). Review it, then apply it with
@@ -74,25 +55,86 @@ status = "draft"              # "draft" | "approved"
 facades = true                # leave import-compatible aliases at every old path
 """
 
+Key = TypeVar("Key", bound=Hashable)
+Entry = TypeVar("Entry")
+
+
+class _Entries(Generic[Key, Entry]):
+    """One array of tables (`[[moves]]`, ...) read once: each entry's typed view and the
+    table it was read from, by key, in document order.
+
+    Reading tomlkit tables is slow (tens of milliseconds for a thousand) and the analysis
+    asks often, so the plan reads them once and every edit keeps this index in step. Keys
+    are unique: validation refuses a plan that names an entry twice, and no edit adds a
+    second one.
+    """
+
+    def __init__(self, tables: Iterable[Table], read: Callable[[Table], Entry],
+                 key: Callable[[Entry], Key]) -> None:
+        self._read = read
+        self._key = key
+        self.views: dict[Key, Entry] = {}
+        self.tables: dict[Key, Table] = {}
+        for table in tables:
+            self.reread(table)
+
+    def reread(self, table: Table) -> Entry:
+        """Index a table added, or read one again after an edit (it keeps its place)."""
+        view = self._read(table)
+        key = self._key(view)
+        self.views[key] = view
+        self.tables[key] = table
+        return view
+
+    def rekey(self, old: Key, table: Table) -> None:
+        """Read again a table whose key changed, keeping its place in document order."""
+        view = self._read(table)
+        new = self._key(view)
+        self.views = {(new if k == old else k): (view if k == old else v)
+                      for k, v in self.views.items()}
+        self.tables = {(new if k == old else k): t for k, t in self.tables.items()}
+
+    def forget(self, key: Key) -> Table:
+        """Drop an entry from the index (`KeyError` when there is none); its table is
+        returned for removal from the document."""
+        del self.views[key]
+        return self.tables.pop(key)
+
+
+def _read_tier(table: Table) -> Tier:
+    return Tier(name=plain(table["name"]), package=plain(table["package"]),
+                layer=plain(table.get("layer")))
+
+
+def _read_move(table: Table) -> Move:
+    return Move(source=plain(table["source"]), target=plain(table["target"]),
+                tier=plain(table.get("tier")), carry_tests=plain(table.get("carry_tests")))
+
+
+def _read_review(table: Table) -> Review:
+    return Review(importer=plain(table["importer"]), imported=plain(table["imported"]),
+                  verdict=plain(table["verdict"]), note=plain(table.get("note", "")))
+
 
 class Plan:
-    """A restructuring plan backed by its TOML document."""
+    """A restructuring plan backed by its TOML document.
+
+    Edit it through the methods below: they keep the indexes and the text in step.
+    Editing `document` directly is only safe before the plan is first read.
+    """
 
     def __init__(self, document: TOMLDocument, *, path: Path | None = None) -> None:
         self.document = document
         self.path = path
-        self._moves: list[Move] | None = None
-        """`moves`, read once: reading a thousand tomlkit tables takes tens of
-        milliseconds, and the analysis asks often. The edits below that touch moves
-        forget it (edit `document` directly only before reading `moves`)."""
+        self._text: str | None = None
+        """`dumps()` until the next edit: the workbench asks for it several times per
+        edit, and serialising a long plan takes milliseconds each time."""
 
     # -- reading and writing ---------------------------------------------------------
 
     @classmethod
     def parse(cls, text: str, *, path: Path | None = None) -> Plan:
         """Parse and validate the plan's own structure (not yet against a repo)."""
-        from pyagent_workbench.model.validation import check_document, too_long
-
         where = str(path) if path else "<plan>"
         huge = too_long(text, where)
         if huge is not None:
@@ -137,7 +179,9 @@ class Plan:
         return cls(tomlkit.parse(text))
 
     def dumps(self) -> str:
-        return tomlkit.dumps(self.document)
+        if self._text is None:
+            self._text = tomlkit.dumps(self.document)
+        return self._text
 
     def save(self, path: Path | None = None) -> Path:
         """Write the plan atomically (a reader never sees half a file)."""
@@ -157,89 +201,63 @@ class Plan:
 
     @property
     def schema(self) -> int:
-        return cast(int, _plain(self.document.get("schema")))
+        return cast(int, plain(self.document.get("schema")))
 
     @property
     def status(self) -> Status:
-        return cast(Status, _plain(self.document.get("status", "draft")))
+        return cast(Status, plain(self.document.get("status", "draft")))
 
     @property
     def source_root(self) -> str | None:
-        return cast("str | None", _plain(self._table("repo").get("source_root")))
+        return cast("str | None", plain(self._table("repo").get("source_root")))
 
     @property
     def packages(self) -> list[str] | None:
-        value = _plain(self._table("repo").get("packages"))
+        value = plain(self._table("repo").get("packages"))
         return list(value) if value is not None else None
 
     @property
     def containers(self) -> list[str] | None:
-        value = _plain(self._table("repo").get("containers"))
+        value = plain(self._table("repo").get("containers"))
         return list(value) if value is not None else None
 
     @property
     def facades(self) -> bool:
-        return bool(_plain(self._table("options").get("facades", True)))
+        return bool(plain(self._table("options").get("facades", True)))
 
     @property
     def carry_tests(self) -> bool:
-        return bool(_plain(self._table("options").get("carry_tests", True)))
+        return bool(plain(self._table("options").get("carry_tests", True)))
 
     @property
     def tiers(self) -> list[Tier]:
-        return [
-            Tier(
-                name=_plain(t["name"]),
-                package=_plain(t["package"]),
-                layer=_plain(t.get("layer")),
-            )
-            for t in self._aot("tiers")
-        ]
+        return list(self._tiers.views.values())
 
     @property
     def moves(self) -> list[Move]:
-        if self._moves is None:
-            self._moves = [
-                Move(
-                    source=_plain(m["source"]),
-                    target=_plain(m["target"]),
-                    tier=_plain(m.get("tier")),
-                    carry_tests=_plain(m.get("carry_tests")),
-                )
-                for m in self._aot("moves")
-            ]
-        return list(self._moves)
+        return list(self._moves.views.values())
 
     @property
     def reviews(self) -> list[Review]:
-        return [
-            Review(
-                importer=_plain(r["importer"]),
-                imported=_plain(r["imported"]),
-                verdict=_plain(r["verdict"]),
-                note=_plain(r.get("note", "")),
-            )
-            for r in self._aot("reviews")
-        ]
+        return list(self._reviews.views.values())
 
     def tier(self, name: str) -> Tier | None:
-        return next((t for t in self.tiers if t.name == name), None)
+        return self._tiers.views.get(name)
 
     def move_for(self, source: str) -> Move | None:
-        return next((m for m in self.moves if m.source == source), None)
+        return self._moves.views.get(source)
 
     def review_for(self, importer: str, imported: str) -> Review | None:
-        return next(
-            (r for r in self.reviews if r.importer == importer and r.imported == imported), None
-        )
+        return self._reviews.views.get((importer, imported))
 
-    def review_index(self) -> dict[tuple[str, str], Review]:
-        return {r.edge: r for r in self.reviews}
+    def review_index(self) -> Mapping[tuple[str, str], Review]:
+        """Every review by its (importer, imported) edge."""
+        return self._reviews.views
 
     @property
     def figures(self) -> dict[str, Any]:
         """Quality figures recorded by `suggest` (empty when none were recorded)."""
-        value = _plain(self.document.get("suggestion"))
+        value = plain(self.document.get("suggestion"))
         return dict(value) if isinstance(value, dict) else {}
 
     # -- edits ------------------------------------------------------------------------
@@ -247,6 +265,7 @@ class Plan:
     def set_status(self, status: Status) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
+        self._edited()
         if "status" in self.document:
             self.document["status"] = status
         else:
@@ -254,6 +273,7 @@ class Plan:
 
     def set_repo(self, *, source_root: str | None = None, packages: list[str] | None = None,
                  containers: list[str] | None = None) -> None:
+        self._edited()
         repo = self._ensure_table("repo")
         if source_root is not None:
             repo["source_root"] = source_root
@@ -263,92 +283,86 @@ class Plan:
             repo["containers"] = containers
 
     def set_option(self, key: Literal["facades", "carry_tests"], value: bool) -> None:
+        self._edited()
         self._ensure_table("options")[key] = value
 
     def add_tier(self, name: str, package: str, layer: int | None = None) -> None:
         if self.tier(name) is not None:
             raise ValueError(f"a tier named {name!r} exists already")
-        table = tomlkit.table()
-        table["name"] = name
-        table["package"] = package
-        if layer is not None:
-            table["layer"] = layer
+        self._edited()
+        table = _new_table(name=name, package=package, layer=layer)
         _append_table(self._ensure_aot("tiers"), table)
+        self._tiers.reread(table)
 
     def update_tier(self, name: str, *, new_name: str | None = None, package: str | None = None,
                     layer: int | None = None) -> None:
         """Rename a tier (moves naming it follow) or change its package or layer."""
-        self._moves = None
-        table = self._find(self._aot("tiers"), name=name)
-        if new_name is not None and new_name != name:
-            if self.tier(new_name) is not None:
-                raise ValueError(f"a tier named {new_name!r} exists already")
-            table["name"] = new_name
-            for move in self._aot("moves"):
-                if _plain(move.get("tier")) == name:
-                    move["tier"] = new_name
+        table = self._tiers.tables[name]
+        if new_name is not None and new_name != name and self.tier(new_name) is not None:
+            raise ValueError(f"a tier named {new_name!r} exists already")
+        self._edited()
         if package is not None:
             table["package"] = package
         if layer is not None:
             table["layer"] = layer
+        if new_name is None or new_name == name:
+            self._tiers.reread(table)
+            return
+        table["name"] = new_name
+        self._tiers.rekey(name, table)
+        for move in [m for m in self._moves.views.values() if m.tier == name]:
+            move_table = self._moves.tables[move.source]
+            move_table["tier"] = new_name
+            self._moves.reread(move_table)
 
     def remove_tier(self, name: str) -> None:
-        if any(m.tier == name for m in self.moves):
+        if any(m.tier == name for m in self._moves.views.values()):
             raise ValueError(f"tier {name!r} still has moves; move them first")
-        _remove_table(self.document, "tiers", self._find(self._aot("tiers"), name=name))
+        table = self._tiers.forget(name)
+        self._edited()
+        _remove_table(self.document, "tiers", table)
 
     def set_move(self, source: str, target: str, tier: str | None = None) -> None:
         """Add a move, or change the target (and tier) of the move of `source`."""
-        self._moves = None
-        moves = self._aot("moves")
-        existing = next((m for m in moves if _plain(m["source"]) == source), None)
-        if existing is not None:
-            existing["target"] = target
-            if tier is None:
-                if "tier" in existing:
-                    del existing["tier"]
-            else:
-                existing["tier"] = tier
-            return
-        table = tomlkit.table()
-        table["source"] = source
-        table["target"] = target
-        if tier is not None:
-            table["tier"] = tier
-        _append_table(self._ensure_aot("moves"), table)
+        self._edited()
+        table = self._moves.tables.get(source)
+        if table is None:
+            table = _new_table(source=source, target=target, tier=tier)
+            _append_table(self._ensure_aot("moves"), table)
+        else:
+            table["target"] = target
+            if tier is not None:
+                table["tier"] = tier
+            elif "tier" in table:
+                del table["tier"]
+        self._moves.reread(table)
 
     def remove_move(self, source: str) -> None:
-        self._moves = None
-        _remove_table(self.document, "moves", self._find(self._aot("moves"), source=source))
+        table = self._moves.forget(source)
+        self._edited()
+        _remove_table(self.document, "moves", table)
 
     def set_review(self, importer: str, imported: str, verdict: Verdict, note: str = "") -> None:
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
-        reviews = self._aot("reviews")
-        existing = next(
-            (r for r in reviews
-             if _plain(r["importer"]) == importer and _plain(r["imported"]) == imported),
-            None,
-        )
-        if existing is not None:
-            existing["verdict"] = verdict
-            existing["note"] = note
-            return
-        table = tomlkit.table()
-        table["importer"] = importer
-        table["imported"] = imported
-        table["verdict"] = verdict
-        table["note"] = note
-        _append_table(self._ensure_aot("reviews"), table)
+        self._edited()
+        table = self._reviews.tables.get((importer, imported))
+        if table is None:
+            table = _new_table(importer=importer, imported=imported, verdict=verdict, note=note)
+            _append_table(self._ensure_aot("reviews"), table)
+        else:
+            table["verdict"] = verdict
+            table["note"] = note
+        self._reviews.reread(table)
 
     def remove_review(self, importer: str, imported: str) -> None:
-        _remove_table(
-            self.document, "reviews",
-            self._find(self._aot("reviews"), importer=importer, imported=imported),
-        )
+        table = self._reviews.forget((importer, imported))
+        self._edited()
+        _remove_table(self.document, "reviews", table)
 
     def set_figures(self, figures: dict[str, Any]) -> None:
         """Record quality figures in `[suggestion]`, replacing what was there."""
+        self._edited()
         table = tomlkit.table()
         for key, value in figures.items():
             table[key] = value
@@ -358,7 +372,22 @@ class Plan:
             self.document.add(tomlkit.nl())
             self.document.add("suggestion", table)
 
-    # -- document plumbing --------------------------------------------------------------
+    # -- indexes and document plumbing --------------------------------------------------
+
+    @cached_property
+    def _tiers(self) -> _Entries[str, Tier]:
+        return _Entries(self._aot("tiers"), _read_tier, lambda tier: tier.name)
+
+    @cached_property
+    def _moves(self) -> _Entries[str, Move]:
+        return _Entries(self._aot("moves"), _read_move, lambda move: move.source)
+
+    @cached_property
+    def _reviews(self) -> _Entries[tuple[str, str], Review]:
+        return _Entries(self._aot("reviews"), _read_review, lambda review: review.edge)
+
+    def _edited(self) -> None:
+        self._text = None
 
     def _table(self, key: str) -> dict[str, Any]:
         value = self.document.get(key)
@@ -380,17 +409,14 @@ class Plan:
             self.document.add(key, tomlkit.aot())
         return cast(AoT, self.document[key])
 
-    @staticmethod
-    def _find(tables: list[Table], **wanted: str) -> Table:
-        for table in tables:
-            if all(_plain(table.get(k)) == v for k, v in wanted.items()):
-                return table
-        raise KeyError(", ".join(f"{k}={v!r}" for k, v in wanted.items()))
 
-
-def _plain(value: Any) -> Any:
-    """A tomlkit item as a plain Python value."""
-    return value.unwrap() if hasattr(value, "unwrap") else value
+def _new_table(**values: Any) -> Table:
+    """A table of these keys in this order, leaving out those whose value is `None`."""
+    table = tomlkit.table()
+    for key, value in values.items():
+        if value is not None:
+            table[key] = value
+    return table
 
 
 def _trailing_trivia(container: Container) -> list[tuple[None, Any]]:

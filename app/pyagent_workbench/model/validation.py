@@ -1,7 +1,8 @@
 """Plan validation: every problem named with its plan entry and, where possible, its line.
 
-`check_document` checks the plan on its own (types, names, chains between moves);
-`check_against_repo` checks it against the modules and files of a repository.
+`check_document` checks the plan on its own (types, names, chains between moves), one
+section of the file after another; `repo_validation.check_against_repo` checks it
+against the modules and files of a repository.
 """
 
 from __future__ import annotations
@@ -12,35 +13,29 @@ import posixpath
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from pyagent_workbench.errors import PlanError
 from pyagent_workbench.model import names
-from pyagent_workbench.model.mapping import ModuleMapping
-from pyagent_workbench.model.plan import SCHEMA, STATUSES, VERDICTS, Plan
+from pyagent_workbench.model.schema import (
+    ENTRY_KEYS,
+    MAX_ENTRIES,
+    OPTION_KEYS,
+    REPO_KEYS,
+    SCHEMA,
+    SINGULAR,
+    STATUSES,
+    TOP_KEYS,
+    VERDICTS,
+    plain,
+)
 
-_TOP_KEYS = {"schema", "status", "repo", "options", "tiers", "moves", "reviews", "suggestion"}
-_REPO_KEYS = {"source_root": str, "packages": list, "containers": list}
-_OPTION_KEYS = {"facades": bool, "carry_tests": bool}
-_ENTRY_KEYS: dict[str, dict[str, tuple[type, bool]]] = {
-    # key -> (type, required)
-    "tiers": {"name": (str, True), "package": (str, True), "layer": (int, False)},
-    "moves": {
-        "source": (str, True), "target": (str, True), "tier": (str, False),
-        "carry_tests": (bool, False),
-    },
-    "reviews": {
-        "importer": (str, True), "imported": (str, True), "verdict": (str, True),
-        "note": (str, False),
-    },
-}
-_SINGULAR = {"tiers": "tier", "moves": "move", "reviews": "review"}
-_MAX_ENTRIES = {"tiers": 1_000, "moves": 10_000, "reviews": 100_000}
-"""More entries than this is not a plan a person can review (and would be slow to read)."""
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(tiers|moves|reviews)[ \t]*\]\]", re.MULTILINE)
+
+Entries = list[tuple[int, dict[str, Any]]]
+"""Entries of one array of tables as (index in the file, entry)."""
 
 
 def too_long(text: str, where: str) -> PlanError | None:
@@ -49,8 +44,8 @@ def too_long(text: str, where: str) -> PlanError | None:
     for match in _HEADER.finditer(text):
         counts[match.group(1)] += 1
     for section, count in counts.items():
-        if count > _MAX_ENTRIES[section]:
-            return PlanError(f"{count} {section}: more than {_MAX_ENTRIES[section]} is not a "
+        if count > MAX_ENTRIES[section]:
+            return PlanError(f"{count} {section}: more than {MAX_ENTRIES[section]} is not a "
                              f"plan a person can review; split it into several plans", where=where)
     return None
 
@@ -94,6 +89,10 @@ class Locator:
             line = self._key_in(line, key) or line
         return f"{self.where}:{line}"
 
+    def top_level(self, key: str) -> str:
+        """A key of the document itself: its `[key]` table, or its `key = ...` line."""
+        return self.table_key(key, key) if key in self._tables else self.table_key(None, key)
+
     def table_key(self, table: str | None, key: str) -> str:
         if table is None:
             pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
@@ -111,12 +110,17 @@ class Locator:
 
 
 @dataclass
-class _Checker:
+class Checker:
+    """The problems found so far, and where in the plan text each one is."""
+
     locator: Locator
-    problems: list[PlanError]
+    problems: list[PlanError] = field(default_factory=list)
 
     def add(self, message: str, where: str) -> None:
         self.problems.append(PlanError(message, where=where))
+
+    def at_entry(self, message: str, section: str, index: int, key: str | None = None) -> None:
+        self.add(message, self.locator.entry(section, index, key))
 
 
 def _type_name(value: Any) -> str:
@@ -128,153 +132,191 @@ def _expected(kind: type) -> str:
     return {str: "a string", bool: "true or false", int: "an integer", list: "a list"}[kind]
 
 
-def _plain(value: Any) -> Any:
-    return value.unwrap() if hasattr(value, "unwrap") else value
-
-
 def check_document(document: Any, text: str, where: str) -> list[PlanError]:
     """Problems with the plan on its own; an empty list when it is well formed."""
-    c = _Checker(Locator(text, where), [])
-    loc = c.locator
-    data = _plain(document)
+    checker = Checker(Locator(text, where))
+    data = plain(document)
+    _check_top_level(checker, data)
+    for table, allowed in (("repo", REPO_KEYS), ("options", OPTION_KEYS)):
+        _check_settings_table(checker, data, table, allowed)
+    repo = data.get("repo", {}) if isinstance(data.get("repo", {}), dict) else {}
+    _check_repo_values(checker, repo)
+    entries = {section: _well_formed_entries(checker, data, section) for section in ENTRY_KEYS}
+    tier_names = _check_tiers(checker, entries["tiers"])
+    moves = _check_moves(checker, entries["moves"], tier_names)
+    _check_move_chains(checker, moves)
+    _check_merges_into_subpackages(checker, moves)
+    _check_reviews(checker, entries["reviews"])
+    return checker.problems
 
+
+def _check_top_level(checker: Checker, data: dict[str, Any]) -> None:
+    """Unknown keys, the schema number and the status."""
+    loc = checker.locator
     for key in data:
-        if key not in _TOP_KEYS:
-            c.add(f"unknown key '{key}' (expected one of: {', '.join(sorted(_TOP_KEYS))})",
-                  loc.table_key(None, key) if key not in loc._tables else loc.table_key(key, key))
-
+        if key not in TOP_KEYS:
+            checker.add(f"unknown key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})",
+                        loc.top_level(key))
     schema = data.get("schema")
     if schema is None:
-        c.add("missing 'schema = 1'", where)
+        checker.add("missing 'schema = 1'", loc.where)
     elif type(schema) is not int or schema != SCHEMA:
-        c.add(f"unknown schema {schema!r}: this version of pyagent-workbench reads schema "
-              f"{SCHEMA}", loc.table_key(None, "schema"))
-
+        checker.add(f"unknown schema {schema!r}: this version of pyagent-workbench reads "
+                    f"schema {SCHEMA}", loc.table_key(None, "schema"))
     status = data.get("status", "draft")
     if status not in STATUSES:
-        c.add(f"unknown status {status!r} (expected \"draft\" or \"approved\")",
-              loc.table_key(None, "status"))
+        checker.add(f"unknown status {status!r} (expected \"draft\" or \"approved\")",
+                    loc.table_key(None, "status"))
 
-    for table, allowed in (("repo", _REPO_KEYS), ("options", _OPTION_KEYS)):
-        value = data.get(table, {})
-        if not isinstance(value, dict):
-            c.add(f"'{table}' must be a table", loc.table_key(None, table))
-            continue
-        for key, item in value.items():
-            if key not in allowed:
-                c.add(f"unknown key '{key}' in [{table}] (expected one of: "
-                      f"{', '.join(sorted(allowed))})", loc.table_key(table, key))
-            elif type(item) is not allowed[key]:
-                c.add(f"[{table}] {key} must be {_expected(allowed[key])}, not "
-                      f"{_type_name(item)}", loc.table_key(table, key))
 
-    repo = data.get("repo", {}) if isinstance(data.get("repo", {}), dict) else {}
+def _check_settings_table(checker: Checker, data: dict[str, Any], table: str,
+                          allowed: dict[str, type]) -> None:
+    """`[repo]` or `[options]`: a table of known keys, each of its type."""
+    loc = checker.locator
+    value = data.get(table, {})
+    if not isinstance(value, dict):
+        checker.add(f"'{table}' must be a table", loc.table_key(None, table))
+        return
+    for key, item in value.items():
+        if key not in allowed:
+            checker.add(f"unknown key '{key}' in [{table}] (expected one of: "
+                        f"{', '.join(sorted(allowed))})", loc.table_key(table, key))
+        elif type(item) is not allowed[key]:
+            checker.add(f"[{table}] {key} must be {_expected(allowed[key])}, not "
+                        f"{_type_name(item)}", loc.table_key(table, key))
+
+
+def _check_repo_values(checker: Checker, repo: dict[str, Any]) -> None:
+    """`[repo]`: a source root inside the repo, dotted names for packages and containers."""
+    loc = checker.locator
     source_root = repo.get("source_root")
     if isinstance(source_root, str):
         problem = source_root_problem(source_root)
         if problem:
-            c.add(problem, loc.table_key("repo", "source_root"))
+            checker.add(problem, loc.table_key("repo", "source_root"))
     for key in ("packages", "containers"):
         items = repo.get(key)
-        if isinstance(items, list):
-            for item in items:
-                if not isinstance(item, str) or not names.is_dotted_name(item):
-                    c.add(f"[repo] {key}: {item!r} is not a dotted module name",
-                          loc.table_key("repo", key))
-            if key == "packages" and any(isinstance(i, str) and "." in i for i in items):
-                c.add("[repo] packages lists top-level packages only (no dots)",
-                      loc.table_key("repo", key))
-
-    entries: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for section, spec in _ENTRY_KEYS.items():
-        value = data.get(section, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            c.add(f"'{section}' must be an array of tables ([[{section}]])",
-                  loc.table_key(None, section))
-            entries[section] = []
+        if not isinstance(items, list):
             continue
-        if len(value) > _MAX_ENTRIES[section]:
-            c.add(f"{len(value)} {section}: more than {_MAX_ENTRIES[section]} is not a plan a "
-                  f"person can review; split it into several plans", where)
-            entries[section] = []
-            continue
-        good: list[tuple[int, dict[str, Any]]] = []
-        for index, entry in enumerate(value):
-            ok = True
-            label = f"{_SINGULAR[section]} #{index + 1}"
-            for key in entry:
-                if key not in spec:
-                    c.add(f"{label}: unknown key '{key}' (expected one of: "
-                          f"{', '.join(spec)})", loc.entry(section, index, key))
-                    ok = False
-            for key, (kind, required) in spec.items():
-                if key not in entry:
-                    if required:
-                        c.add(f"{label}: missing '{key}'", loc.entry(section, index))
-                        ok = False
-                elif type(entry[key]) is not kind:
-                    c.add(f"{label}: {key} must be {_expected(kind)}, not "
-                          f"{_type_name(entry[key])}", loc.entry(section, index, key))
-                    ok = False
-            if ok:
-                good.append((index, entry))
-        entries[section] = good
+        for item in items:
+            if not isinstance(item, str) or not names.is_dotted_name(item):
+                checker.add(f"[repo] {key}: {item!r} is not a dotted module name",
+                            loc.table_key("repo", key))
+        if key == "packages" and any(isinstance(i, str) and "." in i for i in items):
+            checker.add("[repo] packages lists top-level packages only (no dots)",
+                        loc.table_key("repo", key))
 
-    tier_names: dict[str, int] = {}
-    tier_packages: dict[str, int] = {}
-    for index, tier in entries["tiers"]:
+
+def _well_formed_entries(checker: Checker, data: dict[str, Any], section: str) -> Entries:
+    """The entries of `[[section]]` with every key known and of its type (the others are
+    reported, and left out of the checks that follow)."""
+    value = data.get(section, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        checker.add(f"'{section}' must be an array of tables ([[{section}]])",
+                    checker.locator.table_key(None, section))
+        return []
+    if len(value) > MAX_ENTRIES[section]:
+        checker.add(f"{len(value)} {section}: more than {MAX_ENTRIES[section]} is not a plan "
+                    f"a person can review; split it into several plans", checker.locator.where)
+        return []
+    return [(index, entry) for index, entry in enumerate(value)
+            if _entry_is_well_formed(checker, section, index, entry)]
+
+
+def _entry_is_well_formed(checker: Checker, section: str, index: int,
+                          entry: dict[str, Any]) -> bool:
+    spec = ENTRY_KEYS[section]
+    label = f"{SINGULAR[section]} #{index + 1}"
+    ok = True
+    for key in entry:
+        if key not in spec:
+            checker.at_entry(f"{label}: unknown key '{key}' (expected one of: "
+                             f"{', '.join(spec)})", section, index, key)
+            ok = False
+    for key, (kind, required) in spec.items():
+        if key not in entry:
+            if required:
+                checker.at_entry(f"{label}: missing '{key}'", section, index)
+                ok = False
+        elif type(entry[key]) is not kind:
+            checker.at_entry(f"{label}: {key} must be {_expected(kind)}, not "
+                             f"{_type_name(entry[key])}", section, index, key)
+            ok = False
+    return ok
+
+
+def _check_tiers(checker: Checker, tiers: Entries) -> set[str]:
+    """Identifiers for names, dotted names for packages, each declared once; returns the
+    names declared."""
+    first_by_name: dict[str, int] = {}
+    first_by_package: dict[str, int] = {}
+    for index, tier in tiers:
         label = f"tier '{tier['name']}'"
         if not names.is_identifier(tier["name"]):
-            c.add(f"{label}: the name must be a Python identifier",
-                  loc.entry("tiers", index, "name"))
-        if tier["name"] in tier_names:
-            c.add(f"{label} is declared twice (first as tier #{tier_names[tier['name']] + 1})",
-                  loc.entry("tiers", index, "name"))
-        tier_names.setdefault(tier["name"], index)
+            checker.at_entry(f"{label}: the name must be a Python identifier",
+                             "tiers", index, "name")
+        if tier["name"] in first_by_name:
+            checker.at_entry(f"{label} is declared twice (first as tier "
+                             f"#{first_by_name[tier['name']] + 1})", "tiers", index, "name")
+        first_by_name.setdefault(tier["name"], index)
         if not names.is_dotted_name(tier["package"]):
-            c.add(f"{label}: package '{tier['package']}' is not a valid dotted module name",
-                  loc.entry("tiers", index, "package"))
-        elif tier["package"] in tier_packages:
-            c.add(f"{label}: package '{tier['package']}' is used by another tier",
-                  loc.entry("tiers", index, "package"))
-        tier_packages.setdefault(tier["package"], index)
+            checker.at_entry(f"{label}: package '{tier['package']}' is not a valid dotted "
+                             f"module name", "tiers", index, "package")
+        elif tier["package"] in first_by_package:
+            checker.at_entry(f"{label}: package '{tier['package']}' is used by another tier",
+                             "tiers", index, "package")
+        first_by_package.setdefault(tier["package"], index)
+    return set(first_by_name)
 
-    moves = entries["moves"]
-    valid_moves: list[tuple[int, dict[str, Any]]] = []
-    sources: dict[str, int] = {}
+
+def _check_moves(checker: Checker, moves: Entries, tier_names: set[str]) -> Entries:
+    """Each move on its own; returns the moves whose source and target make sense (the
+    ones the checks between moves look at)."""
+    first_by_source: dict[str, int] = {}
+    valid: Entries = []
     for index, move in moves:
-        source, target = move["source"], move["target"]
-        label = f"move #{index + 1} ({source})"
-        ok = True
-        if not names.is_dotted_name(source):
-            c.add(f"{label}: source '{source}' is not a valid dotted module name",
-                  loc.entry("moves", index, "source"))
-            ok = False
-        if not names.is_dotted_name(target):
-            c.add(f"{label}: target '{target}' is not a valid dotted module name"
-                  f"{_why_not_dotted(target)}", loc.entry("moves", index, "target"))
-            ok = False
-        if source in sources:
-            c.add(f"{label}: source '{source}' is moved twice (also by move "
-                  f"#{sources[source] + 1})", loc.entry("moves", index, "source"))
-            ok = False
-        sources.setdefault(source, index)
-        if ok and target == source:
-            c.add(f"{label}: target is the same as the source", loc.entry("moves", index,
-                                                                            "target"))
-            ok = False
-        elif ok and names.is_strictly_within(target, source):
-            c.add(f"{label}: target '{target}' lies inside its own source",
-                  loc.entry("moves", index, "target"))
-            ok = False
+        if _move_is_valid(checker, index, move, first_by_source):
+            valid.append((index, move))
+        first_by_source.setdefault(move["source"], index)
         if "tier" in move and move["tier"] not in tier_names:
-            c.add(f"{label}: tier '{move['tier']}' is not declared in [[tiers]]",
-                  loc.entry("moves", index, "tier"))
-        if ok:
-            valid_moves.append((index, move))
+            checker.at_entry(f"move #{index + 1} ({move['source']}): tier '{move['tier']}' is "
+                             f"not declared in [[tiers]]", "moves", index, "tier")
+    return valid
 
-    by_source = {move["source"]: (index, move) for index, move in valid_moves}
-    for index, move in valid_moves:
+
+def _move_is_valid(checker: Checker, index: int, move: dict[str, Any],
+                   first_by_source: dict[str, int]) -> bool:
+    source, target = move["source"], move["target"]
+    label = f"move #{index + 1} ({source})"
+    ok = True
+    if not names.is_dotted_name(source):
+        checker.at_entry(f"{label}: source '{source}' is not a valid dotted module name",
+                         "moves", index, "source")
+        ok = False
+    if not names.is_dotted_name(target):
+        checker.at_entry(f"{label}: target '{target}' is not a valid dotted module name"
+                         f"{_why_not_dotted(target)}", "moves", index, "target")
+        ok = False
+    if source in first_by_source:
+        checker.at_entry(f"{label}: source '{source}' is moved twice (also by move "
+                         f"#{first_by_source[source] + 1})", "moves", index, "source")
+        ok = False
+    if not ok:
+        return False
+    if target == source:
+        checker.at_entry(f"{label}: target is the same as the source", "moves", index, "target")
+        return False
+    if names.is_strictly_within(target, source):
+        checker.at_entry(f"{label}: target '{target}' lies inside its own source",
+                         "moves", index, "target")
+        return False
+    return True
+
+
+def _check_move_chains(checker: Checker, moves: Entries) -> None:
+    """A target inside another move's source: the plan would need two steps."""
+    by_source = {move["source"]: (index, move) for index, move in moves}
+    for index, move in moves:
         # Sources the target lies in: the target itself and its ancestors (an index, not a
         # scan of every other move: plans can be long).
         for candidate in (move["target"], *names.ancestors(move["target"])):
@@ -288,47 +330,52 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
             ):
                 relation = (
                     "cycle" if names.is_within(other["target"], move["source"]) else "chain")
-                c.add(
+                checker.at_entry(
                     f"move #{index + 1} ({move['source']}): target '{move['target']}' lies in "
                     f"'{other['source']}', which move #{other_index + 1} moves away "
                     f"({relation}); "
                     f"give each source its final place, or split the plan in two",
-                    loc.entry("moves", index, "target"),
+                    "moves", index, "target",
                 )
                 break
 
-    # Two packages merged into one, one inside the other: the inner one's modules would
-    # sit beside the outer one's, and every `outer.inner` reference would need to become
-    # `outer` itself (no such rewrite exists: `from . import inner` has no equivalent).
+
+def _check_merges_into_subpackages(checker: Checker, moves: Entries) -> None:
+    """Two packages merged into one, one inside the other: the inner one's modules would
+    sit beside the outer one's, and every `outer.inner` reference would need to become
+    `outer` itself (no such rewrite exists: `from . import inner` has no equivalent)."""
     by_target: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for index, move in valid_moves:
+    for index, move in moves:
         by_target[move["target"]].append((index, move["source"]))
     for target, landing in by_target.items():
         for index, source in landing:
             outer = next(((i, s) for i, s in landing if names.is_strictly_within(source, s)),
                          None)
             if outer is not None:
-                c.add(f"move #{index + 1} ({source}): lands on '{target}' like move "
-                      f"#{outer[0] + 1} ({outer[1]}), which contains it: a package cannot be "
-                      f"merged with its own subpackage; move the subpackage's modules one by "
-                      f"one", loc.entry("moves", index, "target"))
+                checker.at_entry(
+                    f"move #{index + 1} ({source}): lands on '{target}' like move "
+                    f"#{outer[0] + 1} ({outer[1]}), which contains it: a package cannot be "
+                    f"merged with its own subpackage; move the subpackage's modules one by "
+                    f"one", "moves", index, "target")
 
-    seen_edges: dict[tuple[str, str], int] = {}
-    for index, review in entries["reviews"]:
+
+def _check_reviews(checker: Checker, reviews: Entries) -> None:
+    """Known verdicts, dotted module names, one review per edge."""
+    first_by_edge: dict[tuple[str, str], int] = {}
+    for index, review in reviews:
         label = f"review #{index + 1} ({review['importer']} -> {review['imported']})"
         if review["verdict"] not in VERDICTS:
-            c.add(f"{label}: unknown verdict {review['verdict']!r} (expected \"accepted\" or "
-                  f"\"must-fix\")", loc.entry("reviews", index, "verdict"))
+            checker.at_entry(f"{label}: unknown verdict {review['verdict']!r} (expected "
+                             f"\"accepted\" or \"must-fix\")", "reviews", index, "verdict")
         for key in ("importer", "imported"):
             if not names.is_dotted_name(review[key]):
-                c.add(f"{label}: {key} '{review[key]}' is not a dotted module name",
-                      loc.entry("reviews", index, key))
+                checker.at_entry(f"{label}: {key} '{review[key]}' is not a dotted module name",
+                                 "reviews", index, key)
         edge = (review["importer"], review["imported"])
-        if edge in seen_edges:
-            c.add(f"{label}: this edge is already reviewed by review #{seen_edges[edge] + 1}",
-                  loc.entry("reviews", index))
-        seen_edges.setdefault(edge, index)
-    return c.problems
+        if edge in first_by_edge:
+            checker.at_entry(f"{label}: this edge is already reviewed by review "
+                             f"#{first_by_edge[edge] + 1}", "reviews", index)
+        first_by_edge.setdefault(edge, index)
 
 
 def source_root_problem(source_root: str) -> str | None:
@@ -360,246 +407,6 @@ def _why_not_dotted(name: str) -> str:
     return ""
 
 
-def check_against_repo(
-    plan: Plan,
-    mapping: ModuleMapping,
-    *,
-    modules: dict[str, tuple[str, bool]],
-    exists: Callable[[str], bool],
-    text: str,
-    where: str,
-    read: Callable[[str], bytes] | None = None,
-) -> list[PlanError]:
-    """Problems only the repo reveals: unknown sources, collisions after the moves, and
-    (with `read`, to look into `__init__.py` files) names a package binds that a module
-    would land on, and merged `__init__` files that would import themselves."""
-    c = _Checker(Locator(text, where), [])
-    loc = c.locator
-    moves = plan.moves
-    index_of = {m.source: i for i, m in reversed(list(enumerate(moves)))}
-    tops = {m.split(".")[0] for m in modules}
-    for index, move in enumerate(moves):
-        if move.source not in modules:
-            close = _closest(move.source, modules) if index < 50 else None
-            hint = f" (did you mean '{close}'?)" if close else ""
-            c.add(f"move #{index + 1}: source '{move.source}' is not a module of the repo{hint}",
-                  loc.entry("moves", index, "source"))
-        top = move.target.split(".")[0]
-        if top not in tops:
-            c.add(f"move #{index + 1}: target '{move.target}' is outside the analysed packages "
-                  f"({', '.join(sorted({m.split('.')[0] for m in modules}))})",
-                  loc.entry("moves", index, "target"))
-    for index, tier in enumerate(plan.tiers):
-        top = tier.package.split(".")[0]
-        if modules and not any(m.split(".")[0] == top for m in modules):
-            c.add(f"tier '{tier.name}': package '{tier.package}' is outside the analysed "
-                  f"packages", loc.entry("tiers", index, "package"))
-    if c.problems:
-        return c.problems
-
-    # Collisions: two files landing on one path, or a moved file landing on a file that
-    # stays. `__init__.py` files of merged packages are merged, not collisions.
-    landing: dict[str, list[str]] = defaultdict(list)
-    moved_away = {f.old for f in mapping.files}
-    for file_move in mapping.files:
-        landing[file_move.new].append(file_move.old)
-    for new, olds in sorted(landing.items()):
-        stays = exists(new) and new not in moved_away
-        if len(olds) + stays < 2:
-            continue
-        if new.endswith(("/__init__.py", "/__init__.pyi")) or new in ("__init__.py",):
-            continue
-        who = " and ".join(f"'{o}'" for o in olds)
-        reason = f"{who} would both land on '{new}'" if len(olds) > 1 else (
-            f"{who} would land on '{new}', which exists already")
-        found = _move_index_for(index_of, mapping, olds[0])
-        c.add(f"collision: {reason}; rename one of them in the plan",
-              loc.entry("moves", found, "target") if found is not None else where)
-
-    # A module and a package of the same name after the moves.
-    new_files = set(landing) | {p for p in _existing_paths(modules) if p not in moved_away}
-    for new in sorted(landing):
-        if new.endswith(".py") and not new.endswith("/__init__.py"):
-            package_init = new[:-3] + "/__init__.py"
-            if package_init in new_files or (exists(new[:-3] + "/__init__.py") and (
-                new[:-3] + "/__init__.py" not in moved_away
-            )):
-                found = _move_index_for(index_of, mapping, landing[new][0])
-                c.add(f"collision: '{new}' would sit beside a package of the same name "
-                      f"('{package_init}')",
-                      loc.entry("moves", found, "target") if found is not None else where)
-        elif new.endswith("/__init__.py"):
-            module_file = new[: -len("/__init__.py")] + ".py"
-            if (module_file in new_files or exists(module_file)) and (
-                    module_file not in moved_away):
-                found = _move_index_for(index_of, mapping, landing[new][0])
-                c.add(f"collision: the package '{new[: -len('__init__.py')]}' would sit beside "
-                      f"the module '{module_file}' and hide it (Python imports the package)",
-                      loc.entry("moves", found, "target") if found is not None else where)
-    if plan.facades and not c.problems:
-        # A facade stays at every old path: it must not share a name with a new module.
-        for old in sorted(mapping.modules):
-            path = modules.get(old, ("", False))[0]
-            if not path.endswith(".py") or is_test_path(path):
-                continue
-            other = (path[: -len("/__init__.py")] + ".py" if path.endswith("/__init__.py")
-                     else path[:-3] + "/__init__.py")
-            if other in landing:
-                found = _move_index_for(index_of, mapping, landing[other][0])
-                kind = "package" if path.endswith("/__init__.py") else "module"
-                c.add(f"with facades on, the facade left at '{path}' (the old {kind} {old}) "
-                      f"and '{other}', which a move puts there, would share a name and one "
-                      f"would hide the other; set facades = false in the plan, or give one "
-                      f"of them another name",
-                      loc.entry("moves", found, "target") if found is not None else where)
-    if read is not None and not c.problems:
-        for message, old in _init_problems(mapping, modules, read):
-            found = _move_index_for_module(index_of, mapping, old)
-            c.add(message, loc.entry("moves", found, "target") if found is not None else where)
-    return c.problems
-
-
-@dataclass(frozen=True)
-class _Binding:
-    name: str
-    line: int
-    imported: str | None
-    """The module (old name) an import binds, or None for anything else."""
-    loads: str | None = None
-    """The module whose namespace the statement needs complete: the module imported
-    (`import a.b`, `from a import b` for a submodule b), or P in `from P import name`."""
-    chain: bool = False
-    """`import a.b.c` without `as`: the code reaches it as `a.b.c`, through every package
-    on the way (each must have finished initialising)."""
-
-
-def _init_bindings(source: bytes, package: str, modules: dict[str, tuple[str, bool]]
-                   ) -> list[_Binding] | None:
-    """Names a package's `__init__` binds at import time (TYPE_CHECKING blocks left out)."""
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    found: list[_Binding] = []
-
-    def absolute(node: ast.ImportFrom) -> str | None:
-        if not node.level:
-            return node.module or ""
-        parts = package.split(".")
-        if node.level - 1 >= len(parts):
-            return None
-        base = parts[: len(parts) - (node.level - 1)]
-        return ".".join(base + ([node.module] if node.module else []))
-
-    def visit(body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                found.append(_Binding(stmt.name, stmt.lineno, None))
-            elif isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.asname:
-                        found.append(_Binding(alias.asname, stmt.lineno, alias.name,
-                                              loads=alias.name))
-                    else:
-                        top = alias.name.split(".")[0]
-                        found.append(_Binding(top, stmt.lineno, top, loads=alias.name,
-                                              chain=True))
-            elif isinstance(stmt, ast.ImportFrom):
-                base = absolute(stmt)
-                if base is None:
-                    continue
-                for alias in stmt.names:
-                    if alias.name == "*":
-                        continue
-                    full = f"{base}.{alias.name}" if base else alias.name
-                    is_module = full in modules
-                    found.append(_Binding(alias.asname or alias.name, stmt.lineno,
-                                          full if is_module else None,
-                                          loads=full if is_module else base))
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    for node in ast.walk(target):
-                        if isinstance(node, ast.Name):
-                            found.append(_Binding(node.id, stmt.lineno, None))
-            elif isinstance(stmt, ast.If):
-                if "TYPE_CHECKING" not in ast.unparse(stmt.test):
-                    visit(stmt.body)
-                    visit(stmt.orelse)
-            elif isinstance(stmt, ast.Try):
-                visit(stmt.body)  # (fallbacks in `except ImportError:` are not what runs)
-                visit(stmt.orelse)
-                visit(stmt.finalbody)
-            elif isinstance(stmt, (ast.With, ast.For, ast.While)):
-                visit(stmt.body)
-
-    visit(tree.body)
-    return found
-
-
-def _init_problems(mapping: ModuleMapping, modules: dict[str, tuple[str, bool]],
-                   read: Callable[[str], bytes]) -> list[tuple[str, str]]:
-    """(message, old module causing it) for two hazards a move can create in a package:
-
-    * a module lands on a name the package's `__init__` binds to something else (the
-      import system sets the submodule as that attribute: whichever comes last wins);
-    * packages merged into one whose `__init__` files import each other (the merged
-      `__init__` would import itself while half-initialised).
-    """
-    final: dict[str, list[str]] = defaultdict(list)
-    for name in modules:
-        final[mapping.new_name(name)].append(name)
-    children: dict[str, set[str]] = defaultdict(set)
-    for name in list(final) + list(mapping.new_packages):
-        if "." in name:
-            children[names.parent(name)].add(names.last(name))
-    problems: list[tuple[str, str]] = []
-    for package, olds in sorted(final.items()):
-        inits = [o for o in olds if modules[o][1] and modules[o][0].endswith("__init__.py")]
-        for init in inits:
-            path = modules[init][0]
-            try:
-                bindings = _init_bindings(read(path), init, modules)
-            except OSError:
-                continue
-            if bindings is None:
-                continue
-            for binding in bindings:
-                child = f"{package}.{binding.name}"
-                if binding.name in children.get(package, ()):
-                    same = binding.imported is not None and mapping.new_name(
-                        binding.imported) == child
-                    landed = final.get(child, [])
-                    # Side by side before the plan too (they move together): not ours.
-                    is_new = f"{init}.{binding.name}" not in landed
-                    if not same and is_new:
-                        culprit = next((o for o in landed if o != child), init)
-                        problems.append((
-                            f"'{child}' would be hidden: {path}:{binding.line} binds "
-                            f"'{binding.name}' in package {package}, and importing the module "
-                            f"{child} rebinds that name; rename one of them", culprit))
-                loads = binding.loads
-                other = next((i for i in inits if i != init and loads is not None and (
-                    loads == i or (binding.chain and names.is_within(loads, i)))), None)
-                if len(inits) > 1 and other is not None:
-                    problems.append((
-                        f"merge into {package}: {path}:{binding.line} imports from {other}, "
-                        f"which is merged into the same package, so the merged __init__.py "
-                        f"would import itself half-initialised; move that import into a "
-                        f"submodule or merge these packages by hand", init))
-    return problems
-
-
-def _move_index_for_module(index_of: dict[str, int], mapping: ModuleMapping, old: str
-                           ) -> int | None:
-    move = mapping.move_covering(old)
-    if move is None:
-        return None
-    return index_of.get(move.implied_by or move.source)
-
-
 def is_test_path(path: str) -> bool:
     """Test files get no facade (pytest would collect the facade as a second copy)."""
     pure = PurePosixPath(path)
@@ -607,22 +414,3 @@ def is_test_path(path: str) -> bool:
     if name == "conftest.py" or name.startswith("test_") or pure.stem.endswith("_test"):
         return True
     return any(part in ("tests", "test") for part in pure.parts[:-1])
-
-
-def _existing_paths(modules: dict[str, tuple[str, bool]]) -> list[str]:
-    return [path for path, _ in modules.values()]
-
-
-def _move_index_for(index_of: dict[str, int], mapping: ModuleMapping, old_path: str
-                    ) -> int | None:
-    file_move = next((f for f in mapping.files if f.old == old_path), None)
-    if file_move is None:
-        return None
-    return index_of.get(file_move.move.implied_by or file_move.move.source)
-
-
-def _closest(name: str, modules: dict[str, Any]) -> str | None:
-    import difflib
-
-    matches = difflib.get_close_matches(name, list(modules), n=1, cutoff=0.8)
-    return matches[0] if matches else None
