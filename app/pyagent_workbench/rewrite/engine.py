@@ -13,9 +13,9 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pyagent_workbench.analysis.graph import ImportGraph
@@ -27,6 +27,7 @@ from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import facades
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
+    FileRewrite,
     Mention,
     find_mentions,
     is_config_file,
@@ -34,6 +35,7 @@ from pyagent_workbench.rewrite.files import (
     rewrite_config,
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
+from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
 from pyagent_workbench.rewrite.runner import RewriteJob, Runner
 from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
 from pyagent_workbench.workspace import Workspace
@@ -126,6 +128,24 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class PreviewOptions:
+    """How much of the plan a preview covers, and how it runs."""
+
+    facades_enabled: bool | None = None
+    """`None`: as the plan says."""
+    only: frozenset[str] | None = None
+    """Only the moves of these sources (the workbench's per-move preview)."""
+    jobs: int | None = None
+    """Worker processes; `None`: one per core."""
+    sweep: bool = True
+    """Parse the files that cannot change, to report the ones that do not parse (`diff`
+    and `apply` sweep; the workbench's per-move preview does not)."""
+    compile_check: bool = False
+    """Compile every rewritten text in the worker that computed it (marked `compiled`),
+    for `apply`."""
+
+
 def preview(
     workspace: Workspace,
     graph: ImportGraph | None = None,
@@ -136,277 +156,407 @@ def preview(
     sweep: bool = True,
     compile_check: bool = False,
 ) -> ChangeSet:
-    """All changes of the plan (or of the moves of the sources in `only`).
-
-    `sweep=False` skips parsing the files that cannot change just to report the ones
-    that do not parse (the workbench's per-move preview; `diff` and `apply` sweep).
-    `compile_check` compiles every rewritten text in the worker that computed it (marked
-    `compiled`), for `apply`."""
-    repo = workspace.repo
-    mapping = workspace.mapping
-    if only is not None:
-        wanted = set(only)
-        moves = [m for m in workspace.plan.moves if m.source in wanted]
-        mapping = _restricted_mapping(workspace, moves)
-    if facades_enabled is None:
-        facades_enabled = workspace.plan.facades
-    if not mapping.moves:
-        return ChangeSet(changes=[])
-
-    modules = frozenset(workspace.module_table)
-    resolver = Resolver.from_mapping(mapping, modules)
-    sources = [m.source for m in mapping.moves]
-    pattern = reference_pattern(sources)
-    moved_by_old = {f.old: f for f in mapping.files}
-    inputs: dict[str, str] = {}
-    contents: dict[str, bytes] = {}
-
-    def read(path: str) -> bytes:
-        if path not in contents:
-            data = (repo.root / path).read_bytes()
-            contents[path] = data
-            inputs[path] = sha256(data)
-        return contents[path]
-
-    # 1. Which Python files can change? Those whose text names a moved module (one
-    # compiled regex), imports a moved module's parent (`from a.b import c`), or has a
-    # relative import whose meaning the moves change; the graph's absolute importers and
-    # the files grimp could not analyse (we do not know what they import) too.
-    heuristic = _from_import_pattern(sources)
-    bytes_pattern = _NamesMoved(sources, re.compile(pattern.pattern.encode()))
-    candidates: set[str] = set()
-    if graph is not None:
-        for module in mapping.modules:
-            for record in graph.imports_of(module):
-                if not record.text.lstrip().startswith("from ."):
-                    path = repo.path_for_module(record.importer)
-                    if path:
-                        candidates.add(path)
-        candidates.update(p.path for p in graph.syntax_errors)
-    contexts: dict[str, FileContext] = {}
-
-    def context_of(path: str) -> FileContext:
-        if path not in contexts:
-            dotted_name = repo.module_name_for(path)
-            is_package = PurePosixPath(path).stem == "__init__"
-            new_module = resolver.new_name(dotted_name) if dotted_name else None
-            contexts[path] = FileContext(path, dotted_name, is_package, new_module)
-        return contexts[path]
-
-    for path in repo.python_files:
-        if path in candidates:
-            continue
-        if path.endswith(".pyi"):
-            candidates.add(path)
-            continue
-        data = read(path)
-        if bytes_pattern.search(data) or heuristic.search(data) or _odd_from(data):
-            candidates.add(path)
-            continue
-        if b"from" not in data:
-            continue
-        for dots, relative in _relative_froms(data):
-            if relative_import_may_change(len(dots), relative.decode(), context_of(path),
-                                          resolver.sources):
-                candidates.add(path)
-                break
-
-    jobs_list = [RewriteJob(path, context_of(path)) for path in sorted(candidates)]
-    for job in jobs_list:
-        read(job.path)
-    # grimp parsed every module of the analysed packages already (and named the ones it
-    # could not parse: they are candidates); the sweep covers the other files.
-    scanned: set[str] = set()
-    if graph is not None:
-        for name in graph.modules:
-            module_file = repo.modules.get(name)
-            if module_file is not None and module_file.path.endswith(".py"):
-                scanned.add(module_file.path)
-    others = [p for p in repo.python_files if p not in candidates and p not in scanned]
-    state = repo.state_dir if repo.state_dir.is_dir() else None
-    # The sweep runs in the workers while this process assembles the changes.
-    with Runner(jobs) as runner:
-        results = {r.path: r for r in runner.rewrite(
-            jobs_list, contents, RewriteState(resolver, bytes_pattern.pattern,
-                                              compile_check))}
-        pending_sweep = runner.start_sweep(repo.root, others, state) if sweep else dict
-
-        changes: list[FileChange] = []
-        problems: list[str] = []
-        unparsable: list[str] = []
-        blocking: list[str] = []
-        for path, result in sorted(results.items()):
-            problems.extend(result.problems)
-            if result.new_bytes is None:
-                data = contents[path]
-                context = contexts[path]
-                if bytes_pattern.search(data) or heuristic.search(data) or _relative_refs(
-                    data, context, resolver
-                ):
-                    blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
-                                    f"or exclude it first")
-                else:
-                    unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
-                                      f"nothing moved, left as it is")
-        if blocking:
-            raise ApplyError(
-                "cannot rewrite files that do not parse:\n" + "\n".join(blocking))
-
-        # 2. Moved files (rewritten or not), merged __init__ files.
-        landing: dict[str, list[str]] = defaultdict(list)
-        for file_move in mapping.files:
-            landing[file_move.new].append(file_move.old)
-        for new_path, olds in sorted(landing.items()):
-            pieces = []
-            counts = [0, 0]
-            for old in olds:
-                rewritten = results.get(old)
-                data = read(old)
-                if rewritten is not None and rewritten.new_bytes is not None:
-                    data = rewritten.new_bytes
-                    counts[0] += rewritten.changed_imports
-                    counts[1] += rewritten.changed_strings
-                pieces.append(InitPart(old, data))
-            existing = repo.root / new_path
-            stays = existing.is_file() and new_path not in moved_by_old
-            if stays:
-                current = results.get(new_path)
-                data = read(new_path)
-                if current is not None and current.new_bytes is not None:
-                    data = current.new_bytes
-                pieces.insert(0, InitPart(new_path, data))
-            if len(pieces) > 1:
-                try:
-                    merged = merge_inits(pieces)
-                except MergeConflict as conflict:
-                    raise ApplyError(f"cannot merge into {new_path}: {conflict}") from None
-                if stays:
-                    changes.append(FileChange("rewrite", new_path, new_path, read(new_path), merged,
-                                              counts[0], counts[1], merged_from=tuple(olds)))
-                else:
-                    changes.append(FileChange("move", olds[0], new_path, read(olds[0]), merged,
-                                              counts[0], counts[1], merged_from=tuple(olds)))
-            else:
-                rewritten = results.get(olds[0])
-                changes.append(FileChange(
-                    "move", olds[0], new_path, read(olds[0]), pieces[0].content, counts[0],
-                    counts[1], compiled=rewritten is not None and rewritten.compiled))
-        merged_targets = {c.new_path for c in changes if c.kind == "rewrite"}
-
-        # 3. Files that stay where they are but change.
-        for path, result in sorted(results.items()):
-            if path in moved_by_old or path in merged_targets or result.new_bytes is None:
-                continue
-            if result.new_bytes != contents[path]:
-                changes.append(FileChange("rewrite", path, path, contents[path], result.new_bytes,
-                                          result.changed_imports, result.changed_strings,
-                                          compiled=result.compiled))
-        for path in repo.files:
-            if not is_config_file(path) or path.endswith(".py") or path in moved_by_old:
-                continue
-            data = read(path)
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                problems.append(f"{path}: not UTF-8, not rewritten")
-                continue
-            new_text, count = rewrite_config(text, path, resolver, pattern)
-            if count:
-                changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
-                                          strings_changed=count))
-
-        # 4. Packages the moves need.
-        prefix = "" if repo.source_root == "." else repo.source_root + "/"
-        landed = {c.new_path for c in changes}
-        for package in mapping.new_packages:
-            path = prefix + package.replace(".", "/") + "/__init__.py"
-            if path in landed or (repo.root / path).exists():
-                continue
-            tier = next((t for t in workspace.plan.tiers if t.package == package), None)
-            text = f'"""The `{tier.name}` tier."""\n' if tier else ""
-            changes.append(FileChange("create", None, path, None, text.encode()))
-
-        # 5. Facades at every old module path.
-        if facades_enabled:
-            changes.extend(_facades(workspace, mapping, landed))
-
-        # 6. What is left for a person to review.
-        mentions: list[Mention] = []
-        facade_paths = {c.new_path for c in changes if c.kind == "facade"}
-        changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
-        for path in repo.files:
-            if path in facade_paths or path in moved_by_old:
-                continue
-            if path in changed_text:
-                continue
-            if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
-                continue
-            raw = read(path) if path.endswith((".py", ".pyi")) else _read_small(repo.root / path)
-            if raw is None or not bytes_pattern.search(raw):
-                continue
-            if path.endswith(".toml") and b"[[moves]]" in raw:
-                continue  # a plan: its sources are old names on purpose
-            mentions.extend(find_mentions(raw.decode("utf-8", "replace"), path, pattern))
-        for path, data in sorted(changed_text.items()):
-            if bytes_pattern.search(data):
-                mentions.extend(find_mentions(data.decode("utf-8", "replace"), path, pattern))
-
-        if not facades_enabled:
-            problems.extend(_all_entries_left_behind(workspace, mapping, read))
-        changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
-        for path, error in sorted(pending_sweep().items()):
-            unparsable.append(f"{path}: cannot be parsed ({error}); it refers to nothing "
-                              f"moved, left as it is")
-        changeset = ChangeSet(
-            changes=changes,
-            removed_dirs=_emptied_dirs(workspace, mapping, changes),
-            mentions=mentions,
-            problems=sorted(set(problems)),
-            unparsable=unparsable,
-            warnings=_warnings(workspace, facades_enabled),
-            inputs=dict(sorted(inputs.items())),
-        )
-    return changeset
+    """All changes of the plan (or of the moves of the sources in `only`); the options
+    are `PreviewOptions`'s."""
+    options = PreviewOptions(facades_enabled=facades_enabled,
+                             only=None if only is None else frozenset(only), jobs=jobs,
+                             sweep=sweep, compile_check=compile_check)
+    return Preview(workspace, graph, options).changeset()
 
 
 _KIND_ORDER = {"move": 0, "rewrite": 1, "create": 2, "facade": 3}
 
 
-def _all_entries_left_behind(workspace: Workspace, mapping: ModuleMapping,
-                             read: Callable[[str], bytes]) -> list[str]:
-    """`__all__` entries naming a submodule that leaves its package: without a facade,
-    `from package import *` would fail on them."""
-    problems = []
-    for old, new in sorted(mapping.modules.items()):
-        package = names.parent(old)
-        if not package or names.parent(new) == mapping.new_name(package):
-            continue
-        info = workspace.module_table.get(package)
-        if info is None or not info[0].endswith("__init__.py"):
-            continue
+class Preview:
+    """One preview of a plan, in steps: find the Python files that can change, rewrite
+    them in the workers (while they also sweep the other files for syntax errors), then
+    assemble the moved files, the files rewritten in place, the packages to create and
+    the facades, and list what is left for a person to review.
+
+    Every file is read at most once (`read`), and its hash kept for `ChangeSet.inputs`.
+    """
+
+    def __init__(self, workspace: Workspace, graph: ImportGraph | None = None,
+                 options: PreviewOptions | None = None) -> None:
+        self.workspace = workspace
+        self.repo = workspace.repo
+        self.graph = graph
+        self.options = options or PreviewOptions()
+        only = self.options.only
+        self.mapping = workspace.mapping if only is None else _restricted_mapping(
+            workspace, [m for m in workspace.plan.moves if m.source in only])
+        self.facades_enabled = (workspace.plan.facades if self.options.facades_enabled is None
+                                else self.options.facades_enabled)
+        self.resolver = Resolver.from_mapping(self.mapping, frozenset(workspace.module_table))
+        sources = [m.source for m in self.mapping.moves]
+        self.pattern = reference_pattern(sources)
+        """Any dotted name under a moved module."""
+        self.names_moved = _NamesMoved(sources, re.compile(self.pattern.pattern.encode()))
+        self.from_parent = _from_import_pattern(sources)
+        self.moved_by_old = {f.old: f for f in self.mapping.files}
+        self.rewrite_state = RewriteState(self.resolver, self.names_moved.pattern,
+                                          self.options.compile_check)
+        self._contents: dict[str, bytes] = {}
+        self._inputs: dict[str, str] = {}
+        self._contexts: dict[str, FileContext] = {}
+
+    def changeset(self) -> ChangeSet:
+        if not self.mapping.moves:
+            return ChangeSet(changes=[])
+        candidates = self.files_that_can_change()
+        state_dir = self.repo.state_dir if self.repo.state_dir.is_dir() else None
+        with Runner(self.options.jobs) as runner:
+            results = self.rewrite(runner, candidates)
+            pending_sweep = (runner.start_sweep(self.repo.root, self.files_to_sweep(candidates),
+                                                state_dir)
+                             if self.options.sweep else dict)
+            unparsable = self.unparsable_candidates(results)
+            changes = self.moved_files(results)
+            changes += self.rewritten_in_place(
+                results, merged_into={c.new_path for c in changes if c.kind == "rewrite"})
+            config_changes, problems = self.rewritten_configs()
+            changes += config_changes
+            landed = {c.new_path for c in changes}
+            changes += self.created_packages(landed)
+            if self.facades_enabled:
+                changes += self.facade_files(landed)
+            mentions = self.mentions(changes)
+            problems += [problem for result in results.values() for problem in result.problems]
+            if not self.facades_enabled:
+                problems += self.all_entries_left_behind()
+            changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
+            unparsable += [f"{path}: cannot be parsed ({error}); it refers to nothing moved, "
+                           f"left as it is" for path, error in sorted(pending_sweep().items())]
+            return ChangeSet(
+                changes=changes,
+                removed_dirs=self.emptied_dirs(changes),
+                mentions=mentions,
+                problems=sorted(set(problems)),
+                unparsable=unparsable,
+                warnings=self.warnings(),
+                inputs=dict(sorted(self._inputs.items())),
+            )
+
+    def read(self, path: str) -> bytes:
+        if path not in self._contents:
+            data = (self.repo.root / path).read_bytes()
+            self._contents[path] = data
+            self._inputs[path] = sha256(data)
+        return self._contents[path]
+
+    def context_of(self, path: str) -> FileContext:
+        """Where the file at `path` sits before and after the moves."""
+        if path not in self._contexts:
+            dotted_name = self.repo.module_name_for(path)
+            is_package = PurePosixPath(path).stem == "__init__"
+            new_module = self.resolver.new_name(dotted_name) if dotted_name else None
+            self._contexts[path] = FileContext(path, dotted_name, is_package, new_module)
+        return self._contexts[path]
+
+    # -- finding and rewriting the Python files that can change --------------------------
+
+    def files_that_can_change(self) -> list[str]:
+        """Those whose text names a moved module (one compiled regex), imports a moved
+        module's parent (`from a.b import c`), or has a relative import whose meaning the
+        moves change; the graph's absolute importers and the files grimp could not
+        analyse (we do not know what they import) too."""
+        found = self._named_by_the_graph()
+        found.update(path for path in self.repo.python_files
+                     if path not in found and self._may_refer_to_a_move(path))
+        return sorted(found)
+
+    def _named_by_the_graph(self) -> set[str]:
+        if self.graph is None:
+            return set()
+        found: set[str] = set()
+        for module in self.mapping.modules:
+            for record in self.graph.imports_of(module):
+                if not record.text.lstrip().startswith("from ."):
+                    path = self.repo.path_for_module(record.importer)
+                    if path:
+                        found.add(path)
+        found.update(p.path for p in self.graph.syntax_errors)
+        return found
+
+    def _may_refer_to_a_move(self, path: str) -> bool:
+        if path.endswith(".pyi"):
+            return True
+        data = self.read(path)
+        if self.names_moved.search(data) or self.from_parent.search(data) or _odd_from(data):
+            return True
+        if b"from" not in data:
+            return False
+        return any(relative_import_may_change(len(dots), relative.decode(),
+                                              self.context_of(path), self.resolver.sources)
+                   for dots, relative in _relative_froms(data))
+
+    def files_to_sweep(self, candidates: list[str]) -> list[str]:
+        """The files whose syntax nobody checked yet: grimp parsed every module of the
+        analysed packages already (and named the ones it could not parse: they are
+        candidates)."""
+        scanned: set[str] = set()
+        if self.graph is not None:
+            for name in self.graph.modules:
+                module_file = self.repo.modules.get(name)
+                if module_file is not None and module_file.path.endswith(".py"):
+                    scanned.add(module_file.path)
+        excluded = scanned.union(candidates)
+        return [p for p in self.repo.python_files if p not in excluded]
+
+    def rewrite(self, runner: Runner, candidates: list[str]) -> dict[str, FileRewrite]:
+        jobs = [RewriteJob(path, self.context_of(path)) for path in candidates]
+        for path in candidates:
+            self.read(path)
+        return {r.path: r for r in runner.rewrite(jobs, self._contents, self.rewrite_state)}
+
+    def unparsable_candidates(self, results: dict[str, FileRewrite]) -> list[str]:
+        """The candidates that do not parse, to report; raises `ApplyError` when one of
+        them may refer to a moved module (it cannot be rewritten, and would break)."""
+        blocking: list[str] = []
+        unparsable: list[str] = []
+        for path, result in sorted(results.items()):
+            if result.new_bytes is not None:
+                continue
+            data = self._contents[path]
+            if self.names_moved.search(data) or self.from_parent.search(data) or (
+                    _relative_refs(data, self.context_of(path), self.resolver)):
+                blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
+                                f"or exclude it first")
+            else:
+                unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
+                                  f"nothing moved, left as it is")
+        if blocking:
+            raise ApplyError("cannot rewrite files that do not parse:\n" + "\n".join(blocking))
+        return unparsable
+
+    # -- assembling the changes -------------------------------------------------------------
+
+    def moved_files(self, results: dict[str, FileRewrite]) -> list[FileChange]:
+        """Every file landing at a new path, rewritten or not; several `__init__.py`
+        landing on one path are merged."""
+        landing: dict[str, list[str]] = defaultdict(list)
+        for file_move in self.mapping.files:
+            landing[file_move.new].append(file_move.old)
+        return [self._landing(new_path, olds, results)
+                for new_path, olds in sorted(landing.items())]
+
+    def _landing(self, new_path: str, olds: list[str], results: dict[str, FileRewrite]
+                 ) -> FileChange:
+        imports_changed = strings_changed = 0
+        pieces = []
+        for old in olds:
+            rewritten = results.get(old)
+            if rewritten is not None and rewritten.new_bytes is not None:
+                imports_changed += rewritten.changed_imports
+                strings_changed += rewritten.changed_strings
+            pieces.append(InitPart(old, self._new_text(old, results)))
+        stays = (self.repo.root / new_path).is_file() and new_path not in self.moved_by_old
+        if stays:
+            pieces.insert(0, InitPart(new_path, self._new_text(new_path, results)))
+        if len(pieces) == 1:
+            rewritten = results.get(olds[0])
+            return FileChange("move", olds[0], new_path, self.read(olds[0]), pieces[0].content,
+                              imports_changed, strings_changed,
+                              compiled=rewritten is not None and rewritten.compiled)
         try:
-            tree = ast.parse(read(info[0]))
-        except (SyntaxError, ValueError):
+            merged = merge_inits(pieces)
+        except MergeConflict as conflict:
+            raise ApplyError(f"cannot merge into {new_path}: {conflict}") from None
+        if stays:
+            return FileChange("rewrite", new_path, new_path, self.read(new_path), merged,
+                              imports_changed, strings_changed, merged_from=tuple(olds))
+        return FileChange("move", olds[0], new_path, self.read(olds[0]), merged,
+                          imports_changed, strings_changed, merged_from=tuple(olds))
+
+    def _new_text(self, path: str, results: dict[str, FileRewrite]) -> bytes:
+        data = self.read(path)
+        rewritten = results.get(path)
+        if rewritten is not None and rewritten.new_bytes is not None:
+            return rewritten.new_bytes
+        return data
+
+    def rewritten_in_place(self, results: dict[str, FileRewrite], merged_into: set[str]
+                           ) -> list[FileChange]:
+        """Python files that stay where they are but change."""
+        changes = []
+        for path, result in sorted(results.items()):
+            if path in self.moved_by_old or path in merged_into or result.new_bytes is None:
+                continue
+            if result.new_bytes != self._contents[path]:
+                changes.append(FileChange("rewrite", path, path, self._contents[path],
+                                          result.new_bytes, result.changed_imports,
+                                          result.changed_strings, compiled=result.compiled))
+        return changes
+
+    def rewritten_configs(self) -> tuple[list[FileChange], list[str]]:
+        """Tool configuration naming moved modules, and the problems met reading it."""
+        changes: list[FileChange] = []
+        problems: list[str] = []
+        for path in self.repo.files:
+            if not is_config_file(path) or path.endswith(".py") or path in self.moved_by_old:
+                continue
+            data = self.read(path)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{path}: not UTF-8, not rewritten")
+                continue
+            new_text, count = rewrite_config(text, path, self.resolver, self.pattern)
+            if count:
+                changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
+                                          strings_changed=count))
+        return changes, problems
+
+    def created_packages(self, landed: set[str]) -> list[FileChange]:
+        """The `__init__.py` of every package the moves need that does not exist."""
+        prefix = _source_prefix(self.workspace)
+        created = []
+        for package in self.mapping.new_packages:
+            path = prefix + package.replace(".", "/") + "/__init__.py"
+            if path in landed or (self.repo.root / path).exists():
+                continue
+            tier = next((t for t in self.workspace.plan.tiers if t.package == package), None)
+            text = f'"""The `{tier.name}` tier."""\n' if tier else ""
+            created.append(FileChange("create", None, path, None, text.encode()))
+        return created
+
+    def facade_files(self, landed: set[str]) -> list[FileChange]:
+        """A facade at every old module path (test modules excepted)."""
+        moved_apart: dict[str, dict[str, str]] = defaultdict(dict)
+        for old, new in self.mapping.modules.items():
+            for ancestor in names.ancestors(old):
+                if ancestor in self.mapping.packages and names.rebase(
+                    old, ancestor, self.mapping.modules[ancestor]
+                ) != new:
+                    moved_apart[ancestor][old] = new
+        result = []
+        for old, new in sorted(self.mapping.modules.items()):
+            info = self.workspace.module_table.get(old)
+            if info is None:
+                continue
+            path, is_package = info
+            if facades.is_test_module(path) or not path.endswith(".py"):
+                continue
+            if path in landed:
+                continue  # something else lands on this path (cannot happen in a valid plan)
+            if is_package:
+                content = facades.package_facade(old, new, moved_apart.get(old, {}))
+            else:
+                content = facades.module_facade(old, new)
+            result.append(FileChange("facade", None, path, None, content))
+        return result
+
+    # -- what is left for a person to review -----------------------------------------------
+
+    def mentions(self, changes: list[FileChange]) -> list[Mention]:
+        """Old dotted names left in the text of the files after the changes."""
+        facade_paths = {c.new_path for c in changes if c.kind == "facade"}
+        changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
+        found: list[Mention] = []
+        for path in self.repo.files:
+            if path in facade_paths or path in self.moved_by_old or path in changed_text:
+                continue
+            raw = self._reviewable_text(path)
+            if raw is not None and self.names_moved.search(raw):
+                found.extend(find_mentions(raw.decode("utf-8", "replace"), path, self.pattern))
+        for path, data in sorted(changed_text.items()):
+            if self.names_moved.search(data):
+                found.extend(find_mentions(data.decode("utf-8", "replace"), path, self.pattern))
+        return found
+
+    def _reviewable_text(self, path: str) -> bytes | None:
+        """The text of a file a person may want to review (not a plan: its sources are
+        old names on purpose)."""
+        if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
+            return None
+        raw = (self.read(path) if path.endswith((".py", ".pyi"))
+               else _read_small(self.repo.root / path))
+        if raw is not None and path.endswith(".toml") and b"[[moves]]" in raw:
+            return None
+        return raw
+
+    def all_entries_left_behind(self) -> list[str]:
+        """`__all__` entries naming a submodule that leaves its package: without a facade,
+        `from package import *` would fail on them."""
+        problems = []
+        for old, new in sorted(self.mapping.modules.items()):
+            package = names.parent(old)
+            if not package or names.parent(new) == self.mapping.new_name(package):
+                continue
+            info = self.workspace.module_table.get(package)
+            if info is None or not info[0].endswith("__init__.py"):
+                continue
+            problems += [f"{info[0]}:{line}: __all__ names '{names.last(old)}', which moves to "
+                         f"{new}; without a facade `from {package} import *` fails: remove "
+                         f"the entry, or keep facades"
+                         for line in _all_entry_lines(self.read(info[0]), names.last(old))]
+        return problems
+
+    def emptied_dirs(self, changes: list[FileChange]) -> list[str]:
+        """Directories left with no file after the moves (removed by apply)."""
+        root = self.repo.root
+        leaving = {c.old_path for c in changes if c.kind == "move" and c.old_path}
+        for change in changes:
+            leaving.update(change.merged_from)
+        arriving = {c.new_path for c in changes}
+        filled = {str(parent) for p in arriving for parent in PurePosixPath(p).parents}
+        """Directories a file lands in (a module renamed in place keeps its directory)."""
+        candidates = {str(PurePosixPath(p).parent) for p in leaving}
+        return [directory
+                for directory in sorted(candidates, key=lambda d: (-d.count("/"), d))
+                if directory not in filled and (root / directory).is_dir()
+                and not _files_left(root, directory, leaving, arriving)]
+
+    def warnings(self) -> list[str]:
+        if not self.facades_enabled:
+            return []
+        where = warnings_are_errors(self.repo.root)
+        if where is None:
+            return []
+        return [
+            f"{where} turns warnings into errors: the facades' DeprecationWarning will fail "
+            f"any test that still imports an old path (add \"ignore::DeprecationWarning\" "
+            f"for them, or apply with --no-facades)"
+        ]
+
+
+def _all_entry_lines(init_source: bytes, name: str) -> list[int]:
+    """The lines of a package `__init__`'s `__all__` entries equal to `name`."""
+    try:
+        tree = ast.parse(init_source)
+    except (SyntaxError, ValueError):
+        return []
+    lines = []
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)):
             continue
-        for node in tree.body:
-            if not (isinstance(node, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)):
-                continue
-            if not isinstance(node.value, (ast.List, ast.Tuple)):
-                continue
-            for element in node.value.elts:
-                if isinstance(element, ast.Constant) and element.value == names.last(old):
-                    problems.append(
-                        f"{info[0]}:{element.lineno}: __all__ names '{names.last(old)}', which "
-                        f"moves to {new}; without a facade `from {package} import *` fails: "
-                        f"remove the entry, or keep facades")
-    return problems
+        if not isinstance(node.value, (ast.List, ast.Tuple)):
+            continue
+        lines += [element.lineno for element in node.value.elts
+                  if isinstance(element, ast.Constant) and element.value == name]
+    return lines
+
+
+def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str]) -> bool:
+    """Does a file stay in `directory` (bytecode caches aside) after the moves?"""
+    for dirpath, dirnames, filenames in os.walk(root / directory):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+            if rel not in leaving or rel in arriving:
+                return True
+    return False
+
+
+def _source_prefix(workspace: Workspace) -> str:
+    source_root = workspace.repo.source_root
+    return "" if source_root == "." else source_root + "/"
 
 
 def _restricted_mapping(workspace: Workspace, moves: list[Move]) -> ModuleMapping:
     repo = workspace.repo
-    prefix = "" if repo.source_root == "." else repo.source_root + "/"
-    return resolve(moves, modules=workspace.module_table, source_prefix=prefix,
+    return resolve(moves, modules=workspace.module_table, source_prefix=_source_prefix(workspace),
                    files_under=workspace.files_under,
                    exists=lambda rel: (repo.root / rel).is_file(),
                    carry_tests=workspace.plan.carry_tests)
@@ -498,71 +648,3 @@ def _read_small(path: os.PathLike[str], limit: int = 2_000_000) -> bytes | None:
         return None
 
 
-def _facades(workspace: Workspace, mapping: ModuleMapping, landed: set[str]
-             ) -> list[FileChange]:
-    result = []
-    moved_apart: dict[str, dict[str, str]] = defaultdict(dict)
-    for old, new in mapping.modules.items():
-        for ancestor in names.ancestors(old):
-            if ancestor in mapping.packages and names.rebase(
-                old, ancestor, mapping.modules[ancestor]
-            ) != new:
-                moved_apart[ancestor][old] = new
-    for old, new in sorted(mapping.modules.items()):
-        info = workspace.module_table.get(old)
-        if info is None:
-            continue
-        path, is_package = info
-        if facades.is_test_module(path) or not path.endswith(".py"):
-            continue
-        if path in landed:
-            continue  # something else lands on this path (cannot happen in a valid plan)
-        if is_package:
-            content = facades.package_facade(old, new, moved_apart.get(old, {}))
-        else:
-            content = facades.module_facade(old, new)
-        result.append(FileChange("facade", None, path, None, content))
-    return result
-
-
-def _emptied_dirs(workspace: Workspace, mapping: ModuleMapping,
-                  changes: list[FileChange]) -> list[str]:
-    """Directories left with no file after the moves (removed by apply)."""
-    repo = workspace.repo
-    leaving = {c.old_path for c in changes if c.kind == "move" and c.old_path}
-    for change in changes:
-        leaving.update(change.merged_from)
-    arriving = {c.new_path for c in changes}
-    filled = {str(parent) for p in arriving for parent in PurePosixPath(p).parents}
-    """Directories a file lands in (a module renamed in place keeps its directory)."""
-    candidates = {str(PurePosixPath(p).parent) for p in leaving}
-    emptied = []
-    for directory in sorted(candidates, key=lambda d: (-d.count("/"), d)):
-        base = repo.root / directory
-        if directory in filled or not base.is_dir():
-            continue
-        remaining = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-            for name in filenames:
-                rel = os.path.relpath(os.path.join(dirpath, name), repo.root).replace(os.sep, "/")
-                if rel not in leaving or rel in arriving:
-                    remaining.append(rel)
-        if not remaining:
-            emptied.append(directory)
-    return emptied
-
-
-def _warnings(workspace: Workspace, facades_enabled: bool) -> list[str]:
-    if not facades_enabled:
-        return []
-    from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
-
-    where = warnings_are_errors(workspace.repo.root)
-    if where is None:
-        return []
-    return [
-        f"{where} turns warnings into errors: the facades' DeprecationWarning will fail any "
-        f"test that still imports an old path (add \"ignore::DeprecationWarning\" for them, "
-        f"or apply with --no-facades)"
-    ]
