@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.model.plan import Plan
-from pyagent_workbench.tui.screens.dialogs import MessageScreen, TextPrompt, TierPicker
+from pyagent_workbench.tui.dialogs import MessageScreen, TextPrompt, TierPicker
 from pyagent_workbench.tui.widgets.edges import EdgeTable
 from support.repos import copy_sample
 from textual.widgets import TabbedContent

@@ -1,7 +1,8 @@
-"""The workbench application: loads the repo in a worker, then shows the workbench.
+"""The workbench application: loads the repo in a worker, then shows the workbench (or,
+on a repo whose plan was applied, what the apply did).
 
 `pyagent-workbench [PATH] [--plan PLAN]` runs this. The app holds the session (the
-headless core's state); screens and widgets only ask it and call its methods.
+headless core's state) and hands it down to the screens; they talk back with messages.
 """
 
 from __future__ import annotations
@@ -10,60 +11,54 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.session import Session
-from pyagent_workbench.tui.screens.dialogs import MessageScreen
+from pyagent_workbench.tui.dialogs import MessageScreen
+from pyagent_workbench.tui.keys import key_sections, palette_keys
+from pyagent_workbench.tui.messages import (
+    ApplyFinished,
+    ApplyRequested,
+    ForwardsWorkerFailures,
+    FreshPlanRequested,
+    SessionLoaded,
+    WorkerFailed,
+)
+from pyagent_workbench.tui.screens.applied import AppliedScreen
 from pyagent_workbench.tui.screens.error import ErrorScreen
 from pyagent_workbench.tui.screens.help import HelpScreen
 from pyagent_workbench.tui.screens.loading import LoadingScreen
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
 
-COMMANDS: list[tuple[str, str, str]] = [
-    # (title, help, action on the workbench screen)
-    ("Move units to a tier", "Pick a tier for the selected (or focused) units", "move"),
-    ("New tier", "Add a tier to the focused unit's container", "new_tier"),
-    ("Rename", "Rename the focused unit's target name, or its tier", "rename"),
-    ("Undo", "Undo the last edit (ctrl+z)", "undo"),
-    ("Redo", "Redo the last undone edit (ctrl+y)", "redo"),
-    ("Approve and export", "Approve the plan and write it as TOML (ctrl+s)", "approve"),
-    ("Save draft", "Write the plan file as it is, still a draft (s)", "save_draft"),
-    ("Apply plan", "Move the files and rewrite the imports, then verify", "apply"),
-    ("Export report", "Write the migration report (Markdown + SVG) beside the plan",
-     "export_report"),
-    ("Diff of the focused unit", "Preview the focused unit's move (d)", "diff_unit"),
-    ("Diff of the whole plan", "Preview every change of the plan", "diff_whole"),
-    ("Review edges of the focused unit", "Filter the review table to the unit (e)",
-     "review_unit"),
-    ("Accept edges", "Mark the selected edges accepted (a)", "verdict('accepted')"),
-    ("Must-fix edges", "Mark the selected edges must-fix (x)", "verdict('must-fix')"),
-    ("Accept every edge shown", "Mark every edge the filter shows accepted (A)",
-     "verdict('accepted', True)"),
-    ("Only unreviewed edges", "Toggle the review filter (f)", "toggle_unreviewed"),
-    ("Clear the edge filter", "Show every cross-tier edge (c)", "clear_filter"),
-    ("Show the board", "Tab 1", "show_tab('board')"),
-    ("Show the review", "Tab 2", "show_tab('review')"),
-    ("Show the diff", "Tab 3", "show_tab('diff')"),
-    ("Show the actions", "Tab 4: what undo and redo walk through", "show_tab('actions')"),
-]
+WORKER_FAILURES = {
+    "apply": "Apply failed; the repo is as it was",
+    "diff": "The plan cannot be previewed",
+    "report": "The report was not written",
+}
+"""The title a failure of each worker group is shown under (loading has its screen)."""
 
 
-class WorkbenchApp(App[None]):
+class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     TITLE = "pyagent-workbench"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+z", "screen_action('undo')", "Undo", id="undo", priority=True),
-        Binding("ctrl+y", "screen_action('redo')", "Redo", id="redo", priority=True),
-        Binding("ctrl+s", "screen_action('approve')", "Approve", id="approve",
-                tooltip="Approve the plan and export it as TOML"),
-        Binding("s", "screen_action('save_draft')", "Save", id="save", show=False),
-        Binding("question_mark", "help", "Keys", id="help"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+z", "screen.undo", "Undo", id="undo", priority=True,
+                tooltip="Undo the last edit"),
+        Binding("ctrl+y", "screen.redo", "Redo", id="redo", priority=True,
+                tooltip="Redo the last undone edit"),
+        Binding("ctrl+s", "screen.approve", "Approve", id="approve",
+                tooltip="Approve the plan and export it as TOML (refused while edges are "
+                        "unreviewed)"),
+        Binding("s", "screen.save_draft", "Save", id="save", show=False,
+                tooltip="Save the plan as a draft (any time)"),
+        Binding("question_mark", "help", "Keys", id="help", tooltip="Every key, by where "
+                "it works"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
+                tooltip="Quit (your draft is kept and restored next time)"),
     ]
 
     def __init__(self, repo: Path, *, plan: Path | None = None, empty: bool = False,
@@ -83,54 +78,48 @@ class WorkbenchApp(App[None]):
             self.load()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load(self) -> Session:
+    def load(self, *, fresh: bool = False) -> None:
         loading = self.screen
 
         def progress(step: str, fraction: float) -> None:
             if isinstance(loading, LoadingScreen):
                 self.call_from_thread(loading.show_progress, step, fraction)
 
-        return Session.open(self.repo_path, plan_path=self.plan_path, empty=self.empty,
-                            progress=progress)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group == "load":
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, Session):
-                self.open_session(worker.result)
-            elif event.state == WorkerState.ERROR:
-                self.show_error(worker.error)
-        elif worker.group == "apply":
-            if event.state == WorkerState.SUCCESS:
-                self.apply_done(worker.result)
-            elif event.state == WorkerState.ERROR:
-                self.pop_screen()
-                error = worker.error
-                message = str(error) if isinstance(error, WorkbenchError) else (
-                    f"{type(error).__name__}: {error}")
-                self.push_screen(MessageScreen("Apply failed; the repo is as it was",
-                                               message, error=True))
-
-    def open_session(self, session: Session) -> None:
-        self.session = session
-        self.switch_screen(WorkbenchScreen(session))
-
-    def show_error(self, error: BaseException | None) -> None:
-        if isinstance(error, WorkbenchError):
-            message, hint = str(error), _hint(str(error))
+        if fresh:
+            session = Session.open(self.repo_path, fresh=True, progress=progress)
         else:
-            message = f"{type(error).__name__}: {error}"
-            hint = "This is a bug in pyagent-workbench; please report it."
-        self.switch_screen(ErrorScreen(message, hint))
+            session = Session.open(self.repo_path, plan_path=self.plan_path,
+                                   empty=self.empty, progress=progress)
+        self.post_message(SessionLoaded(session))
+
+    @on(SessionLoaded)
+    def session_loaded(self, message: SessionLoaded) -> None:
+        session = self.session = message.session
+        if session.plan_path.is_file():  # a fresh plan's new file is the one to reopen
+            self.plan_path = session.plan_path
+        self._show(session)
+
+    def _show(self, session: Session) -> None:
+        """The board, or what the apply did when the tree already reflects the plan."""
+        if session.applied is not None:
+            self.switch_screen(AppliedScreen(session.applied, session.repo.root))
+        else:
+            self.switch_screen(WorkbenchScreen(session))
+
+    @on(FreshPlanRequested)
+    def fresh_plan(self) -> None:
+        self.switch_screen(LoadingScreen(self.repo_path.name))
+        self.load(fresh=True)
 
     # -- applying --------------------------------------------------------------------------
 
+    @on(ApplyRequested)
     def start_apply(self) -> None:
         self.push_screen(LoadingScreen(f"applying to {self.repo_path.name}"))
-        self.apply_worker()
+        self.apply()
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def apply_worker(self) -> object:
+    def apply(self) -> None:
         assert self.session is not None
         screen = self.screen
 
@@ -138,45 +127,59 @@ class WorkbenchApp(App[None]):
             if isinstance(screen, LoadingScreen):
                 self.call_from_thread(screen.show_progress, step, done / max(total, 1))
 
-        return self.session.apply(progress=progress)
+        self.post_message(ApplyFinished(self.session.apply(progress=progress)))
 
-    def apply_done(self, result: object) -> None:
+    @on(ApplyFinished)
+    def apply_finished(self, message: ApplyFinished) -> None:
+        """Show what the apply did; closing it shows the plan as applied."""
         self.pop_screen()
-        verify = getattr(result, "verify", None)
-        changeset = getattr(result, "changeset", None)
-        lines = []
-        if changeset is not None:
-            s = changeset.summary
-            lines.append(f"{s.files_moved} files moved, {s.files_rewritten} rewritten, "
-                         f"{s.imports_changed} import statements and {s.strings_changed} "
-                         f"strings changed, {s.facades} facades.")
-        if verify is not None:
-            lines.append(verify.render())
-        lines.append("\nThe repo has its new layout: the workbench reopens on it.")
-        ok = verify is None or verify.ok
+        session, result = self.session, message.result
+        assert session is not None
+        if result is None:
+            self._show(session)
+            return
+        summary = result.changeset.summary
+        lines = [f"{summary.files_moved} files moved, {summary.files_rewritten} rewritten, "
+                 f"{summary.imports_changed} import statements and {summary.strings_changed} "
+                 f"strings changed, {summary.facades} facades."]
+        if result.verify is not None:
+            lines.append(result.verify.render())
+        lines.append("\nThe repo has its new layout: the workbench shows the plan as applied.")
+        ok = result.verify is None or result.verify.ok
         self.push_screen(MessageScreen("Applied" if ok else "Applied, but verify found problems",
-                                       "\n".join(lines), error=not ok), lambda _: self._reload())
+                                       "\n".join(lines), error=not ok),
+                         lambda _: self._show(session))
 
-    def _reload(self) -> None:
-        self.push_screen(LoadingScreen(self.repo_path.name))
-        self.load()
+    # -- failures --------------------------------------------------------------------------
 
-    # -- actions and commands ---------------------------------------------------------------
+    @on(WorkerFailed)
+    def worker_failed(self, message: WorkerFailed) -> None:
+        """Every worker's failure ends here: loading shows the error screen, a failed
+        apply a message in place of its progress, the others a notification."""
+        error = message.error
+        text = str(error) if isinstance(error, WorkbenchError) else (
+            f"{type(error).__name__}: {error}")
+        hint = _hint(text) if isinstance(error, WorkbenchError) else (
+            "This is a bug in pyagent-workbench; please report it.")
+        if message.group == "load":
+            self.switch_screen(ErrorScreen(text, hint))
+        elif message.group == "apply":
+            self.pop_screen()
+            self.push_screen(MessageScreen(WORKER_FAILURES["apply"], text, error=True))
+        else:
+            self.notify(text, title=WORKER_FAILURES.get(message.group, ""), severity="error")
 
-    async def action_screen_action(self, action: str) -> None:
-        screen = self.screen
-        if isinstance(screen, WorkbenchScreen):
-            await screen.run_action(action)
+    # -- keys ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(key_sections(self.screen)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands, then every key of the screen by its description."""
         yield from super().get_system_commands(screen)
-        if isinstance(screen, WorkbenchScreen):
-            for title, help_text, action in COMMANDS:
-                yield SystemCommand(title, help_text, partial(screen.run_action, action))
-        yield SystemCommand("Keys", "Every key binding of the workbench", self.action_help)
+        for key in palette_keys(screen):
+            yield SystemCommand(key.binding.description, f"{key.help} ({key.keys})",
+                                partial(self.run_action, key.binding.action, key.node))
 
 
 def _hint(message: str) -> str:

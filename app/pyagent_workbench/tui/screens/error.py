@@ -11,7 +11,7 @@ from textual.widgets import Footer, Label, Static
 
 class ErrorScreen(Screen[None]):
     CSS_PATH = "error.tcss"
-    BINDINGS = [Binding("q,escape", "app.quit", "Quit")]
+    BINDINGS = [Binding("q,escape", "app.quit", "Quit", id="error-quit")]
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__()

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Label, ProgressBar
 
 class LoadingScreen(Screen[None]):
     CSS_PATH = "loading.tcss"
-    BINDINGS = [Binding("escape,ctrl+c", "app.quit", "Cancel")]
+    BINDINGS = [Binding("escape,ctrl+c", "app.quit", "Cancel", id="loading-cancel")]
 
     def __init__(self, repo_name: str) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ the mouse on button down, the board finds the column under the pointer with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from textual import events
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from pyagent_workbench.session import Session, UnitInfo
 
 STAYS = "stays"
+UNITS = Binding.Group("move between the units of a column")
+COLUMNS = Binding.Group("move between columns")
 
 
 def card_text(info: UnitInfo, width: int, selected: bool) -> str:
@@ -51,12 +53,14 @@ class TierColumn(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor(-10)", "Page up", show=False),
-        Binding("pagedown", "cursor(10)", "Page down", show=False),
-        Binding("home", "cursor(-100000)", "First", show=False),
-        Binding("end", "cursor(100000)", "Last", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False, id="unit-up", group=UNITS),
+        Binding("down", "cursor(1)", "Down", show=False, id="unit-down", group=UNITS),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, id="unit-page-up",
+                group=UNITS),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, id="unit-page-down",
+                group=UNITS),
+        Binding("home", "cursor(-100000)", "First", show=False, id="unit-first", group=UNITS),
+        Binding("end", "cursor(100000)", "Last", show=False, id="unit-last", group=UNITS),
     ]
 
     DEFAULT_CSS = """
@@ -191,11 +195,12 @@ class Board(HorizontalScroll):
     """All columns, side by side; owns the drag state and moves between columns."""
 
     BINDINGS = [
-        Binding("left", "column(-1)", "Left", show=False),
-        Binding("right", "column(1)", "Right", show=False),
+        Binding("left", "column(-1)", "Left", show=False, id="column-left", group=COLUMNS),
+        Binding("right", "column(1)", "Right", show=False, id="column-right", group=COLUMNS),
         Binding("space", "toggle_select", "Select", id="select",
-                tooltip="Add the unit to (or remove it from) the selection"),
-        Binding("escape", "clear_selection", "Clear selection", show=False),
+                tooltip="Add the unit to the selection (several units move together)"),
+        Binding("escape", "clear_selection", "Clear selection", show=False,
+                id="clear-selection", tooltip="Clear the selection"),
     ]
 
     DEFAULT_CSS = """
@@ -363,8 +368,7 @@ class Board(HorizontalScroll):
             if shift:
                 self.action_toggle_select()
             return
-        assignment = self.app_session().view.metrics.assignment
-        if target is not None and any(assignment.get(u) != target.tier for u in units):
+        if target is not None and any(u not in target.units for u in units):
             self.post_message(MoveRequested(units, target.tier))
 
     def cancel_drag(self) -> None:
@@ -390,6 +394,3 @@ class Board(HorizontalScroll):
         while node is not None and not isinstance(node, TierColumn):
             node = node.parent if isinstance(node.parent, Widget) else None
         return node
-
-    def app_session(self) -> Session:
-        return cast("Session", self.app.session)  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ class EdgeTable(DataTable[Text | str]):
 
     BINDINGS = [
         Binding("space", "toggle_row", "Select", id="edge-select",
-                tooltip="Add the edge to (or remove it from) the selection"),
+                tooltip="Select the edge (a / x then judge the selection)"),
     ]
 
     class Shown(Message):
@@ -131,6 +131,11 @@ class EdgeTable(DataTable[Text | str]):
 class TierMatrix(DataTable[Text | str]):
     """Edge counts from each tier (row) to each tier (column); upward cells red, cells
     inside a tier cycle yellow. Selecting a cell filters the table."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Filter to the cell", show=False, id="matrix-cell",
+                tooltip="Filter the table to that tier pair; a / x then judge the cell"),
+    ]
 
     class CellChosen(Message):
         def __init__(self, tiers: tuple[str, str] | None) -> None:

@@ -23,7 +23,7 @@ class TierPicker(ModalScreen[str | None]):
     `STAYS_OPTION` sentinel for "stays where it is", or `None` when cancelled."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="picker-cancel")]
 
     def __init__(self, tiers: list[tuple[str, str]], units: list[str]) -> None:
         super().__init__()
@@ -84,7 +84,7 @@ class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a tier name, a new name, a note, a path)."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt-cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "",
                  help_text: str = "") -> None:
@@ -116,8 +116,8 @@ class TextPrompt(ModalScreen[str | None]):
 
 class Confirm(ModalScreen[bool]):
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel"),
-                Binding("y", "dismiss(True)", "Yes", show=False)]
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm-cancel"),
+                Binding("y", "dismiss(True)", "Yes", show=False, id="confirm-yes")]
 
     def __init__(self, title: str, body: str, yes: str = "Yes") -> None:
         super().__init__()
@@ -144,7 +144,7 @@ class MessageScreen(ModalScreen[None]):
     """A message to read, dismissed with Enter or Escape (e.g. "approval refused")."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close", id="message-close")]
 
     def __init__(self, title: str, body: str | Content, *, error: bool = False) -> None:
         super().__init__()
@@ -171,7 +171,7 @@ class SourceScreen(ModalScreen[None]):
     """The source around an import line, the line itself marked."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape,enter,o", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,enter,o", "dismiss(None)", "Close", id="source-close")]
 
     def __init__(self, root: Path, path: str, line: int, context: int = 8) -> None:
         super().__init__()

@@ -1,0 +1,185 @@
+"""The Board pane: the tier columns and the edits made on them (move, new tier,
+rename); `d` and `e` ask the screen for the unit's diff or edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.tui.dialogs import STAYS_OPTION, TextPrompt, TierPicker
+from pyagent_workbench.tui.messages import (
+    DiffRequested,
+    EdgesRequested,
+    MoveRequested,
+    PlanChanged,
+)
+from pyagent_workbench.tui.panes import Pane
+from pyagent_workbench.tui.widgets.board import Board
+
+if TYPE_CHECKING:
+    from pyagent_workbench.session import Session
+
+
+class BoardPane(Pane):
+    """The board with its keys: they work whenever a tier column has focus."""
+
+    KEYS_TITLE = "Board"
+    BINDINGS = [
+        Binding("m", "move", "Move to…", id="move",
+                tooltip="Move the selected units: pick a tier (type to filter)"),
+        Binding("n", "new_tier", "New tier", id="new-tier",
+                tooltip="Add a tier to the focused unit's container"),
+        Binding("r", "rename", "Rename", id="rename",
+                tooltip="Rename the unit's target name, or its tier"),
+        Binding("d", "diff_unit", "Diff", id="diff-unit",
+                tooltip="Diff of the focused unit's move"),
+        Binding("e", "review_unit", "Edges", id="review-unit", show=False,
+                tooltip="Review the edges of the focused unit"),
+    ]
+
+    focused_unit: reactive[str | None] = reactive(None, init=False)
+    """The screen's focused unit (bound to it): what n, r, d and e act on."""
+
+    def __init__(self, session: Session, *, id: str) -> None:
+        super().__init__(session, id=id)
+        self._follow: str | None = None
+        """A unit just moved: the cursor follows it once the board shows its new place."""
+
+    def compose(self) -> ComposeResult:
+        yield Board(id="board-columns")
+        yield Label("", id="board-hint")
+
+    def sync(self) -> None:
+        board = self.query_one(Board)
+        board.sync(self.session)
+        if self._follow is not None:
+            board.focus_unit(self._follow)
+            self._follow = None
+        self.update_hint()
+
+    def watch_focused_unit(self) -> None:
+        self.update_hint()
+
+    def update_hint(self) -> None:
+        board = self.query_one(Board)
+        selected = board.selection()
+        count = board.selected_count()
+        hint = (f"{count} selected · m: move · drag onto a column · esc: clear"
+                if count else "space: select · m: move to a tier · drag a unit onto a column · "
+                              "n: new tier · r: rename · ?: keys")
+        if selected and not count:
+            info = self.session.unit_info(selected[0])
+            where = f"→ {info.target}" if info.target else "stays where it is"
+            hint = f"{info.name} {where} · {hint}"
+        self.query_one("#board-hint", Label).update(hint)
+
+    def _edit(self, change: Callable[[], object], description: str) -> bool:
+        """Run one session edit; an edit the plan refuses is shown, not raised."""
+        try:
+            change()
+        except WorkbenchError as error:
+            self.notify(str(error), severity="error")
+            return False
+        self.post_message(PlanChanged(description))
+        return True
+
+    # -- moving units ------------------------------------------------------------------------
+
+    @on(MoveRequested)
+    def move_units(self, message: MoveRequested) -> None:
+        message.stop()
+        if self._edit(lambda: self.session.move_units(message.units, message.tier),
+                      f"moved to {message.tier or 'stays'}"):
+            self.query_one(Board).action_clear_selection()
+            self._follow = message.units[0] if message.units else None
+
+    def action_move(self) -> None:
+        units = self.query_one(Board).selection()
+        if not units:
+            self.notify("Focus or select a unit first", severity="warning")
+            return
+        tiers = []
+        for name in self.session.tiers_for():
+            tier = self.session.plan.tier(name)
+            assert tier is not None
+            layer = f"layer {tier.layer} · " if tier.layer is not None else ""
+            tiers.append((name, f"{layer}{tier.package}"))
+
+        def chosen(result: str | None) -> None:
+            if result is not None:
+                tier = None if result == STAYS_OPTION else result
+                self.post_message(MoveRequested(units, tier))
+
+        self.app.push_screen(TierPicker(tiers, units), chosen)
+
+    # -- tiers and names -----------------------------------------------------------------------
+
+    def action_new_tier(self) -> None:
+        containers = self.session.containers
+        container = containers[0]
+        if self.focused_unit:
+            container = self.session.unit_info(self.focused_unit).container
+        if container not in containers and containers:
+            container = containers[0]
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._edit(lambda: self.session.new_tier(name.strip(), container),
+                           f"new tier {name}")
+
+        self.app.push_screen(TextPrompt(
+            f"New tier in {container}", placeholder="name (a Python identifier)",
+            help_text=f"Its package will be {container}.<name>; move units into it with m "
+                      f"or by dragging."), chosen)
+
+    def action_rename(self) -> None:
+        unit = self.focused_unit
+        if unit is None:
+            self.notify("Focus a unit first", severity="warning")
+            return
+        info = self.session.unit_info(unit)
+        tier = info.tier
+        if tier is None:
+            self.notify("Move the unit to a tier first; then its target name can change",
+                        severity="warning")
+            return
+
+        def rename_tier(name: str | None) -> None:
+            if name:
+                self._edit(lambda: self.session.rename_tier(tier, name.strip()),
+                           f"renamed tier {tier}")
+
+        def rename_unit(name: str | None) -> None:
+            if name:
+                self._edit(lambda: self.session.rename_unit(unit, name.strip()),
+                           f"renamed {info.short}")
+
+        def which(answer: str | None) -> None:
+            if answer == "tier":
+                self.app.push_screen(TextPrompt(f"Rename tier '{tier}'", value=tier),
+                                     rename_tier)
+            elif answer == "unit":
+                self.app.push_screen(TextPrompt(
+                    f"Target name of {unit}", value=info.short,
+                    help_text="The module keeps its place in the tier under this name "
+                              "(e.g. speculative_v2 -> speculative)."), rename_unit)
+
+        self.app.push_screen(TierPicker(
+            [("unit", f"rename {info.short} (its target name)"),
+             ("tier", f"rename the tier '{tier}'")], [unit]), which)
+
+    # -- the unit elsewhere --------------------------------------------------------------------
+
+    def action_diff_unit(self) -> None:
+        self.post_message(DiffRequested(whole_plan=False))
+
+    def action_review_unit(self) -> None:
+        if self.focused_unit:
+            self.post_message(EdgesRequested(self.focused_unit))

@@ -1,0 +1,177 @@
+"""The Review pane: the cross-tier edges and the tier matrix, the verdicts and notes
+given to them, the filter, and the source around an import."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Label, Static
+
+from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
+from pyagent_workbench.tui.messages import PlanChanged
+from pyagent_workbench.tui.panes import Pane
+from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix
+
+if TYPE_CHECKING:
+    from pyagent_workbench.model.plan import Verdict
+    from pyagent_workbench.session import Session
+
+
+class ReviewPane(Pane):
+    """Edge table and matrix, with the verdict keys."""
+
+    KEYS_TITLE = "Review"
+    BINDINGS = [
+        Binding("a", "verdict('accepted')", "Accept", id="accept",
+                tooltip="Mark accepted (the selection, else the current row)"),
+        Binding("x", "verdict('must-fix')", "Must fix", id="must-fix",
+                tooltip="Mark must-fix (the selection, else the current row)"),
+        Binding("A", "verdict('accepted', True)", "Accept all shown", show=False,
+                id="accept-all", tooltip="Mark every edge the filter shows accepted"),
+        Binding("X", "verdict('must-fix', True)", "Must-fix all shown", show=False,
+                id="must-fix-all", tooltip="Mark every edge the filter shows must-fix"),
+        Binding("u", "verdict('', False)", "Clear", show=False, id="clear-verdict",
+                tooltip="Clear the verdict"),
+        Binding("N", "verdict_with_note", "Note", show=False, id="note",
+                tooltip="Verdict with a note"),
+        Binding("o", "open_source", "Source", id="source",
+                tooltip="Open the source around the import"),
+        Binding("slash", "filter_text", "Filter", id="filter", tooltip="Filter by text"),
+        Binding("f", "toggle_unreviewed", "Unreviewed", show=False, id="unreviewed",
+                tooltip="Only unreviewed edges (toggle)"),
+        Binding("c", "clear_filter", "Clear filter", show=False, id="clear-filter",
+                tooltip="Show every cross-tier edge"),
+    ]
+
+    def __init__(self, session: Session, *, id: str) -> None:
+        super().__init__(session, id=id)
+        self.stale = True
+        """The plan changed since the table was built (it is rebuilt when shown)."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="review-status")
+        yield Input(placeholder="filter edges (Enter to apply, Esc to close)",
+                    id="edge-filter", classes="-hidden")
+        yield EdgeTable(id="edges")
+        yield Static("", id="edge-detail")
+        yield TierMatrix(id="matrix")
+
+    def sync(self) -> None:
+        """Rebuild the table and the matrix (thousands of rows: only when in sight)."""
+        self.stale = False
+        self.query_one(EdgeTable).sync(self.session)
+        self.query_one(TierMatrix).sync(self.session)
+
+    def show_unit(self, unit: str) -> None:
+        if self.stale:
+            self.sync()
+        self._set_filter(EdgeFilter(unit=unit))
+
+    def _set_filter(self, edge_filter: EdgeFilter) -> None:
+        table = self.query_one(EdgeTable)
+        table.selected.clear()
+        table.sync(self.session, edge_filter)
+        table.focus()
+
+    # -- what the table shows ----------------------------------------------------------------
+
+    @on(EdgeTable.Shown)
+    def edges_shown(self) -> None:
+        table = self.query_one(EdgeTable)
+        pairs = self.session.view.edge_pairs()
+        reviewed = sum(1 for edges in pairs.values() if edges[0].review is not None)
+        selected = f" · {len(table.selected)} selected" if table.selected else ""
+        self.query_one("#review-status", Label).update(
+            f"{len(table.rows_shown)} import statements shown ({table.filter.describe()})"
+            f"{selected} · {reviewed}/{len(pairs)} edges reviewed · a/x: accept/must-fix · "
+            f"A/X: all shown")
+        self._show_edge_detail()
+
+    @on(EdgeTable.RowHighlighted)
+    def _show_edge_detail(self) -> None:
+        edge = self.query_one(EdgeTable).current()
+        detail = self.query_one("#edge-detail", Static)
+        if edge is None:
+            detail.update("")
+            return
+        note = f" · note: {edge.review.note}" if edge.review and edge.review.note else ""
+        detail.update(f"{edge.path}:{edge.line}  {edge.text.strip()}{note}")
+
+    @on(TierMatrix.CellChosen)
+    def matrix_cell(self, message: TierMatrix.CellChosen) -> None:
+        self._set_filter(EdgeFilter(tiers=message.tiers))
+        self.query_one(TierMatrix).focus()
+
+    # -- verdicts ----------------------------------------------------------------------------
+
+    def _verdict_targets(self, everything: bool) -> list[tuple[str, str]]:
+        """The focused matrix cell's edges, else the table's (see `EdgeTable.targets`)."""
+        if isinstance(self.screen.focused, TierMatrix):
+            cell = self.screen.focused.chosen_cell()
+            if cell is None:
+                return []
+            return sorted({e.key for e in self.session.edges()
+                           if (e.importer_tier, e.imported_tier) == cell})
+        return self.query_one(EdgeTable).targets(everything=everything)
+
+    def action_verdict(self, verdict: str, everything: bool = False) -> None:
+        targets = self._verdict_targets(everything)
+        if not targets:
+            self.notify("No edge here to review", severity="warning")
+            return
+        self._judge(targets, cast("Verdict | None", verdict or None), "")
+
+    def _judge(self, targets: list[tuple[str, str]], verdict: Verdict | None,
+               note: str) -> None:
+        count = self.session.review(targets, verdict, note)
+        self.query_one(EdgeTable).selected.clear()
+        self.post_message(PlanChanged(f"reviewed {count} edges"))
+        self.notify(f"{count} edge{'s' if count != 1 else ''} marked {verdict or 'unreviewed'}",
+                    timeout=2)
+
+    def action_verdict_with_note(self) -> None:
+        targets = self._verdict_targets(False)
+        if not targets:
+            return
+
+        def chosen(note: str | None) -> None:
+            if note is not None:
+                current = self.session.plan.review_for(*targets[0])
+                verdict: Verdict = current.verdict if current else "accepted"
+                self._judge(targets, verdict, note)
+
+        self.app.push_screen(TextPrompt(
+            f"Note for {len(targets)} edge{'s' if len(targets) > 1 else ''}",
+            help_text="Kept in the plan's [[reviews]] (accepted unless already must-fix)."),
+            chosen)
+
+    def action_open_source(self) -> None:
+        edge = self.query_one(EdgeTable).current()
+        if edge is not None:
+            self.app.push_screen(SourceScreen(self.session.repo.root, edge.path, edge.line))
+
+    # -- the filter --------------------------------------------------------------------------
+
+    def action_filter_text(self) -> None:
+        box = self.query_one("#edge-filter", Input)
+        box.remove_class("-hidden")
+        box.value = self.query_one(EdgeTable).filter.text
+        box.focus()
+
+    @on(Input.Submitted, "#edge-filter")
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        current = self.query_one(EdgeTable).filter
+        self._set_filter(EdgeFilter(current.tiers, current.unit, event.value.strip(),
+                                    current.unreviewed_only))
+        event.input.add_class("-hidden")
+
+    def action_toggle_unreviewed(self) -> None:
+        current = self.query_one(EdgeTable).filter
+        self._set_filter(EdgeFilter(current.tiers, current.unit, current.text,
+                                    not current.unreviewed_only))
+
+    def action_clear_filter(self) -> None:
+        self._set_filter(EdgeFilter())

@@ -1,0 +1,73 @@
+"""What the workbench shows on a repo whose plan was applied: the plan, what moved and
+verify's verdict, instead of a board that no longer matches the tree. From here, `n`
+starts a new plan on the new layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from pyagent_workbench.tui.messages import FreshPlanRequested
+from pyagent_workbench.tui.paths import shown_path
+
+if TYPE_CHECKING:
+    from pyagent_workbench.application.opening import AppliedPlan
+
+VERIFY: dict[bool | None, tuple[str, str]] = {
+    True: ("verify: OK", "-ok"),
+    False: ("verify found problems", "-problems"),
+    None: ("verify did not run", ""),
+}
+
+
+class AppliedScreen(Screen[None]):
+    CSS_PATH = "applied.tcss"
+    BINDINGS = [
+        Binding("n", "new_plan", "New plan", id="new-plan",
+                tooltip="Start a new plan: a fresh suggestion on the new layout"),
+        Binding("q", "app.quit", "Quit", id="applied-quit"),
+    ]
+
+    def __init__(self, applied: AppliedPlan, root: Path) -> None:
+        super().__init__()
+        self.applied = applied
+        self.root = root
+
+    def compose(self) -> ComposeResult:
+        applied = self.applied
+        yield Header(show_clock=False, icon="⛁")
+        with Vertical(id="applied"):
+            yield Label("Plan applied", id="title")
+            state = "every move" if applied.state == "all" else "some of its moves (partial)"
+            yield Static(Content.assemble(
+                ("plan ", "$text-muted"), (shown_path(applied.plan_path, self.root), "bold"),
+                (f" · applied {state}", "$text-muted")), id="plan")
+            yield Label(f"{len(applied.moves)} moves", classes="heading")
+            yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
+            verdict, style = VERIFY[applied.verify_ok]
+            yield Label(verdict, id="verify-title", classes=style)
+            with VerticalScroll(id="verify"):
+                yield Static(Content(applied.verify_text or "(no report)"), id="verify-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"pyagent-workbench · {self.root.name}"
+        self.sub_title = f"{self.applied.plan_path.name} (applied)"
+        moves = self.query_one("#moves", DataTable)
+        moves.add_columns("from", "to")
+        moves.add_rows(self.applied.moves)
+        moves.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The workbench's plan keys (undo, approve...) mean nothing here: hide them."""
+        return callable(getattr(self, f"action_{action}", None))
+
+    def action_new_plan(self) -> None:
+        self.post_message(FreshPlanRequested())
