@@ -1,6 +1,8 @@
 """The move-and-rewrite cases that break rope, LibCST's rename and similar tools
 (../shared/MOVE-CASES.md), each applied for real to a generated repo, asserting the
-exact rewritten text; every apply ends with verify importing every module."""
+exact rewritten text; every apply ends with verify importing every module, and every
+case first checks that the whole-file and the statement-level rewrite agree on each of
+its files."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from support.cli import run
+from support import cli
+from support.codemod import assert_rewrites_agree
 from support.plans import write_plan
 from support.repos import git, make_repo
 
@@ -32,6 +35,13 @@ BASE: dict[str, str | bytes] = {
     "app/infra/attention/kernels.py": "K = 'k'\n",
     "app/infra/attention_utils.py": "U = 1\n",
 }
+
+
+def run(command: str, plan: Path, *args: str) -> cli.Result:
+    """The CLI, once both rewrites of every Python file of the plan's repo are known to
+    agree (the statement-level one is only a faster way to the whole-file one's result)."""
+    assert_rewrites_agree(plan.parent, plan)
+    return cli.run(command, plan, *args)
 
 
 def apply_case(tmp_path: Path, files: dict[str, str | bytes], *,

@@ -1,0 +1,93 @@
+"""Before/after tests of the rewrite of Python files, in the style of LibCST's
+`CodemodTest.assertCodemod`: a case reads as the input code and the exact output.
+
+The engine has two rewrites of a file: libcst on the whole file (`files.rewrite_python`)
+and the statement-level one (`statements.rewrite_file`), which is only a faster way to
+the same result. Every check here runs both and first asserts that they agree in every
+byte, count and problem.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+from pyagent_workbench.model import names
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.engine import Preview
+from pyagent_workbench.rewrite.files import FileRewrite, reference_pattern
+from pyagent_workbench.rewrite.statements import RewriteState, compare_rewrites
+from pyagent_workbench.workspace import Workspace
+
+
+def fixture_text(code: str | bytes) -> bytes:
+    """A triple-quoted case as the file's bytes: dedented, without its first blank line.
+    Bytes are taken as they are (other encodings, CRLF)."""
+    if isinstance(code, bytes):
+        return code
+    return textwrap.dedent(code).lstrip("\n").encode("utf-8")
+
+
+def rewrite_both_ways(source: bytes, context: FileContext, state: RewriteState) -> FileRewrite:
+    """The rewrite of one file, once both rewrites are known to agree on it."""
+    comparison = compare_rewrites(source, context, state)
+    assert comparison.agree, f"{context.path}: the two rewrites disagree\n  {comparison.explain()}"
+    return comparison.whole_file
+
+
+def assert_rewrite(before: str | bytes, after: str | bytes | None, *,
+                   moves: Mapping[str, str], path: str = "app/user.py",
+                   modules: Iterable[str] | None = None,
+                   problems: list[str] | None = None) -> FileRewrite:
+    """Rewrite `before` as the file at `path` under `moves` (old module -> new), and
+    assert that the result is `after` (`None`: the file does not parse).
+
+    `modules`: the modules that exist today (default: the moved ones and the packages
+    above them). `problems`: the review notes expected, when given. Returns the rewrite,
+    for its counts."""
+    resolver = Resolver(dict(moves), frozenset(modules if modules is not None
+                                               else _modules_around(moves)))
+    state = RewriteState(resolver, re.compile(reference_pattern(list(moves)).pattern.encode()))
+    result = rewrite_both_ways(fixture_text(before), _context(path, resolver), state)
+    expected = None if after is None else fixture_text(after)
+    assert result.new_bytes == expected, (
+        f"expected:\n{_shown(expected)}\ngot:\n{_shown(result.new_bytes)}")
+    if problems is not None:
+        assert result.problems == problems
+    return result
+
+
+def assert_rewrites_agree(repo: Path, plan: Path) -> int:
+    """Both rewrites of every Python file of `repo` under `plan` agree; returns how many
+    files the plan changes (so a caller can tell that the check saw something)."""
+    preview = Preview(Workspace.open(repo, plan))
+    disagreements = []
+    changed = 0
+    for path in preview.repo.python_files:
+        source = (repo / path).read_bytes()
+        comparison = compare_rewrites(source, preview.context_of(path), preview.rewrite_state)
+        if not comparison.agree:
+            disagreements.append(f"{path}:\n  {comparison.explain()}")
+        elif comparison.whole_file.new_bytes != source:
+            changed += 1
+    assert not disagreements, "the two rewrites disagree on " + "\n".join(disagreements)
+    return changed
+
+
+def _modules_around(moves: Mapping[str, str]) -> set[str]:
+    return {module for old in moves for module in (old, *names.ancestors(old))}
+
+
+def _context(path: str, resolver: Resolver) -> FileContext:
+    pure = PurePosixPath(path)
+    parts = pure.with_suffix("").parts
+    is_package = pure.stem == "__init__"
+    module = ".".join(parts[:-1] if is_package else parts)
+    return FileContext(path, module, is_package, resolver.new_name(module))
+
+
+def _shown(data: bytes | None) -> str:
+    return "<does not parse>" if data is None else data.decode("utf-8", "replace")
