@@ -4,6 +4,8 @@ writes. Nothing here writes to the repo.
 Only files that can refer to a moved module are parsed: the moved files, the
 importers the grimp graph names, and files whose text mentions a moved name (one
 compiled regex). Parsing runs on every core.
+
+`Preview` computes the changes in steps, one method each; `preview()` is the entry point.
 """
 
 from __future__ import annotations
@@ -201,6 +203,8 @@ class Preview:
         self._contexts: dict[str, FileContext] = {}
 
     def changeset(self) -> ChangeSet:
+        """Every change of the plan; raises `ApplyError` when a file that must change
+        cannot be rewritten (it does not parse, or two `__init__.py` cannot merge)."""
         if not self.mapping.moves:
             return ChangeSet(changes=[])
         candidates = self.files_that_can_change()
@@ -225,8 +229,8 @@ class Preview:
             if not self.facades_enabled:
                 problems += self.all_entries_left_behind()
             changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
-            unparsable += [f"{path}: cannot be parsed ({error}); it refers to nothing moved, "
-                           f"left as it is" for path, error in sorted(pending_sweep().items())]
+            unparsable += [_left_unparsable(path, error)
+                           for path, error in sorted(pending_sweep().items())]
             return ChangeSet(
                 changes=changes,
                 removed_dirs=self.emptied_dirs(changes),
@@ -323,8 +327,7 @@ class Preview:
                 blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
                                 f"or exclude it first")
             else:
-                unparsable.append(f"{path}: cannot be parsed ({result.error}); it refers to "
-                                  f"nothing moved, left as it is")
+                unparsable.append(_left_unparsable(path, result.error))
         if blocking:
             raise ApplyError("cannot rewrite files that do not parse:\n" + "\n".join(blocking))
         return unparsable
@@ -518,6 +521,10 @@ class Preview:
             f"any test that still imports an old path (add \"ignore::DeprecationWarning\" "
             f"for them, or apply with --no-facades)"
         ]
+
+
+def _left_unparsable(path: str, error: str | None) -> str:
+    return f"{path}: cannot be parsed ({error}); it refers to nothing moved, left as it is"
 
 
 def _all_entry_lines(init_source: bytes, name: str) -> list[int]:
