@@ -32,7 +32,7 @@ _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Fo
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
              ast.Match)
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_MARKER = "# -- pyagent-workbench: next unit --\n"
+_MARKER = "# -- pyagent-workbench: next span --\n"
 """Separates the statements of one file in the small module the transformers see."""
 
 
@@ -156,7 +156,7 @@ def _import_may_change(node: ast.Import | ast.ImportFrom, context: FileContext,
 class StatementSpan:
     """A piece of a file the transformers can see alone: whole lines of simple
     statements, or one header expression of a compound statement (a decorator, a base
-    class, an `if` test...), whose body is made of other spans."""
+    class, an `if` test...; the statements of its body are spans of their own)."""
 
     start: int
     end: int
