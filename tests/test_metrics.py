@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyagent_workbench.analysis.compare import adjusted_rand, mojo, mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
-from pyagent_workbench.analysis.ordering import _order_group, order_tiers
+from pyagent_workbench.analysis.ordering import least_upward_order, order_tiers
 from pyagent_workbench.analysis.units import Unit, UnitGraph
 
 # -- references ------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_mojofm_bounds() -> None:
 def test_exact_tier_order_minimises_upward_weight() -> None:
     weights = {("a", "b"): 5, ("b", "c"): 4, ("c", "a"): 1, ("b", "a"): 2, ("d", "a"): 3}
     tiers = ["a", "b", "c", "d"]
-    order = _order_group(tiers, weights)
+    order = least_upward_order(tiers, weights)
 
     def upward(order: list[str]) -> int:
         pos = {t: i for i, t in enumerate(order)}

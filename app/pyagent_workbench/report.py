@@ -3,15 +3,15 @@ request without opening the workbench."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.ordering import tier_cycles
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
+from pyagent_workbench.analysis.units import weights_between
 from pyagent_workbench.model import names
 
 if TYPE_CHECKING:
@@ -66,24 +66,17 @@ def collect(view: PlanView, plan_name: str, *, summary: Summary | None = None,
         unit: view.units.units[unit].container for unit in view.units.units}
     today = PlanMetrics(view.units, grouped, pair_counts=view.metrics.pair_counts,
                         layer=lambda t: None)
-    container_weights: dict[tuple[str, str], int] = defaultdict(int)
-    for (a, b), weight in view.units.weights.items():
-        ga, gb = view.units.units[a].container, view.units.units[b].container
-        if ga != gb:
-            container_weights[(ga, gb)] += weight
+    container_weights = weights_between(view.units.weights.items(), grouped)[0]
     today_figures = today.figures()
     containers = sorted({unit.container for unit in view.units.units.values()})
     before = Figures(today_figures.cross_tier_edges, None,
-                     len(tier_cycles(containers, dict(container_weights))),
+                     len(tier_cycles(containers, container_weights)),
                      today_figures.modularity, today_figures.turbomq)
     planned = view.metrics.figures()
     after = Figures(planned.cross_tier_edges, planned.upward_edges,
                     len(view.tier_cycles()), planned.modularity, planned.turbomq)
 
     pairs = view.edge_pairs()
-    cells: dict[tuple[str, str], int] = defaultdict(int)
-    for edges in pairs.values():
-        cells[(edges[0].importer_tier, edges[0].imported_tier)] += 1
     matrix_tiers = [t[0] for t in tiers]
     directions = {(a, b): view.tiermap.direction(a, b) for a in matrix_tiers
                   for b in matrix_tiers if a != b}
@@ -102,7 +95,7 @@ def collect(view: PlanView, plan_name: str, *, summary: Summary | None = None,
     return ReportData(
         plan_name=plan_name, repo_name=view.repo.root.name, status=plan.status, tiers=tiers,
         stays=stays, before=before, after=after, matrix_tiers=matrix_tiers,
-        cells=dict(cells), directions=directions, cycle_tiers=cycle_tiers,
+        cells=view.tier_matrix(), directions=directions, cycle_tiers=cycle_tiers,
         accepted=accepted, must_fix=must_fix, unreviewed=unreviewed, summary=summary,
         applied=applied,
     )
@@ -115,18 +108,31 @@ def _figure(value: float | int | None, digits: int = 0) -> str:
 
 
 def render_markdown(data: ReportData, svg_name: str | None) -> str:
-    out: list[str] = []
-    out.append(f"# Restructuring plan `{data.plan_name}` for `{data.repo_name}`\n")
+    out = [
+        *_overview(data),
+        *_figures_table(data),
+        *_tiers_section(data),
+        *_matrix_section(data, svg_name),
+        *_must_fix_section(data),
+        *_accepted_section(data),
+        *_changes_section(data),
+        *_commands_section(data),
+    ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _overview(data: ReportData) -> list[str]:
     moved = sum(len(t[3]) for t in data.tiers)
-    out.append(
+    return [
+        f"# Restructuring plan `{data.plan_name}` for `{data.repo_name}`\n",
         f"Status: **{data.status}**{' (applied)' if data.applied else ''}. "
         f"{len(data.tiers)} tiers, {moved} units moved, {len(data.stays)} staying where "
         f"they are. Cross-tier edges: {len(data.accepted)} accepted, {len(data.must_fix)} "
-        f"must-fix, {data.unreviewed} unreviewed.\n")
+        f"must-fix, {data.unreviewed} unreviewed.\n",
+    ]
 
-    out.append("## Figures\n")
-    out.append("| | today (by current package) | after the plan (by tier) |")
-    out.append("|---|---:|---:|")
+
+def _figures_table(data: ReportData) -> list[str]:
     rows = [
         ("cross-tier (cross-package) edges", data.before.cross_tier_edges,
          data.after.cross_tier_edges, 0),
@@ -135,69 +141,91 @@ def render_markdown(data: ReportData, svg_name: str | None) -> str:
         ("modularity", data.before.modularity, data.after.modularity, 4),
         ("TurboMQ", data.before.turbomq, data.after.turbomq, 4),
     ]
-    for label, before, after, digits in rows:
-        out.append(f"| {label} | {_figure(before, digits)} | {_figure(after, digits)} |")
-    out.append("")
-    out.append("Edges count (importer, imported) module pairs, as reviews judge them; "
-               "modularity and TurboMQ are over the unit import graph (higher is better).\n")
+    return [
+        "## Figures\n",
+        "| | today (by current package) | after the plan (by tier) |",
+        "|---|---:|---:|",
+        *[f"| {label} | {_figure(before, digits)} | {_figure(after, digits)} |"
+          for label, before, after, digits in rows],
+        "",
+        "Edges count (importer, imported) module pairs, as reviews judge them; "
+        "modularity and TurboMQ are over the unit import graph (higher is better).\n",
+    ]
 
-    out.append("## Tiers\n")
+
+def _tiers_section(data: ReportData) -> list[str]:
+    out = ["## Tiers\n"]
     for name, package, layer, members in data.tiers:
         layer_text = f", layer {layer}" if layer is not None else ""
         out.append(f"### `{name}` (`{package}`{layer_text})\n")
         if not members:
             out.append("_no units yet_\n")
             continue
-        out.append("| today | after |")
-        out.append("|---|---|")
-        for old, new in members:
-            out.append(f"| `{old}` | `{new}` |")
+        out += ["| today | after |", "|---|---|"]
+        out += [f"| `{old}` | `{new}` |" for old, new in members]
         out.append("")
     if data.stays:
         out.append("### Staying where they are\n")
         out.append(", ".join(f"`{names.last(u)}`" for u in data.stays) + "\n")
+    return out
 
-    out.append("## Tier matrix\n")
+
+CellKind = Literal["same tier", "empty", "upward", "in a cycle", "other"]
+
+
+def _cell_kind(data: ReportData, a: str, b: str) -> CellKind:
+    """How the matrix shows the cell of `a` importing `b` (Markdown and SVG alike)."""
+    if a == b:
+        return "same tier"
+    if not data.cells.get((a, b), 0):
+        return "empty"
+    if data.directions.get((a, b)) == "up":
+        return "upward"
+    if a in data.cycle_tiers and b in data.cycle_tiers:
+        return "in a cycle"
+    return "other"
+
+
+def _matrix_section(data: ReportData, svg_name: str | None) -> list[str]:
+    out = ["## Tier matrix\n"]
     if svg_name:
         out.append(f"![Tier-by-tier matrix of cross-tier edges]({svg_name})\n")
-    header = "| from \\ to | " + " | ".join(data.matrix_tiers) + " |"
-    out.append(header)
+    out.append("| from \\ to | " + " | ".join(data.matrix_tiers) + " |")
     out.append("|---" * (len(data.matrix_tiers) + 1) + "|")
     for a in data.matrix_tiers:
-        row = [f"**{a}**"]
-        for b in data.matrix_tiers:
-            count = data.cells.get((a, b), 0)
-            if a == b:
-                row.append("·")
-            elif not count:
-                row.append("")
-            elif data.directions.get((a, b)) == "up":
-                row.append(f"**{count}↑**")
-            elif a in data.cycle_tiers and b in data.cycle_tiers:
-                row.append(f"{count}⟳")
-            else:
-                row.append(str(count))
+        row = [f"**{a}**", *(_markdown_cell(data, a, b) for b in data.matrix_tiers)]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     out.append("Rows import columns. ↑ marks upward (layer-violating) cells, ⟳ cells inside a "
                "tier cycle.\n")
+    return out
 
-    out.append(f"## Must-fix edges ({len(data.must_fix)})\n")
-    if data.must_fix:
-        out.append("| importer | imported | where | tiers | note |")
-        out.append("|---|---|---|---|---|")
-        for edge in data.must_fix:
-            note = edge.review.note if edge.review else ""
-            out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
-                       f"{edge.importer_tier} → {edge.imported_tier} | {_cell(note)} |")
-        out.append("")
-    else:
-        out.append("None.\n")
 
-    out.append(f"## Accepted cross-tier edges ({len(data.accepted)})\n")
+def _markdown_cell(data: ReportData, a: str, b: str) -> str:
+    count = data.cells.get((a, b), 0)
+    return {
+        "same tier": "·", "empty": "", "upward": f"**{count}↑**", "in a cycle": f"{count}⟳",
+        "other": str(count),
+    }[_cell_kind(data, a, b)]
+
+
+def _must_fix_section(data: ReportData) -> list[str]:
+    out = [f"## Must-fix edges ({len(data.must_fix)})\n"]
+    if not data.must_fix:
+        return [*out, "None.\n"]
+    out += ["| importer | imported | where | tiers | note |", "|---|---|---|---|---|"]
+    for edge in data.must_fix:
+        note = edge.review.note if edge.review else ""
+        out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
+                   f"{edge.importer_tier} → {edge.imported_tier} | {_cell(note)} |")
+    return [*out, ""]
+
+
+def _accepted_section(data: ReportData) -> list[str]:
+    out = [f"## Accepted cross-tier edges ({len(data.accepted)})\n"]
     if data.accepted:
-        out.append("| importer | imported | where | tiers | direction | note |")
-        out.append("|---|---|---|---|---|---|")
+        out += ["| importer | imported | where | tiers | direction | note |",
+                "|---|---|---|---|---|---|"]
         for edge, note in data.accepted:
             out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
                        f"{edge.importer_tier} → {edge.imported_tier} | {edge.direction} | "
@@ -208,34 +236,48 @@ def render_markdown(data: ReportData, svg_name: str | None) -> str:
     if data.unreviewed:
         out.append(f"**{data.unreviewed} cross-tier edges are not reviewed yet**: the plan "
                    f"cannot be approved until they are.\n")
+    return out
 
-    out.append("## Changes\n")
-    if data.summary is not None:
-        s = data.summary
-        out.append(f"- files moved: {s.files_moved}")
-        out.append(f"- files rewritten: {s.files_rewritten}")
-        out.append(f"- import statements changed: {s.imports_changed}")
-        out.append(f"- dotted-path strings changed: {s.strings_changed}")
-        out.append(f"- facades left at old paths: {s.facades}")
-        out.append(f"- packages created: {s.packages_created}")
-        out.append(f"- mentions in text to review by hand: {s.mentions}\n")
-    elif data.applied:
-        out.append("The plan is applied; `verify` checks it.\n")
 
-    out.append("## Commands\n")
-    out.append("```sh")
-    out.append(f"pyagent-workbench diff {data.plan_name}        # every change, nothing written")
-    out.append(f"pyagent-workbench apply {data.plan_name}       # all or nothing, then verify")
-    out.append(f"pyagent-workbench check {data.plan_name}       # CI: fail on a new cross-tier "
-               f"import")
-    out.append("```\n")
-    for note in data.notes:
-        out.append(f"> {note}\n")
-    return "\n".join(out).rstrip("\n") + "\n"
+def _changes_section(data: ReportData) -> list[str]:
+    s = data.summary
+    if s is not None:
+        return [
+            "## Changes\n",
+            f"- files moved: {s.files_moved}",
+            f"- files rewritten: {s.files_rewritten}",
+            f"- import statements changed: {s.imports_changed}",
+            f"- dotted-path strings changed: {s.strings_changed}",
+            f"- facades left at old paths: {s.facades}",
+            f"- packages created: {s.packages_created}",
+            f"- mentions in text to review by hand: {s.mentions}\n",
+        ]
+    if data.applied:
+        return ["## Changes\n", "The plan is applied; `verify` checks it.\n"]
+    return ["## Changes\n"]
+
+
+def _commands_section(data: ReportData) -> list[str]:
+    return [
+        "## Commands\n",
+        "```sh",
+        f"pyagent-workbench diff {data.plan_name}        # every change, nothing written",
+        f"pyagent-workbench apply {data.plan_name}       # all or nothing, then verify",
+        f"pyagent-workbench check {data.plan_name}       # CI: fail on a new cross-tier "
+        f"import",
+        "```\n",
+        *[f"> {note}\n" for note in data.notes],
+    ]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+_SVG_FILLS: dict[CellKind, str] = {
+    "same tier": "#e6e6e6", "empty": "#fafafa", "upward": "#f4a3a3", "in a cycle": "#ffd98a",
+    "other": "#cfe3f7",
+}
 
 
 def matrix_svg(data: ReportData) -> str:
@@ -264,16 +306,7 @@ def matrix_svg(data: ReportData) -> str:
         for col, b in enumerate(tiers):
             x, y = label + col * cell, top + row * cell
             count = data.cells.get((a, b), 0)
-            if a == b:
-                fill = "#e6e6e6"
-            elif count and data.directions.get((a, b)) == "up":
-                fill = "#f4a3a3"
-            elif count and a in data.cycle_tiers and b in data.cycle_tiers:
-                fill = "#ffd98a"
-            elif count:
-                fill = "#cfe3f7"
-            else:
-                fill = "#fafafa"
+            fill = _SVG_FILLS[_cell_kind(data, a, b)]
             parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" '
                          f'stroke="#bbbbbb"/>')
             if count and a != b:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyagent_workbench.analysis.ordering import tier_cycles
-from pyagent_workbench.analysis.units import UnitGraph
+from pyagent_workbench.analysis.units import UnitGraph, weights_between
 
 Community = tuple[str, str]
 """("tier", name) or ("unit", unit name) for a unit that stays."""
@@ -81,7 +81,8 @@ class PlanMetrics:
         self._border: dict[Community, int] = defaultdict(int)
         self._c_out: dict[Community, int] = defaultdict(int)
         self._c_in: dict[Community, int] = defaultdict(int)
-        self._tier_weights: dict[tuple[str, str], int] = defaultdict(int)
+        self._tier_weights: dict[tuple[str, str], int] = defaultdict(
+            int, weights_between(self.units.weights.items(), self.assignment)[0])
         for unit in self.units.units:
             c = self.community(unit)
             self._c_out[c] += self._out[unit]
@@ -94,9 +95,6 @@ class PlanMetrics:
             else:
                 self._border[ca] += w
                 self._border[cb] += w
-            ta, tb = self.assignment.get(a), self.assignment.get(b)
-            if ta and tb and ta != tb:
-                self._tier_weights[(ta, tb)] += w
         self._cross = 0
         self._upward = 0
         for pair, count in self.pair_counts.items():

@@ -7,15 +7,21 @@ that crosses tiers with its file and line.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from pyagent_workbench.analysis.graph import ImportGraph, ImportRecord
 from pyagent_workbench.analysis.metrics import PlanMetrics
-from pyagent_workbench.analysis.ordering import _order_group, tier_cycles
+from pyagent_workbench.analysis.ordering import cycle_breakers, least_upward_order, tier_cycles
 from pyagent_workbench.analysis.tiers import TierMap
-from pyagent_workbench.analysis.units import Unit, UnitGraph, build_units
+from pyagent_workbench.analysis.units import (
+    Unit,
+    UnitGraph,
+    build_units,
+    statement_weights,
+    weights_between,
+)
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan, Review
 from pyagent_workbench.repo import Repo
@@ -73,18 +79,9 @@ def units_for_plan(base: UnitGraph, graph: ImportGraph, plan: Plan) -> UnitGraph
     for module, unit in sorted(unit_of.items()):
         modules_by_unit[unit].append(module)
     units = {u: Unit(u, containers[u], tuple(ms)) for u, ms in sorted(modules_by_unit.items())}
-    weights: dict[tuple[str, str], int] = defaultdict(int)
-    internal: dict[str, int] = defaultdict(int)
-    for record in graph.imports:
-        a, b = unit_of.get(record.importer), unit_of.get(record.imported)
-        if a is None or b is None:
-            continue
-        if a == b:
-            internal[a] += 1
-        else:
-            weights[(a, b)] += 1
-    return UnitGraph(containers=base.containers, units=units, weights=dict(weights),
-                     internal=dict(internal), unit_of=unit_of)
+    weights, internal = statement_weights(graph, unit_of)
+    return UnitGraph(containers=base.containers, units=units, weights=weights,
+                     internal=internal, unit_of=unit_of)
 
 
 def _package_flags(repo: Repo) -> dict[str, bool]:
@@ -113,12 +110,8 @@ class PlanView:
         return {unit: self.tiermap.tier_of(unit) for unit in self.units.units}
 
     def _pair_counts(self) -> dict[tuple[str, str], int]:
-        counts: dict[tuple[str, str], int] = defaultdict(int)
-        for importer, imported in self.graph.edges():
-            a, b = self.units.unit_of.get(importer), self.units.unit_of.get(imported)
-            if a and b and a != b:
-                counts[(a, b)] += 1
-        return dict(counts)
+        """(unit, unit) -> module pairs importing across them."""
+        return weights_between(((pair, 1) for pair in self.graph.edges()), self.units.unit_of)[0]
 
     # -- edits ------------------------------------------------------------------------------
 
@@ -168,12 +161,11 @@ class PlanView:
         reviews = {(new(a), new(b)): r for (a, b), r in self.plan.review_index().items()}
         tier_of = self.tiermap.tier_of
         crossing: list[tuple[ImportRecord, str, str]] = []
-        weights: dict[tuple[str, str], int] = defaultdict(int)
         for record in self.graph.imports:
             ta, tb = tier_of(record.importer), tier_of(record.imported)
             if ta and tb and ta != tb:
                 crossing.append((record, ta, tb))
-                weights[(ta, tb)] += 1
+        weights = Counter((ta, tb) for _, ta, tb in crossing)
         cycles = tier_cycles([t.name for t in self.plan.tiers], dict(weights))
         in_cycle = {t: i for i, group in enumerate(cycles) for t in group}
         edges = []
@@ -193,20 +185,20 @@ class PlanView:
         return edges
 
     def tier_weights(self) -> dict[tuple[str, str], int]:
-        weights: dict[tuple[str, str], int] = defaultdict(int)
-        for edge in self.cross_tier_edges:
-            weights[(edge.importer_tier, edge.imported_tier)] += 1
-        return dict(weights)
+        """(importer tier, imported tier) -> import statements across them."""
+        return dict(Counter((e.importer_tier, e.imported_tier) for e in self.cross_tier_edges))
+
+    def tier_matrix(self) -> dict[tuple[str, str], int]:
+        """(importer tier, imported tier) -> module pairs importing across them (what a
+        review judges): the cells of the tier matrix."""
+        return dict(Counter((edges[0].importer_tier, edges[0].imported_tier)
+                            for edges in self.edge_pairs().values()))
 
     def tier_cycles(self) -> list[TierCycle]:
         weights = self.tier_weights()
         result = []
         for group in tier_cycles([t.name for t in self.plan.tiers], weights):
-            order = _order_group(sorted(group), weights)
-            position = {t: i for i, t in enumerate(order)}
-            breakers = tuple(sorted(
-                (a, b) for (a, b) in weights
-                if a in position and b in position and position[a] < position[b]))
+            breakers = tuple(cycle_breakers(least_upward_order(sorted(group), weights), weights))
             records = tuple(
                 ImportRecord(e.importer, e.imported, e.line, e.text)
                 for e in self.cross_tier_edges

@@ -15,7 +15,7 @@ from pyagent_workbench.analysis.metrics import Figures
 from pyagent_workbench.analysis.naming import name_tiers
 from pyagent_workbench.analysis.ordering import layers_for, order_tiers
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.analysis.units import UnitGraph, build_units
+from pyagent_workbench.analysis.units import UnitGraph, build_units, weights_between
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
@@ -82,13 +82,9 @@ def suggest(
             proposals.append(SuggestedTier(tier_name, container, sorted(members), 0))
 
     tier_of_unit = {m: t.name for t in proposals for m in t.members}
-    weights: dict[tuple[str, str], int] = defaultdict(int)
-    for (a, b), w in units.weights.items():
-        ta, tb = tier_of_unit.get(a), tier_of_unit.get(b)
-        if ta and tb and ta != tb:
-            weights[(ta, tb)] += w
-    order = order_tiers([t.name for t in proposals], dict(weights))
-    layers = layers_for(order, dict(weights))
+    weights = weights_between(units.weights.items(), tier_of_unit)[0]
+    order = order_tiers([t.name for t in proposals], weights)
+    layers = layers_for(order, weights)
     for proposal in proposals:
         proposal.layer = layers[proposal.name]
     proposals.sort(key=lambda t: (t.container, -t.layer, t.name))

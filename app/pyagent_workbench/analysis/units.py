@@ -5,11 +5,14 @@ weighted graph between them (edge weight = number of import statements)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.model import names
+
+Group = TypeVar("Group", bound=Hashable)
 
 MIN_CHILDREN = 8
 """A package with at least this many children is a container candidate."""
@@ -129,16 +132,30 @@ def build_units(graph: ImportGraph, containers: list[str] | None,
         units={u: Unit(u, unit_container[u], tuple(ms)) for u, ms in sorted(units.items())},
         unit_of=unit_of,
     )
-    weights: Counter[tuple[str, str]] = Counter()
-    internal: Counter[str] = Counter()
-    for record in graph.imports:
-        a, b = unit_of.get(record.importer), unit_of.get(record.imported)
-        if a is None or b is None:
-            continue
-        if a == b:
-            internal[a] += 1
-        else:
-            weights[(a, b)] += 1
-    result.weights = dict(weights)
-    result.internal = dict(internal)
+    result.weights, result.internal = statement_weights(graph, unit_of)
     return result
+
+
+def statement_weights(graph: ImportGraph, unit_of: Mapping[str, str]
+                      ) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """Import statements between units, and inside each unit."""
+    return weights_between((((r.importer, r.imported), 1) for r in graph.imports), unit_of)
+
+
+def weights_between(edges: Iterable[tuple[tuple[str, str], int]],
+                    group_of: Mapping[str, Group | None]
+                    ) -> tuple[dict[tuple[Group, Group], int], dict[Group, int]]:
+    """Edge weights summed per (importer group, imported group), and inside each group:
+    the one way the analysis lifts a weighted graph a level up (modules to units, units
+    to tiers or packages). An edge with an end in no group counts nowhere."""
+    between: dict[tuple[Group, Group], int] = defaultdict(int)
+    inside: dict[Group, int] = defaultdict(int)
+    for (a, b), weight in edges:
+        group_a, group_b = group_of.get(a), group_of.get(b)
+        if group_a is None or group_b is None:
+            continue
+        if group_a == group_b:
+            inside[group_a] += weight
+        else:
+            between[(group_a, group_b)] += weight
+    return dict(between), dict(inside)

@@ -103,7 +103,20 @@ def resolve(
     source root as a path prefix (`""` or `"src/"`); `files_under(dir)` lists every file in
     a directory tree (data files included, caches excluded).
     """
-    moves = list(moves)
+    mapping = ModuleMapping(moves=_resolve_moves(list(moves), modules, exists, carry_tests))
+    for name, (_, is_package) in modules.items():
+        if mapping.is_moved(name):
+            mapping.modules[name] = mapping.new_name(name)
+            if is_package:
+                mapping.packages.add(name)
+    mapping.files = _file_moves(mapping, modules, source_prefix, files_under, exists)
+    mapping.new_packages = _packages_to_create(mapping, modules)
+    return mapping
+
+
+def _resolve_moves(moves: list[Move], modules: Mapping[str, tuple[str, bool]],
+                   exists: Callable[[str], bool], carry_tests: bool) -> list[ResolvedMove]:
+    """The plan's moves, each followed by the colocated tests it carries along."""
     explicit = {m.source for m in moves}
     resolved: list[ResolvedMove] = []
     for move in moves:
@@ -112,56 +125,65 @@ def resolve(
         resolved.append(ResolvedMove(move.source, move.target, is_package))
         wants_tests = carry_tests if move.carry_tests is None else move.carry_tests
         if info and not is_package and wants_tests:
-            for test_path in colocated_tests(info[0], exists):
-                test_stem = PurePosixPath(test_path).stem
-                test_name = names.parent(move.source) + "." + test_stem
-                if test_name in explicit or test_name not in modules:
-                    continue
-                old_stem, new_stem = names.last(move.source), names.last(move.target)
-                new_test_stem = (
-                    test_stem.replace(old_stem, new_stem, 1) if old_stem != new_stem else test_stem
-                )
-                resolved.append(
-                    ResolvedMove(
-                        test_name,
-                        names.parent(move.target) + "." + new_test_stem,
-                        is_package=False,
-                        implied_by=move.source,
-                    )
-                )
+            resolved.extend(
+                test for test in _carried_tests(move, info[0], exists)
+                if test.source not in explicit and test.source in modules)
+    return resolved
 
-    mapping = ModuleMapping(moves=resolved)
-    for name, (_, is_package) in modules.items():
-        if mapping.is_moved(name):
-            mapping.modules[name] = mapping.new_name(name)
-            if is_package:
-                mapping.packages.add(name)
 
-    # Files: every file of a moved package directory, and a moved module with its stub.
+def _carried_tests(move: Move, path: str, exists: Callable[[str], bool]
+                   ) -> list[ResolvedMove]:
+    """The tests beside a moved module, renamed along with it (`test_a` -> `test_b`)."""
+    old_stem, new_stem = names.last(move.source), names.last(move.target)
+    carried = []
+    for test_path in colocated_tests(path, exists):
+        test_stem = PurePosixPath(test_path).stem
+        new_test_stem = (
+            test_stem.replace(old_stem, new_stem, 1) if old_stem != new_stem else test_stem
+        )
+        carried.append(ResolvedMove(
+            names.parent(move.source) + "." + test_stem,
+            names.parent(move.target) + "." + new_test_stem,
+            is_package=False,
+            implied_by=move.source,
+        ))
+    return carried
+
+
+def _file_moves(mapping: ModuleMapping, modules: Mapping[str, tuple[str, bool]],
+                source_prefix: str, files_under: Callable[[str], list[str]],
+                exists: Callable[[str], bool]) -> list[FileMove]:
+    """Every file of a moved package directory, and a moved module with its stub, sorted
+    by old path."""
     seen: set[str] = set()
-    for carried in resolved:
+    files: list[FileMove] = []
+    for carried in mapping.moves:
         info = modules.get(carried.source)
         if info is None:
             continue
-        path, is_package = info
-        if is_package:
-            directory = path[: -len("__init__.py")] if path.endswith("__init__.py") else path
-            candidates = files_under(directory.rstrip("/"))
-        else:
-            candidates = [path]
-            stub = path[:-3] + ".pyi"
-            if exists(stub):
-                candidates.append(stub)
-        for file in candidates:
+        for file in _files_of(*info, files_under=files_under, exists=exists):
             if file in seen:
                 continue
             seen.add(file)
             placed = _new_path(file, mapping, source_prefix)
             if placed is not None and placed[0] != file:
-                mapping.files.append(FileMove(file, placed[0], placed[1]))
-    mapping.files.sort(key=lambda f: f.old)
+                files.append(FileMove(file, placed[0], placed[1]))
+    files.sort(key=lambda f: f.old)
+    return files
 
-    # Packages that must be created: ancestors of new names that exist nowhere.
+
+def _files_of(path: str, is_package: bool, *, files_under: Callable[[str], list[str]],
+              exists: Callable[[str], bool]) -> list[str]:
+    if is_package:
+        directory = path[: -len("__init__.py")] if path.endswith("__init__.py") else path
+        return files_under(directory.rstrip("/"))
+    stub = path[:-3] + ".pyi"
+    return [path, stub] if exists(stub) else [path]
+
+
+def _packages_to_create(mapping: ModuleMapping, modules: Mapping[str, tuple[str, bool]]
+                        ) -> list[str]:
+    """Ancestors of new names that exist nowhere (sorted)."""
     existing_packages = {
         n for n, (_, is_pkg) in modules.items() if is_pkg and not mapping.is_moved(n)
     }
@@ -171,8 +193,7 @@ def resolve(
         for ancestor in names.ancestors(new):
             if ancestor not in existing_packages and ancestor not in new_package_names:
                 needed.add(ancestor)
-    mapping.new_packages = sorted(needed)
-    return mapping
+    return sorted(needed)
 
 
 def _dotted_key(path: str, source_prefix: str) -> list[str] | None:

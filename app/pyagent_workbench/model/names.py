@@ -55,3 +55,14 @@ def common_prefix(a: str, b: str) -> str:
             break
         result.append(x)
     return ".".join(result)
+
+
+def resolve_relative(package: str, level: int, module: str | None) -> str | None:
+    """The module `from <level dots><module> import ...` reads when written in `package`
+    (the importing module's package: the module itself for an `__init__`); `None` when
+    the dots climb above the top-level package."""
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, *([module] if module else [])])

@@ -221,7 +221,8 @@ class _BindingCollector:
                                            chain=True))
 
     def _import_from(self, stmt: ast.ImportFrom) -> None:
-        base = self._absolute(stmt)
+        base = (names.resolve_relative(self.package, stmt.level, stmt.module) if stmt.level
+                else stmt.module or "")
         if base is None:
             return
         for alias in stmt.names:
@@ -240,15 +241,6 @@ class _BindingCollector:
                 if isinstance(node, ast.Name):
                     self.found.append(_Binding(node.id, stmt.lineno, None))
 
-    def _absolute(self, node: ast.ImportFrom) -> str | None:
-        """The module a `from ... import` reads from (`None`: above the top package)."""
-        if not node.level:
-            return node.module or ""
-        parts = self.package.split(".")
-        if node.level - 1 >= len(parts):
-            return None
-        base = parts[: len(parts) - (node.level - 1)]
-        return ".".join(base + ([node.module] if node.module else []))
 
 
 def _init_bindings(source: bytes, package: str, modules: Modules) -> list[_Binding] | None:

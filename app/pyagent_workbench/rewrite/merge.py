@@ -56,12 +56,39 @@ def _docstring_span(tree: ast.Module) -> tuple[int, int] | None:
 
 def merge_inits(parts: list[InitPart]) -> bytes:
     """The merged `__init__.py`; raises `MergeConflict` when it cannot be merged safely."""
-    trees = []
-    for part in parts:
-        try:
-            trees.append(ast.parse(part.content))
-        except SyntaxError as error:
-            raise MergeConflict(f"{part.path} cannot be parsed (line {error.lineno})") from None
+    trees = [_parse(part) for part in parts]
+    _refuse_conflicts(parts, trees)
+    newline = b"\r\n" if b"\r\n" in parts[0].content else b"\n"
+    futures: list[bytes] = []
+    bodies: list[bytes] = []
+    has_all = False
+    for index, (part, tree) in enumerate(zip(parts, trees, strict=True)):
+        lines = part.content.splitlines(keepends=True)
+        drop = _take_futures(tree, lines, futures, newline)
+        defines_all = _defines_all(tree)
+        if index and has_all and defines_all:
+            lines = _extend_all(lines, tree)
+        has_all = has_all or defines_all
+        if index:
+            _comment_out_docstring(lines, tree)
+        body = b"".join(line for n, line in enumerate(lines) if n not in drop)
+        if index:
+            body = (newline + b"# --- merged from " + part.path.encode() +
+                    b" by pyagent-workbench ---" + newline + body)
+        bodies.append(body if body.endswith((b"\n", b"\r")) or not body else body + newline)
+    return _with_futures(bodies[0], trees[0], futures) + b"".join(bodies[1:])
+
+
+def _parse(part: InitPart) -> ast.Module:
+    try:
+        return ast.parse(part.content)
+    except SyntaxError as error:
+        raise MergeConflict(f"{part.path} cannot be parsed (line {error.lineno})") from None
+
+
+def _refuse_conflicts(parts: list[InitPart], trees: list[ast.Module]) -> None:
+    """A name bound by two parts (one would shadow the other), or a star import (what it
+    binds is unknown)."""
     seen: dict[str, str] = {}
     for part, tree in zip(parts, trees, strict=True):
         for name in sorted(_bindings(tree)):
@@ -75,50 +102,51 @@ def merge_inits(parts: list[InitPart]) -> bytes:
                for n in tree.body):
             raise MergeConflict(f"{part.path} star-imports; merge these __init__ files by hand")
 
-    newline = b"\r\n" if b"\r\n" in parts[0].content else b"\n"
-    futures: list[bytes] = []
-    bodies: list[bytes] = []
-    has_all = False
-    for index, (part, tree) in enumerate(zip(parts, trees, strict=True)):
-        lines = part.content.splitlines(keepends=True)
-        drop: set[int] = set()
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-                text = b"".join(lines[node.lineno - 1:node.end_lineno])
-                if text.strip() not in [f.strip() for f in futures]:
-                    futures.append(text if text.endswith((b"\n", b"\r")) else text + newline)
-                drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
-        defines_all = any(
-            isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
-                isinstance(t, ast.Name) and t.id == "__all__"
-                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
-            for n in tree.body
-        )
-        if index and has_all and defines_all:
-            lines = _extend_all(lines, tree)
-        has_all = has_all or defines_all
-        if index:
-            span = _docstring_span(tree)
-            if span:
-                for number in range(span[0] - 1, span[1]):
-                    lines[number] = b"# " + lines[number].lstrip(b" \t") if lines[
-                        number].strip() else lines[number]
-        body = b"".join(line for n, line in enumerate(lines) if n not in drop)
-        if index:
-            body = (newline + b"# --- merged from " + part.path.encode() +
-                    b" by pyagent-workbench ---" + newline + body)
-        bodies.append(body if body.endswith((b"\n", b"\r")) or not body else body + newline)
-    first = bodies[0]
-    if futures:
-        tree = trees[0]
-        span = _docstring_span(tree)
-        if span:
-            first_lines = first.splitlines(keepends=True)
-            cut = span[1]
-            first = b"".join(first_lines[:cut]) + b"".join(futures) + b"".join(first_lines[cut:])
-        else:
-            first = b"".join(futures) + first
-    return first + b"".join(bodies[1:])
+
+def _take_futures(tree: ast.Module, lines: list[bytes], futures: list[bytes],
+                  newline: bytes) -> set[int]:
+    """Add a part's `from __future__` imports to `futures` (once each: they all go to the
+    top of the merged file); returns the indexes of their lines, to drop from the part."""
+    drop: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            text = b"".join(lines[node.lineno - 1:node.end_lineno])
+            if text.strip() not in [f.strip() for f in futures]:
+                futures.append(text if text.endswith((b"\n", b"\r")) else text + newline)
+            drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    return drop
+
+
+def _defines_all(tree: ast.Module) -> bool:
+    return any(
+        isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+            isinstance(t, ast.Name) and t.id == "__all__"
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
+        for n in tree.body
+    )
+
+
+def _comment_out_docstring(lines: list[bytes], tree: ast.Module) -> None:
+    """A later part's docstring would be a bare string in the middle of the merged file."""
+    span = _docstring_span(tree)
+    if not span:
+        return
+    for number in range(span[0] - 1, span[1]):
+        if lines[number].strip():
+            lines[number] = b"# " + lines[number].lstrip(b" \t")
+
+
+def _with_futures(first: bytes, tree: ast.Module, futures: list[bytes]) -> bytes:
+    """The first part with every `from __future__` import at its top (after its
+    docstring)."""
+    if not futures:
+        return first
+    span = _docstring_span(tree)
+    if not span:
+        return b"".join(futures) + first
+    first_lines = first.splitlines(keepends=True)
+    cut = span[1]
+    return b"".join(first_lines[:cut]) + b"".join(futures) + b"".join(first_lines[cut:])
 
 
 def _extend_all(lines: list[bytes], tree: ast.Module) -> list[bytes]:

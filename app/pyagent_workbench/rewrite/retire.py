@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -98,8 +99,7 @@ def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
         return []
     text = source.decode("utf-8", errors="replace")
     module = repo.module_name_for(path)
-    candidate = pattern.search(text) is not None or ("from ." in text and module is not None)
-    if not candidate:
+    if pattern.search(text) is None and not ("from ." in text and module is not None):
         return []
     try:
         tree = ast.parse(source)
@@ -109,44 +109,51 @@ def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
                 for n, line in enumerate(text.splitlines(), start=1)
                 for m in [pattern.search(line)] if m]
     lines = text.splitlines()
-    docstrings = _docstrings(tree)
     package = None
     if module is not None:
         package = module if PurePosixPath(path).stem == "__init__" else names.parent(module)
     found = []
-
-    def add(node: ast.AST, name: str) -> None:
+    for node, name in _names_referred_to(tree, package):
         if any(names.is_within(name, old) for old in olds):
             line = getattr(node, "lineno", 1)
             found.append(Use(path, line, lines[line - 1].strip() if line <= len(lines) else "",
                              name))
+    return found
 
+
+def _names_referred_to(tree: ast.Module, package: str | None
+                       ) -> Iterator[tuple[ast.AST, str]]:
+    """Every dotted name the code refers to, with its node: modules and names imported
+    (relative imports resolved in `package`; skipped when it is unknown), and whole or
+    nested dotted references in strings other than docstrings."""
+    docstrings = _docstrings(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                add(node, alias.name)
+                yield node, alias.name
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                if package is None:
+                resolved = names.resolve_relative(package, node.level, node.module) if (
+                    package is not None) else None
+                if resolved is None:
                     continue
-                parts = package.split(".") if package else []
-                if node.level - 1 >= len(parts):
-                    continue
-                anchor = parts[: len(parts) - (node.level - 1)]
-                base = ".".join([*anchor, *([node.module] if node.module else [])])
+                base = resolved
             for alias in node.names:
-                add(node, f"{base}.{alias.name}" if alias.name != "*" else base)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) in docstrings:
-                continue
-            whole = DOTTED_REFERENCE.match(node.value)
-            if whole:
-                add(node, whole.group("path"))
-                continue
-            for nested in NESTED_REFERENCE.finditer(node.value):
-                add(node, nested.group("path") or nested.group("mpath"))
-    return found
+                yield node, f"{base}.{alias.name}" if alias.name != "*" else base
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                id(node) not in docstrings):
+            for name in _string_references(node.value):
+                yield node, name
+
+
+def _string_references(value: str) -> list[str]:
+    """A whole-string dotted reference, or else the argv-style ones nested in the string."""
+    whole = DOTTED_REFERENCE.match(value)
+    if whole:
+        return [whole.group("path")]
+    return [nested.group("path") or nested.group("mpath")
+            for nested in NESTED_REFERENCE.finditer(value)]
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
