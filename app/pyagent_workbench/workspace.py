@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
-from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
+from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.model.repo_validation import check_against_repo
 from pyagent_workbench.repo import Repo
 
@@ -16,7 +16,8 @@ _SKIP_IN_TREE = frozenset({"__pycache__"})
 
 
 class Workspace:
-    """A repo with a plan; the mapping is resolved lazily and dropped when the plan changes."""
+    """A repo with a plan; the mapping is resolved on first use (make a new workspace
+    after editing the plan)."""
 
     def __init__(self, repo: Repo, plan: Plan) -> None:
         self.repo = repo
@@ -31,13 +32,6 @@ class Workspace:
         if plan is None:
             plan = Plan.new(source_root=repo.source_root, packages=list(repo.packages))
         return cls(repo, plan)
-
-    @staticmethod
-    def default_plan_path(repo_path: Path) -> Path:
-        return repo_path / DEFAULT_PLAN_NAME
-
-    def plan_changed(self) -> None:
-        self.__dict__.pop("mapping", None)
 
     # -- the mapping -------------------------------------------------------------------
 

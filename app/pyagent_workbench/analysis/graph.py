@@ -330,17 +330,6 @@ def _panicking_files(found: set[FoundPackage]) -> list[str]:
     return culprits
 
 
-def to_grimp(graph: ImportGraph) -> grimp.ImportGraph:
-    """A grimp graph (for grimp's own algorithms, e.g. cycle breakers)."""
-    result: grimp.ImportGraph = settings.IMPORT_GRAPH_CLASS()
-    for module in graph.modules:
-        result.add_module(module)
-    for record in graph.imports:
-        result.add_import(importer=record.importer, imported=record.imported,
-                          line_number=record.line, line_contents=record.text)
-    return result
-
-
 def _find_package(repo: Repo, name: str) -> FoundPackage:
     directory = os.path.join(repo.source_dir, name)
     found: FoundPackage = settings.MODULE_FINDER.find_package(

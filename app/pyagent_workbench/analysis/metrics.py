@@ -161,17 +161,7 @@ class PlanMetrics:
             self._cross += count * cross
             self._upward += count * up
 
-    def relayer(self) -> None:
-        """Call after tier layers changed (upward edges depend on them)."""
-        self._recompute()
-
     # -- reading ---------------------------------------------------------------------------
-
-    def communities(self) -> list[set[str]]:
-        groups: dict[Community, set[str]] = defaultdict(set)
-        for unit in self.units.units:
-            groups[self.community(unit)].add(unit)
-        return [groups[c] for c in sorted(groups)]
 
     @property
     def modularity(self) -> float:

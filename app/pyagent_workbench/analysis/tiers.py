@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.model.resolver import Resolver
@@ -86,6 +85,3 @@ class TierMap:
         if a is None or b is None or a == b:
             return "sideways"
         return "down" if a > b else "up"
-
-    def unit_assignment(self, units: UnitGraph) -> dict[str, str | None]:
-        return {unit: self.tier_of(unit) for unit in units.units}

@@ -71,14 +71,6 @@ class ModuleMapping:
     def is_moved(self, name: str) -> bool:
         return self.move_covering(name) is not None
 
-    @property
-    def new_modules(self) -> dict[str, str]:
-        """New name -> old name, the inverse of `modules` (merges keep the first)."""
-        inverse: dict[str, str] = {}
-        for old, new in self.modules.items():
-            inverse.setdefault(new, old)
-        return inverse
-
 
 def colocated_tests(module_path: str, exists: Callable[[str], bool]) -> list[str]:
     """Test files living beside a module: `<name>_test.py` and `test_<name>.py`."""

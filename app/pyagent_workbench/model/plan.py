@@ -200,10 +200,6 @@ class Plan:
     # -- typed views ------------------------------------------------------------------
 
     @property
-    def schema(self) -> int:
-        return cast(int, plain(self.document.get("schema")))
-
-    @property
     def status(self) -> Status:
         return cast(Status, plain(self.document.get("status", "draft")))
 
