@@ -143,7 +143,8 @@ class PlanView:
     def _plan_changed(self) -> None:
         self.tiermap = TierMap.for_plan(self.plan, _package_flags(self.repo))
         self.metrics.layer = self.tiermap.layer
-        self.__dict__.pop("cross_tier_edges", None)
+        for derived in ("cross_tier_edges", "unit_edge_counts"):
+            self.__dict__.pop(derived, None)
 
     def refresh(self) -> None:
         """After an edit the incremental path does not cover (tiers added, renamed,
@@ -213,6 +214,17 @@ class PlanView:
         for edge in self.cross_tier_edges:
             pairs[edge.key].append(edge)
         return dict(pairs)
+
+    @cached_property
+    def unit_edge_counts(self) -> dict[str, int]:
+        """Cross-tier edges (module pairs) touching each unit."""
+        counts: dict[str, int] = defaultdict(int)
+        for pair in self.edge_pairs():
+            for module in pair:
+                unit = self.units.unit_of.get(module)
+                if unit:
+                    counts[unit] += 1
+        return dict(counts)
 
     def unreviewed(self) -> list[tuple[str, str]]:
         return sorted(key for key, edges in self.edge_pairs().items() if edges[0].review is None)

@@ -1,0 +1,36 @@
+"""What the plan view counts from its cross-tier edges (the tier matrix, the edges per
+unit) follows every edit, with no cache for callers to clear."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.analysis.planview import PlanView
+from pyagent_workbench.model.plan import Plan
+from pyagent_workbench.repo import Repo
+from support.repos import SAMPLE_REPO
+
+
+def _recount(view: PlanView) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    matrix: Counter[tuple[str, str]] = Counter()
+    per_unit: Counter[str] = Counter()
+    for (importer, imported), edges in view.edge_pairs().items():
+        matrix[(edges[0].importer_tier, edges[0].imported_tier)] += 1
+        for module in (importer, imported):
+            if module in view.units.unit_of:
+                per_unit[view.units.unit_of[module]] += 1
+    return dict(matrix), dict(per_unit)
+
+
+def test_matrix_and_unit_counts_follow_moves() -> None:
+    plan = Plan.load(SAMPLE_REPO / "phase1.toml")
+    repo = Repo(SAMPLE_REPO, source_root=plan.source_root, packages=plan.packages)
+    view = PlanView(repo, build_graph(repo), plan)
+    assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
+    moved = plan.moves[0].source
+    view.move_unit(moved, None)
+    assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
+    view.move_unit(moved, plan.tiers[-1].name)
+    assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
+    assert sum(view.tier_matrix().values()) == len(view.edge_pairs())
