@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pyagent_workbench.tui.app import WorkbenchApp
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
 from pyagent_workbench.tui.widgets.board import Board
 from textual.pilot import Pilot
+from textual.screen import Screen
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
 
 def make_app(repo: Path, plan: Path | None = None, **kwargs: object) -> WorkbenchApp:
@@ -16,18 +20,23 @@ def make_app(repo: Path, plan: Path | None = None, **kwargs: object) -> Workbenc
     return app
 
 
-async def ready(pilot: Pilot[None], timeout: float = 30.0) -> WorkbenchScreen:
-    """Wait until the repo is loaded and the board is on screen."""
+async def wait_for_screen(pilot: Pilot[None], kind: type[ScreenT] | tuple[type[ScreenT], ...],
+                          timeout: float = 30.0) -> ScreenT:
+    """Wait until a screen of that kind is on top (loading, applying take a while)."""
     waited = 0.0
-    while not isinstance(pilot.app.screen, WorkbenchScreen):
+    while not isinstance(pilot.app.screen, kind):
         await pilot.pause(0.05)
         waited += 0.05
         if waited > timeout:
-            raise TimeoutError(f"the workbench did not open: {pilot.app.screen}")
-    await pilot.pause()
-    pilot.app.clear_notifications()
-    await pilot.pause()
+            raise TimeoutError(f"no {kind.__name__} after {timeout} s: {pilot.app.screen}")
     return pilot.app.screen
+
+
+async def ready(pilot: Pilot[None], timeout: float = 30.0) -> WorkbenchScreen:
+    """Wait until the repo is loaded and the board is on screen."""
+    screen = await wait_for_screen(pilot, WorkbenchScreen, timeout)
+    await quiet(pilot)
+    return screen
 
 
 def board(pilot: Pilot[None]) -> Board:

@@ -8,13 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.session import Session
+from pyagent_workbench.tui.screens.applied import AppliedScreen
 from pyagent_workbench.tui.screens.loading import LoadingScreen
 from pyagent_workbench.tui.widgets.board import Board
 from pyagent_workbench.tui.widgets.edges import TierMatrix
 from support.repos import copy_sample
 from textual.pilot import Pilot
 
-from tui.harness import board, make_app, quiet, ready
+from tui.harness import board, make_app, quiet, ready, wait_for_screen
 
 SMALL = (80, 24)
 LARGE = (200, 60)
@@ -164,3 +166,20 @@ def test_error_screen(snap_compare, tmp_path_factory: pytest.TempPathFactory) ->
                 break
 
     assert snap_compare(make_app(empty), terminal_size=SMALL, run_before=run_before)
+
+
+@pytest.fixture(scope="module")
+def applied_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of sample_repo/ with its plan applied (its own copy: the others stay)."""
+    sample = copy_sample(tmp_path_factory.mktemp("applied") / "sample")
+    Session.open(sample, plan_path=sample / "phase1.toml").apply()
+    return sample
+
+
+def test_applied(snap_compare, applied_sample: Path) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_screen(pilot, AppliedScreen)
+        await quiet(pilot)
+
+    assert snap_compare(make_app(applied_sample, applied_sample / "phase1.toml"),
+                        terminal_size=(120, 36), run_before=run_before)

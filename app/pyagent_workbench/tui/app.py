@@ -18,21 +18,26 @@ from textual.screen import Screen
 
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.session import Session
-from pyagent_workbench.tui.dialogs import MessageScreen
+from pyagent_workbench.tui.dialogs import MessageScreen, TextPrompt
 from pyagent_workbench.tui.keys import key_sections, palette_keys
 from pyagent_workbench.tui.messages import (
     ApplyFinished,
     ApplyRequested,
     ForwardsWorkerFailures,
     FreshPlanRequested,
+    ReportWritten,
     SessionLoaded,
     WorkerFailed,
 )
+from pyagent_workbench.tui.paths import shown_path
 from pyagent_workbench.tui.screens.applied import AppliedScreen
 from pyagent_workbench.tui.screens.error import ErrorScreen
 from pyagent_workbench.tui.screens.help import HelpScreen
 from pyagent_workbench.tui.screens.loading import LoadingScreen
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
+
+PLAN_ACTIONS = frozenset({"undo", "redo", "save_draft", "approve", "export_report"})
+"""The app's actions on the plan being edited (they act on the workbench screen)."""
 
 WORKER_FAILURES = {
     "apply": "Apply failed; the repo is as it was",
@@ -46,19 +51,21 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     TITLE = "pyagent-workbench"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("ctrl+z", "screen.undo", "Undo", id="undo", priority=True,
+        Binding("ctrl+z", "undo", "Undo", id="undo", priority=True,
                 tooltip="Undo the last edit"),
-        Binding("ctrl+y", "screen.redo", "Redo", id="redo", priority=True,
+        Binding("ctrl+y", "redo", "Redo", id="redo", priority=True,
                 tooltip="Redo the last undone edit"),
-        Binding("ctrl+s", "screen.approve", "Approve", id="approve",
+        Binding("ctrl+s", "approve", "Approve", id="approve",
                 tooltip="Approve the plan and export it as TOML (refused while edges are "
                         "unreviewed)"),
-        Binding("s", "screen.save_draft", "Save", id="save", show=False,
+        Binding("s", "save_draft", "Save", id="save", show=False,
                 tooltip="Save the plan as a draft (any time)"),
         Binding("question_mark", "help", "Keys", id="help", tooltip="Every key, by where "
                 "it works"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit (your draft is kept and restored next time)"),
+        Binding("ctrl+e", "export_report", "Export report", show=False, id="export-report",
+                tooltip="Write the migration report (Markdown + SVG) beside the plan"),
     ]
 
     def __init__(self, repo: Path, *, plan: Path | None = None, empty: bool = False,
@@ -111,23 +118,108 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         self.switch_screen(LoadingScreen(self.repo_path.name))
         self.load(fresh=True)
 
+    # -- the plan as a whole ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An applied plan has nothing left to edit: its keys are hidden then."""
+        if action in PLAN_ACTIONS:
+            return self.session is None or self.session.applied is None
+        return True
+
+    def _workbench(self) -> WorkbenchScreen | None:
+        """The workbench, when it is in view: the plan's keys act on its plan."""
+        return self.screen if isinstance(self.screen, WorkbenchScreen) else None
+
+    def action_undo(self) -> None:
+        if (workbench := self._workbench()) is not None:
+            self._walked(workbench, workbench.session.undo(), "Undid", "undo")
+
+    def action_redo(self) -> None:
+        if (workbench := self._workbench()) is not None:
+            self._walked(workbench, workbench.session.redo(), "Redid", "redo")
+
+    def _walked(self, workbench: WorkbenchScreen, done: str | None, verb: str,
+                what: str) -> None:
+        if done is None:
+            self.notify(f"Nothing to {what}", timeout=2)
+            return
+        workbench.plan_changed()
+        self.notify(f"{verb}: {done}", timeout=2)
+
+    def action_save_draft(self) -> None:
+        if (workbench := self._workbench()) is not None:
+            path = workbench.session.save()
+            self.notify(f"Plan saved to {path.name} ({workbench.session.plan.status})",
+                        timeout=3)
+            workbench.refresh_views()
+
+    def action_approve(self) -> None:
+        workbench = self._workbench()
+        if workbench is None:
+            return
+        session = workbench.session
+        approval = session.approval()
+        if not approval.ok:
+            self.push_screen(MessageScreen(
+                "Approval refused", f"{approval.message}.\n\nReview tab (2): a accepts, x marks "
+                f"must-fix; A / X judge every edge the filter shows.", error=True))
+            return
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._approve(workbench, Path(path))
+
+        self.push_screen(TextPrompt(
+            "Approve and export the plan", value=shown_path(session.plan_path,
+                                                            session.repo.root),
+            help_text="Writes the plan as TOML with status \"approved\". Apply it from the "
+                      "command palette, or with `pyagent-workbench apply`."), chosen)
+
+    def _approve(self, workbench: WorkbenchScreen, path: Path) -> None:
+        session = workbench.session
+        try:
+            written = session.approve(path if path.is_absolute() else session.repo.root / path)
+        except (WorkbenchError, OSError) as error:
+            self.notify(str(error), severity="error")
+            return
+        workbench.plan_changed()
+        self.notify(f"Approved and exported to {written.name}", timeout=4)
+        if self.is_web:  # in a browser, the file also downloads
+            self.deliver_text(written, save_filename=written.name)
+
+    def action_export_report(self) -> None:
+        if (workbench := self._workbench()) is not None:
+            self.notify("Writing the report…", timeout=2)
+            self.write_report(workbench.session)
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    def write_report(self, session: Session) -> None:
+        self.post_message(ReportWritten(session.export_report()))
+
+    @on(ReportWritten)
+    def report_written(self, message: ReportWritten) -> None:
+        self.notify("Report written: " + ", ".join(p.name for p in message.paths), timeout=5)
+        if self.is_web:
+            for path in message.paths:
+                self.deliver_text(path, save_filename=path.name)
+
     # -- applying --------------------------------------------------------------------------
 
     @on(ApplyRequested)
     def start_apply(self) -> None:
+        assert self.session is not None
         self.push_screen(LoadingScreen(f"applying to {self.repo_path.name}"))
-        self.apply()
+        self.apply(self.session)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def apply(self) -> None:
-        assert self.session is not None
+    def apply(self, session: Session) -> None:
         screen = self.screen
 
         def progress(step: str, done: int, total: int) -> None:
             if isinstance(screen, LoadingScreen):
                 self.call_from_thread(screen.show_progress, step, done / max(total, 1))
 
-        self.post_message(ApplyFinished(self.session.apply(progress=progress)))
+        self.post_message(ApplyFinished(session.apply(progress=progress)))
 
     @on(ApplyFinished)
     def apply_finished(self, message: ApplyFinished) -> None:

@@ -103,8 +103,9 @@ def palette_keys(screen: Screen[object]) -> list[Key]:
 
 
 def _runs_on(screen: Screen[object], node: DOMNode, binding: Binding) -> bool:
-    """Whether the action exists where it would run: an app key aimed at the screen
-    (`screen.undo`) means nothing on a screen without that action."""
-    namespace, name, _ = parse(binding.action)
+    """Whether the action exists where it would run and is not hidden there (the app's
+    plan keys, say, once the plan is applied)."""
+    namespace, name, parameters = parse(binding.action)
     target = {"app": screen.app, "screen": screen}.get(namespace, node)
-    return callable(getattr(target, f"action_{name}", None))
+    return (callable(getattr(target, f"action_{name}", None))
+            and target.check_action(name, parameters) is not False)

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from pyagent_workbench.application.opening import AppliedPlan
 
 VERIFY: dict[bool | None, tuple[str, str]] = {
-    True: ("verify: OK", "-ok"),
-    False: ("verify found problems", "-problems"),
-    None: ("verify did not run", ""),
+    True: ("Verify found no problems", "-ok"),
+    False: ("Verify found problems", "-problems"),
+    None: ("Verify has not run since the apply", ""),
 }
+"""Verify's result (None: it did not run) as a heading and the heading's style class."""
 
 
 class AppliedScreen(Screen[None]):
@@ -64,10 +65,6 @@ class AppliedScreen(Screen[None]):
         moves.add_columns("from", "to")
         moves.add_rows(self.applied.moves)
         moves.focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The workbench's plan keys (undo, approve...) mean nothing here: hide them."""
-        return callable(getattr(self, f"action_{action}", None))
 
     def action_new_plan(self) -> None:
         self.post_message(FreshPlanRequested())

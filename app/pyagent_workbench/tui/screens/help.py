@@ -36,4 +36,4 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="dialog", classes="help-dialog"):
             yield Label("Keys", id="title")
             with VerticalScroll():
-                yield Static(Content.assemble(*pieces))
+                yield Static(Content.assemble(*pieces), id="keys")

@@ -2,15 +2,15 @@
 list, with the plan's figures always in view.
 
 The panes own their keys and logic; the screen composes them, routes their messages
-(a plan edit refreshes every view, `d` and `e` switch tabs) and keeps the plan-wide
-actions: undo and redo, saving, approving, the report and the apply."""
+(a plan edit refreshes every view, `d` and `e` switch tabs) and refreshes. The
+plan-wide keys (undo, save, approve, report) are the app's; an apply is confirmed here
+and run by the app."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,21 +18,17 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from pyagent_workbench.errors import WorkbenchError
-from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
+from pyagent_workbench.tui.dialogs import Confirm, MessageScreen
 from pyagent_workbench.tui.messages import (
     ApplyRequested,
     DiffRequested,
     EdgesRequested,
-    ForwardsWorkerFailures,
     PlanChanged,
-    ReportWritten,
     UnitFocused,
 )
 from pyagent_workbench.tui.panes.board import BoardPane
 from pyagent_workbench.tui.panes.diff import DiffPane
 from pyagent_workbench.tui.panes.review import ReviewPane
-from pyagent_workbench.tui.paths import shown_path
 from pyagent_workbench.tui.widgets.action_log import ActionLog
 from pyagent_workbench.tui.widgets.board import Board
 from pyagent_workbench.tui.widgets.edges import EdgeTable
@@ -45,7 +41,7 @@ if TYPE_CHECKING:
 TABS = Binding.Group("Board, Review, Diff, Actions tabs")
 
 
-class WorkbenchScreen(ForwardsWorkerFailures, Screen[None]):
+class WorkbenchScreen(Screen[None]):
     CSS_PATH = "workbench.tcss"
     BINDINGS = [
         Binding("1", "show_tab('board')", "Show the board", show=False, id="tab-board",
@@ -58,8 +54,6 @@ class WorkbenchScreen(ForwardsWorkerFailures, Screen[None]):
                 group=TABS, tooltip="Tab 4: what undo and redo walk through"),
         Binding("D", "diff_whole", "Diff of the whole plan", show=False, id="diff-whole",
                 tooltip="Preview every change of the plan"),
-        Binding("ctrl+e", "export_report", "Export report", show=False, id="export-report",
-                tooltip="Write the migration report (Markdown + SVG) beside the plan"),
         Binding("ctrl+r", "apply", "Apply plan", show=False, id="apply",
                 tooltip="Move the files and rewrite the imports, then verify"),
     ]
@@ -123,6 +117,7 @@ class WorkbenchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @on(PlanChanged)
     def plan_changed(self) -> None:
+        """After every edit: the draft is saved (nothing is lost on a crash), views refresh."""
         self.session.autosave()
         self.refresh_views()
 
@@ -178,72 +173,10 @@ class WorkbenchScreen(ForwardsWorkerFailures, Screen[None]):
     def action_diff_whole(self) -> None:
         self.post_message(DiffRequested(whole_plan=True))
 
-    # -- the plan as a whole -------------------------------------------------------------------
-
-    def action_undo(self) -> None:
-        self._walk(self.session.undo(), "Undid", "undo")
-
-    def action_redo(self) -> None:
-        self._walk(self.session.redo(), "Redid", "redo")
-
-    def _walk(self, done: str | None, verb: str, what: str) -> None:
-        if done is None:
-            self.notify(f"Nothing to {what}", timeout=2)
-            return
-        self.plan_changed()
-        self.notify(f"{verb}: {done}", timeout=2)
-
-    def action_save_draft(self) -> None:
-        path = self.session.save()
-        self.notify(f"Plan saved to {path.name} ({self.session.plan.status})", timeout=3)
-        self.refresh_views()
-
-    def action_approve(self) -> None:
-        approval = self.session.approval()
-        if not approval.ok:
-            self.app.push_screen(MessageScreen(
-                "Approval refused", f"{approval.message}.\n\nReview tab (2): a accepts, x marks "
-                f"must-fix; A / X judge every edge the filter shows.", error=True))
-            return
-
-        def chosen(path: str | None) -> None:
-            if not path:
-                return
-            target = Path(path)
-            if not target.is_absolute():
-                target = self.session.repo.root / target
-            try:
-                written = self.session.approve(target)
-            except (WorkbenchError, OSError) as error:
-                self.notify(str(error), severity="error")
-                return
-            self.plan_changed()
-            self.notify(f"Approved and exported to {written.name}", timeout=4)
-            if self.app.is_web:  # in a browser, the file also downloads
-                self.app.deliver_text(written, save_filename=written.name)
-
-        default = shown_path(self.session.plan_path, self.session.repo.root)
-        self.app.push_screen(TextPrompt(
-            "Approve and export the plan", value=default,
-            help_text="Writes the plan as TOML with status \"approved\". Apply it from the "
-                      "command palette (ctrl+r), or with `pyagent-workbench apply`."), chosen)
-
-    def action_export_report(self) -> None:
-        self.notify("Writing the report…", timeout=2)
-        self.write_report()
-
-    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
-    def write_report(self) -> None:
-        self.post_message(ReportWritten(self.session.export_report()))
-
-    @on(ReportWritten)
-    def report_written(self, message: ReportWritten) -> None:
-        self.notify("Report written: " + ", ".join(p.name for p in message.paths), timeout=5)
-        if self.app.is_web:
-            for path in message.paths:
-                self.app.deliver_text(path, save_filename=path.name)
+    # -- applying ------------------------------------------------------------------------------
 
     def action_apply(self) -> None:
+        """Check and confirm here; the app runs the apply, with its progress on screen."""
         if self.session.plan.status != "approved":
             self.app.push_screen(MessageScreen(
                 "Approve the plan first",

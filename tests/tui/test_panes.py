@@ -1,0 +1,200 @@
+"""Each pane's own keys, driven like a user does: the pane does the work through the
+session and the screen only routes (tabs, refreshes) and shows worker failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
+from pyagent_workbench.tui.panes.diff import DiffPane
+from pyagent_workbench.tui.panes.review import ReviewPane
+from pyagent_workbench.tui.widgets.diff_view import DiffView
+from pyagent_workbench.tui.widgets.edges import EdgeTable
+from support.repos import copy_sample
+from textual.notifications import Notification
+from textual.pilot import Pilot
+from textual.widgets import Input, Label, TabbedContent
+
+from tui.harness import board, make_app, ready
+
+UNIT = "src.infrastructure.tokenizer"
+"""A unit the sample's plan moves (to engine.tokenization)."""
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path / "sample")
+
+
+def active_tab(pilot: Pilot[None]) -> str:
+    return pilot.app.screen.query_one(TabbedContent).active
+
+
+def diff_status(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one("#diff-status", Label).render())
+
+
+async def diff_computed(pilot: Pilot[None]) -> str:
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if "computing" not in diff_status(pilot):
+            break
+    return diff_status(pilot)
+
+
+async def focus(pilot: Pilot[None], unit: str) -> None:
+    board(pilot).focus_unit(unit)
+    await pilot.pause()
+
+
+def table(pilot: Pilot[None]) -> EdgeTable:
+    return pilot.app.screen.query_one(EdgeTable)
+
+
+# -- the board pane --------------------------------------------------------------------------
+
+async def test_d_previews_the_focused_unit_and_e_reviews_its_edges(sample: Path) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await focus(pilot, UNIT)
+        await pilot.press("d")
+        assert active_tab(pilot) == "diff"
+        assert not app.screen.query_one(DiffPane).whole_plan
+        assert (await diff_computed(pilot)).startswith(f"{UNIT}: ")
+        await pilot.press("1")
+        await focus(pilot, UNIT)
+        await pilot.press("e")
+        assert active_tab(pilot) == "review"
+        assert table(pilot).filter.unit == UNIT
+        unit_of = app.session.view.units.unit_of  # type: ignore[union-attr]
+        assert table(pilot).rows_shown
+        assert all(UNIT in (unit_of.get(e.importer), unit_of.get(e.imported))
+                   for e in table(pilot).rows_shown)
+
+
+# -- the diff pane ---------------------------------------------------------------------------
+
+async def test_w_switches_the_diff_between_the_whole_plan_and_the_unit(sample: Path) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await focus(pilot, UNIT)
+        await pilot.press("D")  # the whole plan, from anywhere
+        assert active_tab(pilot) == "diff"
+        assert (await diff_computed(pilot)).startswith("the whole plan: ")
+        pane = app.screen.query_one(DiffPane)
+        whole = pane.query_one(DiffView).changeset
+        assert whole is not None and whole.changes
+        await pilot.press("w")
+        assert (await diff_computed(pilot)).startswith(f"{UNIT}: ")
+        unit = pane.query_one(DiffView).changeset
+        assert unit is not None and 0 < len(unit.changes) < len(whole.changes)
+        await pilot.press("w")
+        assert pane.whole_plan
+        assert (await diff_computed(pilot)).startswith("the whole plan: ")
+
+
+def raising(error: Exception) -> Callable[..., None]:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+    return fail
+
+
+async def notification(pilot: Pilot[None], text: str) -> Notification | None:
+    """The toast that says `text`, once it shows (workers take a moment)."""
+    for _ in range(300):
+        found = [n for n in pilot.app._notifications if text in n.message]
+        if found:
+            return found[0]
+        await pilot.pause(0.05)
+    return None
+
+
+async def test_a_plan_the_engine_refuses_shows_in_the_diff_pane(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        problem = WorkbenchError("two moves land on src.infrastructure.engine.x")
+        monkeypatch.setattr(app.session, "preview", raising(problem))
+        await pilot.press("D")
+        assert await diff_computed(pilot) == "the plan cannot be previewed"
+        assert str(problem) in str(app.screen.query_one("#diff-text").render())
+        assert not app._notifications  # shown in place, not as a toast
+
+
+async def test_a_worker_bug_is_shown_by_the_one_handler(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        monkeypatch.setattr(app.session, "export_report", raising(RuntimeError("boom")))
+        await pilot.press("ctrl+e")
+        failure = await notification(pilot, "RuntimeError: boom")
+        assert failure is not None and failure.severity == "error"
+        assert failure.title == "The report was not written"
+
+
+async def test_ctrl_e_writes_the_report(sample: Path) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+e")
+        assert await notification(pilot, "Report written: ") is not None
+        assert list(sample.glob("*.md"))
+
+
+# -- the review pane -------------------------------------------------------------------------
+
+async def test_verdicts_notes_and_clearing(sample: Path) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        session = app.session
+        assert session is not None
+        await pilot.press("2")
+        first = table(pilot).current()
+        assert first is not None
+        await pilot.press("a")
+        review = session.plan.review_for(*first.key)
+        assert review is not None and review.verdict == "accepted"
+        await pilot.press("N")
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"checked with the team", "enter")
+        review = session.plan.review_for(*first.key)
+        assert review is not None and review.verdict == "accepted"
+        assert review.note == "checked with the team"
+        await pilot.press("u")
+        assert session.plan.review_for(*first.key) is None
+        await pilot.press("X")  # every edge shown
+        assert session.approval().unreviewed == 0
+
+
+async def test_filters_and_the_source(sample: Path) -> None:
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        everything = len(table(pilot).rows_shown)
+        await pilot.press("slash")
+        box = app.screen.query_one(ReviewPane).query_one("#edge-filter", Input)
+        assert box.has_focus
+        await pilot.press(*"tokenizer", "enter")
+        assert table(pilot).filter.text == "tokenizer"
+        assert 0 < len(table(pilot).rows_shown) < everything
+        assert "-hidden" in box.classes
+        await pilot.press("a", "f")
+        assert table(pilot).filter.unreviewed_only
+        assert all(e.review is None for e in table(pilot).rows_shown)
+        await pilot.press("c")
+        assert len(table(pilot).rows_shown) == everything
+        edge = table(pilot).current()
+        assert edge is not None
+        await pilot.press("o")
+        assert isinstance(app.screen, SourceScreen)
+        assert (app.screen.path, app.screen.line) == (edge.path, edge.line)
+        await pilot.press("escape")
