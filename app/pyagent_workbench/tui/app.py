@@ -101,10 +101,8 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     @on(SessionLoaded)
     def session_loaded(self, message: SessionLoaded) -> None:
-        session = self.session = message.session
-        if session.plan_path.is_file():  # a fresh plan's new file is the one to reopen
-            self.plan_path = session.plan_path
-        self._show(session)
+        self.session = message.session
+        self._show(message.session)
 
     def _show(self, session: Session) -> None:
         """The board, or what the apply did when the tree already reflects the plan."""
@@ -172,8 +170,9 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         self.push_screen(TextPrompt(
             "Approve and export the plan", value=shown_path(session.plan_path,
                                                             session.repo.root),
-            help_text="Writes the plan as TOML with status \"approved\". Apply it from the "
-                      "command palette, or with `pyagent-workbench apply`."), chosen)
+            help_text="Writes the plan as TOML with status \"approved\". Apply it with ctrl+r "
+                      "(or from the command palette), or with `pyagent-workbench apply`."),
+            chosen)
 
     def _approve(self, workbench: WorkbenchScreen, path: Path) -> None:
         session = workbench.session

@@ -66,8 +66,6 @@ class ReviewPane(Pane):
         self.query_one(TierMatrix).sync(self.session)
 
     def show_unit(self, unit: str) -> None:
-        if self.stale:
-            self.sync()
         self._set_filter(EdgeFilter(unit=unit))
 
     def _set_filter(self, edge_filter: EdgeFilter) -> None:
