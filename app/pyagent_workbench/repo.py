@@ -6,13 +6,15 @@ file tree, the way Python's path finder would see it from `source_root`.
 
 from __future__ import annotations
 
+import copy
 import os
-import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from pyagent_workbench import gitrepo
 from pyagent_workbench.errors import RepoError
+from pyagent_workbench.model.mapping import PYTHON_SUFFIXES
 from pyagent_workbench.model.names import is_dotted_name, is_identifier
 from pyagent_workbench.statedir import STATE_DIR
 
@@ -30,7 +32,6 @@ _NOT_PROJECT_PACKAGES = frozenset(
     {"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks",
      "scripts", "tools", "build", "dist", "sample_repo"}
 )
-PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,12 @@ class Repo:
 
     @cached_property
     def is_git(self) -> bool:
-        return _git_toplevel(self.root) is not None
+        return gitrepo.is_work_tree(self.root)
 
     @cached_property
     def files(self) -> tuple[str, ...]:
         """Every file of the project (relative POSIX paths), ignored and tool dirs excluded."""
-        listed = _git_files(self.root) if self.is_git else None
+        listed = gitrepo.unignored_files(self.root) if self.is_git else None
         if listed is None:
             listed = _walk_files(self.root)
         return tuple(sorted(p for p in listed if not p.startswith(STATE_DIR + "/")))
@@ -120,6 +121,13 @@ class Repo:
         """Forget cached listings (after the tree changed)."""
         for name in ("files", "python_files", "modules", "is_git"):
             self.__dict__.pop(name, None)
+
+    def rescanned(self) -> Repo:
+        """The same repo, its listings to be read again: after an apply, whose plan may
+        have emptied a package directory the constructor would refuse."""
+        fresh = copy.copy(self)
+        fresh.refresh()
+        return fresh
 
     # -- modules --------------------------------------------------------------------
 
@@ -223,7 +231,7 @@ def detect_layout(root: Path, source_root: str | None = None) -> Layout:
 def _packages_in(base: Path, root: Path) -> list[str]:
     if not base.is_dir():
         return []
-    ignored = _git_ignored_dirs(root, base)
+    ignored = gitrepo.ignored_dirs(root, base)
     found = []
     for entry in sorted(base.iterdir(), key=lambda e: e.name):
         if not entry.is_dir() or entry.is_symlink() or not is_identifier(entry.name):
@@ -237,63 +245,6 @@ def _packages_in(base: Path, root: Path) -> list[str]:
         ):
             found.append(entry.name)
     return found
-
-
-def _git_toplevel(root: Path) -> Path | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, check=False,
-        )
-    except OSError:
-        return None
-    if out.returncode != 0:
-        return None
-    return Path(out.stdout.strip())
-
-
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--full-name", "--", "."],
-            capture_output=True, check=False,
-        )
-    except OSError:
-        return None
-    if out.returncode != 0:
-        return None
-    top = _git_toplevel(root)
-    assert top is not None
-    offset = root.resolve().relative_to(top.resolve()).as_posix()
-    cut = 0 if offset == "." else len(offset) + 1
-    files = []
-    seen = set()
-    for raw in out.stdout.split(b"\0"):
-        if not raw:
-            continue
-        path = os.fsdecode(raw)[cut:]
-        if path in seen:
-            continue
-        seen.add(path)
-        full = root / path
-        if full.is_file() or full.is_symlink():
-            files.append(path)
-    return files
-
-
-def _git_ignored_dirs(root: Path, base: Path) -> set[str]:
-    if _git_toplevel(root) is None:
-        return set()
-    names = [e.name for e in base.iterdir() if e.is_dir()] if base.is_dir() else []
-    if not names:
-        return set()
-    out = subprocess.run(
-        ["git", "-C", str(base), "check-ignore", "--stdin", "-z"],
-        input=b"\0".join(os.fsencode(n + "/") for n in names), capture_output=True,
-        check=False,
-    )
-    return {os.fsdecode(x).rstrip("/") for x in out.stdout.split(b"\0") if x}
 
 
 def _walk_files(root: Path) -> list[str]:

@@ -1,0 +1,150 @@
+"""Every question the tool asks git, and the one thing it asks git to do (stage moves).
+
+The only module that runs git: the rest of the tool sees plain paths, relative to the
+directory it was pointed at (which may be a subdirectory of the git work tree). When git
+is not installed, or the directory is not in a work tree, the questions answer `None`
+(or nothing) and the tool falls back to walking the file system.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pyagent_workbench.errors import ApplyError
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None
+         ) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git in `root`; `None` when git itself cannot be started."""
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], input=stdin,
+                              capture_output=True, check=False)
+    except OSError:
+        return None
+
+
+def _answer(root: Path, *args: str) -> str | None:
+    """git's one-line answer, or `None` when git failed or is missing."""
+    out = _git(root, *args)
+    if out is None or out.returncode != 0:
+        return None
+    return out.stdout.decode(errors="replace").strip()
+
+
+def toplevel(root: Path) -> Path | None:
+    """The top of the work tree `root` is in; `None` outside a work tree."""
+    top = _answer(root, "rev-parse", "--show-toplevel")
+    return Path(top) if top is not None else None
+
+
+def is_work_tree(root: Path) -> bool:
+    return toplevel(root) is not None
+
+
+def _prefix(root: Path) -> str:
+    """Where `root` is inside its work tree: "" at the top, else `some/dir/`."""
+    return _answer(root, "rev-parse", "--show-prefix") or ""
+
+
+def unignored_files(root: Path) -> list[str] | None:
+    """The files under `root` that git does not ignore (tracked or not) and that exist,
+    relative to `root`; `None` when git cannot list them."""
+    out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+               "--full-name", "--", ".")
+    top = toplevel(root)
+    if out is None or out.returncode != 0 or top is None:
+        return None
+    offset = root.resolve().relative_to(top.resolve()).as_posix()
+    cut = 0 if offset == "." else len(offset) + 1
+    files = []
+    seen = set()
+    for raw in out.stdout.split(b"\0"):
+        if not raw:
+            continue
+        path = os.fsdecode(raw)[cut:]
+        if path in seen:
+            continue
+        seen.add(path)
+        full = root / path
+        if full.is_file() or full.is_symlink():
+            files.append(path)
+    return files
+
+
+def ignored_dirs(root: Path, base: Path) -> set[str]:
+    """The names of `base`'s subdirectories that git ignores (none outside a work tree)."""
+    if not is_work_tree(root):
+        return set()
+    names = [e.name for e in base.iterdir() if e.is_dir()] if base.is_dir() else []
+    if not names:
+        return set()
+    out = _git(base, "check-ignore", "--stdin", "-z",
+               stdin=b"\0".join(os.fsencode(n + "/") for n in names))
+    if out is None:
+        return set()
+    return {os.fsdecode(x).rstrip("/") for x in out.stdout.split(b"\0") if x}
+
+
+def dirty_paths(root: Path) -> list[str]:
+    """Tracked files under `root` with uncommitted changes (staged or not), relative to
+    `root`; a rename lists its new path."""
+    out = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", ".")
+    if out is None or out.returncode != 0:
+        return []
+    prefix = _prefix(root)
+    paths = []
+    skip_next = False
+    for entry in (e for e in out.stdout.decode(errors="replace").split("\0") if e):
+        if skip_next:  # the old path of a rename or copy
+            skip_next = False
+            continue
+        status, path = entry[:2], entry[3:]
+        skip_next = status.startswith(("R", "C"))
+        paths.append(path[len(prefix):] if prefix and path.startswith(prefix) else path)
+    return paths
+
+
+def index_path(root: Path) -> Path | None:
+    """The git index file of `root`'s work tree (the apply's journal keeps a copy)."""
+    path = _answer(root, "rev-parse", "--git-path", "index")
+    if path is None:
+        return None
+    return Path(path) if Path(path).is_absolute() else root / path
+
+
+def stage_moves(root: Path, moves: Iterable[tuple[Sequence[str], str]],
+                created: Iterable[str]) -> None:
+    """Stage moves as `git mv` would, so that history follows the files.
+
+    `moves` are (old paths, new path) relative to `root`: a tracked old path leaves the
+    index and the new path enters it (with its new bytes); an untracked file that moves
+    stays untracked. The `created` files (facades, new packages) are added. (`git
+    update-index`, not `git add`: paths, not pathspecs, so a path that is not there is no
+    error, and a tracked file moved into an ignored directory stays tracked.)"""
+    top = toplevel(root)
+    listed = _git(top or root, "ls-files", "-z", "--cached", "--full-name")
+    if top is None or listed is None or listed.returncode != 0:
+        raise ApplyError(f"git ls-files failed: {_stderr(listed)}")
+    tracked = {os.fsdecode(p) for p in listed.stdout.split(b"\0") if p}
+    prefix = _prefix(root)
+    paths = {prefix + path for path in created}
+    for olds, new in moves:
+        kept = [prefix + old for old in olds if prefix + old in tracked]
+        if kept:
+            paths.update(kept)
+            paths.add(prefix + new)
+    if not paths:
+        return
+    result = _git(top, "update-index", "--add", "--remove", "-z", "--stdin",
+                  stdin="\0".join(sorted(paths)).encode() + b"\0")
+    if result is None or result.returncode != 0:
+        raise ApplyError(f"git update-index failed: {_stderr(result)}")
+
+
+def _stderr(out: subprocess.CompletedProcess[bytes] | None) -> str:
+    if out is None:
+        return "git could not be run"
+    return out.stderr.decode(errors="replace").strip()
