@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.analysis.graph import build_graph
-from pyagent_workbench.rewrite.apply import KILL_SWITCH
 from pyagent_workbench.rewrite.engine import preview
+from pyagent_workbench.rewrite.journal import KILL_SWITCH
 from pyagent_workbench.workspace import Workspace
 from support.cli import run
 from support.repos import copy_sample, git, tree_digest
@@ -116,11 +116,11 @@ def _kill_at(repo: Path, step: int) -> int:
 @pytest.fixture(scope="module")
 def apply_steps(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Every step of the sample's apply at which a crash can happen."""
-    from pyagent_workbench.rewrite.apply import apply_plan
+    from pyagent_workbench.rewrite.apply import ApplyOptions, apply_plan
 
     repo = copy_sample(tmp_path_factory.mktemp("steps") / "sample")
     steps: list[str] = []
-    apply_plan(Workspace.open(repo, repo / "phase1.toml"), verify=False,
+    apply_plan(Workspace.open(repo, repo / "phase1.toml"), ApplyOptions(verify=False),
                fault=steps.append)
     return steps
 

@@ -24,7 +24,7 @@ from pyagent_workbench.analysis.graph import build_graph
 from pyagent_workbench.errors import ApplyError, InvalidPlan
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite import facades as facade_module
-from pyagent_workbench.rewrite.apply import AlreadyApplied, apply_plan
+from pyagent_workbench.rewrite.apply import AlreadyApplied, ApplyOptions, apply_plan
 from pyagent_workbench.rewrite.engine import ChangeSet, preview
 from pyagent_workbench.workspace import Workspace
 from support.cli import run
@@ -277,10 +277,10 @@ def round_trip(base: Path, files: dict[str, str | bytes], moves: list[tuple[str,
     listed = {(f["kind"], f["old_path"], f["new_path"]) for f in json.loads(diff.out)["files"]}
     assert listed == {(c.kind, c.old_path, c.new_path) for c in changeset.changes}
 
-    result = apply_plan(Workspace.open(work, plan_path), plan_path=plan_path)
+    result = apply_plan(Workspace.open(work, plan_path), ApplyOptions(plan_path=plan_path))
     assert result.verify is not None
     report = result.verify
-    assert report.ok, report.render()  # type: ignore[attr-defined]
+    assert report.ok, report.render()
 
     # diff predicted exactly what apply wrote
     digest_after = _digest(work)
@@ -356,7 +356,7 @@ def round_trip(base: Path, files: dict[str, str | bytes], moves: list[tuple[str,
 
     # a second apply changes nothing
     try:
-        apply_plan(Workspace.open(work, plan_path), plan_path=plan_path, verify=False)
+        apply_plan(Workspace.open(work, plan_path), ApplyOptions(plan_path=plan_path, verify=False))
     except AlreadyApplied:
         pass
     else:

@@ -33,7 +33,9 @@ from pyagent_workbench.analysis.graph import build_graph
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import apply as apply_module
 from pyagent_workbench.rewrite import journal as journal_module
-from pyagent_workbench.rewrite.apply import KILL_SWITCH, apply_plan, recover
+from pyagent_workbench.rewrite.apply import ApplyOptions, apply_plan
+from pyagent_workbench.rewrite.journal import KILL_SWITCH
+from pyagent_workbench.rewrite.recover import recover
 from pyagent_workbench.workspace import Workspace
 from support.cli import run
 from support.plans import write_plan
@@ -43,6 +45,11 @@ from . import gen, stats
 from .conftest import PROFILE
 
 STATE = ".pyagent-workbench"
+
+
+def unverified(plan_path: Path | None = None) -> ApplyOptions:
+    """Options for an apply without verify: these tests compare trees, not imports."""
+    return ApplyOptions(plan_path=plan_path, verify=False)
 
 
 def digest(root: Path, *, index: bool = True) -> dict[str, str]:
@@ -78,7 +85,7 @@ class Example:
                                source_root=source_root)
         reference = self.fresh("reference")
         steps: list[str] = []
-        apply_plan(Workspace.open(reference, self.plan), plan_path=self.plan, verify=False,
+        apply_plan(Workspace.open(reference, self.plan), unverified(self.plan),
                    fault=steps.append)
         self.steps = steps
         self.applied = digest(reference)
@@ -122,7 +129,7 @@ def kill_in_child(root: Path, plan: Path, step: int) -> int:
         try:
             os.environ[KILL_SWITCH] = str(step)
             apply_module.build_graph = lambda repo, **_: graph  # type: ignore[assignment]
-            apply_plan(Workspace.open(root, plan), plan_path=plan, verify=False)
+            apply_plan(Workspace.open(root, plan), unverified(plan))
             os._exit(0)
         except BaseException:
             os._exit(3)
@@ -166,7 +173,7 @@ def test_kill_9_at_any_step_then_recover_restores_every_byte(
                 assert digest(root) == before  # killed while writing the journal
             assert_recovers(root, before)
             # and the plan still applies, to exactly what a clean apply leaves
-            apply_plan(example.workspace(root), plan_path=example.plan, verify=False)
+            apply_plan(example.workspace(root), unverified(example.plan))
             assert digest(root) == example.applied
 
 
@@ -174,7 +181,7 @@ def test_kill_9_at_every_step_of_the_sample_plan(tmp_path: Path) -> None:
     """Every step of the Phase I sample plan (the existing sample test kills at 8)."""
     reference = copy_sample(tmp_path / "reference")
     steps: list[str] = []
-    apply_plan(Workspace.open(reference, reference / "phase1.toml"), verify=False,
+    apply_plan(Workspace.open(reference, reference / "phase1.toml"), unverified(),
                fault=steps.append)
     applied = digest(reference)
     root = copy_sample(tmp_path / "sample")
@@ -183,7 +190,7 @@ def test_kill_9_at_every_step_of_the_sample_plan(tmp_path: Path) -> None:
         assert kill_in_child(root, root / "phase1.toml", step) == -signal.SIGKILL, step
         stats.bump("faults injected: SIGKILL during apply")
         assert_recovers(root, before)
-    apply_plan(Workspace.open(root, root / "phase1.toml"), verify=False)
+    apply_plan(Workspace.open(root, root / "phase1.toml"), unverified())
     assert digest(root) == applied
 
 
@@ -589,8 +596,7 @@ def test_a_file_edited_during_the_apply_is_never_overwritten(
                 raise _oserror(errno.EIO, "simulated")
 
         try:
-            apply_plan(example.workspace(root), plan_path=example.plan, verify=False,
-                       fault=fault)
+            apply_plan(example.workspace(root), unverified(example.plan), fault=fault)
             message = None
         except ApplyError as error:
             message = str(error)
@@ -606,6 +612,30 @@ def test_a_file_edited_during_the_apply_is_never_overwritten(
         assert others == {p: d for p, d in before.items() if p != victim}, message
         if "cannot write the journal" not in message:
             assert victim in message, message
+
+
+def test_an_edit_to_a_moved_file_that_leaves_a_facade_is_seen(tmp_path: Path) -> None:
+    """Found by the test above: a moved module whose old path receives a facade is only
+    overwritten at the end, and nothing checked it before: an edit made after the journal
+    copied it was lost (the moved copy came from the old bytes, the facade wrote over
+    it). The move now checks its source first, and the apply stops with the edit kept."""
+    example = Example(tmp_path, READ_ONLY_FILES, [("pkg.old.thing", "pkg.new.thing")],
+                      tops=["pkg"], facades=True, git=False)
+    root = example.fresh("work")
+    before = digest(root)
+    edit = b"# someone else's edit\n"
+
+    def fault(step: str) -> None:
+        if step == "backup:pkg/old/thing.py":
+            with open(root / "pkg/old/thing.py", "ab") as handle:
+                handle.write(edit)
+
+    with pytest.raises(ApplyError, match=r"pkg/old/thing\.py was changed by someone else"):
+        apply_plan(example.workspace(root), unverified(example.plan), fault=fault)
+    assert (root / "pkg/old/thing.py").read_bytes().endswith(edit)
+    after = digest(root)
+    assert {p: d for p, d in after.items() if p != "pkg/old/thing.py"} == {
+        p: d for p, d in before.items() if p != "pkg/old/thing.py"}
 
 
 def test_a_recorded_diff_of_another_plan_does_not_block(tmp_path: Path) -> None:

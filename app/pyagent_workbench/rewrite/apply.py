@@ -1,34 +1,42 @@
 """Apply a plan: every change computed and parsed in memory first, then written through
-the journal, all or nothing."""
+the journal, all or nothing.
+
+`apply_plan` runs `_Apply`'s steps in order: refuse early (before anything is computed),
+compute the changes, record what the tree does before (imports, tests), write through the
+journal, stage in git, run the tests after, commit; then, past the commit point, only
+bookkeeping and verify, neither of which can undo the apply.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import posixpath
-import shutil
-import signal
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+from pyagent_workbench import gitrepo
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.errors import ApplyError
-from pyagent_workbench.rewrite import facades
-from pyagent_workbench.rewrite.engine import ChangeSet, preview, sha256
-from pyagent_workbench.rewrite.journal import Journal, write_atomic
-from pyagent_workbench.statedir import (
-    APPLIED_DIR,
-    JOURNAL_DIR,
-    LAST_DIFF,
-    STATE_DIR,
-    ensure_state_dir,
-)
+from pyagent_workbench.rewrite import records
+from pyagent_workbench.rewrite import verify as verifying
+from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, preview, sha256
+from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_env, why
+from pyagent_workbench.rewrite.records import applied_state, record_last_diff
+from pyagent_workbench.rewrite.recover import recover
+from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
+from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 from pyagent_workbench.workspace import Workspace
+
+# `applied_state`, `record_last_diff` (records) and `recover` (recover) are re-exported for
+# a while, for callers not yet switched to their new homes.
+__all__ = [
+    "AlreadyApplied", "ApplyOptions", "ApplyResult", "Progress", "applied_state",
+    "apply_plan", "record_last_diff", "recover", "workspace_after",
+]
 
 Progress = Callable[[str, int, int], None]
 """Called as (step, done, total) while applying."""
@@ -38,125 +46,40 @@ class AlreadyApplied(ApplyError):
     exit_status = 0
 
 
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How to apply: what the user chose on the command line or in the workbench."""
+
+    facades_enabled: bool | None = None
+    """Leave facades at the old paths (`None`: as the plan says)."""
+    allow_dirty: bool = False
+    """Apply over uncommitted changes in the git work tree."""
+    force: bool = False
+    """Apply a plan that is still a draft."""
+    verify: bool = True
+    """Record what imports before, and verify after (runs the repo's code)."""
+    run_tests: str | None = None
+    """A test command run before and after; a test that regresses rolls the apply back."""
+    python: str | None = None
+    """The interpreter that imports the repo's modules for verify (default: this one)."""
+    plan_path: Path | None = None
+    """The plan's file: a dirty plan file inside the repo does not block the apply."""
+
+
 @dataclass
 class ApplyResult:
     changeset: ChangeSet
-    verify: object | None = None
+    workspace: Workspace
+    """The workspace over the tree as the apply left it (no need to scan it again)."""
+    verify: VerifyReport | None = None
+    """`None` when verify did not run."""
     tests: str | None = None
+    """The test command's summary after the apply, when it ran."""
     notes: list[str] = field(default_factory=list)
 
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-
-
-def applied_state(workspace: Workspace) -> str:
-    """"none", "all" or "partial": how much of the plan the repo already reflects.
-
-    An apply records itself under the tool's folder; while every target is still there,
-    that settles it. Without a record (a fresh clone), the tree is read: a move is applied
-    when its target exists and its source is gone or is a facade pointing at it."""
-    repo = workspace.repo
-    applied = vanished = 0
-    moves = workspace.plan.moves
-    if moves and (repo.state_dir / APPLIED_DIR / f"{plan_digest(workspace)}.json").is_file() \
-            and all(m.target in repo.modules or m.source not in repo.modules for m in moves):
-        return "all"
-    for move in moves:
-        source = repo.modules.get(move.source)
-        target_present = move.target in repo.modules
-        if source is not None and source.path.endswith(".py"):
-            marker = facades.read_marker(_head(repo.root / source.path))
-            source_is_facade = marker is not None and marker[1] == move.target
-        else:
-            source_is_facade = False
-        if target_present and (source is None or source_is_facade):
-            applied += 1
-        elif source is None and not target_present:
-            # Neither here nor there: a directory without __init__.py that the plan
-            # emptied (its modules moved elsewhere) exists under no name after the apply.
-            vanished += 1
-    if applied == 0:
-        return "none"
-    return "all" if applied + vanished == len(moves) else "partial"
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(2000)
-    except OSError:
-        return b""
-
-
-def git_dirty(root: Path, ignore: set[str]) -> list[str]:
-    out = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain=v1", "-z", "--untracked-files=no",
-         "--", "."], capture_output=True, check=False)
-    if out.returncode != 0:
-        return []
-    entries = [e for e in out.stdout.decode(errors="replace").split("\0") if e]
-    paths = []
-    skip_next = False
-    for entry in entries:
-        if skip_next:
-            skip_next = False
-            continue
-        status, path = entry[:2], entry[3:]
-        if status.startswith("R") or status.startswith("C"):
-            skip_next = True
-        top = _git_prefix(root)
-        rel = path[len(top):] if top and path.startswith(top) else path
-        if rel in ignore or rel.startswith(".pyagent-workbench/"):
-            continue
-        paths.append(rel)
-    return paths
-
-
-def _git_prefix(root: Path) -> str:
-    out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-prefix"],
-                         capture_output=True, text=True, check=False)
-    return out.stdout.strip()
-
-
-def _git_index_path(root: Path) -> Path | None:
-    out = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-path", "index"],
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        return None
-    path = Path(out.stdout.strip())
-    return path if path.is_absolute() else root / path
-
-
-def check_last_diff(workspace: Workspace, changeset: ChangeSet) -> None:
-    """Refuse when a file changed since `diff` showed this plan's changes."""
-    record = ensure_state_dir(workspace.repo.root) / LAST_DIFF
-    if not record.exists():
-        return
-    try:
-        data = json.loads(record.read_text())
-    except (OSError, ValueError):
-        return
-    if data.get("plan") != plan_digest(workspace):
-        return
-    seen: dict[str, str] = data.get("inputs", {})
-    for path, digest in sorted(seen.items()):
-        now = changeset.inputs.get(path)
-        if now is not None and now != digest:
-            raise ApplyError(
-                f"{path} changed since `diff` was run; run `diff` again to review the "
-                f"changes, then apply")
-
-
-def record_last_diff(workspace: Workspace, changeset: ChangeSet) -> None:
-    state = ensure_state_dir(workspace.repo.root)
-    write_atomic(state / LAST_DIFF, json.dumps(
-        {"plan": plan_digest(workspace), "inputs": changeset.inputs}, indent=1).encode())
-
-
-def plan_digest(workspace: Workspace) -> str:
-    moves = sorted((m.source, m.target) for m in workspace.plan.moves)
-    return sha256(json.dumps(moves).encode())[:16]
 
 
 def _os_errors_change_nothing(function: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -168,195 +91,236 @@ def _os_errors_change_nothing(function: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return function(*args, **kwargs)
         except OSError as error:
-            raise ApplyError(f"{_why(error)}; nothing was changed") from None
+            raise ApplyError(f"{why(error)}; nothing was changed") from None
 
     return wrapper
 
 
 @_os_errors_change_nothing
-def apply_plan(
-    workspace: Workspace,
-    *,
-    facades_enabled: bool | None = None,
-    allow_dirty: bool = False,
-    force: bool = False,
-    verify: bool = True,
-    run_tests: str | None = None,
-    python: str | None = None,
-    progress: Progress | None = None,
-    plan_path: Path | None = None,
-    fault: Callable[[str], None] | None = None,
-    notice: Callable[[str], None] | None = None,
-) -> ApplyResult:
-    """Apply the workspace's plan to its repo, or leave the repo exactly as it was."""
-    repo = workspace.repo
-    plan = workspace.plan
-    state = ensure_state_dir(repo.root)
-    journal = Journal(repo.root, state)
-    if journal.exists():
-        raise ApplyError(
-            f"an interrupted apply left a journal in {journal.dir}; run `pyagent-workbench "
-            f"recover {repo.root}` first")
-    if plan.status != "approved" and not force:
-        raise ApplyError(
-            f"the plan is still a draft (status = \"{plan.status}\"); approve it first, or "
-            f"apply with --force")
-    if not plan.moves:
-        raise ApplyError("the plan has no moves: nothing to apply")
-    state_now = applied_state(workspace)
-    if state_now == "all":
-        raise AlreadyApplied("this plan is already applied: nothing to do")
-    if state_now == "partial":
-        raise ApplyError(
-            "some of this plan's moves are already applied and others are not; the repo is "
-            "not in a state this plan can be applied to")
-    workspace.require_valid()
-    plan_rel = None
-    if plan_path is not None:
-        try:
-            plan_rel = plan_path.resolve().relative_to(repo.root).as_posix()
-        except ValueError:
-            plan_rel = None
-    if repo.is_git and not allow_dirty:
-        dirty = git_dirty(repo.root, {plan_rel} if plan_rel else set())
+def apply_plan(workspace: Workspace, options: ApplyOptions | None = None, *,
+               progress: Progress | None = None,
+               notice: Callable[[str], None] | None = None,
+               fault: Fault | None = None) -> ApplyResult:
+    """Apply the workspace's plan to its repo, or leave the repo exactly as it was.
+
+    `notice` is told once that verify and the tests run the repo's code; `fault` is the
+    test seam (see `journal.Fault`)."""
+    return _Apply(workspace, options or ApplyOptions(), progress, notice, fault).run()
+
+
+def workspace_after(workspace: Workspace) -> Workspace:
+    """The same plan over the tree as it is now (read again when first asked)."""
+    return Workspace(workspace.repo.rescanned(), workspace.plan)
+
+
+def _silent(step: str, done: int, total: int) -> None:
+    """Progress nobody watches."""
+
+
+@dataclass
+class _Before:
+    """What the tree did before the apply, to compare with after it."""
+
+    imports: dict[str, Any] | None = None
+    """verify's record (edges, which modules import), when verify runs."""
+    tests: TestRun | None = None
+
+
+class _Apply:
+    """One apply: each method is a step, run in order by `run`."""
+
+    def __init__(self, workspace: Workspace, options: ApplyOptions,
+                 progress: Progress | None, notice: Callable[[str], None] | None,
+                 fault: Fault | None) -> None:
+        self.workspace = workspace
+        self.repo = workspace.repo
+        self.options = options
+        self.say = progress or _silent
+        self.notice = notice
+        self.fault = fault or kill_switch_from_env()
+        self.state = ensure_state_dir(self.repo.root)
+        self.journal = Journal(self.repo.root, self.state)
+
+    def run(self) -> ApplyResult:
+        self.refuse_early()
+        graph, changeset = self.compute_changes()
+        before = self.record_before(graph, changeset)
+        tests = self.write_through_journal(changeset, before)
+        result = ApplyResult(changeset, workspace_after(self.workspace), tests=tests)
+        self.after_commit(changeset)
+        if self.options.verify and self.keep_verify_record(before, result):
+            self.verify(result)
+        return result
+
+    # -- before anything is computed ---------------------------------------------------
+
+    def refuse_early(self) -> None:
+        """The cheap reasons not to apply, before the costly work."""
+        self.refuse_unless_ready()
+        self.workspace.require_valid()
+        if self.repo.is_git and not self.options.allow_dirty:
+            self.refuse_dirty_tree()
+
+    def refuse_unless_ready(self) -> None:
+        plan = self.workspace.plan
+        if self.journal.exists():
+            raise ApplyError(
+                f"an interrupted apply left a journal in {self.journal.dir}; run "
+                f"`pyagent-workbench recover {self.repo.root}` first")
+        if plan.status != "approved" and not self.options.force:
+            raise ApplyError(
+                f"the plan is still a draft (status = \"{plan.status}\"); approve it first, "
+                f"or apply with --force")
+        if not plan.moves:
+            raise ApplyError("the plan has no moves: nothing to apply")
+        state = applied_state(self.workspace)
+        if state == "all":
+            raise AlreadyApplied("this plan is already applied: nothing to do")
+        if state == "partial":
+            raise ApplyError(
+                "some of this plan's moves are already applied and others are not; the repo "
+                "is not in a state this plan can be applied to")
+
+    def refuse_dirty_tree(self) -> None:
+        """Uncommitted changes would mix with the apply's (the plan file itself may be)."""
+        ignored = self.plan_file_in_repo()
+        dirty = [path for path in gitrepo.dirty_paths(self.repo.root)
+                 if path != ignored and not path.startswith(STATE_DIR + "/")]
         if dirty:
             shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
             raise ApplyError(
                 f"the git work tree has uncommitted changes ({shown}); commit or stash them, "
                 f"or apply with --allow-dirty")
 
-    say = progress or (lambda step, done, total: None)
-    fault = fault or kill_switch_from_env()
-    say("analysing", 0, 1)
-    graph = build_graph(repo)
-    say("computing changes", 0, 1)
-    changeset = preview(workspace, graph, facades_enabled=facades_enabled, compile_check=True)
-    check_last_diff(workspace, changeset)
-    _check_all_parse(changeset)
-
-    from pyagent_workbench.rewrite import verify as verify_module
-
-    if (verify or run_tests) and notice is not None:
-        notice("verify imports every module and --run-tests runs your tests: both execute "
-               "the repo's code")
-    record = None
-    if verify:
-        say("recording what imports today (runs the repo's code)", 0, 1)
-        record = verify_module.record_before(workspace, graph, changeset, python=python)
-    tests_before = None
-    if run_tests:
-        say("running tests before", 0, 1)
-        tests_before = verify_module.run_tests(repo.root, run_tests, state)
-
-    index_path = _git_index_path(repo.root) if repo.is_git else None
-    after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
-    for change in changeset.changes:
-        after[change.new_path] = sha256(change.new_bytes)
-    try:
-        journal.begin(changeset.touched_paths(), git_index=index_path,
-                      plan=str(plan_path) if plan_path else "", fault=fault, after=after,
-                      new_dirs=_missing_dirs(repo.root, changeset))
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            journal.discard()  # nothing in the repo was touched yet
-        raise ApplyError(f"cannot write the journal in {journal.dir}: "
-                         f"{_why(error)}; nothing was changed") from None
-    try:
-        _write_changes(workspace, changeset, journal, say, fault)
-        if repo.is_git:
-            _stage_moves(repo.root, changeset)
-        if fault:
-            fault("written")
-        result = ApplyResult(changeset)
-        if run_tests:
-            say("running tests after", 0, 1)
-            tests_after = verify_module.run_tests(repo.root, run_tests, state)
-            regressions = verify_module.regressions(tests_before, tests_after,
-                                                    workspace.mapping)
-            if regressions:
-                raise ApplyError(
-                    "tests that passed before fail after the apply, so it was rolled back: "
-                    + ", ".join(regressions[:10]) + (" ..." if len(regressions) > 10 else ""))
-            result.tests = tests_after.summary
-        journal.commit()  # the commit point: until the manifest is gone, rollback undoes it
-    except BaseException as failure:
+    def plan_file_in_repo(self) -> str | None:
+        if self.options.plan_path is None:
+            return None
         try:
-            journal.rollback()
-        except Exception as error:
+            return self.options.plan_path.resolve().relative_to(self.repo.root).as_posix()
+        except ValueError:
+            return None
+
+    # -- computing and recording, still without writing -----------------------------------
+
+    def compute_changes(self) -> tuple[ImportGraph, ChangeSet]:
+        self.say("analysing", 0, 1)
+        graph = build_graph(self.repo)
+        self.say("computing changes", 0, 1)
+        changeset = preview(self.workspace, graph,
+                            facades_enabled=self.options.facades_enabled, compile_check=True)
+        records.check_last_diff(self.workspace, changeset)
+        _check_all_parse(changeset)
+        return graph, changeset
+
+    def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
+        """What imports and which tests pass today (both run the repo's code)."""
+        options = self.options
+        if (options.verify or options.run_tests) and self.notice is not None:
+            self.notice("verify imports every module and --run-tests runs your tests: both "
+                        "execute the repo's code")
+        before = _Before()
+        if options.verify:
+            self.say("recording what imports today (runs the repo's code)", 0, 1)
+            before.imports = verifying.record_before(self.workspace, graph, changeset,
+                                                     python=options.python)
+        if options.run_tests:
+            self.say("running tests before", 0, 1)
+            before.tests = verifying.run_tests(self.repo.root, options.run_tests, self.state)
+        return before
+
+    # -- writing: all or nothing ------------------------------------------------------------
+
+    def write_through_journal(self, changeset: ChangeSet, before: _Before) -> str | None:
+        """Write, stage and test; commit, or roll back on any failure. The tests' summary."""
+        self.begin_journal(changeset)
+        try:
+            _TreeWriter(self.repo.root, changeset, self.journal, self.say, self.fault).write()
+            if self.repo.is_git:
+                _stage_moves(self.repo.root, changeset)
+            if self.fault:
+                self.fault("written")
+            tests = self.tests_after(before.tests)
+            self.journal.commit()  # the commit point: until the journal is gone, it undoes
+        except BaseException as failure:
+            replacement = self.roll_back(failure)
+            if replacement is None:
+                raise
+            raise replacement from None
+        return tests
+
+    def begin_journal(self, changeset: ChangeSet) -> None:
+        """Back up every path the apply may touch (the repo is not touched yet)."""
+        after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
+        for change in changeset.changes:
+            after[change.new_path] = sha256(change.new_bytes)
+        plan_path = self.options.plan_path
+        try:
+            self.journal.begin(
+                changeset.touched_paths(),
+                git_index=gitrepo.index_path(self.repo.root) if self.repo.is_git else None,
+                plan=str(plan_path) if plan_path else "", fault=self.fault, after=after,
+                new_dirs=_missing_dirs(self.repo.root, changeset))
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                self.journal.discard()  # nothing in the repo was touched yet
+            raise ApplyError(f"cannot write the journal in {self.journal.dir}: "
+                             f"{why(error)}; nothing was changed") from None
+
+    def tests_after(self, tests_before: TestRun | None) -> str | None:
+        """Run the tests on the written tree: a test that passed before must pass."""
+        command = self.options.run_tests
+        if not command:
+            return None
+        self.say("running tests after", 0, 1)
+        tests_after = verifying.run_tests(self.repo.root, command, self.state)
+        regressions = verifying.regressions(tests_before, tests_after, self.workspace.mapping)
+        if regressions:
             raise ApplyError(
-                f"the apply failed ({_why(failure)}) and so did putting the files back "
-                f"({_why(error)}); once that is fixed, run `pyagent-workbench recover "
-                f"{repo.root}` to restore the previous tree") from None
-        kept = _conflict_note(journal)
-        if isinstance(failure, OSError):
-            raise ApplyError(f"{_why(failure)}; nothing was changed{kept}") from None
-        if isinstance(failure, ApplyError) and kept:
-            raise ApplyError(f"{failure}{kept}") from None
-        raise
-    # Applied: what follows must not turn a finished apply into an error.
-    with contextlib.suppress(OSError):  # stale bytecode is a nuisance, not a failure
-        _clean_caches(repo.root, changeset)
-    with contextlib.suppress(OSError):  # (without it, applied_state reads the tree)
-        done = state / APPLIED_DIR / f"{plan_digest(workspace)}.json"
-        done.parent.mkdir(exist_ok=True)
-        write_atomic(done, json.dumps(
-            {"moves": [[m.source, m.target] for m in plan.moves]}, indent=1).encode())
-    if record is not None:
+                "tests that passed before fail after the apply, so it was rolled back: "
+                + ", ".join(regressions[:10]) + (" ..." if len(regressions) > 10 else ""))
+        return tests_after.summary
+
+    def roll_back(self, failure: BaseException) -> ApplyError | None:
+        """Undo every write; the error to report instead of `failure` (None: itself)."""
         try:
-            verify_module.save_record(workspace, record)
+            self.journal.rollback()
+        except Exception as error:
+            return ApplyError(
+                f"the apply failed ({why(failure)}) and so did putting the files back "
+                f"({why(error)}); once that is fixed, run `pyagent-workbench recover "
+                f"{self.repo.root}` to restore the previous tree")
+        kept = self.journal.conflict_note()
+        if isinstance(failure, OSError):
+            return ApplyError(f"{why(failure)}; nothing was changed{kept}")
+        if isinstance(failure, ApplyError) and kept:
+            return ApplyError(f"{failure}{kept}")
+        return None
+
+    # -- applied: nothing below may turn a finished apply into an error -----------------------
+
+    def after_commit(self, changeset: ChangeSet) -> None:
+        with contextlib.suppress(OSError):  # stale bytecode is a nuisance, not a failure
+            _clean_caches(self.repo.root, changeset)
+        with contextlib.suppress(OSError):  # (without it, applied_state reads the tree)
+            records.save_applied(self.workspace, records.AppliedRecord.now(self.workspace))
+
+    def keep_verify_record(self, before: _Before, result: ApplyResult) -> bool:
+        """Save what imported before, for verify; False (with a note) when it cannot be."""
+        if before.imports is None:
+            return False
+        try:
+            records.save_verify_record(self.workspace, before.imports)
         except OSError as error:
             result.notes.append(f"applied, but the record verify needs could not be saved "
-                                f"({_why(error)}); verify will not be available")
-            verify = False
-    if verify:
-        say("verifying", 0, 1)
-        result.verify = verify_module.verify(workspace_after(workspace), python=python)
-    return result
+                                f"({why(error)}); verify will not be available")
+            return False
+        return True
 
-
-def _why(error: BaseException) -> str:
-    """An OS error as a user reads it: what failed, on which file."""
-    if isinstance(error, OSError):
-        where = f"{error.filename}: " if error.filename else ""
-        return f"{where}{error.strerror or error}"
-    return str(error) or type(error).__name__
-
-
-def _conflict_note(journal: Journal) -> str:
-    if not journal.conflicts:
-        return ""
-    shown = ", ".join(journal.conflicts[:5]) + (" ..." if len(journal.conflicts) > 5 else "")
-    return (f"; left as they are because someone else changed them during the apply: "
-            f"{shown} (their previous bytes are in {journal.state / 'conflicts'})")
-
-
-KILL_SWITCH = "PYAGENT_WORKBENCH_TEST_KILL_AT"
-
-
-def kill_switch_from_env() -> Callable[[str], None] | None:
-    """Test hook: `PYAGENT_WORKBENCH_TEST_KILL_AT=N` makes the apply SIGKILL itself at its
-    Nth step (journal backups, removals, writes), as a crash or `kill -9` would."""
-    value = os.environ.get(KILL_SWITCH)
-    if not value:
-        return None
-    target = int(value)
-    steps = 0
-
-    def fault(step: str) -> None:
-        nonlocal steps
-        steps += 1
-        if steps == target:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return fault
-
-
-def workspace_after(workspace: Workspace) -> Workspace:
-    from pyagent_workbench.repo import Repo
-
-    repo = Repo(workspace.repo.root, source_root=workspace.repo.source_root,
-                packages=list(workspace.repo.packages))
-    return Workspace(repo, workspace.plan)
+    def verify(self, result: ApplyResult) -> None:
+        self.say("verifying", 0, 1)
+        result.verify = verifying.verify(result.workspace, python=self.options.python)
+        with contextlib.suppress(OSError):
+            records.save_verify_result(self.workspace, result.verify.as_json())
 
 
 def _check_all_parse(changeset: ChangeSet) -> None:
@@ -380,65 +344,102 @@ def _check_all_parse(changeset: ChangeSet) -> None:
                 from None
 
 
-def _write_changes(workspace: Workspace, changeset: ChangeSet, journal: Journal,
-                   say: Progress, fault: Callable[[str], None] | None) -> None:
-    root = workspace.repo.root
-    written = {c.new_path for c in changeset.changes}
-    leaving: list[str] = []
-    for change in changeset.changes:
-        for old in (change.old_path, *change.merged_from):
-            if old and old != change.new_path and old not in written:
-                leaving.append(old)
-    # A file that moves unchanged (data files, modules no import of which changes) is
-    # renamed, not rewritten: no copy of its bytes.
-    renamed = {c.old_path for c in changeset.changes
-               if c.kind == "move" and c.old_path and not c.merged_from
-               and c.old_bytes == c.new_bytes and c.old_path not in written}
-    total = len(changeset.changes) + len(leaving) - len(renamed)
-    done = 0
-    for old in sorted(set(leaving) - renamed):
-        current = root / old
-        _expect_unchanged(changeset, old, current)
-        journal.remove(current)
-        done += 1
-        say("moving", done, total)
-        if fault:
-            fault(f"remove:{old}")
-    removed = set(leaving)
-    for change in changeset.changes:
-        target = root / change.new_path
-        _make_parents(root, target.parent, journal)
-        if change.old_path and change.old_path == change.new_path:
-            _expect_unchanged(changeset, change.old_path, target)
-        elif change.new_path not in changeset.inputs and change.new_path not in removed and (
-                target.exists() or target.is_symlink()):
+class _TreeWriter:
+    """Writes a change set into the tree through the journal: old paths that leave
+    first, then every new text, then the directories the plan emptied.
+
+    A file that moves unchanged (data files, modules no import of which changes) is
+    renamed, not rewritten: no copy of its bytes."""
+
+    def __init__(self, root: Path, changeset: ChangeSet, journal: Journal,
+                 say: Progress, fault: Fault | None) -> None:
+        self.root = root
+        self.changeset = changeset
+        self.journal = journal
+        self.say = say
+        self.fault = fault
+        written = {c.new_path for c in changeset.changes}
+        self.leaving = {old for c in changeset.changes
+                        for old in (c.old_path, *c.merged_from)
+                        if old and old != c.new_path and old not in written}
+        self.renamed = {c.old_path for c in changeset.changes
+                        if c.kind == "move" and c.old_path and not c.merged_from
+                        and c.old_bytes == c.new_bytes and c.old_path not in written}
+        self.total = len(changeset.changes) + len(self.leaving) - len(self.renamed)
+        self.done = 0
+        self.written: set[str] = set()
+        """The paths written so far (an old path may be a later change's new path)."""
+
+    def write(self) -> None:
+        for old in sorted(self.leaving - self.renamed):
+            self.remove(old)
+        for change in self.changeset.changes:
+            self.write_one(change)
+        self.remove_emptied_dirs()
+
+    def step(self, label: str, fault_step: str) -> None:
+        self.done += 1
+        self.say(label, self.done, self.total)
+        if self.fault:
+            self.fault(fault_step)
+
+    def remove(self, old: str) -> None:
+        current = self.root / old
+        _expect_unchanged(self.changeset, old, current)
+        self.journal.remove(current)
+        self.step("moving", f"remove:{old}")
+
+    def write_one(self, change: FileChange) -> None:
+        target = self.root / change.new_path
+        _make_parents(self.root, target.parent, self.journal)
+        self.expect_inputs_unchanged(change, target)
+        entry = self.journal.entries.get(change.old_path) if change.old_path else None
+        mode = entry.mode if entry else None
+        if change.old_path in self.renamed and not _exists(target):
+            source = self.root / change.old_path
+            _expect_unchanged(self.changeset, change.old_path, source)
+            self.journal.move(source, target)
+        else:
+            if change.old_path in self.renamed:  # something is in the way: `write` it
+                _expect_unchanged(self.changeset, change.old_path, self.root / change.old_path)
+                self.journal.remove(self.root / change.old_path)
+            self.journal.write(target, change.new_bytes, mode=mode)
+        self.written.add(change.new_path)
+        self.step("writing", f"write:{change.new_path}")
+
+    def expect_inputs_unchanged(self, change: FileChange, target: Path) -> None:
+        """Write only over what the changes were computed from, and only from it: the
+        target holds what was read (or nothing, if nothing was there), and so does each
+        old path the apply has not yet removed or overwritten (a moved file that leaves a
+        facade behind is overwritten later, so this is where an edit to it is seen)."""
+        if change.old_path == change.new_path or (
+                change.new_path in self.changeset.inputs and change.new_path not in self.leaving):
+            _expect_unchanged(self.changeset, change.new_path, target)
+        elif change.new_path not in self.changeset.inputs \
+                and change.new_path not in self.leaving and _exists(target):
             raise ApplyError(f"{change.new_path} appeared during the apply (someone else "
                              f"created it); rolled back")
-        mode = None
-        if change.old_path:
-            entry = journal.entries.get(change.old_path)
-            mode = entry.mode if entry else None
-        if change.old_path in renamed and not (target.exists() or target.is_symlink()):
-            source = root / change.old_path
-            _expect_unchanged(changeset, change.old_path, source)
-            journal.move(source, target)
-        else:
-            if change.old_path in renamed:  # something is in the way: leave it to `write`
-                _expect_unchanged(changeset, change.old_path, root / change.old_path)
-                journal.remove(root / change.old_path)
-            journal.write(target, change.new_bytes, mode=mode)
-        done += 1
-        say("writing", done, total)
-        if fault:
-            fault(f"write:{change.new_path}")
-    for directory in changeset.removed_dirs:
-        base = root / directory
-        if base.is_dir():
-            for dirpath, _dirnames, filenames in os.walk(base):
-                if filenames and not dirpath.endswith("__pycache__"):
-                    break
-            else:
-                journal.remove(base)
+        for old in (change.old_path, *change.merged_from):
+            if old and old != change.new_path and old not in self.leaving \
+                    and old not in self.renamed and old not in self.written:
+                _expect_unchanged(self.changeset, old, self.root / old)
+
+    def remove_emptied_dirs(self) -> None:
+        """Directories the plan emptied go, unless something (not bytecode) is left."""
+        for directory in self.changeset.removed_dirs:
+            base = self.root / directory
+            if base.is_dir() and not _holds_files(base):
+                self.journal.remove(base)
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _holds_files(base: Path) -> bool:
+    """Does the tree hold a file outside `__pycache__` directories?"""
+    return any(filenames and not dirpath.endswith("__pycache__")
+               for dirpath, _dirnames, filenames in os.walk(base))
 
 
 def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
@@ -480,39 +481,12 @@ def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
 
 
 def _stage_moves(root: Path, changeset: ChangeSet) -> None:
-    """Stage the moves as `git mv` would, so that history follows the files: a tracked
-    file's old path leaves the index and its new path enters it (with the new bytes);
-    the facades and packages the apply creates are added. An untracked file that moves
-    stays untracked. (`git update-index`, not `git add`: paths, not pathspecs, so a path
-    that is not there is no error, and a tracked file moved into an ignored directory
-    stays tracked.)"""
-    top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-                         capture_output=True, text=True, check=False).stdout.strip()
-    prefix = _git_prefix(root)
-    listed = subprocess.run(["git", "-C", top, "ls-files", "-z", "--cached", "--full-name"],
-                            capture_output=True, check=False)
-    if listed.returncode != 0:
-        raise ApplyError(f"git ls-files failed: "
-                         f"{listed.stderr.decode(errors='replace').strip()}")
-    tracked = {os.fsdecode(p) for p in listed.stdout.split(b"\0") if p}
-    paths: set[str] = set()
-    for change in changeset.changes:
-        if change.kind in ("facade", "create"):
-            paths.add(prefix + change.new_path)
-        elif change.kind == "move":
-            olds = [prefix + old for old in (change.old_path, *change.merged_from) if old]
-            kept = [old for old in olds if old in tracked]
-            if kept:
-                paths.update(kept)
-                paths.add(prefix + change.new_path)
-    if not paths:
-        return
-    result = subprocess.run(
-        ["git", "-C", top, "update-index", "--add", "--remove", "-z", "--stdin"],
-        input="\0".join(sorted(paths)).encode() + b"\0", capture_output=True, check=False)
-    if result.returncode != 0:
-        raise ApplyError(f"git update-index failed: "
-                         f"{result.stderr.decode(errors='replace').strip()}")
+    """Stage the moves as `git mv` would (see `gitrepo.stage_moves`)."""
+    gitrepo.stage_moves(
+        root,
+        [([old for old in (c.old_path, *c.merged_from) if old], c.new_path)
+         for c in changeset.changes if c.kind == "move"],
+        [c.new_path for c in changeset.changes if c.kind in ("facade", "create")])
 
 
 def _clean_caches(root: Path, changeset: ChangeSet) -> None:
@@ -528,32 +502,3 @@ def _clean_caches(root: Path, changeset: ChangeSet) -> None:
                     pyc.unlink(missing_ok=True)
                 if not any(cache.iterdir()):
                     cache.rmdir()
-
-
-def recover(repo_root: Path) -> bool:
-    """Restore the pre-apply tree from an interrupted apply's journal. False if none."""
-    state = repo_root / STATE_DIR
-    journal_dir = state / JOURNAL_DIR
-    if not journal_dir.exists():
-        return False
-    if not (journal_dir / "manifest.json").exists():
-        shutil.rmtree(journal_dir)  # died before the journal was complete: nothing written
-        return True
-    try:
-        journal = Journal.load(repo_root, state, git_index=_git_index_path(repo_root))
-    except (OSError, ValueError, TypeError, KeyError) as error:
-        raise ApplyError(
-            f"the journal in {journal_dir} cannot be read ({type(error).__name__}: {error}); "
-            f"nothing was restored") from None
-    try:
-        journal.rollback()
-    except OSError as error:
-        raise ApplyError(f"cannot restore {_why(error)}; the journal is kept: fix that and "
-                         f"run `pyagent-workbench recover {repo_root}` again") from None
-    if journal.conflicts:
-        raise ApplyError("restored, except" + _conflict_note(journal).removeprefix(";"))
-    return True
-
-
-def graph_edges(graph: ImportGraph) -> list[list[str]]:
-    return sorted([list(edge) for edge in graph.edges()])

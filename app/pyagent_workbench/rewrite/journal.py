@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import stat
 import sys
 import time
@@ -34,6 +35,38 @@ from pyagent_workbench.statedir import CONFLICTS_DIR, JOURNAL_DIR
 
 MANIFEST = "manifest.json"
 TMP_SUFFIX = ".pyagent-workbench-tmp"
+
+Fault = Callable[[str], None]
+"""The test seam of an apply: called with the name of each step it is about to finish
+(`backup:<path>`, `remove:<path>`, `write:<path>`, `written`); it may raise or kill."""
+
+KILL_SWITCH = "PYAGENT_WORKBENCH_TEST_KILL_AT"
+
+
+def kill_switch_from_env() -> Fault | None:
+    """Test hook: `PYAGENT_WORKBENCH_TEST_KILL_AT=N` makes the apply SIGKILL itself at its
+    Nth step (journal backups, removals, writes), as a crash or `kill -9` would."""
+    value = os.environ.get(KILL_SWITCH)
+    if not value:
+        return None
+    target = int(value)
+    steps = 0
+
+    def fault(step: str) -> None:
+        nonlocal steps
+        steps += 1
+        if steps == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return fault
+
+
+def why(error: BaseException) -> str:
+    """An error as a user reads it: for an OS error, what failed, on which file."""
+    if isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}"
+    return str(error) or type(error).__name__
 
 
 @dataclass
@@ -75,7 +108,7 @@ class Journal:
     # -- writing the journal -----------------------------------------------------------
 
     def begin(self, paths: Iterable[str], *, git_index: Path | None, plan: str,
-              fault: Callable[[str], None] | None = None,
+              fault: Fault | None = None,
               after: Mapping[str, str | None] | None = None,
               new_dirs: Iterable[str] = ()) -> None:
         """Record every path that may change; nothing in the repo is touched yet. `after`
@@ -246,6 +279,15 @@ class Journal:
         if self.git_index is not None and (backups / "git-index").exists():
             write_atomic(self.git_index, (backups / "git-index").read_bytes())
         self.discard()
+
+    def conflict_note(self) -> str:
+        """"; left as they are ...": what rollback left alone and where their bytes are
+        ("" when nothing was)."""
+        if not self.conflicts:
+            return ""
+        shown = ", ".join(self.conflicts[:5]) + (" ..." if len(self.conflicts) > 5 else "")
+        return (f"; left as they are because someone else changed them during the apply: "
+                f"{shown} (their previous bytes are in {self.state / CONFLICTS_DIR})")
 
     def _foreign(self, entry: Entry, full: Path) -> bool:
         """Is what is at `full` now someone else's doing (neither before nor after)?"""

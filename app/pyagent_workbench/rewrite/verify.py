@@ -25,7 +25,7 @@ from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model.mapping import ModuleMapping
 from pyagent_workbench.rewrite.engine import ChangeSet
-from pyagent_workbench.statedir import VERIFY_DIR, ensure_state_dir
+from pyagent_workbench.rewrite.records import verify_record_path
 from pyagent_workbench.workspace import Workspace
 
 _CHUNK = 200
@@ -129,12 +129,6 @@ class VerifyReport:
         }
 
 
-def _record_path(workspace: Workspace) -> Path:
-    from pyagent_workbench.rewrite.apply import plan_digest
-
-    return ensure_state_dir(workspace.repo.root) / VERIFY_DIR / f"{plan_digest(workspace)}.json"
-
-
 def import_modules(workspace: Workspace, module_names: list[str], *,
                    python: str | None = None, alone: Iterable[str] = ()
                    ) -> dict[str, str | None]:
@@ -184,7 +178,8 @@ def _import_chunk(workspace: Workspace, names: list[str],
 
 def record_before(workspace: Workspace, graph: ImportGraph, changeset: ChangeSet, *,
                   python: str | None = None) -> dict[str, Any]:
-    """What verify compares against: today's edges and which modules import."""
+    """What verify compares against: today's edges and which modules import (saved with
+    `records.save_verify_record`)."""
     modules = sorted(workspace.module_table)
     alone = changed_modules(workspace, changeset)
     imported = import_modules(workspace, modules, python=python, alone=alone)
@@ -226,14 +221,8 @@ def changed_modules(workspace: Workspace, changeset: ChangeSet) -> list[str]:
     return sorted(names)
 
 
-def save_record(workspace: Workspace, record: dict[str, Any]) -> None:
-    path = _record_path(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1), encoding="utf-8")
-
-
 def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
-    path = _record_path(workspace)
+    path = verify_record_path(workspace)
     if not path.exists():
         raise VerifyError(
             f"no record of this plan's apply in {path.parent}: verify compares with what "
