@@ -25,24 +25,17 @@ from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
 from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, preview, sha256
 from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_env, why
-from pyagent_workbench.rewrite.records import applied_state, record_last_diff
-from pyagent_workbench.rewrite.recover import recover
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 from pyagent_workbench.workspace import Workspace
-
-# `applied_state`, `record_last_diff` (records) and `recover` (recover) are re-exported for
-# a while, for callers not yet switched to their new homes.
-__all__ = [
-    "AlreadyApplied", "ApplyOptions", "ApplyResult", "Progress", "applied_state",
-    "apply_plan", "record_last_diff", "recover", "workspace_after",
-]
 
 Progress = Callable[[str, int, int], None]
 """Called as (step, done, total) while applying."""
 
 
 class AlreadyApplied(ApplyError):
+    """Nothing to do, which is no failure (exit status 0)."""
+
     exit_status = 0
 
 
@@ -108,7 +101,7 @@ def apply_plan(workspace: Workspace, options: ApplyOptions | None = None, *,
     return _Apply(workspace, options or ApplyOptions(), progress, notice, fault).run()
 
 
-def workspace_after(workspace: Workspace) -> Workspace:
+def _workspace_after(workspace: Workspace) -> Workspace:
     """The same plan over the tree as it is now (read again when first asked)."""
     return Workspace(workspace.repo.rescanned(), workspace.plan)
 
@@ -146,7 +139,7 @@ class _Apply:
         graph, changeset = self.compute_changes()
         before = self.record_before(graph, changeset)
         tests = self.write_through_journal(changeset, before)
-        result = ApplyResult(changeset, workspace_after(self.workspace), tests=tests)
+        result = ApplyResult(changeset, _workspace_after(self.workspace), tests=tests)
         self.after_commit(changeset)
         if self.options.verify and self.keep_verify_record(before, result):
             self.verify(result)
@@ -173,7 +166,7 @@ class _Apply:
                 f"or apply with --force")
         if not plan.moves:
             raise ApplyError("the plan has no moves: nothing to apply")
-        state = applied_state(self.workspace)
+        state = records.applied_state(self.workspace)
         if state == "all":
             raise AlreadyApplied("this plan is already applied: nothing to do")
         if state == "partial":
