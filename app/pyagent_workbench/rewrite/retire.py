@@ -71,13 +71,14 @@ def find_uses(repo: Repo, facades: list[Facade]) -> list[Facade]:
     olds = sorted({f.old for f in facades}, key=len, reverse=True)
     pattern = re.compile(
         r"(?<![\w.])(?:" + "|".join(re.escape(o) for o in olds) + r")(?:\.[A-Za-z_]\w*)*(?![\w])")
+    worth_parsing = _worth_parsing(pattern, olds)
     facade_paths = {f.path for f in facades}
     uses: list[Use] = []
     for path in repo.files:
         if path in facade_paths or path.startswith(STATE_DIR + "/"):
             continue
         if path.endswith((".py", ".pyi")):
-            uses.extend(_python_uses(repo, path, pattern, olds))
+            uses.extend(_python_uses(repo, path, pattern, olds, worth_parsing))
         elif is_config_file(path):
             uses.extend(_config_uses(repo, path, pattern))
 
@@ -91,15 +92,26 @@ def find_uses(repo: Repo, facades: list[Facade]) -> list[Facade]:
     return facades
 
 
+def _worth_parsing(pattern: re.Pattern[str], olds: list[str]) -> re.Pattern[str]:
+    """Text that may import an old path: the path itself, or `from <its package> import`
+    (`from pkg.infra import db` names `pkg.infra.db` nowhere in one piece)."""
+    parents = sorted({names.parent(o) for o in olds if "." in o}, key=len, reverse=True)
+    if not parents:
+        return pattern
+    from_parent = (r"(?<![\w.])from\s+(?:" + "|".join(re.escape(p) for p in parents)
+                   + r")\s+import(?![\w])")
+    return re.compile(f"{pattern.pattern}|{from_parent}")
+
+
 def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
-                 olds: list[str]) -> list[Use]:
+                 olds: list[str], worth_parsing: re.Pattern[str]) -> list[Use]:
     try:
         source = (repo.root / path).read_bytes()
     except OSError:
         return []
     text = source.decode("utf-8", errors="replace")
     module = repo.module_name_for(path)
-    if pattern.search(text) is None and not ("from ." in text and module is not None):
+    if worth_parsing.search(text) is None and not ("from ." in text and module is not None):
         return []
     try:
         tree = ast.parse(source)
