@@ -8,7 +8,6 @@ draft under the tool's folder.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +65,6 @@ class Session:
         """The plan as applied, when the tree already reflects it (nothing to edit)."""
         self.done: list[Action] = []
         self.undone: list[Action] = []
-        self._edge_counts: dict[str, int] | None = None
         self._text = plan.dumps()
         """The plan's text now: every edit serialises the plan once, here."""
         self._saved: str | None = None
@@ -112,16 +110,7 @@ class Session:
 
     def unit_edge_counts(self) -> dict[str, int]:
         """Cross-tier edges (module pairs) touching each unit."""
-        if self._edge_counts is None:
-            counts: dict[str, int] = defaultdict(int)
-            unit_of = self.view.units.unit_of
-            for importer, imported in self.view.edge_pairs():
-                for module in (importer, imported):
-                    unit = unit_of.get(module)
-                    if unit:
-                        counts[unit] += 1
-            self._edge_counts = dict(counts)
-        return self._edge_counts
+        return self.view.unit_edge_counts
 
     def move_for(self, unit: str) -> Move | None:
         return self.plan.move_for(unit)
@@ -171,10 +160,7 @@ class Session:
 
     def matrix(self) -> dict[tuple[str, str], int]:
         """(importer tier, imported tier) -> cross-tier edges (module pairs)."""
-        cells: dict[tuple[str, str], int] = defaultdict(int)
-        for edges in self.view.edge_pairs().values():
-            cells[(edges[0].importer_tier, edges[0].imported_tier)] += 1
-        return dict(cells)
+        return self.view.tier_matrix()
 
     # -- editing -----------------------------------------------------------------------------
 
@@ -192,7 +178,6 @@ class Session:
         self._text = after
         self.done.append(Action(edit.description, before, after))
         self.undone.clear()
-        self._edge_counts = None
 
     def move_units(self, units: Iterable[str], tier: str | None) -> None:
         """Move units into a tier (`None`: back where they are today)."""
@@ -237,7 +222,6 @@ class Session:
         self.view.plan = Plan.parse(text, path=self.plan.path)
         self.view.refresh()
         self._text = text
-        self._edge_counts = None
 
     # -- approving, saving -----------------------------------------------------------------------
 
