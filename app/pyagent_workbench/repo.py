@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from pyagent_workbench import gitrepo
+from pyagent_workbench import gitrepo, statedir
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.model.mapping import PYTHON_SUFFIXES
 from pyagent_workbench.model.names import is_dotted_name, is_identifier
@@ -80,24 +80,13 @@ class Repo:
                     f"package '{package}' not found under source root '{self.source_root}'"
                 )
 
-    @classmethod
-    def for_plan(cls, root: Path, plan: object) -> Repo:
-        return cls(
-            root,
-            source_root=getattr(plan, "source_root", None),
-            packages=getattr(plan, "packages", None),
-        )
-
     @property
     def source_dir(self) -> Path:
         return self.root / self.source_root if self.source_root != "." else self.root
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE_DIR
-
-    def abspath(self, relpath: str) -> Path:
-        return self.root / relpath
+        return statedir.state_dir(self.root)
 
     # -- files ----------------------------------------------------------------------
 
@@ -186,9 +175,6 @@ class Repo:
         if not parts:
             return None
         return ".".join(parts) if all(is_identifier(x) for x in parts) else None
-
-    def is_package_file(self, path: str) -> bool:
-        return PurePosixPath(path).stem == "__init__"
 
     def path_for_module(self, name: str) -> str | None:
         module = self.modules.get(name)
