@@ -119,9 +119,10 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     # -- the plan as a whole ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """An applied plan has nothing left to edit: its keys are hidden then."""
+        """The plan's keys exist only while a plan is open and not yet applied (not while
+        loading, nor on the error screen, nor once applied)."""
         if action in PLAN_ACTIONS:
-            return self.session is None or self.session.applied is None
+            return self.session is not None and self.session.applied is None
         return True
 
     def _workbench(self) -> WorkbenchScreen | None:

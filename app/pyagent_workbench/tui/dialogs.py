@@ -128,7 +128,7 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="title")
-            yield Static(self.body, classes="body")
+            yield Static(self.body, classes="body", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
@@ -156,7 +156,7 @@ class MessageScreen(ModalScreen[None]):
         with Vertical(id="dialog", classes="-error" if self.error else ""):
             yield Label(self.title_text, id="title")
             with VerticalScroll(classes="message"):
-                yield Static(self.body, classes="body")
+                yield Static(self.body, classes="body", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="close")
 
@@ -192,6 +192,6 @@ class SourceScreen(ModalScreen[None]):
             text = f"{number:>5} │ {lines[number - 1]}\n"
             pieces.append((text, "bold $text-warning") if number == self.line else text)
         with Vertical(id="dialog", classes="source"):
-            yield Label(f"{self.path}:{self.line}", id="title")
+            yield Label(f"{self.path}:{self.line}", id="title", markup=False)
             with VerticalScroll():
                 yield Static(Content.assemble(*pieces))

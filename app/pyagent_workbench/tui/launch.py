@@ -18,8 +18,9 @@ def run_open(args: argparse.Namespace) -> int:
         raise WorkbenchError(f"plan file not found: {args.plan}")
     from pyagent_workbench.tui.app import WorkbenchApp
 
-    WorkbenchApp(args.path, plan=args.plan, empty=args.empty).run()
-    return 0
+    app = WorkbenchApp(args.path, plan=args.plan, empty=args.empty)
+    app.run()
+    return app.return_code or 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

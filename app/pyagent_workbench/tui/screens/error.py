@@ -1,17 +1,25 @@
-"""A problem that stops the workbench from opening, shown instead of a traceback."""
+"""A problem that stops the workbench from opening, shown instead of a traceback.
+
+The title stays in view however long the message (a plan with thirty problems), the
+message scrolls, only quitting is offered, and the process exits with status 2 like
+the command line's errors, so a script that opens the workbench can tell."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
+
+EXIT_STATUS = 2
+"""As `errors.WorkbenchError.exit_status`: the workbench could not do what was asked."""
 
 
 class ErrorScreen(Screen[None]):
     CSS_PATH = "error.tcss"
-    BINDINGS = [Binding("q,escape", "app.quit", "Quit", id="error-quit")]
+    BINDINGS = [Binding("q,escape", "quit", "Quit", id="error-quit",
+                        tooltip="Quit (exit status 2)")]
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__()
@@ -21,7 +29,14 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="error"):
             yield Label("pyagent-workbench cannot open this repo", id="title")
-            yield Static(self.message, id="message")
+            with VerticalScroll(id="message-scroll"):
+                yield Static(self.message, id="message", markup=False)
             if self.hint:
-                yield Static(self.hint, id="hint")
+                yield Static(self.hint, id="hint", markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#message-scroll").focus()
+
+    def action_quit(self) -> None:
+        self.app.exit(return_code=EXIT_STATUS)
