@@ -122,9 +122,6 @@ class ChangeSet:
             paths.update(change.merged_from)
         return paths
 
-    def affected_files(self) -> list[str]:
-        return sorted({c.new_path for c in self.changes if c.kind != "facade"})
-
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
