@@ -235,9 +235,9 @@ class Session:
     def save(self, path: Path | None = None) -> Path:
         target = path or self.plan_path
         self.plan.save(target)
+        self.discard_draft()  # the draft of the plan as it was named until now
         self.plan_path = target
         self._saved = self._text
-        self.discard_draft()
         return target
 
     @property
@@ -253,7 +253,7 @@ class Session:
         return opening.save_draft(self.repo.root, self._text, self.plan_path)
 
     def discard_draft(self) -> None:
-        opening.discard_draft(self.repo.root)
+        opening.discard_draft(self.repo.root, self.plan_path)
 
     def workspace(self) -> Workspace:
         return Workspace(self.repo, self.plan)

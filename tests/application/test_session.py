@@ -73,3 +73,25 @@ def test_empty_starts_fresh_even_when_a_draft_exists(sample: Path) -> None:
         "restored your unsaved draft")
     empty = Session.open(sample, plan_path=sample / "phase1.toml", empty=True)
     assert empty.origin == "started from an empty plan" and not empty.plan.moves
+
+
+def test_each_plan_file_keeps_its_own_draft(sample: Path) -> None:
+    first = Session.open(sample, plan_path=sample / "phase1.toml")
+    first.move_units(["src.infrastructure.attention"], "compute")
+    first.autosave()
+    other = sample / "other.toml"
+    other.write_text((sample / "phase1.toml").read_text())
+    second = Session.open(sample, plan_path=other)
+    assert second.origin == "opened other.toml"
+    second.autosave()  # nothing unsaved here: this plan's draft (none) is what goes
+    second.move_units(["src.infrastructure.attention"], "storage")
+    second.autosave()
+    again = Session.open(sample, plan_path=sample / "phase1.toml")
+    assert again.origin.startswith("restored your unsaved draft")
+    move = again.move_for("src.infrastructure.attention")
+    assert move is not None and move.tier == "compute"
+    latest = Session.open(sample)  # no plan named: the most recent draft
+    assert latest.plan_path == other
+    saved = latest.save(sample / "renamed.toml")
+    assert saved == sample / "renamed.toml"
+    assert Session.open(sample, plan_path=other).origin == "opened other.toml"

@@ -4,6 +4,7 @@ already reflects, so an applied plan is shown as applied instead of refused."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite.records import AppliedState, applied_state, load_applied
 from pyagent_workbench.rewrite.verify import VerifyReport
-from pyagent_workbench.statedir import DRAFT, DRAFT_META, ensure_state_dir, state_dir
+from pyagent_workbench.statedir import DRAFTS_DIR, ensure_state_dir, state_dir
 from pyagent_workbench.workspace import Workspace
 
 PlanState = AppliedState
@@ -208,42 +209,62 @@ def free_plan_path(repo_root: Path) -> Path:
     return candidate
 
 
-# -- the autosaved draft -------------------------------------------------------------------
+# -- the autosaved drafts -----------------------------------------------------------------
+# One draft per plan file, so that opening another plan (or starting a new one) never
+# overwrites the unsaved work on the first.
+
+
+def _draft_files(repo_root: Path, plan_path: Path) -> tuple[Path, Path]:
+    key = hashlib.sha256(str(plan_path.resolve()).encode()).hexdigest()[:16]
+    drafts = state_dir(repo_root) / DRAFTS_DIR
+    return drafts / f"{key}.toml", drafts / f"{key}.json"
 
 
 def save_draft(repo_root: Path, text: str, plan_path: Path) -> Path:
-    state = ensure_state_dir(repo_root)
-    draft = state / DRAFT
+    """Keep the unsaved text of the plan `plan_path` (restored when it is opened again)."""
+    ensure_state_dir(repo_root)
+    draft, meta = _draft_files(repo_root, plan_path)
+    draft.parent.mkdir(exist_ok=True)
     draft.write_text(text, encoding="utf-8")
-    (state / DRAFT_META).write_text(json.dumps({
-        "plan": str(plan_path), "saved": time.time()}), encoding="utf-8")
+    meta.write_text(json.dumps({"plan": str(plan_path), "saved": time.time()}),
+                    encoding="utf-8")
     return draft
 
 
-def discard_draft(repo_root: Path) -> None:
-    state = state_dir(repo_root)
-    for name in (DRAFT, DRAFT_META):
-        (state / name).unlink(missing_ok=True)
+def discard_draft(repo_root: Path, plan_path: Path) -> None:
+    for path in _draft_files(repo_root, plan_path):
+        path.unlink(missing_ok=True)
 
 
 def load_draft(repo_path: Path, plan_path: Path | None) -> tuple[Plan, str] | None:
-    """The autosaved draft, when it continues the plan being opened (or no plan was named)
-    and is newer than that plan's file."""
-    state = state_dir(repo_path)
-    draft, meta = state / DRAFT, state / DRAFT_META
-    if not draft.is_file() or not meta.is_file():
-        return None
+    """The draft of the plan being opened, unless its file is newer; with no plan named,
+    the most recent draft."""
+    if plan_path is None:
+        plan_path = _newest_draft_plan(repo_path)
+        if plan_path is None:
+            return None
+    draft, meta = _draft_files(repo_path, plan_path)
     try:
         info = json.loads(meta.read_text(encoding="utf-8"))
+        saved = float(info.get("saved", 0))
         plan = Plan.parse(draft.read_text(encoding="utf-8"))
-    except (OSError, ValueError, WorkbenchError):
+    except (OSError, ValueError, TypeError, AttributeError, WorkbenchError):
         return None
-    source = Path(info.get("plan", ""))
-    if plan_path is not None:
-        if source.resolve() != plan_path.resolve():
-            return None
-        if plan_path.is_file() and plan_path.stat().st_mtime > float(info.get("saved", 0)):
-            return None
-    plan.path = source if str(source) else None
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(info.get("saved", 0))))
+    if plan_path.is_file() and plan_path.stat().st_mtime > saved:
+        return None
+    plan.path = plan_path
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved))
     return plan, f"restored your unsaved draft from {when}"
+
+
+def _newest_draft_plan(repo_path: Path) -> Path | None:
+    newest: tuple[float, Path] | None = None
+    for meta in (state_dir(repo_path) / DRAFTS_DIR).glob("*.json"):
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            saved, plan = float(info["saved"]), Path(str(info["plan"]))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if newest is None or saved > newest[0]:
+            newest = (saved, plan)
+    return newest[1] if newest is not None else None

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.session import Session
-from pyagent_workbench.tui.dialogs import MessageScreen, TextPrompt
+from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
 from pyagent_workbench.tui.keys import key_sections, palette_keys
 from pyagent_workbench.tui.messages import (
     ApplyFinished,
@@ -36,7 +36,8 @@ from pyagent_workbench.tui.screens.help import HelpScreen
 from pyagent_workbench.tui.screens.loading import LoadingScreen
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
 
-PLAN_ACTIONS = frozenset({"undo", "redo", "save_draft", "approve", "export_report"})
+PLAN_ACTIONS = frozenset({"undo", "redo", "save_draft", "approve", "export_report",
+                          "discard_draft"})
 """The app's actions on the plan being edited (they act on the workbench screen)."""
 
 WORKER_FAILURES = {
@@ -66,6 +67,13 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
                 tooltip="Quit (your draft is kept and restored next time)"),
         Binding("ctrl+e", "export_report", "Export report", show=False, id="export-report",
                 tooltip="Write the migration report (Markdown + SVG) beside the plan"),
+        Binding("ctrl+o", "open_plan", "Open plan…", show=False, id="open-plan",
+                tooltip="Open another plan file of this repo (your work stays as a draft)"),
+        Binding("ctrl+n", "new_plan", "New plan", show=False, id="new-plan",
+                tooltip="Start a new plan from the suggestion, in a file of its own (your "
+                        "work stays as a draft)"),
+        Binding("ctrl+d", "discard_draft", "Discard draft", show=False, id="discard-draft",
+                tooltip="Drop the unsaved changes and reopen the plan as its file holds it"),
     ]
 
     def __init__(self, repo: Path, *, plan: Path | None = None, empty: bool = False,
@@ -113,8 +121,60 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     @on(FreshPlanRequested)
     def fresh_plan(self) -> None:
+        self._reopen(fresh=True)
+
+    def _reopen(self, *, plan_path: Path | None = None, fresh: bool = False) -> None:
+        """Load again (another plan, or a new one); unsaved work is kept as a draft."""
+        if self.session is not None:
+            self.session.autosave()
+        if plan_path is not None:
+            self.plan_path = plan_path
+        self.empty = False
         self.switch_screen(LoadingScreen(self.repo_path.name))
-        self.load(fresh=True)
+        self.load(fresh=fresh)
+
+    def action_new_plan(self) -> None:
+        self._reopen(fresh=True)
+
+    def action_open_plan(self) -> None:
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer).expanduser()
+            path = (path if path.is_absolute() else self.repo_path / path).resolve()
+            if not path.is_file():
+                self.notify(f"no plan file at {path}", severity="error")
+                return
+            self._reopen(plan_path=path)
+
+        current = self.session.plan_path.name if self.session is not None else ""
+        self.push_screen(TextPrompt(
+            "Open plan", value=current, placeholder="plan file (TOML), relative to the repo",
+            help_text="Your unsaved work on this plan stays as a draft and comes back "
+                      "when you open it again."), chosen)
+
+    def action_discard_draft(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        if not session.unsaved:
+            self.notify("Nothing to discard: the plan file holds every change")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            session.discard_draft()
+            self.session = None  # nothing left to autosave
+            saved = session.plan_path if session.plan_path.is_file() else None
+            self._reopen(plan_path=saved)
+
+        self.push_screen(Confirm(
+            "Discard your unsaved changes?",
+            f"The changes made since {session.plan_path.name} was last saved are dropped, "
+            f"and the plan reopens as its file holds it"
+            + ("" if session.plan_path.is_file() else " (it was never saved: a new "
+               "suggestion)") + ".", yes="Discard"), confirmed)
 
     # -- the plan as a whole ------------------------------------------------------------------
 
