@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from pyagent_workbench.tui.keys import Section
-
-KEYS_WIDTH = 16
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,16 +21,13 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        pieces: list[tuple[str, str] | str] = []
-        for section in self.sections:
-            pieces.append((f"{section.title}\n", "bold $text-accent"))
-            for keys, what in section.lines():
-                if len(keys) >= KEYS_WIDTH:  # a long group of keys gets a line of its own
-                    keys = f"{keys}\n{'':<{KEYS_WIDTH}}"
-                pieces.append((f"  {keys:<{KEYS_WIDTH}}", "bold"))
-                pieces.append(f"{what}\n")
-            pieces.append("\n")
         with Vertical(id="dialog", classes="help-dialog"):
             yield Label("Keys", id="title")
-            with VerticalScroll():
-                yield Static(Content.assemble(*pieces), id="keys")
+            with VerticalScroll(id="keys"):
+                for section in self.sections:
+                    yield Label(section.title, classes="keys-section")
+                    for keys, what in section.lines():
+                        # Two columns: a description that wraps stays in its own.
+                        with Horizontal(classes="key-line"):
+                            yield Label(keys, classes="keys", markup=False)
+                            yield Static(what, classes="what", markup=False)
