@@ -44,6 +44,17 @@ def card_text(info: UnitInfo, width: int, selected: bool) -> str:
     return f" {name.ljust(room)} {counts} "
 
 
+def next_column(sizes: list[int], index: int, step: int) -> int | None:
+    """The index of the next column with units `step` away from `index` (empty ones are
+    skipped), or None at the end of the board."""
+    index += step
+    while 0 <= index < len(sizes):
+        if sizes[index]:
+            return index
+        index += step
+    return None
+
+
 class TierColumn(ScrollView, can_focus=True):
     """A tier's column (or the "stays" column): a title and one row per unit."""
 
@@ -61,6 +72,8 @@ class TierColumn(ScrollView, can_focus=True):
                 group=UNITS),
         Binding("home", "cursor(-100000)", "First", show=False, id="unit-first", group=UNITS),
         Binding("end", "cursor(100000)", "Last", show=False, id="unit-last", group=UNITS),
+        Binding("left", "column(-1)", "Left", show=False, id="column-left", group=COLUMNS),
+        Binding("right", "column(1)", "Right", show=False, id="column-right", group=COLUMNS),
     ]
 
     DEFAULT_CSS = """
@@ -74,6 +87,7 @@ class TierColumn(ScrollView, can_focus=True):
         margin: 0 1 0 0;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 0;
+        overflow-x: hidden;
     }
     TierColumn:focus { border: round $accent; }
     TierColumn.-stays { border: round $foreground 15%; border-title-color: $text-muted; }
@@ -104,7 +118,7 @@ class TierColumn(ScrollView, can_focus=True):
         self.units = units
         self.infos = infos
         self.selected &= set(units)
-        self.virtual_size = Size(self.size.width, len(units))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(units))
         if current in units:
             self.cursor = units.index(current)
         else:
@@ -134,7 +148,8 @@ class TierColumn(ScrollView, can_focus=True):
         return Strip([Segment(text[:width].ljust(width), style)]).simplify()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.units))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.units))
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_line(old - self.scroll_offset.y)
@@ -153,6 +168,10 @@ class TierColumn(ScrollView, can_focus=True):
     def action_cursor(self, step: int) -> None:
         if self.units:
             self.cursor = max(0, min(len(self.units) - 1, self.cursor + step))
+
+    def action_column(self, step: int) -> None:
+        """Left and Right belong to the board: a column never scrolls sideways."""
+        self.board.move_column(self, step)
 
     def row_of(self, unit: str) -> int | None:
         return self.units.index(unit) if unit in self.units else None
@@ -195,8 +214,6 @@ class Board(HorizontalScroll):
     """All columns, side by side; owns the drag state and moves between columns."""
 
     BINDINGS = [
-        Binding("left", "column(-1)", "Left", show=False, id="column-left", group=COLUMNS),
-        Binding("right", "column(1)", "Right", show=False, id="column-right", group=COLUMNS),
         Binding("space", "toggle_select", "Select", id="select",
                 tooltip="Add the unit to the selection (several units move together)"),
         Binding("escape", "clear_selection", "Clear selection", show=False,
@@ -290,33 +307,39 @@ class Board(HorizontalScroll):
         if column is None:
             return
         column.cursor = column.units.index(unit)
-        column.focus()
-        self.scroll_to_widget(column, animate=False)
+        self._focus_column(column)
+
+    def _focus_column(self, column: TierColumn) -> None:
+        """Focus now, not after the next refresh (as `Widget.focus` does): the next key
+        press must find the focus where this one left it, or fast presses are lost."""
+        self.screen.set_focus(column, scroll_visible=False)
+        self.scroll_to_widget(column, animate=False, immediate=True)
+        column.scroll_to_region(Region(0, column.cursor, 1, 1), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        """After a resize the focused column may be off-screen: bring it back."""
+        focused = self.screen.focused if self.is_attached else None
+        if isinstance(focused, TierColumn) and focused in self.children:
+            self.call_after_refresh(self._focus_column, focused)
 
     # -- keyboard ---------------------------------------------------------------------------
 
-    def action_column(self, step: int) -> None:
+    def move_column(self, column: TierColumn, step: int) -> None:
+        """Focus the next column with units that way, on the same screen row."""
         columns = [self._columns[t] for t in self._layout]
-        focused = self.screen.focused
-        if not isinstance(focused, TierColumn):
-            self.action_focus_first()
+        index = next_column([len(c.units) for c in columns], columns.index(column), step)
+        if index is None:
             return
-        index = columns.index(focused) + step
-        row = focused.cursor - focused.scroll_offset.y
-        while 0 <= index < len(columns):
-            target = columns[index]
-            if target.units:
-                target.cursor = min(target.scroll_offset.y + row, len(target.units) - 1)
-                target.focus()
-                self.scroll_to_widget(target, animate=False)
-                return
-            index += step
+        target = columns[index]
+        row = column.cursor - column.scroll_offset.y
+        target.cursor = min(target.scroll_offset.y + row, len(target.units) - 1)
+        self._focus_column(target)
 
     def action_focus_first(self) -> None:
         for tier in self._layout:
             column = self._columns[tier]
             if column.units:
-                column.focus()
+                self._focus_column(column)
                 return
 
     def action_toggle_select(self) -> None:
