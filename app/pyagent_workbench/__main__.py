@@ -13,4 +13,5 @@ if not sys.flags.safe_path and sys.path and sys.path[0] in ("", os.getcwd()):
 
 from pyagent_workbench.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process imports this module again
+    raise SystemExit(main())

@@ -269,10 +269,12 @@ class Session:
 
     def preview(self, units: Iterable[str] | None = None, *,
                 plan: Plan | None = None) -> ChangeSet:
-        """The changes of the whole plan, or of the given units' moves only. Pass a copy
-        of the plan when calling from another thread while the user goes on editing."""
+        """The changes of the whole plan (on every core), or of the given units' moves
+        only (in this process: a quick look). Pass a copy of the plan when calling from
+        another thread while the user goes on editing."""
         workspace = Workspace(self.repo, plan or self.plan)
-        return preview_plan(workspace, self.graph, units=units, jobs=1)
+        return preview_plan(workspace, self.graph, units=units,
+                            jobs=None if units is None else 1)
 
     def apply(self, progress: ApplyProgress | None = None,
               notice: Callable[[str], None] | None = None) -> ApplyResult | None:

@@ -1,0 +1,48 @@
+"""The workbench previews and applies from worker threads: there the rewrite's worker
+processes come from a fork server (a fork of a threaded process could inherit a held
+lock), and give exactly what one process gives."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from pyagent_workbench.application import opening, previewing
+from pyagent_workbench.rewrite import runner
+from pyagent_workbench.rewrite.engine import ChangeSet
+from support.large import make_large_repo
+
+
+def contents(changeset: ChangeSet) -> list[tuple[str, str | None, str, bytes]]:
+    return sorted((c.kind, c.old_path, c.new_path, c.new_bytes) for c in changeset.changes)
+
+
+def test_a_preview_from_a_thread_runs_served_workers_and_matches_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_large_repo(tmp_path / "large")
+    opened = opening.open_plan(repo / "plan.toml")
+    alone = previewing.preview_plan(opened.workspace, opened.graph, jobs=1)
+
+    started: list[str] = []
+    choose = runner._process_context
+
+    def recording() -> object:
+        context = choose()
+        started.append(context.get_start_method())
+        return context
+
+    monkeypatch.setattr(runner, "_SERVED_THRESHOLD", 10)
+    monkeypatch.setattr(runner, "_process_context", recording)
+    result: dict[str, ChangeSet] = {}
+
+    def work() -> None:
+        result["changeset"] = previewing.preview_plan(opened.workspace, opened.graph,
+                                                      jobs=2)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=300)
+    assert started and set(started) == {"forkserver"}
+    assert contents(result["changeset"]) == contents(alone)
+    assert result["changeset"].problems == alone.problems
