@@ -327,8 +327,11 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         self.push_screen(HelpScreen(key_sections(self.screen)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key of the screen by its description."""
-        yield from super().get_system_commands(screen)
+        """Textual's commands (but its own "Keys": ours lists every key), then every key
+        of the screen by its description."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
         for key in palette_keys(screen):
             yield SystemCommand(key.binding.description, f"{key.help} ({key.keys})",
                                 partial(self.run_action, key.binding.action, key.node))

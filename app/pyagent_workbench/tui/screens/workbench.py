@@ -109,7 +109,8 @@ class WorkbenchScreen(Screen[None]):
         if active == "review":
             review.sync()
         self.query_one(ActionLog).show(session)
-        self.sub_title = f"{session.plan_path.name} ({session.plan.status})"
+        saved = "" if session.plan_path.is_file() else ", not saved yet"
+        self.sub_title = f"{session.plan_path.name} ({session.plan.status}{saved})"
         diff = self.query_one(DiffPane)
         diff.invalidate()
         if active == "diff":
