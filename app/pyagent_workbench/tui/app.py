@@ -32,7 +32,7 @@ from pyagent_workbench.tui.messages import (
 from pyagent_workbench.tui.paths import shown_path
 from pyagent_workbench.tui.screens.applied import AppliedScreen
 from pyagent_workbench.tui.screens.error import ErrorScreen
-from pyagent_workbench.tui.screens.help import HelpScreen
+from pyagent_workbench.tui.screens.help import HelpScreen, LegendScreen
 from pyagent_workbench.tui.screens.loading import LoadingScreen
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
 
@@ -63,6 +63,8 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
                 tooltip="Save the plan as a draft (any time)"),
         Binding("question_mark", "help", "Keys", id="help", tooltip="Every key, by where "
                 "it works"),
+        Binding("ctrl+l", "legend", "Legend", show=False, id="legend",
+                tooltip="What the cards, figures, marks and colours mean"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit (your draft is kept and restored next time)"),
         Binding("ctrl+e", "export_report", "Export report", show=False, id="export-report",
@@ -325,6 +327,12 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(key_sections(self.screen)))
+
+    def action_legend(self) -> None:
+        if isinstance(self.screen, LegendScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(LegendScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands (but its own "Keys": ours lists every key), then every key
