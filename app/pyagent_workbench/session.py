@@ -25,7 +25,7 @@ from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Move, Plan, Verdict
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite.apply import ApplyOptions, ApplyResult
-from pyagent_workbench.rewrite.engine import ChangeSet
+from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress
 from pyagent_workbench.workspace import Workspace
 
 __all__ = ["Action", "Approval", "Progress", "Session", "UnitInfo"]
@@ -267,14 +267,14 @@ class Session:
 
     # -- preview and apply -------------------------------------------------------------------
 
-    def preview(self, units: Iterable[str] | None = None, *,
-                plan: Plan | None = None) -> ChangeSet:
+    def preview(self, units: Iterable[str] | None = None, *, plan: Plan | None = None,
+                progress: RewriteProgress | None = None) -> ChangeSet:
         """The changes of the whole plan (on every core), or of the given units' moves
         only (in this process: a quick look). Pass a copy of the plan when calling from
-        another thread while the user goes on editing."""
+        another thread while the user goes on editing; `progress` may raise to stop."""
         workspace = Workspace(self.repo, plan or self.plan)
         return preview_plan(workspace, self.graph, units=units,
-                            jobs=None if units is None else 1)
+                            jobs=None if units is None else 1, progress=progress)
 
     def apply(self, progress: ApplyProgress | None = None,
               notice: Callable[[str], None] | None = None) -> ApplyResult | None:

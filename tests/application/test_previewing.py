@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pyagent_workbench.application import applying, opening, previewing
 from pyagent_workbench.rewrite.apply import ApplyOptions
 from pyagent_workbench.statedir import LAST_DIFF, STATE_DIR
@@ -28,3 +29,22 @@ def test_diff_records_what_it_showed_and_stops_once_applied(small_repo: Path) ->
     applying.apply(workspace, ApplyOptions(plan_path=small_repo / "plan.toml", verify=False))
     again = previewing.diff_plan(opening.open_workspace(small_repo / "plan.toml"))
     assert again.state == "all" and again.changeset is None
+
+
+def test_progress_hears_every_rewritten_file_and_can_stop_the_preview(
+        small_repo: Path) -> None:
+    opened = opening.open_plan(small_repo / "plan.toml")
+    heard: list[tuple[int, int]] = []
+    previewing.preview_plan(opened.workspace, opened.graph,
+                            progress=lambda done, total: heard.append((done, total)))
+    total = heard[-1][1]
+    assert heard == [(n, total) for n in range(1, total + 1)] and total >= 3
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        previewing.preview_plan(opened.workspace, opened.graph, progress=stop)

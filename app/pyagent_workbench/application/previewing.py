@@ -7,22 +7,24 @@ from dataclasses import dataclass
 
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.application.opening import PlanState, plan_state
-from pyagent_workbench.rewrite.engine import ChangeSet, preview
+from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress, preview
 from pyagent_workbench.rewrite.records import record_last_diff
 from pyagent_workbench.workspace import Workspace
 
 
 def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  units: Iterable[str] | None = None, facades_enabled: bool | None = None,
-                 jobs: int | None = None) -> ChangeSet:
+                 jobs: int | None = None,
+                 progress: RewriteProgress | None = None) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
-    no sweep of every file's syntax). The plan must be valid against the repo."""
+    no sweep of every file's syntax). The plan must be valid against the repo.
+    `progress` hears of every file rewritten, and may raise to stop."""
     workspace.require_valid()
     only = None
     if units is not None:
         only = [u for u in units if workspace.plan.move_for(u) is not None]
     return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
-                   facades_enabled=facades_enabled)
+                   facades_enabled=facades_enabled, progress=progress)
 
 
 @dataclass

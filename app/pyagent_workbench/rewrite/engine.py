@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -145,6 +145,11 @@ class PreviewOptions:
     for `apply`."""
 
 
+RewriteProgress = Callable[[int, int], None]
+"""Called with (files rewritten, files to rewrite) as the rewrite goes. It may raise to
+stop the preview: the exception reaches the caller, and the workers are shut down."""
+
+
 def preview(
     workspace: Workspace,
     graph: ImportGraph | None = None,
@@ -154,13 +159,14 @@ def preview(
     jobs: int | None = None,
     sweep: bool = True,
     compile_check: bool = False,
+    progress: RewriteProgress | None = None,
 ) -> ChangeSet:
     """All changes of the plan (or of the moves of the sources in `only`); the options
     are `PreviewOptions`'s."""
     options = PreviewOptions(facades_enabled=facades_enabled,
                              only=None if only is None else frozenset(only), jobs=jobs,
                              sweep=sweep, compile_check=compile_check)
-    return Preview(workspace, graph, options).changeset()
+    return Preview(workspace, graph, options, progress=progress).changeset()
 
 
 _KIND_ORDER = {"move": 0, "rewrite": 1, "create": 2, "facade": 3}
@@ -176,8 +182,10 @@ class Preview:
     """
 
     def __init__(self, workspace: Workspace, graph: ImportGraph | None = None,
-                 options: PreviewOptions | None = None) -> None:
+                 options: PreviewOptions | None = None, *,
+                 progress: RewriteProgress | None = None) -> None:
         self.workspace = workspace
+        self.progress = progress
         self.repo = workspace.repo
         self.graph = graph
         self.options = options or PreviewOptions()
@@ -308,7 +316,12 @@ class Preview:
         jobs = [RewriteJob(path, self.context_of(path)) for path in candidates]
         for path in candidates:
             self.read(path)
-        return {r.path: r for r in runner.rewrite(jobs, self._contents, self.rewrite_state)}
+        results: dict[str, FileRewrite] = {}
+        for result in runner.rewrite(jobs, self._contents, self.rewrite_state):
+            results[result.path] = result
+            if self.progress is not None:
+                self.progress(len(results), len(jobs))
+        return results
 
     def unparsable_candidates(self, results: dict[str, FileRewrite]) -> list[str]:
         """The candidates that do not parse, to report; raises `ApplyError` when one of

@@ -85,6 +85,16 @@ class ApplyFinished(Message):
         self.result = result
 
 
+class DiffProgress(Message):
+    """The diff worker rewrote `done` of the `total` files that may change."""
+
+    def __init__(self, scope: str, done: int, total: int) -> None:
+        super().__init__()
+        self.scope = scope
+        self.done = done
+        self.total = total
+
+
 class DiffReady(Message):
     """The diff worker computed the changes of `scope`."""
 

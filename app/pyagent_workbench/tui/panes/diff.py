@@ -13,7 +13,12 @@ from textual.widgets import Label
 from textual.worker import get_current_worker
 
 from pyagent_workbench.errors import WorkbenchError
-from pyagent_workbench.tui.messages import DiffReady, ForwardsWorkerFailures, WorkerFailed
+from pyagent_workbench.tui.messages import (
+    DiffProgress,
+    DiffReady,
+    ForwardsWorkerFailures,
+    WorkerFailed,
+)
 from pyagent_workbench.tui.panes import Pane
 from pyagent_workbench.tui.widgets.diff_view import DiffView
 
@@ -21,10 +26,16 @@ if TYPE_CHECKING:
     from pyagent_workbench.session import Session
 
 
+class PreviewStopped(Exception):
+    """Raised from the preview's progress to stop it (the workers are shut down)."""
+
+
 class DiffPane(ForwardsWorkerFailures, Pane):
     KEYS_TITLE = "Diff"
     BINDINGS = [Binding("w", "diff_scope", "Whole plan / unit", id="diff-scope",
-                        tooltip="Switch between the whole plan and the focused unit")]
+                        tooltip="Switch between the whole plan and the focused unit"),
+                Binding("escape", "stop", "Stop", id="diff-stop",
+                        tooltip="Stop the preview under way (w or D computes it again)")]
 
     focused_unit: reactive[str | None] = reactive(None, init=False)
     """The screen's focused unit (bound to it): the unit a unit preview shows."""
@@ -75,9 +86,44 @@ class DiffPane(ForwardsWorkerFailures, Pane):
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def preview(self, units: list[str] | None, scope: str) -> None:
-        changeset = self.session.preview(units, plan=self.session.plan.copy())
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        shown = -1
+
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            if worker.is_cancelled:
+                raise PreviewStopped
+            percent = done * 100 // max(total, 1)
+            if percent != shown:  # a message a percent, not one a file
+                shown = percent
+                self.post_message(DiffProgress(scope, done, total))
+
+        try:
+            changeset = self.session.preview(units, plan=self.session.plan.copy(),
+                                             progress=progress)
+        except PreviewStopped:
+            return
+        if not worker.is_cancelled:
             self.post_message(DiffReady(changeset, scope, whole_plan=units is None))
+
+    @on(DiffProgress)
+    def diff_progress(self, message: DiffProgress) -> None:
+        if self._previewing():
+            self.query_one("#diff-status", Label).update(
+                f"computing the changes of {message.scope}: {message.done}/{message.total} "
+                f"files rewritten · esc: stop")
+
+    def _previewing(self) -> bool:
+        return any(w.node is self and w.group == "diff" and not w.is_finished
+                   and not w.is_cancelled for w in self.app.workers)
+
+    def action_stop(self) -> None:
+        if not self._previewing():
+            return
+        self.workers.cancel_group(self, "diff")
+        self.stale = True
+        self.query_one("#diff-status", Label).update("stopped · w or D: compute again")
+        self.query_one(DiffView).show_message("The preview was stopped.")
 
     @on(DiffReady)
     def diff_ready(self, message: DiffReady) -> None:
