@@ -192,6 +192,16 @@ class Session:
     def rename_tier(self, old: str, new: str) -> None:
         self._record(editing.rename_tier(self.view, old, new))
 
+    def delete_tier(self, name: str) -> None:
+        self._record(editing.delete_tier(self.view, name))
+
+    def merge_tiers(self, source: str, into: str) -> None:
+        self._record(editing.merge_tiers(self.view, source, into))
+
+    def shift_tier(self, name: str, step: int) -> None:
+        """One layer up (1) or down (-1) among the tiers of its container."""
+        self._record(editing.shift_tier(self.view, name, step))
+
     def rename_unit(self, unit: str, new_short: str) -> None:
         self._record(editing.rename_unit(self.view, unit, new_short))
 

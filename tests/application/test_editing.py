@@ -82,3 +82,45 @@ def test_review_verdicts_are_set_and_cleared(sample: Path) -> None:
     assert review is not None and review.verdict == "must-fix" and review.note == "untangle"
     editing.review(view, [edge], None).make()  # type: ignore[union-attr]
     assert view.plan.review_for(*edge) is None
+
+
+def test_deleting_a_tier_sends_its_units_back_to_stays(sample: Path) -> None:
+    view = sample_view(sample)
+    units = sorted(u for u, t in view.metrics.assignment.items() if t == "compute")
+    edit = editing.delete_tier(view, "compute")
+    assert edit.description == f"delete tier compute ({len(units)} units back to stays)"
+    edit.make()
+    assert view.plan.tier("compute") is None
+    assert all(view.plan.move_for(u) is None for u in units)
+    assert all(view.metrics.assignment[u] is None for u in units)
+    with pytest.raises(WorkbenchError, match="no tier named 'compute'"):
+        editing.delete_tier(view, "compute")
+
+
+def test_merging_tiers_moves_the_units_and_keeps_to_one_container(sample: Path) -> None:
+    view = sample_view(sample)
+    cuda = "src.infrastructure.cuda"
+    assert view.metrics.assignment[cuda] == "compute"
+    editing.merge_tiers(view, "compute", "engine").make()
+    move = view.plan.move_for(cuda)
+    assert move is not None and move.target == "src.infrastructure.engine.cuda"
+    assert view.plan.tier("compute") is None
+    with pytest.raises(WorkbenchError, match="different containers"):
+        editing.merge_tiers(view, "engine", "common")
+    with pytest.raises(WorkbenchError, match="into itself"):
+        editing.merge_tiers(view, "engine", "engine")
+
+
+def test_shifting_a_tier_trades_layers_with_its_neighbour(sample: Path) -> None:
+    view = sample_view(sample)
+    layer = {t.name: t.layer for t in view.plan.tiers}
+    assert (layer["compute"], layer["engine"]) == (4, 5)
+    editing.shift_tier(view, "compute", 1).make()  # type: ignore[union-attr]
+    layer = {t.name: t.layer for t in view.plan.tiers}
+    assert (layer["compute"], layer["engine"]) == (5, 4)
+    top = max(view.plan.tiers, key=lambda t: t.layer or 0
+              if t.package.startswith("src.infrastructure") else -1)
+    assert editing.shift_tier(view, top.name, 1) is None  # nothing above the top
+    editing.shift_tier(view, "registry", 1).make()  # type: ignore[union-attr]
+    base = {t.name: t.layer for t in view.plan.tiers if t.package.startswith("src.core")}
+    assert base == {"common": 1, "state": 2, "registry": 3, "lifecycle": 4, "execution": 5}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
-from pyagent_workbench.model.plan import Verdict
+from pyagent_workbench.model.plan import Tier, Verdict
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,91 @@ def rename_tier(view: PlanView, old: str, new: str) -> Edit:
         view.refresh()
 
     return Edit(f"rename tier {old} to {new}", make)
+
+
+def delete_tier(view: PlanView, name: str) -> Edit:
+    """A tier removed; its units go back to where they are today ("stays")."""
+    _tier(view, name)
+    units = _units_in(view, name)
+    plan = view.plan
+
+    def make() -> None:
+        for unit in units:
+            view.move_unit(unit, None)
+        for move in plan.moves:
+            if move.tier == name:
+                plan.remove_move(move.source)
+        plan.remove_tier(name)
+        view.refresh()
+
+    back = f" ({len(units)} unit{'s' if len(units) != 1 else ''} back to stays)" if units \
+        else ""
+    return Edit(f"delete tier {name}{back}", make)
+
+
+def merge_tiers(view: PlanView, source: str, into: str) -> Edit:
+    """Every unit of `source` into `into` (one container's), and `source` removed."""
+    if source == into:
+        raise WorkbenchError(f"a tier cannot be merged into itself ('{source}')")
+    first, second = _tier(view, source), _tier(view, into)
+    if names.parent(first.package) != names.parent(second.package):
+        raise WorkbenchError(f"'{source}' and '{into}' are tiers of different containers "
+                             f"({names.parent(first.package)}, "
+                             f"{names.parent(second.package)}); move units instead")
+    moving = _units_in(view, source)
+    landing = {view.target_for(u, into) for u in _units_in(view, into)}
+    clashes = sorted(names.last(view.target_for(u, into)) for u in moving
+                     if view.target_for(u, into) in landing)
+    if clashes:
+        raise WorkbenchError(f"both tiers hold a unit named {', '.join(clashes)}; rename "
+                             f"one first")
+    plan = view.plan
+
+    def make() -> None:
+        for unit in moving:
+            view.move_unit(unit, into)
+        plan.remove_tier(source)
+        view.refresh()
+
+    return Edit(f"merge tier {source} into {into}", make)
+
+
+def shift_tier(view: PlanView, name: str, step: int) -> Edit | None:
+    """A tier one place up (`step` 1) or down (-1) in its container's layer order,
+    trading layers with its neighbour. When a tier has no layer, or the neighbour shares
+    its layer, the container's tiers are first numbered 1, 2, ... in their order."""
+    tier = _tier(view, name)
+    container = names.parent(tier.package)
+    ordered = sorted((t for t in view.plan.tiers if names.parent(t.package) == container),
+                     key=lambda t: (t.layer or 0, t.name))
+    position = [t.name for t in ordered].index(name)
+    other = position + step
+    if not 0 <= other < len(ordered):
+        return None
+    layers = [t.layer for t in ordered]
+    if None in layers or layers[position] == layers[other]:
+        layers = list(range(1, len(ordered) + 1))
+    layers[position], layers[other] = layers[other], layers[position]
+    plan = view.plan
+
+    def make() -> None:
+        for tier_now, layer in zip(ordered, layers, strict=True):
+            if tier_now.layer != layer:
+                plan.update_tier(tier_now.name, layer=layer)
+        view.refresh()
+
+    return Edit(f"{name} a layer {'up' if step > 0 else 'down'}", make)
+
+
+def _tier(view: PlanView, name: str) -> Tier:
+    tier = view.plan.tier(name)
+    if tier is None:
+        raise WorkbenchError(f"no tier named '{name}'")
+    return tier
+
+
+def _units_in(view: PlanView, tier: str) -> list[str]:
+    return sorted(u for u, t in view.metrics.assignment.items() if t == tier)
 
 
 def rename_unit(view: PlanView, unit: str, new_short: str) -> Edit:
