@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.tui.widgets.board import TierColumn, next_column
+from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.large import make_large_repo
 from textual.pilot import Pilot
 
@@ -48,7 +49,7 @@ async def test_right_from_deep_in_stays_moves_a_column_per_press(large: Path) ->
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         stays = board(pilot).column(None)
-        assert stays is not None and len(stays.units) > 60
+        assert stays is not None and len(stays.units) > 40
         board(pilot).focus_unit(stays.units[-5])
         await pilot.pause()
         assert focused_column(pilot) is stays and stays.scroll_offset.y > 0
@@ -76,3 +77,56 @@ async def test_the_focused_column_comes_into_view_after_a_resize(large: Path) ->
         await pilot.pause()
         assert focused_column(pilot) is column
         assert in_view(pilot, column)
+
+
+def shown_columns(pilot: Pilot[None]) -> list[TierColumn]:
+    return [c for c in board(pilot).query(TierColumn) if c.display]
+
+
+async def test_the_board_shows_one_container_and_names_it_on_every_column(
+        large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert board(pilot).container == "big.apps"
+        columns = shown_columns(pilot)
+        assert len(columns) == 1 + 12
+        assert all(str(c.border_title).endswith(" · apps") for c in columns)
+        assert all(u.startswith("big.apps.") for c in columns for u in c.units)
+        assert "big.apps" in str(board(pilot).border_title)
+        assert "2 other containers" in str(board(pilot).border_title)
+
+
+async def test_brackets_switch_the_container(large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        await pilot.press("right_square_bracket")
+        assert board(pilot).container == "big.contrib"
+        assert focused_column(pilot).container == "big.contrib"
+        assert len(shown_columns(pilot)) == 1 + 8
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert board(pilot).container == "big.apps"
+        await pilot.press("left_square_bracket")
+        assert board(pilot).container == "big.core"
+        assert all(str(c.border_title).endswith(" · core") for c in shown_columns(pilot))
+
+
+async def test_choosing_a_unit_or_a_container_in_the_tree_switches_the_board(
+        large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        tree = app.screen.query_one(ModuleTree)
+        tree.focus()
+        await pilot.pause()
+        contrib = next(n for n in tree.root.children if n.data == "big.contrib")
+        tree.move_cursor(contrib.children[5])
+        await pilot.pause()
+        assert board(pilot).container == "big.contrib"
+        column = board(pilot).column_of("big.contrib.contrib_005")
+        assert column is not None and column.current_unit() == "big.contrib.contrib_005"
+        core = next(n for n in tree.root.children if n.data == "big.core")
+        tree.move_cursor(core)
+        await pilot.pause()
+        assert board(pilot).container == "big.core"

@@ -21,7 +21,7 @@ from pyagent_workbench.tui.messages import (
     PlanChanged,
 )
 from pyagent_workbench.tui.panes import Pane
-from pyagent_workbench.tui.widgets.board import Board
+from pyagent_workbench.tui.widgets.board import Board, TierColumn
 
 if TYPE_CHECKING:
     from pyagent_workbench.session import Session
@@ -42,6 +42,12 @@ class BoardPane(Pane):
                 tooltip="Diff of the focused unit's move"),
         Binding("e", "review_unit", "Edges", id="review-unit", show=False,
                 tooltip="Review the edges of the focused unit"),
+        Binding("left_square_bracket", "switch_container(-1)", "Previous container",
+                show=False, id="container-previous",
+                tooltip="Show the previous container's tiers on the board"),
+        Binding("right_square_bracket", "switch_container(1)", "Next container",
+                show=False, id="container-next",
+                tooltip="Show the next container's tiers on the board"),
     ]
 
     focused_unit: reactive[str | None] = reactive(None, init=False)
@@ -64,8 +70,15 @@ class BoardPane(Pane):
             self._follow = None
         self.update_hint()
 
-    def watch_focused_unit(self) -> None:
+    def watch_focused_unit(self, unit: str | None) -> None:
+        """A unit chosen elsewhere (the tree) brings its container onto the board; one
+        focused on the board is already there (and a late message must not switch back)."""
+        if unit is not None and not isinstance(self.screen.focused, TierColumn):
+            self.query_one(Board).reveal(unit)
         self.update_hint()
+
+    def action_switch_container(self, step: int) -> None:
+        self.query_one(Board).switch_container(step)
 
     def update_hint(self) -> None:
         board = self.query_one(Board)

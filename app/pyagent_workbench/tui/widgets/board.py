@@ -10,6 +10,7 @@ the mouse on button down, the board finds the column under the pointer with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
@@ -53,6 +54,21 @@ def next_column(sizes: list[int], index: int, step: int) -> int | None:
             return index
         index += step
     return None
+
+
+def container_order(session: Session) -> list[str]:
+    """The plan's containers in its order, then any other the analysis found: the board
+    and the tree list them alike."""
+    return list(dict.fromkeys([*(session.plan.containers or []), *session.containers]))
+
+
+def container_layouts(containers: list[str], tiers_for: Callable[[str], list[str]],
+                      infos: dict[str, UnitInfo]) -> dict[str, list[str | None]]:
+    """Container -> its columns ("stays" first, then its tiers), for every container with
+    units or tiers: the plan's containers in its order, then the others."""
+    holding = {info.container for info in infos.values()}
+    layouts = {c: [None, *tiers_for(c)] for c in dict.fromkeys([*containers, *sorted(holding)])}
+    return {c: tiers for c, tiers in layouts.items() if c in holding or len(tiers) > 1}
 
 
 class TierColumn(ScrollView, can_focus=True):
@@ -101,11 +117,12 @@ class TierColumn(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, tier: str | None, subtitle: str) -> None:
+    def __init__(self, container: str, tier: str | None) -> None:
         super().__init__(classes="-stays" if tier is None else "")
+        self.container = container
         self.tier = tier
-        self.border_title = tier or STAYS
-        self.border_subtitle = subtitle
+        # The tier first: a narrow column cuts its title at the end.
+        self.border_title = f"{tier or STAYS} · {container.rpartition('.')[2]}"
         self.units: list[str] = []
         self.infos: dict[str, UnitInfo] = {}
         self.selected: set[str] = set()
@@ -221,7 +238,13 @@ class Board(HorizontalScroll):
     ]
 
     DEFAULT_CSS = """
-    Board { height: 1fr; padding: 0 0 0 1; }
+    Board {
+        height: 1fr;
+        padding: 0 0 0 1;
+        border-top: hkey $foreground 20%;
+        border-title-color: $text-accent;
+        border-title-align: left;
+    }
     """
 
     dragging: list[str] | None = None
@@ -232,47 +255,113 @@ class Board(HorizontalScroll):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._layout: list[str | None] = []
-        self._columns: dict[str | None, TierColumn] = {}
+        self.container: str | None = None
+        """The container being restructured: only its columns are on display."""
+        self._layouts: dict[str, list[str | None]] = {}
+        self._all: dict[str, dict[str | None, TierColumn]] = {}
+
+    @property
+    def _layout(self) -> list[str | None]:
+        return self._layouts.get(self.container or "", [])
+
+    @property
+    def _columns(self) -> dict[str | None, TierColumn]:
+        return self._all.get(self.container or "", {})
 
     # -- building ---------------------------------------------------------------------------
 
     def sync(self, session: Session) -> None:
         """Show the session's plan: new columns when tiers changed, else new rows."""
         board = session.board()
-        layout = [None, *[t for t in board if t is not None]]
         infos = {unit: session.unit_info(unit) for unit in session.units()}
-        if layout != self._layout:
+        layouts = container_layouts(container_order(session), session.tiers_for, infos)
+        stays: dict[str, list[str]] = {container: [] for container in layouts}
+        for unit in board.get(None, []):
+            stays[infos[unit].container].append(unit)
+        if layouts != self._layouts:
             focused = self.focused_unit()
-            self._layout = layout
+            self._layouts = layouts
             self.remove_children()
-            self._columns = {tier: TierColumn(tier, self._subtitle(session, tier))
-                             for tier in layout}
-            self.mount_all(list(self._columns.values()))
-            for tier, column in self._columns.items():
-                column.show(board.get(tier, []), infos)
+            self._all = {container: {tier: TierColumn(container, tier) for tier in tiers}
+                         for container, tiers in layouts.items()}
+            self.mount_all([c for columns in self._all.values() for c in columns.values()])
+            if self.container not in layouts:
+                self.container = next(iter(layouts), None)
+            self._display_container()
             if focused:
                 self.call_after_refresh(self.focus_unit, focused)
-            return
-        for tier, column in self._columns.items():
-            column.border_subtitle = self._subtitle(session, tier)
-            column.show(board.get(tier, []), infos)
+        for container, columns in self._all.items():
+            for tier, column in columns.items():
+                units = stays[container] if tier is None else board.get(tier, [])
+                column.border_subtitle = self._subtitle(session, tier, len(units))
+                column.show(units, infos)
+        self._update_title()
 
-    def _subtitle(self, session: Session, tier: str | None) -> str:
-        count = sum(1 for t in session.view.metrics.assignment.values() if t == tier)
-        if tier is None:
-            return f"{count} units"
-        info = session.plan.tier(tier)
+    def _subtitle(self, session: Session, tier: str | None, count: int) -> str:
+        info = session.plan.tier(tier) if tier is not None else None
         layer = f"L{info.layer} · " if info and info.layer is not None else ""
         return f"{layer}{count} units"
+
+    def _display_container(self) -> None:
+        for container, columns in self._all.items():
+            for column in columns.values():
+                column.display = container == self.container
+
+    def _update_title(self) -> None:
+        """The board's title says which container it shows and how many others there are."""
+        container = self.container
+        if container is None:
+            self.border_title = ""
+            return
+        stays = self._columns[None].units if None in self._columns else []
+        others = len(self._layouts) - 1
+        switch = f" · {others} other container{'s' if others != 1 else ''} ([ ])"
+        self.border_title = (f"{container} · {len(self._layout) - 1} tiers · "
+                             f"{len(stays)} stay{switch if others else ''}")
+
+    def show_container(self, container: str) -> None:
+        """Put one container's columns on display (the selection is dropped: it could
+        hold units no longer in sight)."""
+        if container == self.container or container not in self._layouts:
+            return
+        self.action_clear_selection()
+        self.cancel_drag()
+        self.container = container
+        self._display_container()
+        self._update_title()
+        self.scroll_to(x=0, animate=False, immediate=True)
+
+    def switch_container(self, step: int) -> None:
+        """The next (or previous) container, its first unit focused."""
+        containers = list(self._layouts)
+        if not containers:
+            return
+        index = containers.index(self.container) if self.container in containers else 0
+        self.show_container(containers[(index + step) % len(containers)])
+        self.action_focus_first()
+
+    def reveal(self, unit: str) -> TierColumn | None:
+        """Show the unit's container and put the cursor on it, without taking the focus."""
+        column = self.column_of(unit)
+        if column is None:
+            return None
+        self.show_container(column.container)
+        column.cursor = column.units.index(unit)
+        self._scroll_into_view(column)
+        self.call_after_refresh(self._scroll_into_view, column)
+        return column
 
     # -- reading ----------------------------------------------------------------------------
 
     def column(self, tier: str | None) -> TierColumn | None:
-        return self._columns.get(tier)
+        """A tier's column (tier names are unique); `None`: the shown container's stays."""
+        if tier is None:
+            return self._columns.get(None)
+        return next((cs[tier] for cs in self._all.values() if tier in cs), None)
 
     def column_of(self, unit: str) -> TierColumn | None:
-        return next((c for c in self._columns.values() if unit in c.units), None)
+        return next((c for cs in self._all.values() for c in cs.values() if unit in c.units),
+                    None)
 
     def shown(self) -> dict[str | None, list[str]]:
         """Tier -> the units its column shows."""
@@ -280,7 +369,7 @@ class Board(HorizontalScroll):
 
     def unit_offset(self, unit: str) -> tuple[TierColumn, tuple[int, int]]:
         """Where a unit's row is (column, offset inside it), scrolling it into view."""
-        column = self.column_of(unit)
+        column = self.reveal(unit)
         assert column is not None, unit
         row = column.units.index(unit)
         self.scroll_to_widget(column, animate=False, immediate=True)
@@ -303,16 +392,19 @@ class Board(HorizontalScroll):
         return sum(len(c.selected) for c in self._columns.values())
 
     def focus_unit(self, unit: str) -> None:
-        column = self.column_of(unit)
-        if column is None:
-            return
-        column.cursor = column.units.index(unit)
-        self._focus_column(column)
+        column = self.reveal(unit)
+        if column is not None:
+            self._focus_column(column)
 
     def _focus_column(self, column: TierColumn) -> None:
         """Focus now, not after the next refresh (as `Widget.focus` does): the next key
         press must find the focus where this one left it, or fast presses are lost."""
         self.screen.set_focus(column, scroll_visible=False)
+        self._scroll_into_view(column)
+        # A column just put on display has no size until the next layout.
+        self.call_after_refresh(self._scroll_into_view, column)
+
+    def _scroll_into_view(self, column: TierColumn) -> None:
         self.scroll_to_widget(column, animate=False, immediate=True)
         column.scroll_to_region(Region(0, column.cursor, 1, 1), animate=False, immediate=True)
 
@@ -320,7 +412,7 @@ class Board(HorizontalScroll):
         """After a resize the focused column may be off-screen: bring it back."""
         focused = self.screen.focused if self.is_attached else None
         if isinstance(focused, TierColumn) and focused in self.children:
-            self.call_after_refresh(self._focus_column, focused)
+            self.call_after_refresh(self._scroll_into_view, focused)
 
     # -- keyboard ---------------------------------------------------------------------------
 
@@ -351,7 +443,7 @@ class Board(HorizontalScroll):
                 focused.refresh()
 
     def action_clear_selection(self) -> None:
-        for column in self._columns.values():
+        for column in self._every_column():
             if column.selected:
                 column.selected.clear()
                 column.refresh()
@@ -397,7 +489,7 @@ class Board(HorizontalScroll):
     def cancel_drag(self) -> None:
         if self._drag_column is not None:
             self._drag_column.release_mouse()
-        for column in self._columns.values():
+        for column in self._every_column():
             if column.dragging:
                 column.dragging = set()
                 column.refresh()
@@ -407,6 +499,9 @@ class Board(HorizontalScroll):
         self._drag_column = None
         self._drop_column = None
         self._drag_moved = False
+
+    def _every_column(self) -> list[TierColumn]:
+        return [c for columns in self._all.values() for c in columns.values()]
 
     def _column_at(self, x: int, y: int) -> TierColumn | None:
         try:

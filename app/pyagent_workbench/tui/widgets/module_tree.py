@@ -8,6 +8,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from pyagent_workbench.tui.messages import UnitFocused
+from pyagent_workbench.tui.widgets.board import container_order
 
 if TYPE_CHECKING:
     from pyagent_workbench.session import Session
@@ -52,8 +53,8 @@ class ModuleTree(Tree[str]):
         by_container: dict[str, list[str]] = {}
         for unit in units:
             by_container.setdefault(session.view.units.units[unit].container, []).append(unit)
-        for container in [*session.containers,
-                          *sorted(set(by_container) - set(session.containers))]:
+        order = container_order(session)
+        for container in [*order, *sorted(set(by_container) - set(order))]:
             if container not in by_container:
                 continue
             branch = self.root.add(container, data=container, expand=True)
@@ -73,6 +74,10 @@ class ModuleTree(Tree[str]):
             node.add_leaf(module[len(unit) + 1:] or "__init__", data=module)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
-        data = event.node.data
-        if data in self._units:
-            self.post_message(UnitFocused(data))
+        """A unit, or a container (standing for its first unit), is focused: the board
+        shows its container."""
+        node = event.node
+        if node.data not in self._units and node.children:
+            node = node.children[0]
+        if node.data in self._units:
+            self.post_message(UnitFocused(node.data))
