@@ -162,12 +162,14 @@ async def test_verdicts_notes_and_clearing(sample: Path) -> None:
         await pilot.press("a")
         review = session.plan.review_for(*first.key)
         assert review is not None and review.verdict == "accepted"
+        await pilot.press("up")  # a verdict moves on to the next unreviewed edge: back
         await pilot.press("N")
         assert isinstance(app.screen, TextPrompt)
         await pilot.press(*"checked with the team", "enter")
         review = session.plan.review_for(*first.key)
         assert review is not None and review.verdict == "accepted"
         assert review.note == "checked with the team"
+        await pilot.press("up")
         await pilot.press("u")
         assert session.plan.review_for(*first.key) is None
         await pilot.press("X")  # every edge shown

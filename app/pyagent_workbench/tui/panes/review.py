@@ -3,6 +3,7 @@ given to them, the filter, and the source around an import."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Label, Static
 
+from pyagent_workbench.analysis import edgelist
 from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
 from pyagent_workbench.tui.messages import PlanChanged
 from pyagent_workbench.tui.panes import Pane
@@ -42,8 +44,19 @@ class ReviewPane(Pane):
         Binding("slash", "filter_text", "Filter", id="filter", tooltip="Filter by text"),
         Binding("f", "toggle_unreviewed", "Unreviewed", show=False, id="unreviewed",
                 tooltip="Only unreviewed edges (toggle)"),
+        Binding("w", "toggle_filter('upward_only')", "Upward", show=False, id="upward-only",
+                tooltip="Only upward edges (toggle)"),
+        Binding("y", "toggle_filter('cycle_only')", "In a cycle", show=False, id="cycle-only",
+                tooltip="Only edges inside a tier cycle (toggle)"),
+        Binding("t", "toggle_unit", "This unit", show=False, id="unit-only",
+                tooltip="Only the edges of the current edge's unit (toggle)"),
         Binding("c", "clear_filter", "Clear filter", show=False, id="clear-filter",
                 tooltip="Show every cross-tier edge"),
+        Binding("S", "next_sort", "Sort", show=False, id="sort",
+                tooltip="Sort by tier pair, direction (upward first), importer, verdict, "
+                        "file order (cycles)"),
+        Binding("g", "toggle_grouping", "Group", show=False, id="group",
+                tooltip="Group the edges by tier pair, with each pair's count (toggle)"),
     ]
 
     def __init__(self, session: Session, *, id: str) -> None:
@@ -82,10 +95,13 @@ class ReviewPane(Pane):
         pairs = self.session.view.edge_pairs()
         reviewed = sum(1 for edges in pairs.values() if edges[0].review is not None)
         selected = f" · {len(table.selected)} selected" if table.selected else ""
+        order = f" · by {edgelist.SORTS[table.order]}" if table.order != "file" else ""
+        grouped = (f" · {len(edgelist.pair_counts(table.rows_shown))} tier pairs"
+                   if table.grouped else "")
         self.query_one("#review-status", Label).update(
-            f"{len(table.rows_shown)} import statements shown ({table.filter.describe()})"
-            f"{selected} · {reviewed}/{len(pairs)} edges reviewed · a/x: accept/must-fix · "
-            f"A/X: all shown")
+            f"{len(table.rows_shown)} imports shown ({table.filter.describe()})"
+            f"{order}{grouped}{selected} · {reviewed}/{len(pairs)} edges reviewed · "
+            f"a/x: accept/must-fix · A/X: all shown")
         self._show_edge_detail()
 
     @on(EdgeTable.RowHighlighted)
@@ -96,7 +112,10 @@ class ReviewPane(Pane):
             detail.update("")
             return
         note = f" · note: {edge.review.note}" if edge.review and edge.review.note else ""
-        detail.update(f"{edge.path}:{edge.line}  {edge.text.strip()}{note}")
+        cycle = " · in a tier cycle" if edge.in_cycle else ""
+        detail.update(f"{edge.path}:{edge.line}  {edge.text.strip()}  "
+                      f"({edge.importer_tier} → {edge.imported_tier}, {edge.direction}{cycle})"
+                      f"{note}")
 
     @on(TierMatrix.CellChosen)
     def matrix_cell(self, message: TierMatrix.CellChosen) -> None:
@@ -120,12 +139,17 @@ class ReviewPane(Pane):
         if not targets:
             self.notify("No edge here to review", severity="warning")
             return
-        self._judge(targets, cast("Verdict | None", verdict or None), "")
+        self._judge(targets, cast("Verdict | None", verdict or None), "",
+                    advance=bool(verdict) and not everything)
 
     def _judge(self, targets: list[tuple[str, str]], verdict: Verdict | None,
-               note: str) -> None:
+               note: str, *, advance: bool = True) -> None:
+        """Give the verdict; the table then moves on to the next unreviewed edge (when
+        the verdict came from it), so reviewing costs one key per edge."""
         count = self.session.review(targets, verdict, note)
-        self.query_one(EdgeTable).selected.clear()
+        table = self.query_one(EdgeTable)
+        table.selected.clear()
+        table.advance_pending = advance and not isinstance(self.screen.focused, TierMatrix)
         self.post_message(PlanChanged(f"reviewed {count} edges"))
         self.notify(f"{count} edge{'s' if count != 1 else ''} marked {verdict or 'unreviewed'}",
                     timeout=2)
@@ -162,14 +186,35 @@ class ReviewPane(Pane):
     @on(Input.Submitted, "#edge-filter")
     def filter_submitted(self, event: Input.Submitted) -> None:
         current = self.query_one(EdgeTable).filter
-        self._set_filter(EdgeFilter(current.tiers, current.unit, event.value.strip(),
-                                    current.unreviewed_only))
+        self._set_filter(replace(current, text=event.value.strip()))
         event.input.add_class("-hidden")
 
     def action_toggle_unreviewed(self) -> None:
+        self.action_toggle_filter("unreviewed_only")
+
+    def action_toggle_filter(self, criterion: str) -> None:
         current = self.query_one(EdgeTable).filter
-        self._set_filter(EdgeFilter(current.tiers, current.unit, current.text,
-                                    not current.unreviewed_only))
+        self._set_filter(current.toggled(criterion))
+
+    def action_toggle_unit(self) -> None:
+        """Narrow to the unit of the current edge's importer, or widen back."""
+        table = self.query_one(EdgeTable)
+        edge = table.current()
+        unit = None if table.filter.unit or edge is None else (
+            self.session.view.units.unit_of.get(edge.importer))
+        self._set_filter(replace(table.filter, unit=unit))
+
+    # -- order ---------------------------------------------------------------------------------
+
+    def action_next_sort(self) -> None:
+        table = self.query_one(EdgeTable)
+        table.order = edgelist.next_sort(table.order)
+        table.sync(self.session)
+
+    def action_toggle_grouping(self) -> None:
+        table = self.query_one(EdgeTable)
+        table.grouped = not table.grouped
+        table.sync(self.session)
 
     def action_clear_filter(self) -> None:
         self._set_filter(EdgeFilter())
