@@ -179,6 +179,11 @@ class Session:
         self.done.append(Action(edit.description, before, after))
         self.undone.clear()
 
+    def move_impact(self, units: Iterable[str],
+                    tiers: Iterable[str | None]) -> dict[str | None, editing.Impact]:
+        """What moving the units to each tier would change, before it is done."""
+        return editing.move_impact(self.view, units, tiers)
+
     def move_units(self, units: Iterable[str], tier: str | None) -> None:
         """Move units into a tier (`None`: back where they are today)."""
         self._record(editing.move_units(self.view, units, tier))

@@ -124,3 +124,25 @@ def test_shifting_a_tier_trades_layers_with_its_neighbour(sample: Path) -> None:
     editing.shift_tier(view, "registry", 1).make()  # type: ignore[union-attr]
     base = {t.name: t.layer for t in view.plan.tiers if t.package.startswith("src.core")}
     assert base == {"common": 1, "state": 2, "registry": 3, "lifecycle": 4, "execution": 5}
+
+
+def test_the_impact_of_a_move_is_known_before_it_is_made(sample: Path) -> None:
+    view = sample_view(sample)
+    unit = "src.infrastructure.attention"
+    before = view.metrics.figures()
+    tiers = [None, *(t.name for t in view.plan.tiers if t.package.startswith(
+        "src.infrastructure"))]
+    impacts = editing.move_impact(view, [unit], tiers)
+    assert view.metrics.figures() == before  # every trial undone
+    assert impacts["engine"] == editing.Impact(0, 0, 0)  # where it is now
+    for tier in ("compute", None):
+        editing.move_units(view, [unit], tier).make()  # type: ignore[union-attr]
+        after = view.metrics.figures()
+        assert impacts[tier] == editing.Impact(
+            after.cross_tier_edges - before.cross_tier_edges,
+            after.upward_edges - before.upward_edges,
+            after.tier_cycles - before.tier_cycles)
+        editing.move_units(view, [unit], "engine").make()  # type: ignore[union-attr]
+        assert view.metrics.figures() == before
+    assert str(editing.Impact(0, 0, 0)) == "no change"
+    assert str(editing.Impact(3, -1, 0)) == "cross-tier +3 · upward -1"

@@ -40,6 +40,43 @@ def move_units(view: PlanView, units: Iterable[str], tier: str | None) -> Edit |
     return Edit(f"move {label} to {tier or 'stays'}", make)
 
 
+@dataclass(frozen=True)
+class Impact:
+    """What moving units to a tier would change: the figures' differences."""
+
+    cross_tier_edges: int
+    upward_edges: int
+    tier_cycles: int
+
+    def __str__(self) -> str:
+        parts = [f"{label} {value:+d}" for label, value in (
+            ("cross-tier", self.cross_tier_edges), ("upward", self.upward_edges),
+            ("cycles", self.tier_cycles)) if value]
+        return " · ".join(parts) or "no change"
+
+
+def move_impact(view: PlanView, units: Iterable[str],
+                tiers: Iterable[str | None]) -> dict[str | None, Impact]:
+    """For each tier (`None`: stays), what moving the units there would change, before
+    the move is made (each trial is undone: the figures move a unit in O(its edges))."""
+    metrics = view.metrics
+    before = metrics.figures()
+    original = {unit: metrics.assignment.get(unit) for unit in units}
+    impacts: dict[str | None, Impact] = {}
+    try:
+        for tier in tiers:
+            for unit in original:
+                metrics.move(unit, tier)
+            after = metrics.figures()
+            impacts[tier] = Impact(after.cross_tier_edges - before.cross_tier_edges,
+                                   after.upward_edges - before.upward_edges,
+                                   after.tier_cycles - before.tier_cycles)
+    finally:
+        for unit, tier in original.items():
+            metrics.move(unit, tier)
+    return impacts
+
+
 def new_tier(view: PlanView, name: str, container: str, layer: int | None = None) -> Edit:
     check_name(name, "tier name")
     if view.plan.tier(name) is not None:

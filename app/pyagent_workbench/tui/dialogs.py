@@ -3,6 +3,7 @@ and the source around an import line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual import events
@@ -25,17 +26,22 @@ class TierPicker(ModalScreen[str | None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="picker-cancel")]
 
-    def __init__(self, tiers: list[tuple[str, str]], units: list[str]) -> None:
+    def __init__(self, tiers: list[tuple[str, str]], units: list[str], *,
+                 impacts: Mapping[str | None, object] | None = None,
+                 title: str | None = None) -> None:
         super().__init__()
         self.tiers = tiers
         """(name, detail) pairs."""
         self.units = units
+        self.impacts = impacts or {}
+        """Per tier (`None`: stays), what the move would change, shown beside it."""
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
             what = (self.units[0].rpartition(".")[2] if len(self.units) == 1
                     else f"{len(self.units)} units")
-            yield Label(f"Move {what} to…", id="title")
+            yield Label(self.title_text or f"Move {what} to…", id="title", markup=False)
             yield Input(placeholder="type to filter tiers", id="query")
             yield OptionList(id="choices")
 
@@ -48,13 +54,17 @@ class TierPicker(ModalScreen[str | None]):
         choices.clear_options()
         matcher = Matcher(query) if query else None
         scored = []
-        for name, detail in [*self.tiers, (STAYS_OPTION, "back where it is today")]:
+        stays = [] if self.title_text else [(STAYS_OPTION, "back where it is today")]
+        for name, detail in [*self.tiers, *stays]:
             label = "stays" if name == STAYS_OPTION else name
             score = matcher.match(label) if matcher else 1.0
             if score > 0:
                 prompt = matcher.highlight(label) if matcher else Content(label)
-                scored.append((score, Option(
-                    Content.assemble(prompt, (f"  {detail}", "$text-muted")), id=name)))
+                impact = self.impacts.get(None if name == STAYS_OPTION else name)
+                scored.append((score, Option(Content.assemble(
+                    prompt, (f"  {detail}", "$text-muted"),
+                    (f"  {impact}", "$text-warning") if impact is not None else ""),
+                    id=name)))
         scored.sort(key=lambda pair: -pair[0])
         choices.add_options([option for _, option in scored])
         if scored:
