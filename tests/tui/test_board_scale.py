@@ -7,7 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyagent_workbench.tui.widgets.board import TierColumn, next_column
+from pyagent_workbench.tui.widgets.board import (
+    TierColumn,
+    compact_title,
+    edge_step,
+    next_column,
+)
 from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.large import make_large_repo
 from textual.pilot import Pilot
@@ -130,3 +135,63 @@ async def test_choosing_a_unit_or_a_container_in_the_tree_switches_the_board(
         tree.move_cursor(core)
         await pilot.pause()
         assert board(pilot).container == "big.core"
+
+
+def test_edge_step_is_near_either_edge() -> None:
+    assert edge_step(10, 10, 100) == -1
+    assert edge_step(50, 10, 100) == 0
+    assert edge_step(97, 10, 100) == 1
+
+
+def test_a_compact_title_keeps_the_end_of_the_tier_name() -> None:
+    assert compact_title("big.apps", "apps_tier11", 8) == "tier11"
+    assert compact_title("big.apps", "apps_sessions_v2", 8) == "…ns_v2"
+    assert compact_title("big.apps", None, 8) == "stays"
+
+
+async def test_a_drag_scrolls_the_board_to_an_off_screen_column(large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        unit = "big.apps.apps_001"
+        last = shown_columns(pilot)[-1]
+        assert last.tier == "apps_tier0"
+        assert last.region.x >= board(pilot).region.right  # off-screen
+        source, offset = board(pilot).unit_offset(unit)
+        await pilot.pause()
+        await pilot.mouse_down(source, offset=offset)
+        edge = (board(pilot).region.right - 2, board(pilot).region.y + 5)
+        for _ in range(100):
+            await pilot.hover(offset=edge)
+            await pilot.pause(0.05)
+            if last.region.right <= board(pilot).region.right:
+                break
+        assert board(pilot).scroll_x > 0
+        assert last.region.right <= board(pilot).region.right
+        await pilot.hover(last, offset=(3, 3))
+        assert "-drop-target" in last.classes
+        await pilot.mouse_up(last, offset=(3, 3))
+        await pilot.pause()
+        info = app.session.unit_info(unit)  # type: ignore[union-attr]
+        assert info.tier == "apps_tier0"
+        app.session.discard_draft()  # type: ignore[union-attr]
+
+
+async def test_zoomed_out_every_column_of_a_twelve_tier_container_fits(large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        columns = shown_columns(pilot)
+        assert columns[-1].region.x >= board(pilot).region.right
+        await pilot.press("z")
+        await pilot.pause()
+        area = board(pilot).region
+        assert len(columns) == 13
+        assert all(area.x <= c.region.x and c.region.right <= area.right for c in columns)
+        assert sum(len(c.units) for c in columns) == 120
+        stays = columns[0]
+        assert stays.render_line(0).text.strip() == "apps_001"
+        assert [c.border_title for c in columns[:2]] == ["stays", "tier11"]
+        await pilot.press("z")
+        await pilot.pause()
+        assert columns[-1].region.x >= board(pilot).region.right

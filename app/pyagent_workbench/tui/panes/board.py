@@ -48,6 +48,8 @@ class BoardPane(Pane):
         Binding("right_square_bracket", "switch_container(1)", "Next container",
                 show=False, id="container-next",
                 tooltip="Show the next container's tiers on the board"),
+        Binding("z", "zoom", "Zoom out", show=False, id="zoom",
+                tooltip="Zoom out (narrow columns, names only) or back in"),
     ]
 
     focused_unit: reactive[str | None] = reactive(None, init=False)
@@ -79,6 +81,9 @@ class BoardPane(Pane):
 
     def action_switch_container(self, step: int) -> None:
         self.query_one(Board).switch_container(step)
+
+    def action_zoom(self) -> None:
+        self.query_one(Board).toggle_compact()
 
     def update_hint(self) -> None:
         board = self.query_one(Board)

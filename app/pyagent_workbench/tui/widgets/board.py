@@ -31,12 +31,22 @@ if TYPE_CHECKING:
 STAYS = "stays"
 UNITS = Binding.Group("move between the units of a column")
 COLUMNS = Binding.Group("move between columns")
+AUTO_SCROLL_EDGE = 4
+"""How near (cells) the board's left or right edge a drag makes it scroll."""
+AUTO_SCROLL_CELLS = 6
+COMPACT_MIN_WIDTH = 8
+AUTO_SCROLL_EVERY = 0.05
+"""Seconds between two auto-scroll steps."""
 
 
-def card_text(info: UnitInfo, width: int, selected: bool) -> str:
-    """One unit's row: its (target) name, module count and cross-tier edge count."""
+def card_text(info: UnitInfo, width: int, selected: bool, *, compact: bool = False) -> str:
+    """One unit's row: its (target) name, module count and cross-tier edge count; compact,
+    the name alone (the zoomed-out board has narrow columns)."""
     current = info.name.rpartition(".")[2]
     label = info.short if info.short == current else f"{current}→{info.short}"
+    if compact:
+        name = label if len(label) <= width else label[: max(1, width - 1)] + "…"
+        return name.ljust(width)
     counts = f"{info.modules}m ⇄{info.cross_edges}"
     name = ("■ " if selected else "") + label
     room = max(4, width - len(counts) - 3)
@@ -54,6 +64,34 @@ def next_column(sizes: list[int], index: int, step: int) -> int | None:
             return index
         index += step
     return None
+
+
+def edge_step(x: int, left: int, right: int) -> int:
+    """-1 or 1 when `x` is within `AUTO_SCROLL_EDGE` cells of the left or right edge of
+    [left, right), else 0."""
+    if x < left + AUTO_SCROLL_EDGE:
+        return -1
+    if x >= right - AUTO_SCROLL_EDGE:
+        return 1
+    return 0
+
+
+def compact_width(available: int, columns: int) -> int:
+    """Zoomed out: a column's width (with its one-cell gap) when `columns` share
+    `available` cells, never under `COMPACT_MIN_WIDTH`."""
+    return max(COMPACT_MIN_WIDTH, available // max(1, columns) - 1)
+
+
+def compact_title(container: str, tier: str | None, width: int) -> str:
+    """A zoomed-out column's title: the tier's name without its container's name in
+    front, cut from the left (tiers of one container differ at the end; the container is
+    in the board's title)."""
+    name = tier or STAYS
+    short = container.rpartition(".")[2]
+    if name.startswith(short) and len(name) > len(short) + 1:
+        name = name[len(short):].lstrip("_.")
+    room = max(2, width - 2)
+    return name if len(name) <= room else "…" + name[-(room - 1):]
 
 
 def container_order(session: Session) -> list[str]:
@@ -122,11 +160,13 @@ class TierColumn(ScrollView, can_focus=True):
         self.container = container
         self.tier = tier
         # The tier first: a narrow column cuts its title at the end.
-        self.border_title = f"{tier or STAYS} · {container.rpartition('.')[2]}"
+        self.full_title = f"{tier or STAYS} · {container.rpartition('.')[2]}"
+        self.border_title = self.full_title
         self.units: list[str] = []
         self.infos: dict[str, UnitInfo] = {}
         self.selected: set[str] = set()
         self.dragging: set[str] = set()
+        self.compact = False
 
     # -- content ----------------------------------------------------------------------------
 
@@ -154,7 +194,7 @@ class TierColumn(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         unit = self.units[row]
         info = self.infos[unit]
-        text = card_text(info, width, unit in self.selected)
+        text = card_text(info, width, unit in self.selected, compact=self.compact)
         style = self.get_component_rich_style("tier-column--row")
         if unit in self.selected:
             style += self.get_component_rich_style("tier-column--selected")
@@ -245,6 +285,16 @@ class Board(HorizontalScroll):
         border-title-color: $text-accent;
         border-title-align: left;
     }
+    Board.-compact > TierColumn {
+        min-width: 0;
+        border: none;
+        border-top: hkey $foreground 30%;
+        border-subtitle-color: $text-muted;
+        margin: 0 1 0 0;
+        scrollbar-size-vertical: 0;
+    }
+    Board.-compact > TierColumn:focus { border: none; border-top: hkey $accent; }
+    Board.-compact > TierColumn.-drop-target { border: none; border-top: heavy $accent; }
     """
 
     dragging: list[str] | None = None
@@ -252,6 +302,7 @@ class Board(HorizontalScroll):
     _drag_moved = False
     _drop_column: TierColumn | None = None
     _drag_origin: tuple[int, int] = (0, 0)
+    _drag_point: tuple[int, int] = (0, 0)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -259,6 +310,10 @@ class Board(HorizontalScroll):
         """The container being restructured: only its columns are on display."""
         self._layouts: dict[str, list[str | None]] = {}
         self._all: dict[str, dict[str | None, TierColumn]] = {}
+
+    def on_mount(self) -> None:
+        self._auto_scroll = self.set_interval(AUTO_SCROLL_EVERY, self._auto_scroll_tick,
+                                              pause=True)
 
     @property
     def _layout(self) -> list[str | None]:
@@ -284,10 +339,13 @@ class Board(HorizontalScroll):
             self.remove_children()
             self._all = {container: {tier: TierColumn(container, tier) for tier in tiers}
                          for container, tiers in layouts.items()}
-            self.mount_all([c for columns in self._all.values() for c in columns.values()])
+            self.mount_all(self._every_column())
+            for column in self._every_column():
+                column.compact = self.has_class("-compact")
             if self.container not in layouts:
                 self.container = next(iter(layouts), None)
             self._display_container()
+            self._fit_columns()
             if focused:
                 self.call_after_refresh(self.focus_unit, focused)
         for container, columns in self._all.items():
@@ -319,6 +377,26 @@ class Board(HorizontalScroll):
         self.border_title = (f"{container} · {len(self._layout) - 1} tiers · "
                              f"{len(stays)} stay{switch if others else ''}")
 
+    def toggle_compact(self) -> None:
+        """Zoom out: narrow columns sharing the width, one name a card."""
+        self.toggle_class("-compact")
+        for column in self._every_column():
+            column.compact = self.has_class("-compact")
+            column.refresh()
+        self._fit_columns()
+        focused = self.screen.focused
+        if isinstance(focused, TierColumn):
+            self.call_after_refresh(self._scroll_into_view, focused)
+
+    def _fit_columns(self) -> None:
+        """Zoomed out, the shown columns share the board's width (down to a minimum)."""
+        width = compact_width(self.scrollable_content_region.width, len(self._layout))
+        for column in self._every_column():
+            column.styles.width = width if column.compact else None
+            column.border_title = (
+                compact_title(column.container, column.tier, width) if column.compact
+                else column.full_title)
+
     def show_container(self, container: str) -> None:
         """Put one container's columns on display (the selection is dropped: it could
         hold units no longer in sight)."""
@@ -328,6 +406,7 @@ class Board(HorizontalScroll):
         self.cancel_drag()
         self.container = container
         self._display_container()
+        self._fit_columns()
         self._update_title()
         self.scroll_to(x=0, animate=False, immediate=True)
 
@@ -410,6 +489,7 @@ class Board(HorizontalScroll):
 
     def on_resize(self) -> None:
         """After a resize the focused column may be off-screen: bring it back."""
+        self._fit_columns()
         focused = self.screen.focused if self.is_attached else None
         if isinstance(focused, TierColumn) and focused in self.children:
             self.call_after_refresh(self._scroll_into_view, focused)
@@ -465,7 +545,27 @@ class Board(HorizontalScroll):
                 column.dragging = set(self.dragging or []) & set(column.units)
                 if column.dragging:
                     column.refresh()
-        target = self._column_at(x, y)
+        self._drag_point = (x, y)
+        if self._edge_step(x):
+            self._auto_scroll.resume()
+        self._update_drop_target()
+
+    def _edge_step(self, x: int) -> int:
+        region = self.region
+        return edge_step(x, region.x, region.right)
+
+    def _auto_scroll_tick(self) -> None:
+        """While a drag rests near the left or right edge, the board scrolls that way,
+        so a drag reaches columns off-screen."""
+        step = self._edge_step(self._drag_point[0]) if self.dragging else 0
+        if not step:
+            self._auto_scroll.pause()
+            return
+        self.scroll_relative(x=step * AUTO_SCROLL_CELLS, animate=False, immediate=True)
+        self._update_drop_target()
+
+    def _update_drop_target(self) -> None:
+        target = self._column_at(*self._drag_point)
         if target is not self._drop_column:
             if self._drop_column is not None:
                 self._drop_column.remove_class("-drop-target")
@@ -495,6 +595,7 @@ class Board(HorizontalScroll):
                 column.refresh()
         if self._drop_column is not None:
             self._drop_column.remove_class("-drop-target")
+        self._auto_scroll.pause()
         self.dragging = None
         self._drag_column = None
         self._drop_column = None
