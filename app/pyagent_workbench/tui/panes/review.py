@@ -26,6 +26,13 @@ class ReviewPane(Pane):
     """Edge table and matrix, with the verdict keys."""
 
     KEYS_TITLE = "Review"
+    DEFAULT_CSS = """
+    ReviewPane #review-status, ReviewPane #edge-detail {
+        width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    """
+    """Status and detail lines of a fixed size: updating them after each key needs no
+    layout of the whole screen."""
     BINDINGS = [
         Binding("a", "verdict('accepted')", "Accept", id="accept",
                 tooltip="Mark accepted (the selection, else the current row)"),
@@ -101,7 +108,7 @@ class ReviewPane(Pane):
         self.query_one("#review-status", Label).update(
             f"{len(table.rows_shown)} imports shown ({table.filter.describe()})"
             f"{order}{grouped}{selected} · {reviewed}/{len(pairs)} edges reviewed · "
-            f"a/x: accept/must-fix · A/X: all shown")
+            f"a/x: accept/must-fix · A/X: all shown", layout=False)
         self._show_edge_detail()
 
     @on(EdgeTable.RowHighlighted)
@@ -109,13 +116,13 @@ class ReviewPane(Pane):
         edge = self.query_one(EdgeTable).current()
         detail = self.query_one("#edge-detail", Static)
         if edge is None:
-            detail.update("")
+            detail.update("", layout=False)
             return
         note = f" · note: {edge.review.note}" if edge.review and edge.review.note else ""
         cycle = " · in a tier cycle" if edge.in_cycle else ""
         detail.update(f"{edge.path}:{edge.line}  {edge.text.strip()}  "
                       f"({edge.importer_tier} → {edge.imported_tier}, {edge.direction}{cycle})"
-                      f"{note}")
+                      f"{note}", layout=False)
 
     @on(TierMatrix.CellChosen)
     def matrix_cell(self, message: TierMatrix.CellChosen) -> None:
