@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.tui.panes.board import UnitSearch, find_unit
 from pyagent_workbench.tui.widgets.board import (
     TierColumn,
     compact_title,
@@ -17,7 +18,7 @@ from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.large import make_large_repo
 from textual.pilot import Pilot
 
-from tui.harness import board, make_app, ready
+from tui.harness import board, make_app, quiet, ready
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +196,46 @@ async def test_zoomed_out_every_column_of_a_twelve_tier_container_fits(large: Pa
         await pilot.press("z")
         await pilot.pause()
         assert columns[-1].region.x >= board(pilot).region.right
+
+
+def test_find_unit_prefers_the_last_part_of_the_name() -> None:
+    units = ["big.apps.apps_001", "big.apps.apps_010", "big.core.core_010"]
+    assert find_unit(units, "CORE_01") == "big.core.core_010"
+    assert find_unit(units, "apps_01") == "big.apps.apps_010"
+    assert find_unit(units, "big.core") == "big.core.core_010"
+    assert find_unit(units, "nothing") is None
+    assert find_unit(units, " ") is None
+
+
+async def test_slash_jumps_to_a_unit_in_another_container(large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        before = focused_column(pilot).current_unit()
+        await pilot.press("slash", *"core_03")
+        assert board(pilot).container == "big.core"
+        column = board(pilot).column_of("big.core.core_030")
+        assert column is not None and column.current_unit() == "big.core.core_030"
+        await pilot.press("enter")
+        assert focused_column(pilot) is column
+        assert app.screen.query_one(UnitSearch).has_class("-hidden")
+        await pilot.press("slash", *"contrib_07", "escape")
+        assert focused_column(pilot) is column
+        assert board(pilot).container == "big.core"
+        assert column.current_unit() == "big.core.core_030"
+        assert before != "big.core.core_030"
+
+
+@pytest.mark.parametrize(("size", "keys"), [((80, 24), ("right", "right", "right", "down")),
+                                            ((200, 60), ("z", "right", "down"))],
+                         ids=["80x24", "200x60-zoomed"])
+def test_large_board(snap_compare, tmp_path: Path, size: tuple[int, int],  # type: ignore[no-untyped-def]
+                     keys: tuple[str, ...]) -> None:
+    repo = make_large_repo(tmp_path / "big")  # the folder's name shows in the title
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press(*keys)
+        await quiet(pilot)
+
+    assert snap_compare(app_for(repo), terminal_size=size, run_before=run_before)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.tui.dialogs import STAYS_OPTION, TextPrompt, TierPicker
@@ -25,6 +26,51 @@ from pyagent_workbench.tui.widgets.board import Board, TierColumn
 
 if TYPE_CHECKING:
     from pyagent_workbench.session import Session
+
+
+def find_unit(units: list[str], text: str) -> str | None:
+    """The first unit whose dotted name contains `text` (any case); a match on the last
+    part of the name first, so "apps_01" finds big.apps.apps_010 before any big.apps.*."""
+    needle = text.strip().lower()
+    if not needle:
+        return None
+    by_last = (u for u in units if needle in u.rpartition(".")[2].lower())
+    anywhere = (u for u in units if needle in u.lower())
+    return next(by_last, None) or next(anywhere, None)
+
+
+class UnitSearch(Input):
+    """The board's `/` prompt: typing jumps to a unit, Enter stays there, Esc goes back."""
+
+    DEFAULT_CSS = """
+    UnitSearch { padding: 0 1; }
+    UnitSearch.-hidden { display: none; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="board-search-cancel",
+                        tooltip="Close the search and go back to the unit focused before")]
+
+    class Cancelled(Message):
+        def __init__(self, unit: str | None) -> None:
+            super().__init__()
+            self.unit = unit
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(placeholder="find a unit: type part of its name, enter to stay",
+                         compact=True, **kwargs)  # type: ignore[arg-type]
+        self._before: str | None = None
+
+    def start(self, unit: str | None) -> None:
+        self._before = unit
+        self.value = ""
+        self.remove_class("-hidden")
+        self.screen.set_focus(self)  # now: the keys typed next must land here
+
+    def stop(self) -> None:
+        self.add_class("-hidden")
+
+    def action_cancel(self) -> None:
+        self.stop()
+        self.post_message(self.Cancelled(self._before))
 
 
 class BoardPane(Pane):
@@ -50,6 +96,10 @@ class BoardPane(Pane):
                 tooltip="Show the next container's tiers on the board"),
         Binding("z", "zoom", "Zoom out", show=False, id="zoom",
                 tooltip="Zoom out (narrow columns, names only) or back in"),
+        # A priority binding runs before the keys typed next are handed out: they reach
+        # the search box even when typed in one burst.
+        Binding("slash", "search", "Find a unit", id="board-search", priority=True, show=False,
+                tooltip="Jump to the first unit whose name contains the text typed"),
     ]
 
     focused_unit: reactive[str | None] = reactive(None, init=False)
@@ -62,6 +112,7 @@ class BoardPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Board(id="board-columns")
+        yield UnitSearch(id="board-find", classes="-hidden")
         yield Label("", id="board-hint")
 
     def sync(self) -> None:
@@ -84,6 +135,43 @@ class BoardPane(Pane):
 
     def action_zoom(self) -> None:
         self.query_one(Board).toggle_compact()
+
+    # -- search --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the search box is open, `/` is text typed into it."""
+        if action == "search":
+            return self.query_one(UnitSearch).has_class("-hidden")
+        return True
+
+    def action_search(self) -> None:
+        search = self.query_one(UnitSearch)
+        search.start(self.query_one(Board).focused_unit())
+
+    @on(Input.Changed, "#board-find")
+    def search_changed(self, event: Input.Changed) -> None:
+        unit = find_unit(self.session.units(), event.value)
+        if unit is not None:
+            self.query_one(Board).reveal(unit)
+
+    @on(Input.Submitted, "#board-find")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(UnitSearch).stop()
+        unit = find_unit(self.session.units(), event.value)
+        if unit is None:
+            self.notify(f"No unit named like '{event.value}'", severity="warning")
+        self._end_search(unit)
+
+    @on(UnitSearch.Cancelled)
+    def search_cancelled(self, event: UnitSearch.Cancelled) -> None:
+        self._end_search(event.unit)
+
+    def _end_search(self, unit: str | None) -> None:
+        board = self.query_one(Board)
+        if unit is not None:
+            board.focus_unit(unit)
+        else:
+            board.action_focus_first()
 
     def update_hint(self) -> None:
         board = self.query_one(Board)
