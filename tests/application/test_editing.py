@@ -146,3 +146,4 @@ def test_the_impact_of_a_move_is_known_before_it_is_made(sample: Path) -> None:
         assert view.metrics.figures() == before
     assert str(editing.Impact(0, 0, 0)) == "no change"
     assert str(editing.Impact(3, -1, 0)) == "cross-tier +3 · upward -1"
+    assert editing.Impact(0, 2, 1).short() == "up +2 · cyc +1"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.tui.dialogs import TierPicker
 from pyagent_workbench.tui.panes.board import UnitSearch, find_unit
 from pyagent_workbench.tui.widgets.board import (
     TierColumn,
@@ -16,9 +17,10 @@ from pyagent_workbench.tui.widgets.board import (
 )
 from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.large import make_large_repo
+from support.repos import copy_sample
 from textual.pilot import Pilot
 
-from tui.harness import board, make_app, quiet, ready
+from tui.harness import board, make_app, quiet, ready, wait_for_screen
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +241,26 @@ def test_large_board(snap_compare, tmp_path: Path, size: tuple[int, int],  # typ
         await quiet(pilot)
 
     assert snap_compare(app_for(repo), terminal_size=size, run_before=run_before)
+
+
+async def test_the_picker_shows_each_moves_impact_and_a_toast_confirms_it(
+        tmp_path: Path) -> None:
+    sample = copy_sample(tmp_path / "sample")
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.session is not None
+        unit = "src.infrastructure.attention"
+        board(pilot).focus_unit(unit)
+        await pilot.pause()
+        await pilot.press("m")
+        picker = await wait_for_screen(pilot, TierPicker)
+        expected = app.session.move_impact([unit], ["compute"])["compute"]
+        assert picker.impacts["compute"] == expected.short()
+        assert all(app.session.plan.tier(t) is None
+                   or app.session.plan.tier(t).package.startswith("src.infrastructure")
+                   for t in picker.impacts if t is not None)
+        await pilot.press(*"compute", "enter")
+        await pilot.pause()
+        toast = [n for n in app._notifications if n.title == "Moved to compute"]
+        assert toast and toast[0].message == str(expected)

@@ -49,9 +49,16 @@ class Impact:
     tier_cycles: int
 
     def __str__(self) -> str:
-        parts = [f"{label} {value:+d}" for label, value in (
-            ("cross-tier", self.cross_tier_edges), ("upward", self.upward_edges),
-            ("cycles", self.tier_cycles)) if value]
+        return self._render(("cross-tier", "upward", "cycles"))
+
+    def short(self) -> str:
+        """As the figures bar abbreviates its labels when narrow."""
+        return self._render(("x-tier", "up", "cyc"))
+
+    def _render(self, labels: tuple[str, str, str]) -> str:
+        values = (self.cross_tier_edges, self.upward_edges, self.tier_cycles)
+        parts = [f"{label} {value:+d}" for label, value in zip(labels, values, strict=True)
+                 if value]
         return " · ".join(parts) or "no change"
 
 

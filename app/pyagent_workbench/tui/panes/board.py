@@ -201,29 +201,36 @@ class BoardPane(Pane):
     @on(MoveRequested)
     def move_units(self, message: MoveRequested) -> None:
         message.stop()
+        impact = self.session.move_impact(message.units, [message.tier])[message.tier]
+        where = message.tier or "stays"
         if self._edit(lambda: self.session.move_units(message.units, message.tier),
-                      f"moved to {message.tier or 'stays'}"):
+                      f"moved to {where}"):
             self.query_one(Board).action_clear_selection()
             self._follow = message.units[0] if message.units else None
+            self.notify(str(impact), title=f"Moved to {where}", timeout=3)
 
     def action_move(self) -> None:
         units = self.query_one(Board).selection()
         if not units:
             self.notify("Focus or select a unit first", severity="warning")
             return
+        containers = {self.session.unit_info(u).container for u in units}
+        names = [n for c in sorted(containers) for n in self.session.tiers_for(c)]
         tiers = []
-        for name in self.session.tiers_for():
+        for name in names:
             tier = self.session.plan.tier(name)
             assert tier is not None
             layer = f"layer {tier.layer} · " if tier.layer is not None else ""
             tiers.append((name, f"{layer}{tier.package}"))
+        impacts = {tier: impact.short()
+                   for tier, impact in self.session.move_impact(units, [*names, None]).items()}
 
         def chosen(result: str | None) -> None:
             if result is not None:
                 tier = None if result == STAYS_OPTION else result
                 self.post_message(MoveRequested(units, tier))
 
-        self.app.push_screen(TierPicker(tiers, units), chosen)
+        self.app.push_screen(TierPicker(tiers, units, impacts=impacts), chosen)
 
     # -- tiers and names -----------------------------------------------------------------------
 
@@ -279,7 +286,7 @@ class BoardPane(Pane):
 
         self.app.push_screen(TierPicker(
             [("unit", f"rename {info.short} (its target name)"),
-             ("tier", f"rename the tier '{tier}'")], [unit]), which)
+             ("tier", f"rename the tier '{tier}'")], [unit], title="Rename…"), which)
 
     # -- the unit elsewhere --------------------------------------------------------------------
 

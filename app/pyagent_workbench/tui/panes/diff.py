@@ -83,6 +83,7 @@ class DiffPane(ForwardsWorkerFailures, Pane):
         self.query_one(DiffView).show_message("computing…")
         self.stale = False
         self.preview(units, scope)
+        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def preview(self, units: list[str] | None, scope: str) -> None:
@@ -117,16 +118,22 @@ class DiffPane(ForwardsWorkerFailures, Pane):
         return any(w.node is self and w.group == "diff" and not w.is_finished
                    and not w.is_cancelled for w in self.app.workers)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stop is offered only while a preview runs."""
+        return self._previewing() if action == "stop" else True
+
     def action_stop(self) -> None:
         if not self._previewing():
             return
         self.workers.cancel_group(self, "diff")
+        self.refresh_bindings()
         self.stale = True
         self.query_one("#diff-status", Label).update("stopped · w or D: compute again")
         self.query_one(DiffView).show_message("The preview was stopped.")
 
     @on(DiffReady)
     def diff_ready(self, message: DiffReady) -> None:
+        self.refresh_bindings()
         summary = message.changeset.summary
         self.query_one("#diff-status", Label).update(
             f"{message.scope}: {summary.files_moved} moved, {summary.files_rewritten} "
@@ -138,6 +145,7 @@ class DiffPane(ForwardsWorkerFailures, Pane):
     @on(WorkerFailed)
     def preview_failed(self, message: WorkerFailed) -> None:
         """A plan the engine refuses (a collision, say) is shown here, in place."""
+        self.refresh_bindings()
         if isinstance(message.error, WorkbenchError):
             message.stop()
             self.query_one("#diff-status", Label).update("the plan cannot be previewed")
