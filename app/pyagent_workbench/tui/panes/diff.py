@@ -34,8 +34,9 @@ class DiffPane(ForwardsWorkerFailures, Pane):
     KEYS_TITLE = "Diff"
     BINDINGS = [Binding("w", "diff_scope", "Whole plan / unit", id="diff-scope",
                         tooltip="Switch between the whole plan and the focused unit"),
-                Binding("escape", "stop", "Stop", id="diff-stop",
-                        tooltip="Stop the preview under way (w or D computes it again)")]
+                Binding("escape", "stop", "Stop", id="diff-stop", show=False,
+                        tooltip="Stop the preview under way (w or D computes it again); "
+                                "the status line offers it while one runs")]
 
     focused_unit: reactive[str | None] = reactive(None, init=False)
     """The screen's focused unit (bound to it): the unit a unit preview shows."""
@@ -83,7 +84,6 @@ class DiffPane(ForwardsWorkerFailures, Pane):
         self.query_one(DiffView).show_message("computing…")
         self.stale = False
         self.preview(units, scope)
-        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def preview(self, units: list[str] | None, scope: str) -> None:
@@ -118,22 +118,16 @@ class DiffPane(ForwardsWorkerFailures, Pane):
         return any(w.node is self and w.group == "diff" and not w.is_finished
                    and not w.is_cancelled for w in self.app.workers)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Stop is offered only while a preview runs."""
-        return self._previewing() if action == "stop" else True
-
     def action_stop(self) -> None:
         if not self._previewing():
             return
         self.workers.cancel_group(self, "diff")
-        self.refresh_bindings()
         self.stale = True
         self.query_one("#diff-status", Label).update("stopped · w or D: compute again")
         self.query_one(DiffView).show_message("The preview was stopped.")
 
     @on(DiffReady)
     def diff_ready(self, message: DiffReady) -> None:
-        self.refresh_bindings()
         summary = message.changeset.summary
         self.query_one("#diff-status", Label).update(
             f"{message.scope}: {summary.files_moved} moved, {summary.files_rewritten} "
@@ -145,7 +139,6 @@ class DiffPane(ForwardsWorkerFailures, Pane):
     @on(WorkerFailed)
     def preview_failed(self, message: WorkerFailed) -> None:
         """A plan the engine refuses (a collision, say) is shown here, in place."""
-        self.refresh_bindings()
         if isinstance(message.error, WorkbenchError):
             message.stop()
             self.query_one("#diff-status", Label).update("the plan cannot be previewed")
