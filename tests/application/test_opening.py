@@ -95,3 +95,15 @@ def test_a_fresh_plan_never_takes_an_existing_plan_files_name(sample: Path) -> N
     assert fresh.origin == "started from the suggestion"
     assert fresh.plan_path == sample / "pyagent-plan-2.toml"
     assert opening.free_plan_path(sample) == sample / "pyagent-plan-2.toml"
+
+
+def test_a_draft_record_pointing_outside_the_repo_is_not_continued(
+        sample: Path, tmp_path: Path) -> None:
+    """A cloned repo can commit the tool's folder: its draft must not make a later save
+    write to a path of its choosing."""
+    elsewhere = tmp_path / "elsewhere.toml"
+    draft = opening.save_draft(sample, Plan.load(sample / "phase1.toml").dumps(), elsewhere)
+    assert draft.is_file()
+    start = opening.start_workbench(sample)
+    assert start.plan_path != elsewhere
+    assert start.origin == "started from the suggestion"

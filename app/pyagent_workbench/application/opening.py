@@ -258,12 +258,19 @@ def load_draft(repo_path: Path, plan_path: Path | None) -> tuple[Plan, str] | No
 
 
 def _newest_draft_plan(repo_path: Path) -> Path | None:
+    """The plan file of the most recent draft. The record is read, not trusted (a cloned
+    repo can commit one): only a plan inside the repo, in its own slot, is continued, so
+    that a later save never writes through a path the repo chose elsewhere."""
     newest: tuple[float, Path] | None = None
+    root = repo_path.resolve()
     for meta in (state_dir(repo_path) / DRAFTS_DIR).glob("*.json"):
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             saved, plan = float(info["saved"]), Path(str(info["plan"]))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if not plan.resolve().is_relative_to(root) or plan.is_symlink() \
+                or _draft_files(repo_path, plan)[1] != meta:
             continue
         if newest is None or saved > newest[0]:
             newest = (saved, plan)
