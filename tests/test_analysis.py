@@ -21,7 +21,7 @@ from pyagent_workbench.analysis.units import build_units
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
 from support.cli import run
-from support.repos import SAMPLE_REPO, copy_sample, git, make_repo, tree_digest
+from support.repos import SAMPLE_REPO, copy_sample, make_repo, tree_digest
 from test_metrics import reference_turbomq
 
 # -- references, written from the definitions -------------------------------------------------
@@ -254,10 +254,8 @@ def test_check_fails_on_a_new_cross_tier_import_until_it_is_accepted(tmp_path: P
 
 
 def test_check_after_the_plan_is_applied_and_its_import_linter_contract(tmp_path: Path) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     plan = repo / "phase1.toml"
-    accept_everything(plan)
-    git(repo, "commit", "-q", "-am", "reviews")
     assert run("apply", plan, "--no-verify").code == 0
     after = run("check", plan)
     assert after.code == 0, after.out

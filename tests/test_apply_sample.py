@@ -28,7 +28,7 @@ def sample_tests(repo: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("facades", [True, False], ids=["facades", "no-facades"])
 def test_phase1_applied_keeps_the_sample_working(tmp_path: Path, facades: bool) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     assert sample_tests(repo).returncode == 0
     args = [] if facades else ["--no-facades"]
     result = run("apply", repo / "phase1.toml", *args)
@@ -55,7 +55,7 @@ def test_phase1_applied_keeps_the_sample_working(tmp_path: Path, facades: bool) 
 
 
 def test_diff_predicts_exactly_what_apply_writes(tmp_path: Path) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     workspace = Workspace.open(repo, repo / "phase1.toml")
     changeset = preview(workspace, build_graph(workspace.repo))
     before = tree_digest(repo)
@@ -76,7 +76,7 @@ def test_diff_predicts_exactly_what_apply_writes(tmp_path: Path) -> None:
 
 
 def test_applying_twice_says_so_and_changes_nothing(tmp_path: Path) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     assert run("apply", repo / "phase1.toml", "--no-verify").code == 0
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "applied")
@@ -88,7 +88,7 @@ def test_applying_twice_says_so_and_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_apply_refuses_a_draft_a_dirty_tree_and_a_pending_journal(tmp_path: Path) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     plan = repo / "phase1.toml"
     text = plan.read_text()
     plan.write_text(text.replace('status = "approved"', 'status = "draft"'))
@@ -118,7 +118,7 @@ def apply_steps(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Every step of the sample's apply at which a crash can happen."""
     from pyagent_workbench.rewrite.apply import ApplyOptions, apply_plan
 
-    repo = copy_sample(tmp_path_factory.mktemp("steps") / "sample")
+    repo = copy_sample(tmp_path_factory.mktemp("steps") / "sample", approved=True)
     steps: list[str] = []
     apply_plan(Workspace.open(repo, repo / "phase1.toml"), ApplyOptions(verify=False),
                fault=steps.append)
@@ -129,7 +129,7 @@ def apply_steps(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 def test_kill_9_during_apply_then_recover_restores_every_byte(
         tmp_path: Path, fraction: float, apply_steps: list[str]) -> None:
     step = 1 + int(fraction * (len(apply_steps) - 1)) if fraction <= 1 else 10**6
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     before = tree_digest(repo)
     index_before = (repo / ".git/index").read_bytes()
     code = _kill_at(repo, step)
@@ -150,3 +150,20 @@ def test_kill_9_during_apply_then_recover_restores_every_byte(
     assert (repo / ".git/index").read_bytes() == index_before
     assert run("recover", repo).out.startswith("nothing to recover")
     assert run("apply", repo / "phase1.toml").code == 0
+
+
+def test_apply_refuses_an_approval_that_no_longer_covers_every_edge(tmp_path: Path) -> None:
+    """Approved, then the code grows a cross-tier import nobody reviewed: the approval
+    does not cover it, so apply refuses (naming it) unless forced, and changes nothing."""
+    repo = copy_sample(tmp_path / "sample", approved=True)
+    target = repo / "src/infrastructure/cuda/device.py"
+    target.write_text(target.read_text() + "\nfrom src.infrastructure.fleet import health\n")
+    git(repo, "commit", "-q", "-am", "a new import after the review")
+    before = tree_digest(repo)
+    refused = run("apply", repo / "phase1.toml", "--no-verify")
+    assert refused.code == 2
+    assert ("1 cross-tier edge is unreviewed (the first: src.infrastructure.cuda.device -> "
+            "src.infrastructure.fleet.health)") in refused.err
+    assert tree_digest(repo) == before
+    forced = run("apply", repo / "phase1.toml", "--no-verify", "--force")
+    assert forced.code == 0, forced.err

@@ -140,7 +140,7 @@ def test_pre_commit_hook_fails_on_a_new_cross_tier_import(tmp_path: Path) -> Non
 
 
 def test_facades_remove_only_the_unused_ones(tmp_path: Path) -> None:
-    repo = copy_sample(tmp_path / "sample")
+    repo = copy_sample(tmp_path / "sample", approved=True)
     (repo / "tests/test_legacy_paths.py").write_text(
         "from unittest import mock\n\n"
         "from src.infrastructure.attention import paged\n\n\n"

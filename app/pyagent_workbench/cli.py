@@ -197,7 +197,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--no-verify", action="store_true", help="skip the verify step")
     p.add_argument("--run-tests", metavar="CMD", default=None,
                    help="run CMD before and after; roll back if a test that passed fails")
-    p.add_argument("--force", action="store_true", help="apply a plan still in draft")
+    p.add_argument("--force", action="store_true",
+                   help="apply a plan still in draft, or approved with unreviewed edges")
 
     p = _command(
         subparsers, "verify", "Check that an applied plan lost no import and broke no module.",

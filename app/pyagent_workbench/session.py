@@ -243,6 +243,10 @@ class Session:
     def approval(self) -> Approval:
         return approving.approval(self.view)
 
+    def standing(self) -> str:
+        """"draft", "approved", or why an approved plan no longer is (`approving.standing`)."""
+        return approving.standing(self.view)
+
     def approve(self, path: Path | None = None) -> Path:
         self._record(approving.approve(self.view))
         return self.save(path)
@@ -295,8 +299,9 @@ class Session:
               notice: Callable[[str], None] | None = None) -> ApplyResult | None:
         """Apply the approved plan (saved and approved first); afterwards the session
         shows the plan as applied. None when it was applied already."""
-        if self.plan.status != "approved":
-            raise WorkbenchError("approve the plan before applying it")
+        if self.standing() != "approved":
+            raise WorkbenchError("approve the plan before applying it (every cross-tier "
+                                 "edge reviewed)")
         applied = apply(self.workspace(), ApplyOptions(plan_path=self.plan_path),
                         progress=progress, notice=notice)
         if applied.result is not None:

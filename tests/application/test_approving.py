@@ -32,3 +32,19 @@ def test_a_plan_without_moves_is_not_approved(sample: Path) -> None:
     view = editing.PlanView(start.repo, start.graph, start.plan)
     verdict = approving.approval(view)
     assert (verdict.ok, verdict.message) == (False, "the plan has no moves yet")
+
+
+def test_an_approved_plan_with_an_unreviewed_edge_is_not_approved(sample: Path) -> None:
+    """A plan file that says approved, with edges nobody judged (edited by hand, or the
+    code changed since the review), shows as not approved and is not applied."""
+    plan_path = sample / "phase1.toml"
+    view = opening.open_plan(plan_path).view
+    assert approving.standing(view) == "draft"
+    view.plan.set_status("approved")  # by hand: no review at all
+    unreviewed = len(view.unreviewed())
+    assert unreviewed > 1
+    assert approving.standing(view) == f"not approved: {unreviewed} edges unreviewed"
+    editing.review(view, view.unreviewed()[1:], "accepted").make()  # type: ignore[union-attr]
+    assert approving.standing(view.with_plan(view.plan)) == "not approved: 1 edge unreviewed"
+    editing.review(view, view.unreviewed(), "must-fix").make()  # type: ignore[union-attr]
+    assert approving.standing(view.with_plan(view.plan)) == "approved"

@@ -179,12 +179,12 @@ def test_kill_9_at_any_step_then_recover_restores_every_byte(
 
 def test_kill_9_at_every_step_of_the_sample_plan(tmp_path: Path) -> None:
     """Every step of the Phase I sample plan (the existing sample test kills at 8)."""
-    reference = copy_sample(tmp_path / "reference")
+    reference = copy_sample(tmp_path / "reference", approved=True)
     steps: list[str] = []
     apply_plan(Workspace.open(reference, reference / "phase1.toml"), unverified(),
                fault=steps.append)
     applied = digest(reference)
-    root = copy_sample(tmp_path / "sample")
+    root = copy_sample(tmp_path / "sample", approved=True)
     before = digest(root)
     for step in spread(len(steps), 12):
         assert kill_in_child(root, root / "phase1.toml", step) == -signal.SIGKILL, step

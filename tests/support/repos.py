@@ -9,6 +9,8 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+from support.plans import review_and_approve
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_REPO = ROOT / "sample_repo"
 
@@ -52,9 +54,13 @@ def make_repo(root: Path, files: dict[str, str | bytes], *, git_repo: bool = Tru
     return root
 
 
-def copy_sample(dest: Path, *, git_repo: bool = True) -> Path:
+def copy_sample(dest: Path, *, git_repo: bool = True, approved: bool = False) -> Path:
+    """A copy of sample_repo/; `approved`: its `phase1.toml` (shipped as a draft) with
+    every cross-tier edge accepted and approved, ready to apply."""
     shutil.copytree(SAMPLE_REPO, dest, ignore=shutil.ignore_patterns(
         "__pycache__", ".pytest_cache", ".pyagent-workbench", "*.pyc"))
+    if approved:
+        review_and_approve(dest / "phase1.toml", dest)
     if git_repo:
         git_init(dest)
     return dest

@@ -22,7 +22,7 @@ MOVED = ("src.infrastructure.attention", "src.infrastructure.engine.attention")
 
 def sample_with_facades(root: Path, *, facades: bool) -> Path:
     """A committed copy of sample_repo/ whose approved plan has facades on or off."""
-    sample = copy_sample(root)
+    sample = copy_sample(root, approved=True)
     plan = sample / "phase1.toml"
     text = plan.read_text()
     assert 'status = "approved"' in text and "facades = true" in text

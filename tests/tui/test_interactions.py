@@ -144,8 +144,8 @@ async def test_approval_is_refused_while_edges_are_unreviewed(sample: Path) -> N
 async def test_reviewing_every_edge_then_approving_writes_the_expected_plan(
         sample: Path) -> None:
     plan_path = sample / "phase1.toml"
-    text = plan_path.read_text().replace('status = "approved"', 'status = "draft"')
-    plan_path.write_text(text)
+    text = plan_path.read_text()
+    assert 'status = "draft"' in text  # as shipped
     app = make_app(sample, plan_path)
     async with app.run_test(size=(200, 60)) as pilot:
         await ready(pilot)
@@ -173,7 +173,7 @@ async def test_reviewing_every_edge_then_approving_writes_the_expected_plan(
         expected.set_review(importer, imported, verdict, "")
     expected.set_status("approved")
     assert written.dumps() == expected.dumps()
-    assert not (sample / ".pyagent-workbench/draft.toml").exists()
+    assert not list((sample / ".pyagent-workbench/drafts").glob("*.toml"))  # approved: no draft
 
 
 async def test_reopening_an_exported_plan_restores_the_same_board(sample: Path) -> None:
@@ -212,9 +212,22 @@ async def test_autosaved_draft_is_restored_after_quitting(sample: Path) -> None:
 
 
 async def test_apply_from_the_workbench(sample: Path) -> None:
+    """The shipped draft: apply is refused until every edge is reviewed and the plan
+    approved; then it applies, verifies, and the sample's own tests pass."""
     app = make_app(sample, sample / "phase1.toml")
     async with app.run_test(size=(200, 60)) as pilot:
         await ready(pilot)
+        assert app.screen.sub_title == "phase1.toml (draft)"
+        await app.screen.run_action("apply")
+        assert isinstance(app.screen, MessageScreen)
+        assert app.screen.title_text == "Approve the plan first"
+        assert "The plan is draft." in str(app.screen.body)
+        await pilot.press("escape")
+        await pilot.press("2", "A", "ctrl+s")  # accept every edge shown, approve
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.sub_title == "phase1.toml (approved)"
         await app.screen.run_action("apply")
         await pilot.pause()
         await pilot.press("tab", "enter")  # focus "Apply", confirm

@@ -171,7 +171,7 @@ def test_error_screen(snap_compare, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="module")
 def applied_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of sample_repo/ with its plan applied (its own copy: the others stay)."""
-    sample = copy_sample(tmp_path_factory.mktemp("applied") / "sample")
+    sample = copy_sample(tmp_path_factory.mktemp("applied") / "sample", approved=True)
     Session.open(sample, plan_path=sample / "phase1.toml").apply()
     return sample
 

@@ -29,6 +29,19 @@ def approval(view: PlanView) -> Approval:
     return Approval(True, 0, "ready to approve")
 
 
+def standing(view: PlanView) -> str:
+    """The plan's status as it holds on today's code: "approved" only while every
+    cross-tier edge has a verdict. A plan edited by hand, or code changed since the
+    review, can leave an approved plan with edges nobody judged: it is not approved
+    (`apply` refuses it without --force)."""
+    if view.plan.status != "approved":
+        return view.plan.status
+    unreviewed = len(view.unreviewed())
+    if unreviewed:
+        return f"not approved: {unreviewed} edge{'s' if unreviewed > 1 else ''} unreviewed"
+    return "approved"
+
+
 def approve(view: PlanView) -> Edit:
     """The edit that approves the plan; refused while `approval` says no."""
     verdict = approval(view)

@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from pyagent_workbench import gitrepo
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
+from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
@@ -48,7 +49,7 @@ class ApplyOptions:
     allow_dirty: bool = False
     """Apply over uncommitted changes in the git work tree."""
     force: bool = False
-    """Apply a plan that is still a draft."""
+    """Apply a plan that is still a draft, or approved with cross-tier edges unreviewed."""
     verify: bool = True
     """Record what imports before, and verify after (runs the repo's code)."""
     run_tests: str | None = None
@@ -136,7 +137,9 @@ class _Apply:
 
     def run(self) -> ApplyResult:
         self.refuse_early()
-        graph, changeset = self.compute_changes()
+        graph = self.analyse()
+        self.refuse_unreviewed(graph)
+        changeset = self.compute_changes(graph)
         before = self.record_before(graph, changeset)
         tests = self.write_through_journal(changeset, before)
         result = ApplyResult(changeset, _workspace_after(self.workspace), tests=tests)
@@ -195,15 +198,31 @@ class _Apply:
 
     # -- computing and recording, still without writing -----------------------------------
 
-    def compute_changes(self) -> tuple[ImportGraph, ChangeSet]:
+    def analyse(self) -> ImportGraph:
         self.say("analysing", 0, 1)
-        graph = build_graph(self.repo)
+        return build_graph(self.repo)
+
+    def refuse_unreviewed(self, graph: ImportGraph) -> None:
+        """An approval holds for the edges that were reviewed: a cross-tier edge without
+        a verdict (the plan was edited by hand, or the code changed since) voids it."""
+        if self.options.force:
+            return
+        unreviewed = PlanView(self.repo, graph, self.workspace.plan).unreviewed()
+        if unreviewed:
+            importer, imported = unreviewed[0]
+            raise ApplyError(
+                f"the plan says approved, but {len(unreviewed)} cross-tier "
+                f"edge{'s are' if len(unreviewed) > 1 else ' is'} unreviewed (the first: "
+                f"{importer} -> {imported}); the plan or the code changed since the "
+                f"review: review them and approve again, or apply with --force")
+
+    def compute_changes(self, graph: ImportGraph) -> ChangeSet:
         self.say("computing changes", 0, 1)
         changeset = preview(self.workspace, graph,
                             facades_enabled=self.options.facades_enabled, compile_check=True)
         records.check_last_diff(self.workspace, changeset)
         _check_all_parse(changeset)
-        return graph, changeset
+        return changeset
 
     def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
         """What imports and which tests pass today (both run the repo's code)."""

@@ -110,7 +110,7 @@ class WorkbenchScreen(Screen[None]):
             review.sync()
         self.query_one(ActionLog).show(session)
         saved = "" if session.plan_path.is_file() else ", not saved yet"
-        self.sub_title = f"{session.plan_path.name} ({session.plan.status}{saved})"
+        self.sub_title = f"{session.plan_path.name} ({session.standing()}{saved})"
         diff = self.query_one(DiffPane)
         diff.invalidate()
         if active == "diff":
@@ -178,11 +178,12 @@ class WorkbenchScreen(Screen[None]):
 
     def action_apply(self) -> None:
         """Check and confirm here; the app runs the apply, with its progress on screen."""
-        if self.session.plan.status != "approved":
+        standing = self.session.standing()
+        if standing != "approved":
             self.app.push_screen(MessageScreen(
                 "Approve the plan first",
-                "Apply carries out an approved plan: approve it with ctrl+s (every cross-tier "
-                "edge must be reviewed).", error=True))
+                f"The plan is {standing}. Apply carries out an approved plan: review every "
+                f"cross-tier edge (Review tab, 2), then approve it with ctrl+s.", error=True))
             return
 
         def confirmed(yes: bool | None) -> None:
