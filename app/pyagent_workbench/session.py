@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyagent_workbench.analysis.graph import ImportGraph, SyntaxProblem
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
-from pyagent_workbench.application import approving, editing, opening, reporting
+from pyagent_workbench.application import approving, editing, opening, reporting, suggesting
 from pyagent_workbench.application.applying import ApplyProgress, apply
 from pyagent_workbench.application.approving import Approval
 from pyagent_workbench.application.editing import Edit
@@ -207,6 +207,22 @@ class Session:
         """One layer up (1) or down (-1) among the tiers of its container."""
         self._record(editing.shift_tier(self.view, name, step))
 
+    # What an edit would refuse, asked before it is made (a dialog keeps the text).
+
+    def new_tier_refusal(self, name: str, container: str | None = None) -> str | None:
+        return _refusal(lambda: editing.new_tier(self.view, name.strip(),
+                                                 container or self.containers[0]))
+
+    def rename_tier_refusal(self, old: str, new: str) -> str | None:
+        return _refusal(lambda: editing.rename_tier(self.view, old, new.strip()))
+
+    def rename_unit_refusal(self, unit: str, new_short: str) -> str | None:
+        return _refusal(lambda: editing.rename_unit(self.view, unit, new_short.strip()))
+
+    def resuggest(self, container: str, tiers: int) -> None:
+        """The container's tiers suggested again, as `tiers` tiers (one undoable edit)."""
+        self._record(suggesting.resuggest_container(self.view, container, tiers))
+
     def rename_unit(self, unit: str, new_short: str) -> None:
         self._record(editing.rename_unit(self.view, unit, new_short))
 
@@ -308,3 +324,13 @@ class Session:
             self.repo = applied.result.workspace.repo
         self.applied = applied.plan
         return applied.result
+
+
+def _refusal(build: Callable[[], object]) -> str | None:
+    """Why the edit would be refused, or `None`: building an edit checks it, changing
+    nothing (only `Edit.make` changes the plan)."""
+    try:
+        build()
+    except WorkbenchError as error:
+        return str(error)
+    return None

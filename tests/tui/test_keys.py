@@ -49,6 +49,16 @@ def test_every_binding_has_an_id_and_a_text() -> None:
                for b in bindings(*EVERYWHERE, *PANES, *WIDGETS))
 
 
+def test_no_pane_key_hides_a_key_of_the_screen_or_the_app() -> None:
+    """A pane's binding runs before the screen's and the app's: the same key on both
+    would make the outer one unreachable while the pane has focus (`D`, the whole plan's
+    diff, was once taken by the board). Escape is the one key every layer may own."""
+    outer = {b.key: b.id for b in bindings(*EVERYWHERE)}
+    for binding in bindings(*PANES, *WIDGETS):
+        assert binding.key == "escape" or binding.key not in outer, \
+            (binding.id, outer.get(binding.key))
+
+
 def help_text(screen: HelpScreen) -> str:
     """The help as its reader sees it: section titles, then a key and what it does."""
     lines = []

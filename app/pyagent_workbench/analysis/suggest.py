@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,27 @@ def suggest(
     figures = view.metrics.figures()
     suggestion = Suggestion(plan, proposals, figures, methods, view=view)
     return suggestion
+
+
+def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int, *,
+                      taken: Iterable[str] = (), seed: int = 0) -> list[SuggestedTier]:
+    """One container's units grouped again into `tiers` tiers, named (avoiding `taken`:
+    the other containers' tiers) and layered among themselves, foundation first; the
+    workbench's re-suggest of one container."""
+    members = sorted(u for u, unit in units.units.items() if unit.container == container)
+    if not 1 <= tiers <= len(members):
+        raise ValueError(f"{container} has {len(members)} units: 1 to {len(members)} tiers")
+    groups = [sorted(g) for g in cluster(units, members, tiers=tiers, seed=seed).groups]
+    children = {names.last(u) for u in members}
+    children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
+    tier_names = name_tiers(groups, _centrality(units), set(taken) | children)
+    tier_of_unit = {m: name for name, group in zip(tier_names, groups, strict=True)
+                    for m in group}
+    weights = weights_between(units.weights.items(), tier_of_unit)[0]
+    layers = layers_for(order_tiers(tier_names, weights), weights)
+    proposals = [SuggestedTier(name, container, group, layers[name])
+                 for name, group in zip(tier_names, groups, strict=True)]
+    return sorted(proposals, key=lambda t: (-t.layer, t.name))
 
 
 def _draft(repo: Repo, containers: list[str], proposals: list[SuggestedTier]) -> Plan:

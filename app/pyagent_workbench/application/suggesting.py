@@ -8,8 +8,15 @@ from typing import Any
 
 from pyagent_workbench.analysis.graph import SyntaxProblem, build_graph
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.analysis.suggest import Suggestion, compare_with, suggest
+from pyagent_workbench.analysis.suggest import (
+    Suggestion,
+    compare_with,
+    suggest,
+    suggest_container,
+)
+from pyagent_workbench.application.editing import Edit
 from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
 
@@ -50,3 +57,39 @@ def suggest_plan(path: Path, *, tiers: int | None = None, resolution: float | No
     if output is not None:
         result.plan.save(output)
     return Suggested(result, figures, graph.syntax_errors)
+
+
+def resuggest_container(view: PlanView, container: str, tiers: int, *,
+                        seed: int = 0) -> Edit:
+    """The container's tiers replaced by a fresh suggestion of `tiers` tiers (computed
+    now; the edit only writes it): its old tiers go, with their moves and any custom
+    target names; every unit of the container lands in one of the new tiers. Other
+    containers' tiers and moves are left as they are."""
+    if container not in view.base_units.containers:
+        raise WorkbenchError(f"'{container}' is not one of the plan's containers")
+    members = [u for u, unit in view.base_units.units.items() if unit.container == container]
+    if len(members) < 2:
+        raise WorkbenchError(f"{container} has {len(members)} unit: nothing to group")
+    if not 1 <= tiers <= len(members):
+        raise WorkbenchError(f"{container} has {len(members)} units: ask for 1 to "
+                             f"{len(members)} tiers")
+    plan = view.plan
+    old = [t.name for t in plan.tiers if names.parent(t.package) == container]
+    others = [t.name for t in plan.tiers if t.name not in old]
+    proposals = suggest_container(view.repo, view.base_units, container, tiers,
+                                  taken=others, seed=seed)
+
+    def make() -> None:
+        for move in list(plan.moves):
+            if move.source in members or move.tier in old:
+                plan.remove_move(move.source)
+        for name in old:
+            plan.remove_tier(name)
+        for proposal in proposals:
+            package = f"{container}.{proposal.name}"
+            plan.add_tier(proposal.name, package, proposal.layer)
+            for unit in proposal.members:
+                plan.set_move(unit, f"{package}.{names.last(unit)}", proposal.name)
+        view.refresh()
+
+    return Edit(f"re-suggested {names.last(container)}: {len(proposals)} tiers", make)

@@ -3,7 +3,7 @@ and the source around an import line."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from textual import events
@@ -97,17 +97,22 @@ class TextPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt-cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "",
-                 help_text: str = "") -> None:
+                 help_text: str = "", refusal: Callable[[str], str | None] | None = None
+                 ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
         self.help_text = help_text
+        self.refusal = refusal
+        """Why an answer cannot be taken (`None`: it can): the dialog stays open with the
+        text typed and says why, instead of closing and losing it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="title")
             yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Label("", id="refusal", classes="refusal", markup=False)
             if self.help_text:
                 yield Static(self.help_text, classes="help")
             with Horizontal(classes="buttons"):
@@ -115,13 +120,27 @@ class TextPrompt(ModalScreen[str | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#refusal", Label).display = False
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self._answer(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(self.query_one(Input).value if event.button.id == "ok" else None)
+        if event.button.id == "ok":
+            self._answer(self.query_one(Input).value)
+        else:
+            self.dismiss(None)
+
+    def _answer(self, value: str) -> None:
+        why = self.refusal(value) if self.refusal is not None and value.strip() else None
+        if why is None:
+            self.dismiss(value)
+            return
+        refusal = self.query_one("#refusal", Label)
+        refusal.update(why)
+        refusal.display = True
+        self.query_one(Input).focus()
 
 
 class Confirm(ModalScreen[bool]):

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label
 
 from pyagent_workbench.errors import WorkbenchError
-from pyagent_workbench.tui.dialogs import STAYS_OPTION, TextPrompt, TierPicker
+from pyagent_workbench.tui.dialogs import STAYS_OPTION, Confirm, TextPrompt, TierPicker
 from pyagent_workbench.tui.messages import (
     DiffRequested,
     EdgesRequested,
@@ -84,6 +84,19 @@ class BoardPane(Pane):
                 tooltip="Add a tier to the focused unit's container"),
         Binding("r", "rename", "Rename", id="rename",
                 tooltip="Rename the unit's target name, or its tier"),
+        Binding("X", "delete_tier", "Delete tier", show=False, id="delete-tier",
+                tooltip="Delete the focused column's tier: its units go back to stays"),
+        Binding("M", "merge_tier", "Merge tier into…", show=False, id="merge-tier",
+                tooltip="Merge the focused column's tier into another of its container"),
+        Binding("less_than_sign", "shift_tier(1)", "Tier a layer up", show=False,
+                id="tier-up", tooltip="Move the focused column's tier one layer up (its "
+                                      "column one place left)"),
+        Binding("greater_than_sign", "shift_tier(-1)", "Tier a layer down", show=False,
+                id="tier-down", tooltip="Move the focused column's tier one layer down (its "
+                                        "column one place right)"),
+        Binding("T", "resuggest", "Re-suggest tiers…", show=False, id="resuggest",
+                tooltip="Suggest this container's tiers again, as the number of tiers you "
+                        "give (replaces its tiers and moves; ctrl+z undoes)"),
         Binding("d", "diff_unit", "Diff", id="diff-unit",
                 tooltip="Diff of the focused unit's move"),
         Binding("e", "review_unit", "Edges", id="review-unit", show=False,
@@ -109,6 +122,8 @@ class BoardPane(Pane):
         super().__init__(session, id=id)
         self._follow: str | None = None
         """A unit just moved: the cursor follows it once the board shows its new place."""
+        self._follow_tier: str | None = None
+        """A tier just renamed: an empty column's focus follows it to its new name."""
 
     def compose(self) -> ComposeResult:
         yield Board(id="board-columns")
@@ -117,7 +132,8 @@ class BoardPane(Pane):
 
     def sync(self) -> None:
         board = self.query_one(Board)
-        board.sync(self.session)
+        board.sync(self.session, follow_tier=self._follow_tier)
+        self._follow_tier = None
         if self._follow is not None:
             board.focus_unit(self._follow)
             self._follow = None
@@ -250,10 +266,90 @@ class BoardPane(Pane):
         self.app.push_screen(TextPrompt(
             f"New tier in {container}", placeholder="name (a Python identifier)",
             help_text=f"Its package will be {container}.<name>; move units into it with m "
-                      f"or by dragging."), chosen)
+                      f"or by dragging.",
+            refusal=lambda name: self.session.new_tier_refusal(name, container)), chosen)
+
+    def _focused_tier(self) -> str | None:
+        """The tier of the focused column; a warning when it is "stays" or none."""
+        column = self.query_one(Board).focused_column()
+        if column is None or column.tier is None:
+            self.notify("Focus a tier's column first (not stays)", severity="warning")
+            return None
+        return column.tier
+
+    def action_delete_tier(self) -> None:
+        tier = self._focused_tier()
+        if tier is None:
+            return
+        count = len(self.query_one(Board).shown().get(tier, []))
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._edit(lambda: self.session.delete_tier(tier), f"deleted tier {tier}")
+
+        back = (f"Its {count} unit{'s go' if count != 1 else ' goes'} back to stays. "
+                if count else "It holds no unit. ")
+        self.app.push_screen(Confirm(f"Delete tier '{tier}'?", f"{back}ctrl+z undoes it.",
+                                     yes="Delete"), confirmed)
+
+    def action_merge_tier(self) -> None:
+        tier = self._focused_tier()
+        if tier is None:
+            return
+        container = self.query_one(Board).container
+        others = [t for t in self.session.tiers_for(container) if t != tier]
+        if not others:
+            self.notify(f"'{tier}' is the only tier of its container", severity="warning")
+            return
+        shown = self.query_one(Board).shown()
+        choices = [(t, f"{len(shown.get(t, []))} units") for t in others]
+
+        def chosen(into: str | None) -> None:
+            if into:
+                self._edit(lambda: self.session.merge_tiers(tier, into),
+                           f"merged tier {tier} into {into}")
+
+        self.app.push_screen(TierPicker(choices, shown.get(tier, []),
+                                        title=f"Merge '{tier}' into…"), chosen)
+
+    def action_shift_tier(self, step: int) -> None:
+        tier = self._focused_tier()
+        if tier is not None:
+            self._edit(lambda: self.session.shift_tier(tier, step),
+                       f"{tier} a layer {'up' if step > 0 else 'down'}")
+
+    def action_resuggest(self) -> None:
+        board = self.query_one(Board)
+        container = board.container
+        if container is None:
+            return
+        current = len(self.session.tiers_for(container))
+        units = len([u for u in self.session.units()
+                     if self.session.unit_info(u).container == container])
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip().isdigit():
+                self.notify(f"'{text}' is not a number of tiers", severity="error")
+                return
+            tiers = int(text)
+            self.notify(f"Suggesting {tiers} tiers for {container}…", timeout=2)
+            self._edit(lambda: self.session.resuggest(container, tiers),
+                       f"re-suggested {container}")
+
+        self.app.push_screen(TextPrompt(
+            f"Re-suggest the tiers of {container}", value=str(current or 3),
+            help_text=f"How many tiers (1 to {units})? Its tiers and moves are replaced by "
+                      f"a fresh suggestion from the import graph; the other containers "
+                      f"stay as they are. ctrl+z undoes it."), chosen)
 
     def action_rename(self) -> None:
         unit = self.focused_unit
+        column = self.query_one(Board).focused_column()
+        if unit is None and column is not None and column.tier is not None:
+            self._prompt_rename_tier(column.tier)  # an empty tier's column
+            return
         if unit is None:
             self.notify("Focus a unit first", severity="warning")
             return
@@ -264,11 +360,6 @@ class BoardPane(Pane):
                         severity="warning")
             return
 
-        def rename_tier(name: str | None) -> None:
-            if name:
-                self._edit(lambda: self.session.rename_tier(tier, name.strip()),
-                           f"renamed tier {tier}")
-
         def rename_unit(name: str | None) -> None:
             if name:
                 self._edit(lambda: self.session.rename_unit(unit, name.strip()),
@@ -276,17 +367,31 @@ class BoardPane(Pane):
 
         def which(answer: str | None) -> None:
             if answer == "tier":
-                self.app.push_screen(TextPrompt(f"Rename tier '{tier}'", value=tier),
-                                     rename_tier)
+                self._prompt_rename_tier(tier)
             elif answer == "unit":
                 self.app.push_screen(TextPrompt(
                     f"Target name of {unit}", value=info.short,
                     help_text="The module keeps its place in the tier under this name "
-                              "(e.g. speculative_v2 -> speculative)."), rename_unit)
+                              "(e.g. speculative_v2 -> speculative).",
+                    refusal=lambda name: self.session.rename_unit_refusal(unit, name)),
+                    rename_unit)
 
         self.app.push_screen(TierPicker(
             [("unit", f"rename {info.short} (its target name)"),
              ("tier", f"rename the tier '{tier}'")], [unit], title="Rename…"), which)
+
+    def _prompt_rename_tier(self, tier: str) -> None:
+        def renamed(name: str | None) -> None:
+            if name and name.strip() != tier:
+                self._follow_tier = name.strip()
+                if not self._edit(lambda: self.session.rename_tier(tier, name.strip()),
+                                  f"renamed tier {tier}"):
+                    self._follow_tier = None
+
+        self.app.push_screen(TextPrompt(
+            f"Rename tier '{tier}'", value=tier,
+            refusal=lambda name: None if name.strip() == tier
+            else self.session.rename_tier_refusal(tier, name)), renamed)
 
     # -- the unit elsewhere --------------------------------------------------------------------
 

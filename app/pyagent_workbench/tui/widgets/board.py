@@ -325,8 +325,9 @@ class Board(HorizontalScroll):
 
     # -- building ---------------------------------------------------------------------------
 
-    def sync(self, session: Session) -> None:
-        """Show the session's plan: new columns when tiers changed, else new rows."""
+    def sync(self, session: Session, *, follow_tier: str | None = None) -> None:
+        """Show the session's plan: new columns when tiers changed, else new rows.
+        `follow_tier`: the focused column's tier under its new name (a tier renamed)."""
         board = session.board()
         infos = {unit: session.unit_info(unit) for unit in session.units()}
         layouts = container_layouts(container_order(session), session.tiers_for, infos)
@@ -335,6 +336,7 @@ class Board(HorizontalScroll):
             stays[infos[unit].container].append(unit)
         if layouts != self._layouts:
             focused = self.focused_unit()
+            focused_column = self.focused_column()
             self._layouts = layouts
             self.remove_children()
             self._all = {container: {tier: TierColumn(container, tier) for tier in tiers}
@@ -348,6 +350,8 @@ class Board(HorizontalScroll):
             self._fit_columns()
             if focused:
                 self.call_after_refresh(self.focus_unit, focused)
+            elif focused_column is not None:  # an empty column: its tier's new column
+                self.call_after_refresh(self._focus_tier, follow_tier or focused_column.tier)
         for container, columns in self._all.items():
             for tier, column in columns.items():
                 units = stays[container] if tier is None else board.get(tier, [])
@@ -456,8 +460,12 @@ class Board(HorizontalScroll):
         return column, (3, row - column.scroll_offset.y + 1)
 
     def focused_unit(self) -> str | None:
+        column = self.focused_column()
+        return column.current_unit() if column is not None else None
+
+    def focused_column(self) -> TierColumn | None:
         focused = self.screen.focused if self.is_attached else None
-        return focused.current_unit() if isinstance(focused, TierColumn) else None
+        return focused if isinstance(focused, TierColumn) else None
 
     def selection(self) -> list[str]:
         """The selected units, or the focused one when nothing is selected."""
@@ -474,6 +482,14 @@ class Board(HorizontalScroll):
         column = self.reveal(unit)
         if column is not None:
             self._focus_column(column)
+
+    def _focus_tier(self, tier: str | None) -> None:
+        """Focus a tier's column, or the first unit when the tier is gone."""
+        column = self.column(tier)
+        if column is not None and column.container == self.container:
+            self._focus_column(column)
+        else:
+            self.action_focus_first()
 
     def _focus_column(self, column: TierColumn) -> None:
         """Focus now, not after the next refresh (as `Widget.focus` does): the next key
