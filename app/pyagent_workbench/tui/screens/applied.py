@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from pyagent_workbench.tui.messages import FreshPlanRequested
 from pyagent_workbench.tui.paths import shown_path
+from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
 if TYPE_CHECKING:
     from pyagent_workbench.application.opening import AppliedPlan
@@ -56,7 +57,7 @@ class AppliedScreen(Screen[None]):
             yield Label(verdict, id="verify-title", classes=style)
             with VerticalScroll(id="verify"):
                 yield Static(Content(applied.verify_text or "(no report)"), id="verify-text")
-        yield Footer()
+        yield KeysFirstFooter()
 
     def on_mount(self) -> None:
         self.title = f"pyagent-workbench · {self.root.name}"

@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
+
+from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
 EXIT_STATUS = 2
 """As `errors.WorkbenchError.exit_status`: the workbench could not do what was asked."""
@@ -33,7 +35,7 @@ class ErrorScreen(Screen[None]):
                 yield Static(self.message, id="message", markup=False)
             if self.hint:
                 yield Static(self.hint, id="hint", markup=False)
-        yield Footer()
+        yield KeysFirstFooter()
 
     def on_mount(self) -> None:
         self.query_one("#message-scroll").focus()

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar
+from textual.widgets import Label, ProgressBar
+
+from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
 
 class LoadingScreen(Screen[None]):
@@ -22,7 +24,7 @@ class LoadingScreen(Screen[None]):
             yield Label(f"Opening {self.repo_name}", id="title")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Label("starting", id="step")
-        yield Footer()
+        yield KeysFirstFooter()
 
     def show_progress(self, step: str, fraction: float) -> None:
         self.query_one(ProgressBar).update(progress=round(fraction * 100))

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen
 from pyagent_workbench.tui.messages import (
@@ -32,6 +32,7 @@ from pyagent_workbench.tui.panes.review import ReviewPane
 from pyagent_workbench.tui.widgets.action_log import ActionLog
 from pyagent_workbench.tui.widgets.board import Board
 from pyagent_workbench.tui.widgets.edges import EdgeTable
+from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 from pyagent_workbench.tui.widgets.metrics_bar import MetricsBar
 from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 
@@ -80,7 +81,7 @@ class WorkbenchScreen(Screen[None]):
                     WorkbenchScreen.focused_unit)
             with TabPane("Actions", id="actions"), VerticalScroll():
                 yield ActionLog(id="action-log")
-        yield Footer()
+        yield KeysFirstFooter()
 
     def on_mount(self) -> None:
         self.title = f"pyagent-workbench · {self.session.repo.root.name}"
