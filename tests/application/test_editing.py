@@ -84,6 +84,19 @@ def test_review_verdicts_are_set_and_cleared(sample: Path) -> None:
     assert view.plan.review_for(*edge) is None
 
 
+def test_verdicts_update_the_edges_as_a_fresh_view_reads_them(sample: Path) -> None:
+    """A verdict re-reads only the reviews (no full refresh): the edges, their reviews
+    and the counts are those of a view built from scratch over the same plan."""
+    view = sample_view(sample)
+    keys = sorted({e.key for e in view.cross_tier_edges})
+    editing.review(view, keys[:30], "accepted", "fine").make()  # type: ignore[union-attr]
+    editing.review(view, keys[10:15], "must-fix").make()  # type: ignore[union-attr]
+    editing.review(view, keys[:3], None).make()  # type: ignore[union-attr]
+    fresh = view.with_plan(view.plan)
+    assert view.cross_tier_edges == fresh.cross_tier_edges
+    assert view.unreviewed() == fresh.unreviewed() and len(view.unreviewed()) == len(keys) - 27
+
+
 def test_deleting_a_tier_sends_its_units_back_to_stays(sample: Path) -> None:
     view = sample_view(sample)
     units = sorted(u for u, t in view.metrics.assignment.items() if t == "compute")

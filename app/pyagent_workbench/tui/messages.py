@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 class PlanChanged(Message):
     """The plan was edited (or undone): it is autosaved and every view refreshes."""
 
-    def __init__(self, description: str = "") -> None:
+    def __init__(self, description: str = "", *, verdicts_only: bool = False) -> None:
         super().__init__()
         self.description = description
+        self.verdicts_only = verdicts_only
+        """Only reviews changed: no unit moved, so the board, the tree and the diff stay."""
 
 
 class MoveRequested(Message):

@@ -157,7 +157,7 @@ class ReviewPane(Pane):
         table = self.query_one(EdgeTable)
         table.selected.clear()
         table.advance_pending = advance and not isinstance(self.screen.focused, TierMatrix)
-        self.post_message(PlanChanged(f"reviewed {count} edges"))
+        self.post_message(PlanChanged(f"reviewed {count} edges", verdicts_only=True))
         self.notify(f"{count} edge{'s' if count != 1 else ''} marked {verdict or 'unreviewed'}",
                     timeout=2)
 

@@ -97,14 +97,16 @@ class WorkbenchScreen(Screen[None]):
 
     # -- refreshing ----------------------------------------------------------------------------
 
-    def refresh_views(self) -> None:
+    def refresh_views(self, *, verdicts_only: bool = False) -> None:
         """Views in sight refresh now; the others when their tab is shown (a table of
-        thousands of edges need not be rebuilt for every move on the board)."""
+        thousands of edges need not be rebuilt for every move on the board). After
+        verdicts only, what shows units and files (board, tree, diff) is left as it is."""
         session = self.session
         active = self.query_one(TabbedContent).active
         self.query_one(MetricsBar).show(session.figures())
-        self.query_one(BoardPane).sync()
-        self.query_one(ModuleTree).sync(session)
+        if not verdicts_only:
+            self.query_one(BoardPane).sync()
+            self.query_one(ModuleTree).sync(session)
         review = self.query_one(ReviewPane)
         review.stale = True
         if active == "review":
@@ -112,16 +114,18 @@ class WorkbenchScreen(Screen[None]):
         self.query_one(ActionLog).show(session)
         saved = "" if session.plan_path.is_file() else ", not saved yet"
         self.sub_title = f"{session.plan_path.name} ({session.standing()}{saved})"
+        if verdicts_only:
+            return
         diff = self.query_one(DiffPane)
         diff.invalidate()
         if active == "diff":
             diff.compute()
 
     @on(PlanChanged)
-    def plan_changed(self) -> None:
+    def plan_changed(self, message: PlanChanged | None = None) -> None:
         """After every edit: the draft is saved (nothing is lost on a crash), views refresh."""
         self.session.autosave()
-        self.refresh_views()
+        self.refresh_views(verdicts_only=message is not None and message.verdicts_only)
 
     # -- routing -------------------------------------------------------------------------------
 
