@@ -11,6 +11,7 @@ import pytest
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite.apply import ApplyOptions, apply_plan
 from pyagent_workbench.rewrite.records import AppliedRecord, load_applied
+from pyagent_workbench.rewrite.verify import VerifyReport
 from pyagent_workbench.workspace import Workspace
 from support.plans import write_plan
 from support.repos import make_repo
@@ -102,3 +103,13 @@ def test_the_plan_digest_ignores_the_order_of_moves(tmp_path: Path) -> None:
     one = workspace(tmp_path / "one", [("pkg.a", "pkg.x.a"), ("pkg.b", "pkg.x.b")])
     other = workspace(tmp_path / "other", [("pkg.b", "pkg.x.b"), ("pkg.a", "pkg.x.a")])
     assert records.plan_digest(one) == records.plan_digest(other)
+
+
+def test_a_verify_report_reads_back_what_it_wrote_and_refuses_other_shapes() -> None:
+    report = VerifyReport(lost_edges=[("a.b", "a.c")], added_edges=[],
+                          broken_imports={"a.d": "ImportError: x"}, still_failing={},
+                          modules_checked=12, edges_checked=30)
+    assert VerifyReport.from_json(report.as_json()) == report
+    for broken in ({"lost_edges": [["a.b"]]}, {"broken_imports": ["a.d"]},
+                   {"modules_checked": "12"}, {"edges_checked": True}):
+        assert VerifyReport.from_json({**report.as_json(), **broken}) is None

@@ -99,7 +99,8 @@ def applied_plan(workspace: Workspace, plan_path: Path,
     if state == "none":
         return None
     record = load_applied(workspace)
-    verify = _verify_report(record.verify) if record is not None and record.verify else None
+    verify = (VerifyReport.from_json(record.verify)
+              if record is not None and record.verify else None)
     moves = record.moves if record is not None else [
         (m.source, m.target) for m in workspace.plan.moves]
     return AppliedPlan(
@@ -107,37 +108,6 @@ def applied_plan(workspace: Workspace, plan_path: Path,
         verify_ok=verify.ok if verify is not None else None,
         verify_text=verify.render() if verify is not None else None,
         applied_at=record.applied_at if record is not None else None)
-
-
-def _verify_report(data: dict[str, object]) -> VerifyReport | None:
-    """Verify's result as the applied record keeps it (`VerifyReport.as_json`); None when
-    the record is not of that shape (it is read, never trusted)."""
-    def pairs(key: str) -> list[tuple[str, str]]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(
-                isinstance(p, list) and len(p) == 2 for p in value):
-            raise ValueError(key)
-        return [(str(a), str(b)) for a, b in value]
-
-    def texts(key: str) -> dict[str, str]:
-        value = data.get(key, {})
-        if not isinstance(value, dict):
-            raise ValueError(key)
-        return {str(k): str(v) for k, v in value.items()}
-
-    def count(key: str) -> int:
-        value = data.get(key, 0)
-        if not isinstance(value, int):
-            raise ValueError(key)
-        return value
-
-    try:
-        return VerifyReport(
-            lost_edges=pairs("lost_edges"), added_edges=pairs("added_edges"),
-            broken_imports=texts("broken_imports"), still_failing=texts("still_failing"),
-            modules_checked=count("modules_checked"), edges_checked=count("edges_checked"))
-    except ValueError:
-        return None
 
 
 # -- the workbench's start ---------------------------------------------------------------

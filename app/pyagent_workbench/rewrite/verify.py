@@ -128,6 +128,37 @@ class VerifyReport:
             "still_failing": self.still_failing,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> VerifyReport | None:
+        """The report `as_json` wrote (the applied record keeps it); None when the data
+        is not of that shape (a record is read, never trusted)."""
+        def pairs(key: str) -> list[tuple[str, str]]:
+            value = data.get(key, [])
+            if not isinstance(value, list) or not all(
+                    isinstance(p, list) and len(p) == 2 for p in value):
+                raise ValueError(key)
+            return [(str(a), str(b)) for a, b in value]
+
+        def texts(key: str) -> dict[str, str]:
+            value = data.get(key, {})
+            if not isinstance(value, dict):
+                raise ValueError(key)
+            return {str(k): str(v) for k, v in value.items()}
+
+        def count(key: str) -> int:
+            value = data.get(key, 0)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(key)
+            return value
+
+        try:
+            return cls(
+                lost_edges=pairs("lost_edges"), added_edges=pairs("added_edges"),
+                broken_imports=texts("broken_imports"), still_failing=texts("still_failing"),
+                modules_checked=count("modules_checked"), edges_checked=count("edges_checked"))
+        except ValueError:
+            return None
+
 
 def import_modules(workspace: Workspace, module_names: list[str], *,
                    python: str | None = None, alone: Iterable[str] = ()
