@@ -243,6 +243,21 @@ def test_large_board(snap_compare, tmp_path: Path, size: tuple[int, int],  # typ
     assert snap_compare(app_for(repo), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def test_large_picker_with_impacts(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The tier picker over the large board: every destination with what the move would
+    change (cross-tier, upward edges, cycles)."""
+    repo = make_large_repo(tmp_path / "big")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("right", "down", "m")
+        await wait_for_screen(pilot, TierPicker)
+        await pilot.pause()
+
+    assert snap_compare(app_for(repo), terminal_size=size, run_before=run_before)
+
+
 async def test_the_picker_shows_each_moves_impact_and_a_toast_confirms_it(
         tmp_path: Path) -> None:
     sample = copy_sample(tmp_path / "sample")

@@ -153,7 +153,18 @@ def test_help(snap_compare, sample: Path) -> None:  # type: ignore[no-untyped-de
     assert snap_compare(app_for(sample), terminal_size=SMALL, run_before=run_before)
 
 
-def test_error_screen(snap_compare, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+def test_legend(snap_compare, sample: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+def test_error_screen(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     empty = Path("/tmp/pyagent-workbench-snapshot/empty-repo")
     shutil.rmtree(empty, ignore_errors=True)
     empty.mkdir(parents=True)
@@ -165,7 +176,7 @@ def test_error_screen(snap_compare, tmp_path_factory: pytest.TempPathFactory) ->
             if pilot.app.screen.__class__.__name__ == "ErrorScreen":
                 break
 
-    assert snap_compare(make_app(empty), terminal_size=SMALL, run_before=run_before)
+    assert snap_compare(make_app(empty), terminal_size=size, run_before=run_before)
 
 
 @pytest.fixture(scope="module")

@@ -61,10 +61,11 @@ class TierPicker(ModalScreen[str | None]):
             if score > 0:
                 prompt = matcher.highlight(label) if matcher else Content(label)
                 impact = self.impacts.get(None if name == STAYS_OPTION else name)
+                # The impact before the detail: on a narrow screen the line wraps, and
+                # what the move would change must stay beside the tier's name.
                 scored.append((score, Option(Content.assemble(
-                    prompt, (f"  {detail}", "$text-muted"),
-                    (f"  {impact}", "$text-warning") if impact is not None else ""),
-                    id=name)))
+                    prompt, (f"  {impact}", "$text-warning") if impact is not None else "",
+                    (f"  {detail}", "$text-muted")), id=name)))
         scored.sort(key=lambda pair: -pair[0])
         choices.add_options([option for _, option in scored])
         if scored:

@@ -236,7 +236,7 @@ class BoardPane(Pane):
         for name in names:
             tier = self.session.plan.tier(name)
             assert tier is not None
-            layer = f"layer {tier.layer} · " if tier.layer is not None else ""
+            layer = f"L{tier.layer} · " if tier.layer is not None else ""
             tiers.append((name, f"{layer}{tier.package}"))
         impacts = {tier: impact.short()
                    for tier, impact in self.session.move_impact(units, [*names, None]).items()}
