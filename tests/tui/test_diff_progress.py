@@ -3,6 +3,8 @@ key that stops it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -73,3 +75,46 @@ async def test_escape_stops_the_diff(tmp_path: Path, slow_rewrites: None) -> Non
         assert all(w.is_finished for w in app.workers if w.group == "diff")
         await pilot.pause(0.5)
         assert await status_of(pilot) == "stopped · w or D: compute again"
+
+
+SERVED_DIFF = """
+import asyncio, sys
+from pathlib import Path
+from pyagent_workbench.rewrite import runner
+from pyagent_workbench.tui.app import WorkbenchApp
+from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
+
+runner._SERVED_THRESHOLD = 10  # the generated repo is smaller than Django
+
+async def main() -> None:
+    repo = Path(sys.argv[1])
+    app = WorkbenchApp(repo, plan=repo / "plan.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not isinstance(app.screen, WorkbenchScreen):
+            await pilot.pause(0.1)
+        await pilot.press("D")
+        for _ in range(1200):
+            await pilot.pause(0.1)
+            status = str(app.screen.query_one("#diff-status").render())
+            if "moved" in status or "cannot" in status:
+                break
+        print(status)
+        print(str(app.screen.query_one("#diff-view").query_one("#diff-text").render())[:300])
+
+asyncio.run(main())
+"""
+
+
+def test_the_whole_plan_diff_runs_on_served_workers_in_a_fresh_workbench(
+        tmp_path: Path) -> None:
+    """In a process of its own (nothing started before the app, as from the command
+    line), the workbench's whole-plan diff goes to a fork server from its worker thread.
+    Textual's captured stderr (fileno -1) once broke that start: "bad value(s) in
+    fds_to_keep" instead of a diff."""
+    repo = make_large_repo(tmp_path / "big")
+    done = subprocess.run([sys.executable, "-c", SERVED_DIFF, str(repo)], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    status = done.stdout.splitlines()[0]
+    assert status.startswith("the whole plan: "), done.stdout[-2000:]
+    assert "fds_to_keep" not in done.stdout

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from types import TracebackType
 
@@ -128,6 +129,17 @@ def _process_context() -> multiprocessing.context.BaseContext:
     if threading.current_thread() is threading.main_thread():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver")
+
+
+def prepare_for_threads() -> None:
+    """Call from the main thread before a host replaces `sys.stderr` (Textual does, with
+    a capture whose `fileno()` is -1): multiprocessing's resource tracker, which every
+    fork server needs, passes `sys.stderr`'s descriptor to the process it starts, and
+    started later from a worker thread (the workbench's first whole-plan diff) it would
+    fail with "bad value(s) in fds_to_keep". Started now, with the real stderr, it is
+    there for every pool after. Cheap: one idle helper process, started once."""
+    if threading.current_thread() is threading.main_thread():
+        resource_tracker.ensure_running()
 
 
 _STATE: RewriteState | None = None

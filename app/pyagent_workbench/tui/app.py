@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.rewrite.runner import prepare_for_threads
 from pyagent_workbench.session import Session
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
 from pyagent_workbench.tui.keys import key_sections, palette_keys
@@ -81,6 +82,7 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     def __init__(self, repo: Path, *, plan: Path | None = None, empty: bool = False,
                  autoload: bool = True) -> None:
         super().__init__()
+        prepare_for_threads()  # before Textual captures stderr: diffs on every core
         self.repo_path = repo.resolve()
         self.plan_path = plan.resolve() if plan else None
         self.empty = empty
