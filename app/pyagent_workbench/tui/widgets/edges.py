@@ -34,6 +34,11 @@ COLUMNS = {"dir": "dir", "tiers": "tiers", "verdict": "verdict",
 ones first when the table is narrow)."""
 
 
+_MOST_REMOVED = 64
+"""More rows gone than this and the table is rebuilt: DataTable's `remove_row` reindexes
+every row, so a filter dropping 8,800 of 9,552 rows one by one took three minutes."""
+
+
 def _identity(edge: CrossEdge) -> CrossEdge:
     """The edge without its review: a row whose identity stays only needs its cells."""
     return replace(edge, review=None)
@@ -104,6 +109,8 @@ class EdgeTable(DataTable[Text | str]):
         if position < len(wanted):
             return False
         gone = set(range(len(self.rows_shown))) - set(kept_rows)
+        if len(gone) > _MOST_REMOVED:
+            return False  # each removal reindexes the table: rebuilding the rest is cheaper
         for row in sorted(gone, reverse=True):
             self.remove_row(self._row_keys[row])
         old = [self.rows_shown[row] for row in kept_rows]
