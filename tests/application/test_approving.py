@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from pyagent_workbench.application import approving, editing, opening
 from pyagent_workbench.errors import WorkbenchError
+from support.plans import review_and_approve, write_plan
+from support.repos import make_repo
 
 
 def test_unreviewed_edges_hold_the_approval_back(sample: Path) -> None:
@@ -48,3 +50,27 @@ def test_an_approved_plan_with_an_unreviewed_edge_is_not_approved(sample: Path) 
     assert approving.standing(view.with_plan(view.plan)) == "not approved: 1 edge unreviewed"
     editing.review(view, view.unreviewed(), "must-fix").make()  # type: ignore[union-attr]
     assert approving.standing(view.with_plan(view.plan)) == "approved"
+
+
+def test_a_reviewed_edge_from_a_migration_module_keeps_the_plan_valid(tmp_path: Path) -> None:
+    """Django's migrations (`0001_initial.py`) are modules no import statement can
+    spell; the graph has their edges, the workbench reviews them, and the plan it
+    writes must open again (it once said "not a dotted module name")."""
+    repo = make_repo(tmp_path / "repo", {
+        "pkg/__init__.py": "",
+        "pkg/core/__init__.py": "",
+        "pkg/core/models.py": "VALUE = 1\n",
+        "pkg/web/__init__.py": "",
+        "pkg/web/views.py": "from pkg.core import models\n",
+        "pkg/web/migrations/__init__.py": "",
+        "pkg/web/migrations/0001_initial.py": "from pkg.core import models\n",
+    })
+    plan = write_plan(repo / "plan.toml", [("pkg.core", "pkg.base.core"),
+                                           ("pkg.web", "pkg.top.web")],
+                      packages=["pkg"], status="draft",
+                      tiers=[("base", "pkg.base"), ("top", "pkg.top")])
+    review_and_approve(plan, repo)
+    reopened = opening.open_plan(plan).view
+    assert ("pkg.web.migrations.0001_initial", "pkg.core.models") in {
+        (r.importer, r.imported) for r in reopened.plan.reviews}
+    assert approving.standing(reopened) == "approved"

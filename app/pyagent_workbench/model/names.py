@@ -19,6 +19,16 @@ def is_dotted_name(name: str) -> bool:
     return bool(name) and all(is_identifier(part) for part in name.split("."))
 
 
+def is_graph_module_name(name: str) -> bool:
+    """True for a module's dotted name as the import graph finds it: each part an
+    identifier, or a file stem that `importlib` loads though no import statement can
+    spell it (Django's `migrations.0001_initial`). Reviews name such modules: an edge
+    from a migration is as real as any other."""
+    return bool(name) and all(
+        ("_" + part).isidentifier() and unicodedata.normalize("NFKC", part) == part
+        for part in name.split("."))
+
+
 def is_within(name: str, ancestor: str) -> bool:
     """True when `name` is `ancestor` or lies below it (`a.b.c` within `a.b`, not `a.bc`)."""
     return name == ancestor or name.startswith(ancestor + ".")

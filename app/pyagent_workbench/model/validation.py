@@ -368,7 +368,7 @@ def _check_reviews(checker: Checker, reviews: Entries) -> None:
             checker.at_entry(f"{label}: unknown verdict {review['verdict']!r} (expected "
                              f"\"accepted\" or \"must-fix\")", "reviews", index, "verdict")
         for key in ("importer", "imported"):
-            if not names.is_dotted_name(review[key]):
+            if not names.is_graph_module_name(review[key]):
                 checker.at_entry(f"{label}: {key} '{review[key]}' is not a dotted module name",
                                  "reviews", index, key)
         edge = (review["importer"], review["imported"])
