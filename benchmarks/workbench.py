@@ -1034,8 +1034,10 @@ NOTES = """## Where the time goes
 
 From cProfile over 10 presses of a flow (`python -m benchmarks.workbench profile REPO PLAN
 10 flow_NAME`: the figures under the profiler are about 1.5x the ones above), from
-timing one frame alone, and from the *what if* runs above. Nearly every key misses the
-100 ms for three reasons, in this order.
+timing one frame alone, and from the *what if* runs above (on Django they measured
+2e55ca8 and 723c54c, the keys as shipped 3c70a3d: 2e55ca8 changed how a filter drops
+rows, so compare the filter rows with care). Nearly every key misses the 100 ms for
+three reasons, in this order.
 
 **1. Python's garbage collector: the 95th percentile of nearly every flow.** A key
 allocates some 20,000 container objects (31 young collections for one ↓: Textual's
