@@ -200,7 +200,7 @@ class BoardPane(Pane):
             info = self.session.unit_info(selected[0])
             where = f"→ {info.target}" if info.target else "stays where it is"
             hint = f"{info.name} {where} · {hint}"
-        self.query_one("#board-hint", Label).update(hint)
+        self.query_one("#board-hint", Label).update(hint, layout=False)  # on every arrow
 
     def _edit(self, change: Callable[[], object], description: str) -> bool:
         """Run one session edit; an edit the plan refuses is shown, not raised."""
