@@ -259,3 +259,27 @@ async def test_errors_show_in_the_ui_not_as_a_traceback(tmp_path: Path) -> None:
         assert isinstance(app.screen, ErrorScreen)
         assert "no Python package found" in app.screen.message
         await pilot.press("q")
+
+
+@pytest.mark.parametrize("dialog", ["picker", "prompt", "confirm", "message"])
+async def test_a_dialog_closed_before_it_mounts_is_no_error(dialog: str) -> None:
+    """A dialog dismissed at once (Escape pressed as it opens: it happened in CI) has
+    lost its children when its Mount event comes; it must not look for them then."""
+    from pyagent_workbench.tui.dialogs import Confirm
+    from textual.app import App
+
+    screens = {"picker": lambda: TierPicker([("engine", "")], ["a.b"]),
+               "prompt": lambda: TextPrompt("Name?"),
+               "confirm": lambda: Confirm("Sure?", "body"),
+               "message": lambda: MessageScreen("Note", "body")}
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        for _ in range(3):
+            app.push_screen(screens[dialog]())
+            app.pop_screen()
+            await pilot.pause()
+        screen = screens[dialog]()
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert screen.focused is not None and screen.focused.id in {
+            "query", "answer", "no", "close"}

@@ -24,6 +24,7 @@ class TierPicker(ModalScreen[str | None]):
     `STAYS_OPTION` sentinel for "stays where it is", or `None` when cancelled."""
 
     CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#query"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="picker-cancel")]
 
     def __init__(self, tiers: list[tuple[str, str]], units: list[str], *,
@@ -43,15 +44,19 @@ class TierPicker(ModalScreen[str | None]):
                     else f"{len(self.units)} units")
             yield Label(self.title_text or f"Move {what} to…", id="title", markup=False)
             yield Input(placeholder="type to filter tiers", id="query")
-            yield OptionList(id="choices")
-
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one(Input).focus()
+            # Filled here, not in on_mount: a dialog dismissed before its Mount event
+            # is handled (a quick Escape) has no children left to query.
+            yield OptionList(*self._options(""), id="choices")
 
     def _fill(self, query: str) -> None:
         choices = self.query_one(OptionList)
         choices.clear_options()
+        choices.add_options(self._options(query))
+        if choices.option_count:
+            choices.highlighted = 0
+
+    def _options(self, query: str) -> list[Option]:
+        """The tiers matching `query`, best first."""
         matcher = Matcher(query) if query else None
         scored = []
         stays = [] if self.title_text else [(STAYS_OPTION, "back where it is today")]
@@ -67,9 +72,7 @@ class TierPicker(ModalScreen[str | None]):
                     prompt, (f"  {impact}", "$text-warning") if impact is not None else "",
                     (f"  {detail}", "$text-muted")), id=name)))
         scored.sort(key=lambda pair: -pair[0])
-        choices.add_options([option for _, option in scored])
-        if scored:
-            choices.highlighted = 0
+        return [option for _, option in scored]
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -95,6 +98,7 @@ class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text (a tier name, a new name, a note, a path)."""
 
     CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#answer"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt-cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "",
@@ -120,10 +124,6 @@ class TextPrompt(ModalScreen[str | None]):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
-    def on_mount(self) -> None:
-        self.query_one("#refusal", Label).display = False
-        self.query_one(Input).focus()
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._answer(event.value)
 
@@ -140,12 +140,13 @@ class TextPrompt(ModalScreen[str | None]):
             return
         refusal = self.query_one("#refusal", Label)
         refusal.update(why)
-        refusal.display = True
+        refusal.add_class("-shown")
         self.query_one(Input).focus()
 
 
 class Confirm(ModalScreen[bool]):
     CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#no"
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="confirm-cancel"),
                 Binding("y", "dismiss(True)", "Yes", show=False, id="confirm-yes")]
 
@@ -163,9 +164,6 @@ class Confirm(ModalScreen[bool]):
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
@@ -174,6 +172,7 @@ class MessageScreen(ModalScreen[None]):
     """A message to read, dismissed with Enter or Escape (e.g. "approval refused")."""
 
     CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#close"
     BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close", id="message-close")]
 
     def __init__(self, title: str, body: str | Content, *, error: bool = False) -> None:
@@ -189,9 +188,6 @@ class MessageScreen(ModalScreen[None]):
                 yield Static(self.body, classes="body", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="close")
-
-    def on_mount(self) -> None:
-        self.query_one(Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)

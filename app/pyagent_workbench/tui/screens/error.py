@@ -20,6 +20,7 @@ EXIT_STATUS = 2
 
 class ErrorScreen(Screen[None]):
     CSS_PATH = "error.tcss"
+    AUTO_FOCUS = "#message-scroll"
     BINDINGS = [Binding("q,escape", "quit", "Quit", id="error-quit",
                         tooltip="Quit (exit status 2)")]
 
@@ -36,9 +37,6 @@ class ErrorScreen(Screen[None]):
             if self.hint:
                 yield Static(self.hint, id="hint", markup=False)
         yield KeysFirstFooter()
-
-    def on_mount(self) -> None:
-        self.query_one("#message-scroll").focus()
 
     def action_quit(self) -> None:
         self.app.exit(return_code=EXIT_STATUS)
