@@ -213,14 +213,6 @@ class Keys:
         """Milliseconds of garbage collection during each press, by flow."""
         self.cut: set[str] = set()
         """The flows stopped before their count (over the time budget)."""
-        self.freeze = False
-        """The `gc-freeze` what-if: freeze the heap once loaded and once a diff is shown."""
-
-    def loaded(self) -> None:
-        """The app has just built something big (the session, a whole-plan diff)."""
-        if self.freeze:
-            gc.collect()
-            gc.freeze()
 
     async def press(self, key: str, flow: str | None) -> None:
         """`flow=None`: a key that only sets the scene (not recorded)."""
@@ -292,7 +284,6 @@ async def wait_for_diff(keys: Keys, timeout: float = 600.0) -> float:
         if time.monotonic() - start > timeout:
             raise TimeoutError(f"no diff after {timeout} s: {_diff_status(keys)!r}")
     await keys.quiet()
-    keys.loaded()
     return max(keys.probe.last_frame, start) - start
 
 
@@ -500,48 +491,16 @@ def child_first_screen(repo: Path, plan: Path) -> dict[str, Any]:
     return asyncio.run(run())
 
 
-def _hint_without_layout() -> None:
-    """The board's hint line updated as the review's status lines are: one line of a
-    fixed size, so that a new hint needs no layout of the whole screen."""
-    from textual.widgets import Static
+def _default_gc() -> None:
+    """Python's collector left as it is by default: no idle-time full collections, nothing
+    frozen (what the app did before tui/collector.py)."""
+    from pyagent_workbench.tui.collector import IdleCollector
 
-    update = Static.update
-
-    def fixed(self: Static, content: Any = "", *, layout: bool = True) -> None:
-        if self.id == "board-hint":
-            self.styles.width, self.styles.height, layout = "1fr", 1, False
-        update(self, content, layout=layout)
-
-    Static.update = fixed  # type: ignore[method-assign]
-
-
-def _footer_on_change() -> None:
-    """The footer recomposed only when the keys it shows change (Textual's recomposes
-    at every focus change, even between two widgets with the same keys)."""
-    from textual.widgets import Footer
-
-    changed = Footer.bindings_changed
-
-    def on_change(self: Footer, screen: Any) -> None:
-        shown = tuple((b.key, b.action, b.description, enabled)
-                      for _, b, enabled, _ in screen.active_bindings.values() if b.show)
-        if self._bindings_ready and getattr(self, "_shown_keys", None) == shown:
-            return
-        self._shown_keys = shown  # type: ignore[attr-defined]
-        changed(self, screen)
-
-    Footer.bindings_changed = on_change  # type: ignore[method-assign]
+    IdleCollector.start = lambda self: None  # type: ignore[method-assign]
 
 
 WHAT_IFS: dict[str, tuple[str, Callable[[], None] | None]] = {
-    "gc-freeze": ("`gc.collect()` then `gc.freeze()` once the board is up and once the "
-                  "whole-plan diff is shown, so that the collector no longer walks the "
-                  "session's objects (what the app could do after loading and after a "
-                  "preview)", None),
-    "hint-no-layout": (" ".join((_hint_without_layout.__doc__ or "").split()),
-                       _hint_without_layout),
-    "footer-on-change": (" ".join((_footer_on_change.__doc__ or "").split()),
-                         _footer_on_change),
+    "default-gc": (" ".join((_default_gc.__doc__ or "").split()), _default_gc),
 }
 """Changes the app could make, tried from the benchmark (the app's code is untouched);
 `--what-if` takes several, tried together."""
@@ -570,8 +529,6 @@ def child_keys(repo: Path, plan: Path, count: int, what_if: str = "") -> dict[st
                      "tiers": len(session.plan.tiers), "cross_tier_edges": len(session.edges())}
             for mode in ("probe",) if what_if else ("probe", "pilot"):
                 keys = Keys(pilot, probe, mode)
-                keys.freeze = "gc-freeze" in tried
-                keys.loaded()
                 for flow in FLOWS:
                     log(f"  {mode}{' ' + what_if if what_if else ''}: {flow.__name__}")
                     await flow(keys, count)

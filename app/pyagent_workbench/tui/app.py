@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from textual.screen import Screen
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.rewrite.runner import prepare_for_threads
 from pyagent_workbench.session import Session
+from pyagent_workbench.tui.collector import IdleCollector
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
 from pyagent_workbench.tui.keys import key_sections, palette_keys
 from pyagent_workbench.tui.messages import (
@@ -47,6 +48,9 @@ WORKER_FAILURES = {
     "report": "The report was not written",
 }
 """The title a failure of each worker group is shown under (loading has its screen)."""
+
+COLLECT_CHECK_EVERY = 0.25
+"""Seconds between two looks at whether a full garbage collection is due and may run."""
 
 
 class WorkbenchApp(ForwardsWorkerFailures, App[None]):
@@ -88,13 +92,25 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         self.empty = empty
         self.autoload = autoload
         self.session: Session | None = None
+        self.collector = IdleCollector()
+        """Full garbage collections wait for a pause in the input (see its module)."""
 
     # -- loading ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(COLLECT_CHECK_EVERY, self.collector.tick)
         self.push_screen(LoadingScreen(self.repo_path.name))
         if self.autoload:
             self.load()
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.touched()
+        await super().on_event(event)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self, *, fresh: bool = False) -> None:
@@ -114,6 +130,7 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     @on(SessionLoaded)
     def session_loaded(self, message: SessionLoaded) -> None:
         self.session = message.session
+        self.collector.settled()
         self._show(message.session)
 
     def _show(self, session: Session) -> None:
@@ -134,6 +151,7 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         if plan_path is not None:
             self.plan_path = plan_path
         self.empty = False
+        self.collector.release()
         self.switch_screen(LoadingScreen(self.repo_path.name))
         self.load(fresh=fresh)
 
