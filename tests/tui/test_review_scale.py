@@ -124,9 +124,11 @@ async def test_at_80_columns_direction_tiers_verdict_and_modules_are_in_sight(
     app = app_for(large)
     async with app.run_test(size=SMALL) as pilot:
         edges = await review_tab(pilot)
-        labels = [c.label.plain for c in edges.ordered_columns]
-        assert labels[:5] == ["dir", "tiers", "verdict", "importer", "imported"]
-        assert edges.virtual_size.width <= edges.scrollable_content_region.width
+        assert list(edges.widths)[:5] == ["dir", "tiers", "verdict", "importer", "imported"]
+        padding = 2 * len(edges.widths)
+        assert sum(edges.widths.values()) + padding <= edges.scrollable_content_region.width
+        header = edges.render_line(0).text
+        assert header.split()[:5] == ["dir", "tiers", "verdict", "importer", "imported"]
         longest = max(len(e.importer_tier) + len(e.imported_tier) + 1 for e in edges.rows_shown)
         assert edges.widths["tiers"] >= longest
         assert edges.widths["importer"] >= 12
@@ -138,7 +140,7 @@ async def test_a_verdict_moves_on_to_the_next_unreviewed_edge_in_place(large: Pa
         edges = await review_tab(pilot)
         session = app.session
         assert session is not None
-        rows, rebuilds = list(edges.rows), edges.rebuilds
+        rows = list(edges.rows_shown)
         first = edges.current()
         assert first is not None
         await pilot.press("a")
@@ -156,11 +158,13 @@ async def test_a_verdict_moves_on_to_the_next_unreviewed_edge_in_place(large: Pa
                     for key in (first.key, second.key, third.key)}
         assert [(r.verdict, r.note) for r in verdicts.values() if r] == [
             ("accepted", ""), ("must-fix", ""), ("accepted", "later")]
-        assert list(edges.rows) == rows and edges.rebuilds == rebuilds
-        assert edges.get_cell(edges.coordinate_to_cell_key((0, 0)).row_key,
-                              "verdict").plain == "accepted"
+        assert [(e.importer, e.line) for e in edges.rows_shown] == [
+            (e.importer, e.line) for e in rows]  # the same rows, in place
+        assert edges.cell_text(0, "verdict") == "accepted"
+        assert "accepted" in edges.render_line(1).text  # drawn as it is now
+        cursor = edges.cursor_row
         await pilot.press("1", "2")
-        assert edges.rebuilds == rebuilds  # nothing changed: the tab shows the same table
+        assert edges.cursor_row == cursor  # the tab comes back as it was left
 
 
 async def test_sorting_cycles_through_the_orders(large: Path) -> None:
@@ -218,13 +222,14 @@ async def test_judging_under_the_unreviewed_filter_drops_the_row_in_place(large:
     async with app.run_test(size=(120, 40)) as pilot:
         edges = await review_tab(pilot)
         await pilot.press("f")
-        rebuilds, shown = edges.rebuilds, len(edges.rows_shown)
+        shown = len(edges.rows_shown)
+        row = edges.cursor_row
         first = edges.current()
         assert first is not None
         await pilot.press("a")
         pairs_gone = sum(1 for e in app.session.edges() if e.key == first.key)  # type: ignore[union-attr]
         assert len(edges.rows_shown) == edges.row_count == shown - pairs_gone
-        assert edges.rebuilds == rebuilds
+        assert edges.cursor_row == row  # the next edge came up under the cursor
         assert all(e.review is None for e in edges.rows_shown)
 
 
@@ -237,11 +242,13 @@ async def test_grouping_by_tier_pair_shows_each_pairs_count(large: Path) -> None
         assert pairs == sorted(pairs)
         counts = edgelist.pair_counts(edges.rows_shown)
         assert f"{len(counts)} tier pairs" in status(pilot)
-        head = edges.get_cell_at((0, 1))
-        assert str(head).endswith(f"({counts[pairs[0]]})")
-        rebuilds = edges.rebuilds
+        assert edges.cell_text(0, "tiers").endswith(f"({counts[pairs[0]]})")
+        second_pair = next(i for i, pair in enumerate(pairs) if pair != pairs[0])
+        assert edges.cell_text(second_pair - 1, "tiers") == "  ┆"
+        assert edges.cell_text(second_pair, "tiers").endswith(f"({counts[pairs[second_pair]]})")
+        row = edges.cursor_row
         await pilot.press("a")
-        assert edges.rebuilds == rebuilds
+        assert edges.grouped and edges.cell_text(row, "verdict") == "accepted"
         await pilot.press("g")
         assert not edges.grouped and edges.rows_shown == app.session.edges()  # type: ignore[union-attr]
 
@@ -259,18 +266,40 @@ def test_review_table_on_the_large_repo(snap_compare, large: Path,  # type: igno
     assert snap_compare(app_for(large), terminal_size=size, run_before=run_before)
 
 
-async def test_a_filter_that_drops_most_rows_rebuilds_instead_of_removing_each(
-        large: Path) -> None:
-    """`w` keeps the upward edges: hundreds of rows go. Removing them one by one costs
-    a reindex each (minutes on 9,552 rows); past a few dozen the table is rebuilt, and
-    shows exactly the rows the filter keeps."""
+async def test_the_cursor_keeps_its_edge_through_a_sort_and_keys_move_it(large: Path) -> None:
+    """The table draws the rows in sight only; the cursor is its own: it follows its
+    edge when the order changes, and the usual keys and a click move it."""
     app = app_for(large)
     async with app.run_test(size=(120, 40)) as pilot:
         edges = await review_tab(pilot)
-        rebuilds, everything = edges.rebuilds, len(edges.rows_shown)
+        everything = len(edges.rows_shown)
+        await pilot.press("down", "down", "down")
+        edge = edges.current()
+        assert edges.cursor_row == 3 and edge is not None
+        await pilot.press("S")
+        assert edges.order == "tiers" and edges.current() == edge
+        assert edges.rows_shown[edges.cursor_row] == edge
+        await pilot.press("end")
+        assert edges.cursor_row == everything - 1
+        assert edges.scroll_offset.y == everything - (edges.size.height - 1)
+        assert edges.cell_text(everything - 1, "importer") in edges.render_line(
+            edges.size.height - 1).text
+        await pilot.press("home", "pagedown")
+        assert edges.cursor_row == edges.size.height - 2
+        await pilot.click(edges, offset=(10, 5))
+        assert edges.cursor_row == edges.scroll_offset.y + 4
+        await pilot.click(edges, offset=(10, 0))  # the header: no row
+        assert edges.cursor_row == edges.scroll_offset.y + 4
         await pilot.press("w")
         upward = [e for e in app.session.edges() if e.direction == "up"]  # type: ignore[union-attr]
         assert everything - len(upward) > 64
-        assert edges.rebuilds == rebuilds + 1
         assert edges.row_count == len(edges.rows_shown) == len(upward)
         assert {e.key for e in edges.rows_shown} == {e.key for e in upward}
+
+
+def test_control_characters_of_the_source_are_not_sent_to_the_terminal() -> None:
+    from pyagent_workbench.tui.widgets.edges import printable
+
+    assert printable("from a import b  # \x1b[2J\x07 gone\tx") == (
+        "from a import b  # ·[2J· gone·x")
+    assert printable("from café import ünï") == "from café import ünï"

@@ -7,12 +7,19 @@ statement, so a pair with several statements shows several rows with one verdict
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from pyagent_workbench.analysis import edgelist
@@ -33,127 +40,129 @@ COLUMNS = {"dir": "dir", "tiers": "tiers", "verdict": "verdict",
 """Column key -> label, in the order shown (`edgelist.column_widths` drops the last
 ones first when the table is narrow)."""
 
+CELL_PADDING = 1
+"""Blank cells on each side of a column's content (as a DataTable's)."""
 
-_MOST_REMOVED = 64
-"""More rows gone than this and the table is rebuilt: DataTable's `remove_row` reindexes
-every row, so a filter dropping 8,800 of 9,552 rows one by one took three minutes."""
-
-
-def _identity(edge: CrossEdge) -> CrossEdge:
-    """The edge without its review: a row whose identity stays only needs its cells."""
-    return replace(edge, review=None)
+Piece = tuple[str, str]
+"""Text and its style (Rich style syntax; "" for the row's own)."""
 
 
-class EdgeTable(DataTable[Text | str]):
+def printable(text: str) -> str:
+    """Source text as it can be shown: a control character (an escape sequence in a
+    comment, a tab) would reach the terminal as it is, so it shows as `·`."""
+    return text if text.isprintable() else "".join(
+        ch if ch.isprintable() else "·" for ch in text)
+
+
+def _identity(edge: CrossEdge) -> tuple[str, str, str, int]:
+    """What stays the same for an import statement's row whatever its verdict."""
+    return (edge.importer, edge.imported, edge.path, edge.line)
+
+
+class EdgeTable(ScrollView, can_focus=True):
     """Every cross-tier import statement the filter keeps, in the chosen order.
 
-    A verdict or a selection updates cells in place and a filter that only drops rows
-    removes them: rebuilding hundreds of rows (and measuring every cell) costs a
-    noticeable pause per key."""
+    Virtual: only the rows in sight are drawn, each when it is drawn, so a verdict, a
+    filter, an order or a grouping costs the same on 50 rows as on 10,000 (a DataTable
+    adds, measures and indexes every row: hundreds of milliseconds a key on Django)."""
+
+    COMPONENT_CLASSES = {"edge-table--header", "edge-table--even-row", "edge-table--cursor"}
 
     BINDINGS = [
         Binding("space", "toggle_row", "Select", id="edge-select",
                 tooltip="Select the edge (a / x then judge the selection)"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="edge-up",
+                tooltip="The edge above"),
+        Binding("down", "cursor(1)", "Down", show=False, id="edge-down",
+                tooltip="The edge below"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="edge-page-up",
+                tooltip="A page of edges up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="edge-page-down",
+                tooltip="A page of edges down"),
+        Binding("home", "cursor(-1000000000)", "First", show=False, id="edge-first",
+                tooltip="The first edge shown"),
+        Binding("end", "cursor(1000000000)", "Last", show=False, id="edge-last",
+                tooltip="The last edge shown"),
     ]
+
+    DEFAULT_CSS = """
+    EdgeTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        scrollbar-size-horizontal: 0;
+    }
+    EdgeTable:focus { background-tint: $foreground 5%; }
+    EdgeTable > .edge-table--header { text-style: bold; background: $panel; color: $foreground; }
+    EdgeTable > .edge-table--even-row { background: $surface-lighten-1 50%; }
+    EdgeTable:dark > .edge-table--even-row { background: $surface-darken-1 40%; }
+    EdgeTable > .edge-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    EdgeTable:focus > .edge-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, init=False)
 
     class Shown(Message):
         """The rows changed (count shown, selection) — the screen updates its status."""
 
+    class RowHighlighted(Message):
+        """The cursor is on another row (or the rows under it changed)."""
+
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows_shown: list[CrossEdge] = []
         self.selected: set[tuple[str, str]] = set()
         self.filter = EdgeFilter()
         self.order = "file"
         self.grouped = False
-        self.rebuilds = 0
-        """How many times every row was added again (the tests watch it)."""
         self.widths: dict[str, int] = {}
         self.root = ""
         """The package every module shown is in, left out of the cells."""
         self.advance_pending = False
         """A verdict was given here: the next sync moves to the next unreviewed edge."""
-        self._row_keys: list[str] = []
-        self._next_key = 0
         self._group_sizes: Counter[tuple[str, str]] = Counter()
+        self._styles: dict[str, Style] = {}
+        """Rich styles by component (and "" for the table's own), until the CSS changes."""
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows_shown)
+
+    # -- the rows --------------------------------------------------------------------------
 
     def sync(self, session: Session, edge_filter: EdgeFilter | None = None) -> None:
+        """Show the session's edges through the filter, order and grouping; the cursor
+        stays on its edge when the edge is still shown, else on its row."""
         if edge_filter is not None:
             self.filter = edge_filter
         keep = edgelist.rows(session.edges(), self.filter, self.order,
                              session.view.units.unit_of, grouped=self.grouped)
-        if not self._update_in_place(keep):
-            self._rebuild(keep)
-        if self.advance_pending:
-            self.advance_pending = False
-            row = edgelist.next_unreviewed(self.rows_shown, max(self.cursor_row, 0))
-            if row is not None:
-                self.move_cursor(row=row, animate=False)
-        self.post_message(self.Shown())
-
-    # -- in place ------------------------------------------------------------------------------
-
-    def _update_in_place(self, keep: list[CrossEdge]) -> bool:
-        """Drop the rows no longer kept and update the verdicts that changed, when the
-        rows kept are the ones shown, in the same order; else False (rebuild)."""
-        if not self.columns or (self.grouped and (
-                edgelist.pair_counts(keep) != self._group_sizes)):
-            return False
-        wanted = [_identity(e) for e in keep]
-        kept_rows: list[int] = []
-        position = 0
-        for row, edge in enumerate(self.rows_shown):
-            if position < len(wanted) and _identity(edge) == wanted[position]:
-                kept_rows.append(row)
-                position += 1
-        if position < len(wanted):
-            return False
-        gone = set(range(len(self.rows_shown))) - set(kept_rows)
-        if len(gone) > _MOST_REMOVED:
-            return False  # each removal reindexes the table: rebuilding the rest is cheaper
-        for row in sorted(gone, reverse=True):
-            self.remove_row(self._row_keys[row])
-        old = [self.rows_shown[row] for row in kept_rows]
-        self._row_keys = [self._row_keys[row] for row in kept_rows]
-        self.rows_shown = keep
-        for key, before, after in zip(self._row_keys, old, keep, strict=True):
-            if before.review != after.review:
-                self.update_cell(key, "verdict", self._verdict_cell(after))
-        return True
-
-    def action_toggle_row(self) -> None:
-        edge = self.current()
-        if edge is None:
-            return
-        self.selected ^= {edge.key}
-        for key, shown in zip(self._row_keys, self.rows_shown, strict=True):
-            if shown.key == edge.key:
-                self.update_cell(key, "dir", self._dir_cell(shown))
-        self.post_message(self.Shown())
-
-    # -- rebuilding ----------------------------------------------------------------------------
-
-    def _rebuild(self, keep: list[CrossEdge]) -> None:
-        self.rebuilds += 1
-        cursor = self.cursor_row
-        self.widths = self._layout(keep)
-        self.clear(columns=True)
-        for key, label in COLUMNS.items():
-            if key in self.widths:
-                self.add_column(label, width=self.widths[key], key=key)
+        current = self.current()
+        row = self.cursor_row
+        if current is not None:
+            wanted = _identity(current)
+            row = next((i for i, e in enumerate(keep) if _identity(e) == wanted), row)
         self.rows_shown = keep
         self._group_sizes = edgelist.pair_counts(keep) if self.grouped else Counter()
-        self._row_keys = []
-        previous: tuple[str, str] | None = None
-        for edge in keep:
-            pair = (edge.importer_tier, edge.imported_tier)
-            key = str(self._next_key)
-            self._next_key += 1
-            self._row_keys.append(key)
-            self.add_row(*self._cells(edge, first_of_group=pair != previous), key=key)
-            previous = pair
-        if keep:
-            self.move_cursor(row=min(max(cursor, 0), len(keep) - 1), animate=False)
+        self.widths = self._layout(keep)
+        self._resize_virtual()
+        if self.advance_pending:
+            self.advance_pending = False
+            if keep:
+                found = edgelist.next_unreviewed(keep, min(max(row, 0), len(keep) - 1))
+                row = row if found is None else found
+        self._move_to(row)
+        self.refresh()
+        self.post_message(self.Shown())
+        self.post_message(self.RowHighlighted())
 
     def _layout(self, keep: list[CrossEdge]) -> dict[str, int]:
         """Widths for the table's width (the screen's before the first layout)."""
@@ -169,52 +178,164 @@ class EdgeTable(DataTable[Text | str]):
             "line": max((len(str(e.line)) for e in keep), default=0),
             "import": max((len(e.text.strip()) for e in keep), default=0),
         }
-        return edgelist.column_widths(
-            width, {key: max(want, len(COLUMNS[key])) for key, want in wants.items()})
+        widths = edgelist.column_widths(
+            width, {key: max(want, len(COLUMNS[key])) for key, want in wants.items()},
+            padding=2 * CELL_PADDING)
+        return {key: widths[key] for key in COLUMNS if key in widths}  # in COLUMNS' order
+
+    def _resize_virtual(self) -> None:
+        """One line of header, then a line a row."""
+        self.virtual_size = Size(self.size.width, len(self.rows_shown) + 1)
 
     def on_resize(self) -> None:
-        """A new width may show other columns: rebuild only when the layout changes."""
-        if self.size.width and self.columns and self._layout(self.rows_shown) != self.widths:
-            self._rebuild(self.rows_shown)
+        """A new width may show other columns."""
+        self.widths = self._layout(self.rows_shown)
+        self._resize_virtual()
+        self._scroll_to_cursor()
+        self.refresh()
 
-    def _cells(self, edge: CrossEdge, *, first_of_group: bool) -> list[Text | str]:
-        widths = self.widths
+    # -- the cursor ------------------------------------------------------------------------
+
+    def _move_to(self, row: int) -> None:
+        last = len(self.rows_shown) - 1
+        self.cursor_row = max(0, min(row, last)) if last >= 0 else 0
+        self._scroll_to_cursor()
+
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        """(As a DataTable's, which the panes and tests call.)"""
+        self._move_to(row)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y - 1
+        self.refresh_line(old - top)
+        self.refresh_line(new - top)
+        self._scroll_to_cursor()
+        self.post_message(self.RowHighlighted())
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor_row + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor_row + step * max(self.size.height - 2, 1))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = self.scroll_offset.y + offset.y - 1
+        if row < len(self.rows_shown):
+            self.focus()
+            self._move_to(row)
+
+    def action_toggle_row(self) -> None:
+        edge = self.current()
+        if edge is None:
+            return
+        self.selected ^= {edge.key}
+        self.refresh()  # every row of that edge shows the mark
+        self.post_message(self.Shown())
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, component: str) -> Style:
+        style = self._styles.get(component)
+        if style is None:
+            style = (self.rich_style if not component
+                     else self.get_component_rich_style(component))
+            self._styles[component] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            base = self._style("edge-table--header")
+            pieces: list[list[Piece]] = [[(COLUMNS[key], "")] for key in self.widths]
+            return self._strip(pieces, base, width)
+        row = self.scroll_offset.y + y - 1
+        if row >= len(self.rows_shown):
+            return Strip.blank(width, self._style(""))
+        base = self._style("")
+        if row % 2:
+            base += self._style("edge-table--even-row")
+        if row == self.cursor_row:
+            base += self._style("edge-table--cursor")
+        return self._strip(self.cells(row), base, width)
+
+    def _strip(self, cells: list[list[Piece]], base: Style, width: int) -> Strip:
+        pad = " " * CELL_PADDING
+        segments: list[Segment] = []
+        for key, pieces in zip(self.widths, cells, strict=True):
+            room = self.widths[key]
+            segments.append(Segment(pad, base))
+            used = 0
+            right = key == "line"
+            if right:
+                length = sum(cell_len(text) for text, _ in pieces)
+                if length < room:
+                    segments.append(Segment(" " * (room - length), base))
+                    used = room - length
+            for text, style in pieces:
+                if used >= room:
+                    break
+                if cell_len(text) > room - used:
+                    text = set_cell_size(text, room - used)
+                segments.append(Segment(text, base + Style.parse(style) if style else base))
+                used += cell_len(text)
+            segments.append(Segment(" " * (room - used) + pad, base))
+        strip = Strip(segments).simplify()
+        return strip.crop_extend(0, width, base)
+
+    def cells(self, row: int) -> list[list[Piece]]:
+        """The row's cells, each as styled pieces, in the order of `widths`."""
+        edge = self.rows_shown[row]
         root = len(self.root)
-        cells: list[Text | str] = [
-            self._dir_cell(edge),
-            self._tiers_cell(edge, first_of_group),
-            self._verdict_cell(edge),
+        widths = self.widths
+        cells: list[list[Piece]] = [
+            [("■" if edge.key in self.selected else " ", "bold"),
+             (DIRECTION_MARK[edge.direction], "bold red" if edge.direction == "up" else ""),
+             ("↻" if edge.in_cycle else " ", "yellow")],
+            self._tiers_cell(edge, row),
+            [(edge.verdict or "unreviewed", VERDICT_STYLE[edge.verdict])],
         ]
         if "importer" in widths:
-            cells.append(edgelist.fit_tail(edge.importer[root:], widths["importer"]))
+            cells.append([(printable(edgelist.fit_tail(edge.importer[root:],
+                                                      widths["importer"])), "")])
         if "imported" in widths:
-            cells.append(edgelist.fit_tail(edge.imported[root:], widths["imported"]))
+            cells.append([(printable(edgelist.fit_tail(edge.imported[root:],
+                                                      widths["imported"])), "")])
         if "line" in widths:
-            cells.append(Text(str(edge.line), justify="right"))
+            cells.append([(str(edge.line), "")])
         if "import" in widths:
-            cells.append(edge.text.strip())
+            cells.append([(printable(edge.text.strip()), "")])
         return cells
 
-    def _tiers_cell(self, edge: CrossEdge, first_of_group: bool) -> Text | str:
+    def cell_text(self, row: int, column: str) -> str:
+        """What a cell shows (tests read the table this way)."""
+        keys = list(self.widths)
+        return "".join(text for text, _ in self.cells(row)[keys.index(column)])
+
+    def _tiers_cell(self, edge: CrossEdge, row: int) -> list[Piece]:
         pair = (edge.importer_tier, edge.imported_tier)
         if not self.grouped:
-            return edgelist.fit_pair(*pair, self.widths["tiers"])
-        if not first_of_group:
-            return Text("  ┆", style="dim")
+            return [(edgelist.fit_pair(*pair, self.widths["tiers"]), "")]
+        previous = self.rows_shown[row - 1] if row else None
+        if previous is not None and (previous.importer_tier, previous.imported_tier) == pair:
+            return [("  ┆", "dim")]
         count = f" ({self._group_sizes[pair]})"
-        return Text(edgelist.fit_pair(*pair, self.widths["tiers"] - len(count)) + count,
-                    style="bold")
-
-    def _dir_cell(self, edge: CrossEdge) -> Text:
-        """The selection mark, the direction, and ↻ inside a tier cycle: three cells."""
-        return Text.assemble(
-            ("■" if edge.key in self.selected else " ", "bold"),
-            (DIRECTION_MARK[edge.direction], "bold red" if edge.direction == "up" else ""),
-            ("↻" if edge.in_cycle else " ", "yellow"))
-
-    @staticmethod
-    def _verdict_cell(edge: CrossEdge) -> Text:
-        return Text(edge.verdict or "unreviewed", style=VERDICT_STYLE[edge.verdict])
+        return [(edgelist.fit_pair(*pair, self.widths["tiers"] - len(count)) + count,
+                 "bold")]
 
     # -- reading -------------------------------------------------------------------------------
 
