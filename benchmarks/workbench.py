@@ -505,6 +505,8 @@ WHAT_IFS: dict[str, tuple[str, Callable[[], None] | None]] = {
 """Changes the app could make, tried from the benchmark (the app's code is untouched);
 `--what-if` takes several, tried together."""
 
+EARLIER_WHAT_IF = "a change tried at an earlier commit (its code is in the git history)"
+
 
 def child_keys(repo: Path, plan: Path, count: int, what_if: str = "") -> dict[str, Any]:
     """Every flow, first timed by the probe, then again the Pilot way (a what-if: the
@@ -905,8 +907,9 @@ def render_code(code: dict[str, str]) -> str:
 def render_what_ifs(keys: dict[str, Any]) -> list[str]:
     lines = []
     for name, tried in keys.get("what_if", {}).items():
-        described = "; ".join(f"*{n}*: {WHAT_IFS[n][0].rstrip('.')}"
-                              for n in name.split("+"))
+        described = "; ".join(
+            f"*{n}*: {WHAT_IFS[n][0].rstrip('.') if n in WHAT_IFS else EARLIER_WHAT_IF}"
+            for n in name.split("+"))
         lines += ["", f"**What if: {name}.** {described}. The same flows, handled "
                   "latency in ms, as shipped → with the change:", "",
                   "| flow | p50 | p95 | max | GC a press (mean) | p95 less GC |",

@@ -120,3 +120,29 @@ async def test_a_palette_command_runs_the_binding_where_it_is_declared(sample: P
         await pilot.press("enter")
         await pilot.pause()
         assert screen.query_one(EdgeTable).filter.unreviewed_only
+
+
+async def test_the_footer_shows_the_keys_of_where_the_focus_is_keys_first(
+        sample: Path) -> None:
+    """One line, `? Keys` first (the last cut at 80 columns), the focused pane's keys
+    then the app's, the palette's on the right; a click presses a key, a hover says what
+    it does."""
+    from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
+
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        footer = app.screen.query_one(KeysFirstFooter)
+        line = footer.render_line(0).text
+        assert line.startswith(" ? Keys  space Select  m Move to…")
+        assert line.rstrip().endswith(" ▏^p palette") and len(line) == 80
+        await pilot.press("2")
+        await pilot.pause()
+        line = footer.render_line(0).text
+        assert " a Accept " in line and " m Move to…" not in line
+        assert line.startswith(" ? Keys ")
+        start, _end, item = next(s for s in footer._spans if s[2].display == "a")
+        await pilot.hover(footer, offset=(start + 1, 0))
+        assert footer.tooltip == item.tooltip and "accepted" in item.tooltip
+        await pilot.click(footer, offset=(1, 0))
+        await wait_for_screen(pilot, HelpScreen)
