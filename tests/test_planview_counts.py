@@ -34,3 +34,30 @@ def test_matrix_and_unit_counts_follow_moves() -> None:
     view.move_unit(moved, plan.tiers[-1].name)
     assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
     assert sum(view.tier_matrix().values()) == len(view.edge_pairs())
+
+
+def test_kept_figures_follow_verdicts_moves_and_refreshes() -> None:
+    """Edge pairs are read again after a verdict; the matrix, weights and cycles (which
+    a verdict cannot change) after a move or a refresh; callers get copies they may
+    change without changing the view."""
+    plan = Plan.load(SAMPLE_REPO / "phase1.toml")
+    repo = Repo(SAMPLE_REPO, source_root=plan.source_root, packages=plan.packages)
+    view = PlanView(repo, build_graph(repo), plan)
+    matrix, cycles = view.tier_matrix(), view.tier_cycles()
+    key = next(iter(view.edge_pairs()))
+    assert view.edge_pairs()[key][0].review is None
+    plan.set_review(*key, "accepted", "")
+    view.reviews_changed()
+    assert view.edge_pairs()[key][0].verdict == "accepted"
+    assert (view.tier_matrix(), view.tier_cycles()) == (matrix, cycles)
+    view.tier_matrix().clear()
+    view.tier_cycles().clear()
+    assert (view.tier_matrix(), view.tier_cycles()) == (matrix, cycles)
+    moved = plan.moves[0].source
+    view.move_unit(moved, None)
+    assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
+    assert view.tier_weights() == dict(Counter(
+        (e.importer_tier, e.imported_tier) for e in view.cross_tier_edges))
+    view.move_unit(moved, plan.tiers[-1].name)
+    view.refresh()
+    assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pyagent_workbench.analysis.graph import ImportGraph, SyntaxProblem
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
+from pyagent_workbench.analysis.tiers import TierMap
 from pyagent_workbench.application import approving, editing, opening, reporting, suggesting
 from pyagent_workbench.application.applying import ApplyProgress, apply
 from pyagent_workbench.application.approving import Approval
@@ -65,6 +66,7 @@ class Session:
         """The plan as applied, when the tree already reflects it (nothing to edit)."""
         self.done: list[Action] = []
         self.undone: list[Action] = []
+        self._files_touched: tuple[TierMap, int] | None = None
         self._text = plan.dumps()
         """The plan's text now: every edit serialises the plan once, here."""
         self._saved: str | None = None
@@ -148,11 +150,16 @@ class Session:
         }
 
     def files_touched(self) -> int:
-        """Files the plan moves or rewrites, as the graph tells (strings aside)."""
-        moved_modules = {m for m in self.graph.modules if self.view.tiermap.new_name(m) != m}
+        """Files the plan moves or rewrites, as the graph tells (strings aside); counted
+        again only when the plan's names change (a verdict changes none of them)."""
+        tiermap = self.view.tiermap
+        if self._files_touched is not None and self._files_touched[0] is tiermap:
+            return self._files_touched[1]
+        moved_modules = {m for m in self.graph.modules if tiermap.new_name(m) != m}
         touched = set(moved_modules)
         for module in moved_modules:
             touched |= self.graph.importers_of(module)
+        self._files_touched = (tiermap, len(touched))
         return len(touched)
 
     def edges(self) -> list[CrossEdge]:

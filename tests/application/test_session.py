@@ -95,3 +95,23 @@ def test_each_plan_file_keeps_its_own_draft(sample: Path) -> None:
     saved = latest.save(sample / "renamed.toml")
     assert saved == sample / "renamed.toml"
     assert Session.open(sample, plan_path=other).origin == "opened other.toml"
+
+
+def test_files_touched_is_counted_again_after_a_move_and_an_undo_not_a_verdict(
+        sample: Path) -> None:
+    session = Session.open(sample, plan_path=sample / "phase1.toml")
+
+    def recount() -> int:
+        new = session.view.tiermap.new_name
+        moved = {m for m in session.graph.modules if new(m) != m}
+        return len(moved.union(*(session.graph.importers_of(m) for m in moved)))
+
+    before = session.files_touched()
+    assert before == recount()
+    session.review([session.edges()[0].key], "accepted", "")
+    assert session.files_touched() == before
+    session.move_units(["src.infrastructure.attention"], None)
+    assert session.files_touched() == recount() < before
+    session.undo()
+    session.undo()
+    assert session.files_touched() == before == recount()

@@ -8,6 +8,7 @@ that crosses tiers with its file and line.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -25,6 +26,11 @@ from pyagent_workbench.analysis.units import (
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan, Review
 from pyagent_workbench.repo import Repo
+
+STRUCTURE = ("_tier_weights", "_tier_matrix", "_tier_cycles")
+"""What a plan view derives from which tier each edge crosses: kept through verdicts."""
+REVIEWED = ("_edge_pairs",)
+"""What a plan view derives from the edges with their reviews: read again after verdicts."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ class PlanView:
     def _plan_changed(self) -> None:
         self.tiermap = TierMap.for_plan(self.plan, _package_flags(self.repo))
         self.metrics.layer = self.tiermap.layer
-        for derived in ("cross_tier_edges", "unit_edge_counts"):
+        for derived in ("cross_tier_edges", "unit_edge_counts", *STRUCTURE, *REVIEWED):
             self.__dict__.pop(derived, None)
 
     def reviews_changed(self) -> None:
@@ -160,6 +166,8 @@ class PlanView:
             review = reviews.get((new(edge.importer), new(edge.imported)))
             changed.append(edge if review == edge.review else replace(edge, review=review))
         self.__dict__["cross_tier_edges"] = changed
+        for derived in REVIEWED:
+            self.__dict__.pop(derived, None)
 
     def refresh(self) -> None:
         """After an edit the incremental path does not cover (tiers added, renamed,
@@ -200,18 +208,34 @@ class PlanView:
             ))
         return edges
 
+    # What follows is kept until the plan changes (`STRUCTURE`: verdicts leave it as it
+    # is) or until the verdicts change (`REVIEWED`): the review pane reads it after every
+    # key, and on a large repo each costs 10-20 ms.
+
     def tier_weights(self) -> dict[tuple[str, str], int]:
         """(importer tier, imported tier) -> import statements across them."""
+        return dict(self._tier_weights)
+
+    @cached_property
+    def _tier_weights(self) -> dict[tuple[str, str], int]:
         return dict(Counter((e.importer_tier, e.imported_tier) for e in self.cross_tier_edges))
 
     def tier_matrix(self) -> dict[tuple[str, str], int]:
         """(importer tier, imported tier) -> module pairs importing across them (what a
         review judges): the cells of the tier matrix."""
+        return dict(self._tier_matrix)
+
+    @cached_property
+    def _tier_matrix(self) -> dict[tuple[str, str], int]:
         return dict(Counter((edges[0].importer_tier, edges[0].imported_tier)
                             for edges in self.edge_pairs().values()))
 
     def tier_cycles(self) -> list[TierCycle]:
-        weights = self.tier_weights()
+        return list(self._tier_cycles)
+
+    @cached_property
+    def _tier_cycles(self) -> list[TierCycle]:
+        weights = self._tier_weights
         result = []
         for group in tier_cycles([t.name for t in self.plan.tiers], weights):
             breakers = tuple(cycle_breakers(least_upward_order(sorted(group), weights), weights))
@@ -222,9 +246,13 @@ class PlanView:
             result.append(TierCycle(tuple(sorted(group)), breakers, records))
         return result
 
-    def edge_pairs(self) -> dict[tuple[str, str], list[CrossEdge]]:
+    def edge_pairs(self) -> Mapping[tuple[str, str], list[CrossEdge]]:
         """Cross-tier edges grouped by (importer, imported) module pair: what a review
-        judges."""
+        judges. Read only: it is kept until the next verdict."""
+        return self._edge_pairs
+
+    @cached_property
+    def _edge_pairs(self) -> dict[tuple[str, str], list[CrossEdge]]:
         pairs: dict[tuple[str, str], list[CrossEdge]] = defaultdict(list)
         for edge in self.cross_tier_edges:
             pairs[edge.key].append(edge)

@@ -79,10 +79,10 @@ class ReviewPane(Pane):
         yield Static("", id="edge-detail")
         yield TierMatrix(id="matrix")
 
-    def sync(self) -> None:
-        """Rebuild the table and the matrix (thousands of rows: only when in sight)."""
+    def sync(self, *, verdicts_only: bool = False) -> None:
+        """Bring the table and the matrix up to date (only when in sight)."""
         self.stale = False
-        self.query_one(EdgeTable).sync(self.session)
+        self.query_one(EdgeTable).sync(self.session, verdicts_only=verdicts_only)
         self.query_one(TierMatrix).sync(self.session)
 
     def show_unit(self, unit: str) -> None:

@@ -110,7 +110,7 @@ class WorkbenchScreen(Screen[None]):
         review = self.query_one(ReviewPane)
         review.stale = True
         if active == "review":
-            review.sync()
+            review.sync(verdicts_only=verdicts_only)
         self.query_one(ActionLog).show(session)
         saved = "" if session.plan_path.is_file() else ", not saved yet"
         self.sub_title = f"{session.plan_path.name} ({session.standing()}{saved})"

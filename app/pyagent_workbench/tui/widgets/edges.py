@@ -138,9 +138,11 @@ class EdgeTable(ScrollView, can_focus=True):
 
     # -- the rows --------------------------------------------------------------------------
 
-    def sync(self, session: Session, edge_filter: EdgeFilter | None = None) -> None:
+    def sync(self, session: Session, edge_filter: EdgeFilter | None = None, *,
+             verdicts_only: bool = False) -> None:
         """Show the session's edges through the filter, order and grouping; the cursor
-        stays on its edge when the edge is still shown, else on its row."""
+        stays on its edge when the edge is still shown, else on its row. After verdicts
+        only, the columns keep their widths (no row came in; some may have gone)."""
         if edge_filter is not None:
             self.filter = edge_filter
         keep = edgelist.rows(session.edges(), self.filter, self.order,
@@ -152,7 +154,8 @@ class EdgeTable(ScrollView, can_focus=True):
             row = next((i for i, e in enumerate(keep) if _identity(e) == wanted), row)
         self.rows_shown = keep
         self._group_sizes = edgelist.pair_counts(keep) if self.grouped else Counter()
-        self.widths = self._layout(keep)
+        if not (verdicts_only and self.widths):
+            self.widths = self._layout(keep)
         self._resize_virtual()
         if self.advance_pending:
             self.advance_pending = False
