@@ -120,6 +120,29 @@ async def test_brackets_switch_the_container(large: Path) -> None:
         assert all(str(c.border_title).endswith(" · core") for c in shown_columns(pilot))
 
 
+async def test_the_zoom_follows_the_board_to_another_container(large: Path) -> None:
+    """Only the shown container's columns are restyled by `z`; the others take the
+    board's zoom when they come into view."""
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        hidden = [c for c in board(pilot).query(TierColumn) if not c.display]
+        await pilot.press("z")
+        await pilot.pause()
+        assert all(c.compact for c in shown_columns(pilot))
+        assert not any(c.compact for c in hidden)  # not restyled while out of sight
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        columns = shown_columns(pilot)
+        area = board(pilot).region
+        assert all(c.compact and c.has_class("-compact") for c in columns)
+        assert all(area.x <= c.region.x and c.region.right <= area.right for c in columns)
+        await pilot.press("z", "left_square_bracket")
+        await pilot.pause()
+        assert not any(c.compact or c.has_class("-compact") for c in shown_columns(pilot))
+        assert shown_columns(pilot)[-1].region.x >= board(pilot).region.right
+
+
 async def test_choosing_a_unit_or_a_container_in_the_tree_switches_the_board(
         large: Path) -> None:
     app = app_for(large)

@@ -156,8 +156,12 @@ class TierColumn(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, container: str, tier: str | None) -> None:
-        super().__init__(classes="-stays" if tier is None else "")
+    def __init__(self, container: str, tier: str | None, *, compact: bool = False,
+                 shown: bool = True) -> None:
+        super().__init__(classes=" ".join(
+            name for name, wanted in (("-stays", tier is None), ("-compact", compact))
+            if wanted))
+        self.display = shown
         self.container = container
         self.tier = tier
         # The tier first: a narrow column cuts its title at the end.
@@ -167,14 +171,23 @@ class TierColumn(ScrollView, can_focus=True):
         self.infos: dict[str, UnitInfo] = {}
         self.selected: set[str] = set()
         self.dragging: set[str] = set()
-        self.compact = False
+        self.compact = compact
         self._blank_style: Style | None = None
         """The column's own style, for the rows below its last unit (`rich_style` walks
         every ancestor: a few hundred microseconds a row, every frame)."""
 
     # -- content ----------------------------------------------------------------------------
 
+    def set_compact(self, compact: bool) -> None:
+        """Zoomed out (or not): narrow, one name a card."""
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "-compact")
+            self.refresh()
+
     def show(self, units: list[str], infos: dict[str, UnitInfo]) -> None:
+        if units == self.units and all(infos[u] == self.infos.get(u) for u in units):
+            return  # nothing to draw again (most columns, after most edits)
         current = self.current_unit()
         self.units = units
         self.infos = infos
@@ -295,7 +308,7 @@ class Board(HorizontalScroll):
         border-title-color: $text-accent;
         border-title-align: left;
     }
-    Board.-compact > TierColumn {
+    Board > TierColumn.-compact {
         min-width: 0;
         border: none;
         border-top: hkey $foreground 30%;
@@ -303,8 +316,8 @@ class Board(HorizontalScroll):
         margin: 0 1 0 0;
         scrollbar-size-vertical: 0;
     }
-    Board.-compact > TierColumn:focus { border: none; border-top: hkey $accent; }
-    Board.-compact > TierColumn.-drop-target { border: none; border-top: heavy $accent; }
+    Board > TierColumn.-compact:focus { border: none; border-top: hkey $accent; }
+    Board > TierColumn.-compact.-drop-target { border: none; border-top: heavy $accent; }
     """
 
     dragging: list[str] | None = None
@@ -318,6 +331,9 @@ class Board(HorizontalScroll):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.container: str | None = None
         """The container being restructured: only its columns are on display."""
+        self.compact = False
+        """Zoomed out. Hidden columns are brought to it when their container is shown:
+        restyling every container's columns cost a zoom 60 ms on Django."""
         self._layouts: dict[str, list[str | None]] = {}
         self._all: dict[str, dict[str | None, TierColumn]] = {}
 
@@ -349,14 +365,13 @@ class Board(HorizontalScroll):
             focused_column = self.focused_column()
             self._layouts = layouts
             self.remove_children()
-            self._all = {container: {tier: TierColumn(container, tier) for tier in tiers}
-                         for container, tiers in layouts.items()}
-            self.mount_all(self._every_column())
-            for column in self._every_column():
-                column.compact = self.has_class("-compact")
             if self.container not in layouts:
                 self.container = next(iter(layouts), None)
-            self._display_container()
+            self._all = {container: {tier: TierColumn(container, tier, compact=self.compact,
+                                                      shown=container == self.container)
+                                     for tier in tiers}
+                         for container, tiers in layouts.items()}
+            self.mount_all(self._every_column())
             self._fit_columns()
             if focused:
                 self.call_after_refresh(self.focus_unit, focused)
@@ -374,10 +389,13 @@ class Board(HorizontalScroll):
         layer = f"L{info.layer} · " if info and info.layer is not None else ""
         return f"{layer}{count} units"
 
-    def _display_container(self) -> None:
-        for container, columns in self._all.items():
-            for column in columns.values():
-                column.display = container == self.container
+    def _display_container(self, previous: str | None) -> None:
+        """Hide the previous container's columns, show this one's (zoomed as the board)."""
+        for column in self._all.get(previous or "", {}).values():
+            column.display = False
+        for column in self._columns.values():
+            column.set_compact(self.compact)
+            column.display = True
 
     def _update_title(self) -> None:
         """The board's title says which container it shows and how many others there are."""
@@ -393,10 +411,9 @@ class Board(HorizontalScroll):
 
     def toggle_compact(self) -> None:
         """Zoom out: narrow columns sharing the width, one name a card."""
-        self.toggle_class("-compact")
-        for column in self._every_column():
-            column.compact = self.has_class("-compact")
-            column.refresh()
+        self.compact = not self.compact
+        for column in self._columns.values():
+            column.set_compact(self.compact)
         self._fit_columns()
         focused = self.screen.focused
         if isinstance(focused, TierColumn):
@@ -405,7 +422,7 @@ class Board(HorizontalScroll):
     def _fit_columns(self) -> None:
         """Zoomed out, the shown columns share the board's width (down to a minimum)."""
         width = compact_width(self.scrollable_content_region.width, len(self._layout))
-        for column in self._every_column():
+        for column in self._columns.values():
             column.styles.width = width if column.compact else None
             column.border_title = (
                 compact_title(column.container, column.tier, width) if column.compact
@@ -418,8 +435,8 @@ class Board(HorizontalScroll):
             return
         self.action_clear_selection()
         self.cancel_drag()
-        self.container = container
-        self._display_container()
+        previous, self.container = self.container, container
+        self._display_container(previous)
         self._fit_columns()
         self._update_title()
         self.scroll_to(x=0, animate=False, immediate=True)
