@@ -172,6 +172,8 @@ class TierColumn(ScrollView, can_focus=True):
         self.selected: set[str] = set()
         self.dragging: set[str] = set()
         self.compact = compact
+        self.fitted: int | None = None
+        """The width the zoomed-out board gave the column (`None`: its own)."""
         self._blank_style: Style | None = None
         """The column's own style, for the rows below its last unit (`rich_style` walks
         every ancestor: a few hundred microseconds a row, every frame)."""
@@ -192,7 +194,7 @@ class TierColumn(ScrollView, can_focus=True):
         self.units = units
         self.infos = infos
         self.selected &= set(units)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(units))
+        self.virtual_size = Size(0, len(units))  # no width: see on_resize
         if current in units:
             self.cursor = units.index(current)
         else:
@@ -228,7 +230,9 @@ class TierColumn(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.units))
+        """The virtual size has no width (a column never scrolls sideways), so a new
+        width does not change it: changing it asks for a layout of the whole screen, a
+        second frame for every zoom and container switch."""
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -423,7 +427,10 @@ class Board(HorizontalScroll):
         """Zoomed out, the shown columns share the board's width (down to a minimum)."""
         width = compact_width(self.scrollable_content_region.width, len(self._layout))
         for column in self._columns.values():
-            column.styles.width = width if column.compact else None
+            fitted = width if column.compact else None
+            if fitted != column.fitted:  # setting a width, even the same, asks for a layout
+                column.fitted = fitted
+                column.styles.width = fitted
             column.border_title = (
                 compact_title(column.container, column.tier, width) if column.compact
                 else column.full_title)

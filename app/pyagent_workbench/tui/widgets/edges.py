@@ -187,8 +187,9 @@ class EdgeTable(ScrollView, can_focus=True):
         return {key: widths[key] for key in COLUMNS if key in widths}  # in COLUMNS' order
 
     def _resize_virtual(self) -> None:
-        """One line of header, then a line a row."""
-        self.virtual_size = Size(self.size.width, len(self.rows_shown) + 1)
+        """One line of header, then a line a row; no width (the table never scrolls
+        sideways), so that a resize does not change it and ask for another layout."""
+        self.virtual_size = Size(0, len(self.rows_shown) + 1)
 
     def on_resize(self) -> None:
         """A new width may show other columns."""
