@@ -994,88 +994,56 @@ NOTES = """## Where the time goes
 
 From cProfile over 10 presses of a flow (`python -m benchmarks.workbench profile REPO PLAN
 10 flow_NAME`: the figures under the profiler are about 1.5x the ones above), from
-timing one frame alone, and from the *what if* runs above (on Django they measured
-2e55ca8 and 723c54c, the keys as shipped 3c70a3d: 2e55ca8 changed how a filter drops
-rows, so compare the filter rows with care). Nearly every key misses the 100 ms for
-three reasons, in this order.
+timing the phases of one press (our handlers, Textual's style updates, layouts and
+renders), and from the *what if* run above.
 
-**1. Python's garbage collector: the 95th percentile of nearly every flow.** A key
-allocates some 20,000 container objects (31 young collections for one ↓: Textual's
-strips, segments and styles of each frame), so a full collection comes every 3 to 8
-keys, and it walks every object of the process: the session (about 220,000 objects on
-Django at the first screen) and, once the whole-plan diff has been shown, its change set,
-which the Diff pane keeps. A press with a full collection spends 60-160 ms in it on
-Django before the diff, 450-850 ms after. The collector takes 87 ms of a press on
-average on Django and 253 ms on the 10k repo; without its pauses the p95 over all
-presses would be 311 ms instead of 726 (Django) and 1,494 instead of 2,363 (10k).
-`gc.freeze()` after loading and after the diff makes a full collection cheap (10-45 ms),
-but alone it does not lower the total (*gc-freeze*: 87 ms a press either way): frozen
-objects no longer count as long-lived, so CPython's rule (a full collection once the
-objects promoted since the last one exceed a quarter of the long-lived ones) fires more
-often. Worth trying in the app:
-freeze after loading and after each preview together with higher thresholds
-(`gc.set_threshold`), and not keeping the whole change set alive once the diff view has
-what it shows.
+**What brought Django's p95 from 726 ms (b18de38) to 136 ms.**
 
-**2. A layout of the whole screen on ordinary keys.** Timed alone, with the collector
-off, a layout and a full frame of the 200x60 screen cost 31 ms on Django and 64 ms on
-the 10k repo (a full repaint 14 ms); the board's keys cause one or two each, plus a
-recomposed footer:
+* Python's collector (*default-gc* above: p95 over all presses 340 → 136 ms). A full
+  collection walks every object of the process, 100-350 ms on Django, and with the
+  default thresholds one came every few dozen keys. `tui/collector.py` freezes the
+  session once loaded (out of every later walk), never lets a full collection start by
+  itself, and runs the due one when no key or mouse event has come for 1 s, or at once
+  when it is ten times overdue (memory stays bounded). The flows here press their keys
+  back to back, so the forced ones are the collections they meet (*GC a press*).
+* The review table is virtual (a `ScrollView` drawing the rows in sight) instead of a
+  `DataTable` that added, measured and indexed every row: sort, grouping and filters
+  went from 160-300 ms p50 on Django (2.2 s on the 10k repo's 9,552 edges) to 14-61 ms.
+  A verdict no longer recounts the edge pairs, matrix, cycles and touched files.
+* One widget for the footer instead of a container of a widget per key (Textual's
+  footer mounted, styled and laid out some twenty widgets at each change of the keys
+  shown: each tab switch and dialog).
+* One frame a key where there were two: a column's virtual size no longer carries its
+  width (a new width asked for a layout of the whole screen after the zoom, a container
+  switch or a tab switch), a column's width is set only when it changes, the zoom
+  restyles the columns in sight only (all 90 of Django's were restyled: 60 ms).
 
-* ↓/↑: `BoardPane.update_hint` calls `Label.update(hint)` (a layout, by default) at
-  every focused-unit change (`watch_focused_unit`). One line of a fixed size updated
-  with `layout=False`, as the review's status lines are (aeeada0), takes ↓/↑ from 81 to
-  32 ms p50 on Django (*hint-no-layout*).
-* ←/→, `]`/`[`, the tabs, the picker: each moves the focus, and Textual's
-  `Footer.bindings_changed` recomposes the whole footer (about 21 `FooterKey` widgets
-  mounted, `Footer._watch_compact` and `App.update_styles` for each, then a layout) even
-  when the keys it shows are the same, as between two tier columns. Recomposing only when
-  they change (*footer-on-change*) is the largest single gain: p50 over all presses 165
-  → 131 ms, p95 726 → 501; picker open 621 → 152 ms p50, ←/→ 88 → 61. With the two
-  others: ←/→ 19 ms p50, ↓/↑ 47, picker open 208.
-* `z`: `Board.toggle_compact` toggles a class on the board, and Textual restyles every
-  tier column of every container, the hidden ones too (`Stylesheet.apply` about 450
-  times a press on Django: about 190 ms of a press under the profiler). Restyling only
-  the container in sight would spare most of it.
-* The tier picker is a `ModalScreen` with a translucent backdrop (`background:
-  $background 60%` in `dialogs.tcss`): while it is up every frame renders the whole
-  workbench beneath it and blends it (`BackgroundScreen.process_segments`: 0.37 s over 10
-  open, choose and close cycles on Django, 0.67 s on the 10k repo); an opaque backdrop
-  skips that. Opening it also computes `Session.move_impact` for every tier of the
-  container (about 40 ms on Django).
-* A move (enter in the picker): `WorkbenchScreen.plan_changed` → `refresh_views` (the
-  figures, the board, the module tree, the action log) and two layouts.
+**What is left: Textual's frame at 200x60.** A frame of the board costs 30-40 ms on
+Django and 50-65 ms on the 10k repo (where the columns fill the width and moving
+between them scrolls the board, so every column is drawn again). Each line a widget
+draws becomes `Strip` objects, cut again at every widget edge by the compositor, and
+each `Strip` carries seven small caches: some 3,000 strips and 20,000 cache objects a
+frame. A strip can hold itself in its own crop cache, so frames also leave cyclic
+garbage behind, which is what the forced collections find on the 10k repo (45-115 ms
+a press on the board's flows). The slow flows are the ones with a frame of the whole
+board or two: a tab switch (the pane shown is laid out and drawn in full), a container
+switch (new columns), the tier picker (a modal: the screen beneath is restyled when it
+loses the focus and drawn again under the backdrop, on opening and on closing), a move
+(the board, tree and figures), and the first Review tab after edits (the matrix is still
+a `DataTable`). What would help next: fewer widgets drawn per frame (the board's columns
+as one widget drawing all of them, like the review table), an opaque backdrop for the
+picker, and a virtual matrix.
 
-**3. The review table on the 10k repo (9,552 edges).** Textual's `DataTable` measures
-every cell of every row it is given (`DataTable._update_dimensions` on idle:
-`default_cell_formatter`, Rich's measuring, `os.get_terminal_size` called 1.5 million
-times over 10 sorts), and the app adds every row again for a sort, a grouping, the first
-show after an edit and, since 2e55ca8, a filter that drops many rows: `S` and `g` about
-2.2 s, `w`/`y`/`t` 1.4 s, the first Review tab after edits 2.5 s (on Django's 776 edges
-the same work is about 160 ms). Before 2e55ca8 a filter removed rows one at a time with
-`DataTable.remove_row`, which renumbers every row and recomputes the hover region
-(`DataTable.ordered_rows`): 44-57 s for one `w`, as this benchmark measured it then. What
-would help:
-`DataTable.sort` (reorders the rows without adding or measuring them again), or a table
-that draws only the rows in sight from the list already in memory (a `ScrollView` with
-`render_line`, as the board's columns are). A verdict on the 10k repo (264 ms p50):
-`EdgeTable._update_in_place` builds `_identity` (a `dataclasses.replace`) for each of
-the 9,552 edges, twice; `PlanView.edge_pairs`, three times (`CrossEdge.key` of every
-edge each time); `TierMatrix.sync`; and `Session._record` → `Plan.dumps` (the whole
-plan as TOML, for undo, about 50 ms under the profiler).
+**First screen.** Django, warm: 1.66 s to the board's first frame (imports, then
+`Session.open`, then composing the workbench). The 10k repo is over the 3 s (a target
+set for Django): `Session.open` alone returns at about 2.4 s warm (the analysis is 1.2
+s warm in `RESULTS.md`, interpreter included), then about 1 s to the first frame.
 
-**First screen.** Django, warm: the imports are done at 0.57 s, `Session.open` at 1.03 s,
-and the board's first frame comes 0.8 s later (composing and laying out the workbench
-with the columns of all 26 containers, the review and diff panes). The 10k repo is over
-the 3 s (a target set for Django): `Session.open` returns at 2.36 s warm (the analysis
-alone is 1.2 s warm in `RESULTS.md`, interpreter included), then 1.2 s to the first frame.
-
-**Whole-plan diff.** Faster in the workbench than from the CLI (0.83x, 0.85x): the same
+**Whole-plan diff.** Faster in the workbench than from the CLI (0.77x, 0.85x): the same
 preview on every core, without the CLI's interpreter start and graph load. Before
 3c70a3d it failed in the workbench on Django (`ValueError: bad value(s) in
 fds_to_keep`: Textual's stand-in `sys.stderr` has `fileno()` -1, and the resource
-tracker, started with the first worker pool, passed it to its process), as this
-benchmark's first runs (at e8b1a9a) recorded.
+tracker, started with the first worker pool, passed it to its process).
 
 **Pilot.** A key bound to nothing takes 3 ms to handle and about 100 ms through `await
 pilot.press(key); await pilot.pause()` (Pilot waits for the process to look idle in
