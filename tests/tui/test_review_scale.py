@@ -245,6 +245,14 @@ async def test_grouping_by_tier_pair_shows_each_pairs_count(large: Path) -> None
         assert edges.cell_text(0, "tiers").endswith(f"({counts[pairs[0]]})")
         second_pair = next(i for i, pair in enumerate(pairs) if pair != pairs[0])
         assert edges.cell_text(second_pair - 1, "tiers") == "  ┆"
+        # scrolled to the middle of a group, the first row in sight names it
+        middle = next(i for i in range(1, len(pairs) - 1)
+                      if pairs[i - 1] == pairs[i] and i > edges.size.height)
+        edges.scroll_to(y=middle, animate=False, immediate=True)
+        await pilot.pause()
+        top = edges.render_line(1).text
+        assert f"({counts[pairs[middle]]})" in top and pairs[middle][0][:5] in top
+        assert "┆" in edges.render_line(2).text or pairs[middle + 1] != pairs[middle]
         assert edges.cell_text(second_pair, "tiers").endswith(f"({counts[pairs[second_pair]]})")
         row = edges.cursor_row
         await pilot.press("a")

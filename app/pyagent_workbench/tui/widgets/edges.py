@@ -275,7 +275,7 @@ class EdgeTable(ScrollView, can_focus=True):
             base += self._style("edge-table--even-row")
         if row == self.cursor_row:
             base += self._style("edge-table--cursor")
-        return self._strip(self.cells(row), base, width)
+        return self._strip(self.cells(row, top=y == 1), base, width)
 
     def _strip(self, cells: list[list[Piece]], base: Style, width: int) -> Strip:
         pad = " " * CELL_PADDING
@@ -301,8 +301,9 @@ class EdgeTable(ScrollView, can_focus=True):
         strip = Strip(segments).simplify()
         return strip.crop_extend(0, width, base)
 
-    def cells(self, row: int) -> list[list[Piece]]:
-        """The row's cells, each as styled pieces, in the order of `widths`."""
+    def cells(self, row: int, *, top: bool = False) -> list[list[Piece]]:
+        """The row's cells, each as styled pieces, in the order of `widths` (`top`: the
+        first row in sight, which names its group even when the group began above)."""
         edge = self.rows_shown[row]
         root = len(self.root)
         widths = self.widths
@@ -310,7 +311,7 @@ class EdgeTable(ScrollView, can_focus=True):
             [("■" if edge.key in self.selected else " ", "bold"),
              (DIRECTION_MARK[edge.direction], "bold red" if edge.direction == "up" else ""),
              ("↻" if edge.in_cycle else " ", "yellow")],
-            self._tiers_cell(edge, row),
+            self._tiers_cell(edge, row, top),
             [(edge.verdict or "unreviewed", VERDICT_STYLE[edge.verdict])],
         ]
         if "importer" in widths:
@@ -330,16 +331,18 @@ class EdgeTable(ScrollView, can_focus=True):
         keys = list(self.widths)
         return "".join(text for text, _ in self.cells(row)[keys.index(column)])
 
-    def _tiers_cell(self, edge: CrossEdge, row: int) -> list[Piece]:
+    def _tiers_cell(self, edge: CrossEdge, row: int, top: bool) -> list[Piece]:
         pair = (edge.importer_tier, edge.imported_tier)
         if not self.grouped:
             return [(edgelist.fit_pair(*pair, self.widths["tiers"]), "")]
         previous = self.rows_shown[row - 1] if row else None
-        if previous is not None and (previous.importer_tier, previous.imported_tier) == pair:
+        continued = previous is not None and (
+            previous.importer_tier, previous.imported_tier) == pair
+        if continued and not top:
             return [("  ┆", "dim")]
         count = f" ({self._group_sizes[pair]})"
         return [(edgelist.fit_pair(*pair, self.widths["tiers"] - len(count)) + count,
-                 "bold")]
+                 "dim" if continued else "bold")]
 
     # -- reading -------------------------------------------------------------------------------
 
