@@ -163,6 +163,31 @@ async def test_choosing_a_unit_or_a_container_in_the_tree_switches_the_board(
         assert board(pilot).container == "big.core"
 
 
+async def test_the_tree_follows_the_board_to_another_container(large: Path) -> None:
+    """`]` and a search that lands in another container put the tree's cursor on the
+    unit the board shows, without the tree sending the board elsewhere; arrows within
+    a container leave the tree still."""
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        tree = app.screen.query_one(ModuleTree)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        unit = focused_column(pilot).current_unit()
+        assert unit is not None and unit.startswith("big.contrib.")
+        assert tree.cursor_node is not None and tree.cursor_node.data == unit
+        line = tree.cursor_line
+        await pilot.press("down")
+        await pilot.pause()
+        assert focused_column(pilot).current_unit() != unit
+        assert tree.cursor_line == line  # same container: the tree stays still
+        await pilot.press("slash", *"core_030", "enter")
+        await pilot.pause()
+        assert board(pilot).container == "big.core"
+        assert focused_column(pilot).current_unit() == "big.core.core_030"
+        assert tree.cursor_node is not None and tree.cursor_node.data == "big.core.core_030"
+
+
 def test_edge_step_is_near_either_edge() -> None:
     assert edge_step(10, 10, 100) == -1
     assert edge_step(50, 10, 100) == 0

@@ -132,6 +132,9 @@ class WorkbenchScreen(Screen[None]):
     @on(UnitFocused)
     def unit_focused(self, message: UnitFocused) -> None:
         self.focused_unit = message.unit
+        tree = self.query_one(ModuleTree)
+        if message.unit is not None and not tree.has_focus:
+            tree.follow(message.unit)  # the board went elsewhere: ], [, / or a drag
 
     @on(DiffRequested)
     def diff_requested(self, message: DiffRequested) -> None:

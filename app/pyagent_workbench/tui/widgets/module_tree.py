@@ -26,6 +26,8 @@ class ModuleTree(Tree[str]):
         self._units: dict[str, TreeNode[str]] = {}
         self._labels: dict[str, str] = {}
         self._session: Session | None = None
+        self._quiet: TreeNode[str] | None = None
+        """A node the cursor was put on to follow the board: its highlight is not news."""
 
     def sync(self, session: Session) -> None:
         """Build the tree once per set of units; after a move only labels change."""
@@ -73,11 +75,36 @@ class ModuleTree(Tree[str]):
         for module in session.view.units.units[unit].modules:
             node.add_leaf(module[len(unit) + 1:] or "__init__", data=module)
 
+    def follow(self, unit: str) -> None:
+        """The board went to a unit: when it is in another container than the cursor's,
+        put the cursor on it (within a container the tree stays still: following every
+        arrow key would scroll it at every press)."""
+        node = self._units.get(unit)
+        current = self.cursor_node
+        if node is None or node is current or (
+                current is not None and _container_node(current) is node.parent):
+            return
+        self._quiet = node
+        self.move_cursor(node, animate=False)
+
+    def on_focus(self) -> None:
+        self._quiet = None  # from here on, highlights are the user's
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         """A unit, or a container (standing for its first unit), is focused: the board
         shows its container."""
         node = event.node
+        if node is self._quiet:
+            self._quiet = None
+            return
         if node.data not in self._units and node.children:
             node = node.children[0]
         if node.data in self._units:
             self.post_message(UnitFocused(node.data))
+
+
+def _container_node(node: TreeNode[str]) -> TreeNode[str] | None:
+    """The container's branch a node is under (itself for a branch)."""
+    while node.parent is not None and node.parent.parent is not None:
+        node = node.parent
+    return node if node.parent is not None else None
