@@ -132,6 +132,16 @@ async def test_at_80_columns_direction_tiers_verdict_and_modules_are_in_sight(
         longest = max(len(e.importer_tier) + len(e.imported_tier) + 1 for e in edges.rows_shown)
         assert edges.widths["tiers"] >= longest
         assert edges.widths["importer"] >= 12
+        assert "import" not in edges.widths
+        await pilot.resize_terminal(*LARGE)
+        await pilot.pause()
+        assert "import" in edges.render_line(0).text.split()  # wider: more columns
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert "import" in edges.widths  # the tab shown again: the same columns
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert "import" not in edges.widths
 
 
 async def test_a_verdict_moves_on_to_the_next_unreviewed_edge_in_place(large: Path) -> None:
