@@ -200,3 +200,36 @@ async def test_filters_and_the_source(sample: Path) -> None:
         assert isinstance(app.screen, SourceScreen)
         assert (app.screen.path, app.screen.line) == (edge.path, edge.line)
         await pilot.press("escape")
+
+
+async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: Path) -> None:
+    """A comment on an import line with markup (`[/]`, which Textual would refuse) and an
+    escape sequence: the table and the detail line show them as text, and a filter typed
+    with brackets is shown as typed."""
+    import shutil
+
+    from pyagent_workbench.session import Session
+
+    sample = copy_sample(tmp_path / "sample")
+    edge = Session.open(sample, plan_path=sample / "phase1.toml").edges()[0]
+    shutil.rmtree(sample / ".pyagent-workbench")  # the graph is read again below
+    source = sample / edge.path
+    lines = source.read_text().splitlines()
+    lines[edge.line - 1] += "  # [/] [bold]x \x1b[2J"
+    source.write_text("\n".join(lines) + "\n")
+
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        edges = table(pilot)
+        row = next(i for i, e in enumerate(edges.rows_shown)
+                   if (e.path, e.line) == (edge.path, edge.line))
+        edges.move_cursor(row=row)
+        await pilot.pause()
+        detail = str(app.screen.query_one("#edge-detail").render())
+        assert "# [/] [bold]x ·[2J" in detail and "\x1b" not in detail
+        shown = edges.cells(row)[-1][0][0]
+        assert shown.endswith("# [/] [bold]x ·[2J")
+        await pilot.press("slash", *"[/]", "enter")
+        assert "[/]" in str(app.screen.query_one("#review-status").render())

@@ -15,7 +15,7 @@ from pyagent_workbench.analysis import edgelist
 from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
 from pyagent_workbench.tui.messages import PlanChanged
 from pyagent_workbench.tui.panes import Pane
-from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix
+from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix, printable
 
 if TYPE_CHECKING:
     from pyagent_workbench.model.plan import Verdict
@@ -72,11 +72,11 @@ class ReviewPane(Pane):
         """The plan changed since the table was built (it is rebuilt when shown)."""
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="review-status")
+        yield Label("", id="review-status", markup=False)  # holds the filter typed
         yield Input(placeholder="filter edges (Enter to apply, Esc to close)",
                     id="edge-filter", classes="-hidden")
         yield EdgeTable(id="edges")
-        yield Static("", id="edge-detail")
+        yield Static("", id="edge-detail", markup=False)  # holds source text
         yield TierMatrix(id="matrix")
 
     def sync(self, *, verdicts_only: bool = False) -> None:
@@ -106,7 +106,7 @@ class ReviewPane(Pane):
         grouped = (f" · {len(edgelist.pair_counts(table.rows_shown))} tier pairs"
                    if table.grouped else "")
         self.query_one("#review-status", Label).update(
-            f"{len(table.rows_shown)} imports shown ({table.filter.describe()})"
+            f"{len(table.rows_shown)} imports shown ({printable(table.filter.describe())})"
             f"{order}{grouped}{selected} · {reviewed}/{len(pairs)} edges reviewed · "
             f"a/x: accept/must-fix · A/X: all shown", layout=False)
         self._show_edge_detail()
@@ -119,10 +119,13 @@ class ReviewPane(Pane):
             detail.update("", layout=False)
             return
         note = f" · note: {edge.review.note}" if edge.review and edge.review.note else ""
+        # The source line and the note come from the repo and the plan file: a `[/]`
+        # would be markup (an error), an escape sequence would reach the terminal.
         cycle = " · in a tier cycle" if edge.in_cycle else ""
-        detail.update(f"{edge.path}:{edge.line}  {edge.text.strip()}  "
-                      f"({edge.importer_tier} → {edge.imported_tier}, {edge.direction}{cycle})"
-                      f"{note}", layout=False)
+        detail.update(printable(
+            f"{edge.path}:{edge.line}  {edge.text.strip()}  "
+            f"({edge.importer_tier} → {edge.imported_tier}, {edge.direction}{cycle})"
+            f"{note}"), layout=False)
 
     @on(TierMatrix.CellChosen)
     def matrix_cell(self, message: TierMatrix.CellChosen) -> None:

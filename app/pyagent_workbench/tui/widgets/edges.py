@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 VERDICT_STYLE = {"accepted": "green", "must-fix": "bold red", None: "yellow"}
 DIRECTION_MARK = {"down": "↓", "up": "↑", "sideways": "→"}
 
-__all__ = ["EdgeFilter", "EdgeTable", "TierMatrix"]
+__all__ = ["EdgeFilter", "EdgeTable", "TierMatrix", "printable"]
 
 
 COLUMNS = {"dir": "dir", "tiers": "tiers", "verdict": "verdict",
