@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Input, Label
 
 from pyagent_workbench.errors import WorkbenchError
@@ -115,7 +115,7 @@ class BoardPane(Pane):
                 tooltip="Jump to the first unit whose name contains the text typed"),
     ]
 
-    focused_unit: reactive[str | None] = reactive(None, init=False)
+    focused_unit: var[str | None] = var(None, init=False)
     """The screen's focused unit (bound to it): what n, r, d and e act on."""
 
     def __init__(self, session: Session, *, id: str) -> None:

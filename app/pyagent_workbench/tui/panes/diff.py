@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Label
 from textual.worker import get_current_worker
 
@@ -102,7 +102,7 @@ class DiffPane(ForwardsWorkerFailures, Pane):
                         "(path:line)"),
     ]
 
-    focused_unit: reactive[str | None] = reactive(None, init=False)
+    focused_unit: var[str | None] = var(None, init=False)
     """The screen's focused unit (bound to it): the unit a unit preview shows."""
 
     def __init__(self, session: Session, *, id: str) -> None:

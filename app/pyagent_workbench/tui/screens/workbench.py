@@ -14,8 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import Reactive, var
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, TabbedContent, TabPane
 
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen
@@ -59,7 +60,12 @@ class WorkbenchScreen(Screen[None]):
                 tooltip="Move the files and rewrite the imports, then verify"),
     ]
 
-    focused_unit: reactive[str | None] = reactive(None, init=False)
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's, without its repaint of the whole screen at every focus change (a full
+    frame of the 200x60 screen: 20-60 ms a key on a large board); the widgets that gain
+    and lose the focus repaint themselves."""
+
+    focused_unit: var[str | None] = var(None, init=False)
     """The unit last focused on the board or in the tree; the panes are bound to it."""
 
     def __init__(self, session: Session) -> None:

@@ -154,7 +154,7 @@ class TierColumn(ScrollView, can_focus=True):
     TierColumn > .tier-column--dragging { color: $text-muted; text-style: italic; }
     """
 
-    cursor: reactive[int] = reactive(0, init=False)
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
     def __init__(self, container: str, tier: str | None, *, compact: bool = False,
                  shown: bool = True) -> None:

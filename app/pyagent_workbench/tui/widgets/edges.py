@@ -108,7 +108,7 @@ class EdgeTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor_row: reactive[int] = reactive(0, init=False)
+    cursor_row: reactive[int] = reactive(0, init=False, repaint=False)
 
     class Shown(Message):
         """The rows changed (count shown, selection) — the screen updates its status."""
