@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyagent_workbench.tui.dialogs import TierPicker
+from pyagent_workbench.tui.dialogs import STAYS_OPTION, TierPicker
 from pyagent_workbench.tui.panes.board import UnitSearch, find_unit
 from pyagent_workbench.tui.widgets.board import (
     TierColumn,
@@ -19,6 +19,7 @@ from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.large import make_large_repo
 from support.repos import copy_sample
 from textual.pilot import Pilot
+from textual.widgets import Input, Label, OptionList
 
 from tui.harness import board, make_app, quiet, ready, wait_for_screen
 
@@ -327,3 +328,45 @@ async def test_the_picker_shows_each_moves_impact_and_a_toast_confirms_it(
         await pilot.pause()
         toast = [n for n in app._notifications if n.title == "Moved to compute"]
         assert toast and toast[0].message == str(expected)
+
+
+async def test_the_move_picker_opened_again_is_fresh_for_the_new_unit(tmp_path: Path) -> None:
+    """The move picker is kept between moves (it opens at every move): shown again, it
+    names the new unit, lists every destination with the new unit's impacts, and starts
+    with an empty filter and the first choice highlighted."""
+    sample = copy_sample(tmp_path / "sample")
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.session is not None
+        first, second = "src.infrastructure.attention", "src.infrastructure.vision"
+        board(pilot).focus_unit(first)
+        await pilot.pause()
+        await pilot.press("m")
+        picker = await wait_for_screen(pilot, TierPicker)
+        await pilot.press(*"compute")
+        await pilot.pause()
+        assert len(picker.query_one("#choices", OptionList).options) < len(picker.tiers) + 1
+        await pilot.press("enter")
+        await pilot.pause()
+        move = app.session.plan.move_for(first)
+        assert move is not None and move.tier == "compute"
+
+        before = app.session.plan.move_for(second)
+        board(pilot).focus_unit(second)
+        await pilot.pause()
+        await pilot.press("m")
+        again = await wait_for_screen(pilot, TierPicker)
+        assert again is picker  # the same screen, shown again
+        assert str(again.query_one("#title", Label).render()) == "Move vision to…"
+        assert again.query_one("#query", Input).value == ""
+        choices = again.query_one("#choices", OptionList)
+        names = app.session.tiers_for(app.session.unit_info(second).container)
+        assert [o.id for o in choices.options] == [*names, STAYS_OPTION]
+        assert choices.highlighted == 0
+        impacts = app.session.move_impact([second], [*names, None])
+        assert again.impacts == {t: i.short() for t, i in impacts.items()}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, TierPicker)
+        assert app.session.plan.move_for(second) == before  # Escape moved nothing

@@ -40,13 +40,31 @@ class TierPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
-            what = (self.units[0].rpartition(".")[2] if len(self.units) == 1
-                    else f"{len(self.units)} units")
-            yield Label(self.title_text or f"Move {what} to…", id="title", markup=False)
+            yield Label(self._title(), id="title", markup=False)
             yield Input(placeholder="type to filter tiers", id="query")
             # Filled here, not in on_mount: a dialog dismissed before its Mount event
             # is handled (a quick Escape) has no children left to query.
             yield OptionList(*self._options(""), id="choices")
+
+    def reuse(self, tiers: list[tuple[str, str]], units: list[str], *,
+              impacts: Mapping[str | None, object] | None = None,
+              title: str | None = None) -> TierPicker:
+        """The same dialog, for another choice. The move picker opens at every move:
+        showing a mounted dialog again costs a fraction of composing a new one, and an
+        installed screen is not pruned when it closes (the pruning paints the whole
+        screen beneath a second time)."""
+        self.tiers, self.units, self.impacts, self.title_text = (
+            tiers, units, impacts or {}, title)
+        if self.is_mounted:
+            self.query_one("#title", Label).update(self._title())
+            self.query_one("#query", Input).value = ""
+            self._fill("")
+        return self
+
+    def _title(self) -> str:
+        what = (self.units[0].rpartition(".")[2] if len(self.units) == 1
+                else f"{len(self.units)} units")
+        return self.title_text or f"Move {what} to…"
 
     def _fill(self, query: str) -> None:
         choices = self.query_one(OptionList)

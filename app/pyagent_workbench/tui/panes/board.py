@@ -73,6 +73,10 @@ class UnitSearch(Input):
         self.post_message(self.Cancelled(self._before))
 
 
+MOVE_PICKER = "move-picker"
+"""The name the move picker is installed under (it is kept between moves)."""
+
+
 class BoardPane(Pane):
     """The board with its keys: they work whenever a tier column has focus."""
 
@@ -246,7 +250,22 @@ class BoardPane(Pane):
                 tier = None if result == STAYS_OPTION else result
                 self.post_message(MoveRequested(units, tier))
 
-        self.app.push_screen(TierPicker(tiers, units, impacts=impacts), chosen)
+        self.app.push_screen(self._move_picker(tiers, units, impacts), chosen)
+
+    def _move_picker(self, tiers: list[tuple[str, str]], units: list[str],
+                     impacts: dict[str | None, str]) -> TierPicker:
+        """One move picker for the app's life, shown again at each move (see
+        `TierPicker.reuse`: the move is the board's commonest flow)."""
+        app = self.app
+        if not app.is_screen_installed(MOVE_PICKER):
+            picker = TierPicker(tiers, units, impacts=impacts)
+            app.install_screen(picker, MOVE_PICKER)
+            return picker
+        kept = app.get_screen(MOVE_PICKER)
+        assert isinstance(kept, TierPicker)
+        if kept in app.screen_stack:  # open already: never from its own keys
+            return TierPicker(tiers, units, impacts=impacts)
+        return kept.reuse(tiers, units, impacts=impacts)
 
     # -- tiers and names -----------------------------------------------------------------------
 

@@ -64,6 +64,9 @@ class WorkbenchScreen(Screen[None]):
     """Textual's, without its repaint of the whole screen at every focus change (a full
     frame of the 200x60 screen: 20-60 ms a key on a large board); the widgets that gain
     and lose the focus repaint themselves."""
+    title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+    """Textual's, without the same repaint: the header watches them and redraws itself."""
 
     focused_unit: var[str | None] = var(None, init=False)
     """The unit last focused on the board or in the tree; the panes are bound to it."""
