@@ -370,3 +370,31 @@ async def test_the_move_picker_opened_again_is_fresh_for_the_new_unit(tmp_path: 
         await pilot.pause()
         assert not isinstance(app.screen, TierPicker)
         assert app.session.plan.move_for(second) == before  # Escape moved nothing
+
+
+async def test_a_move_repaints_only_the_columns_it_changed(tmp_path: Path) -> None:
+    """After a move, the board and the columns whose units and titles did not change are
+    not painted again (Textual repaints a widget whenever its border title is set, even
+    to the same text: the board is most of the screen)."""
+    sample = copy_sample(tmp_path / "sample")
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.session is not None
+        unit = "src.infrastructure.attention"
+        the_board = board(pilot)
+        the_board.focus_unit(unit)
+        await pilot.pause()
+        source = focused_column(pilot)
+        repainted: list[object] = []
+        for widget in [the_board, *the_board.query(TierColumn)]:
+            widget.refresh = (  # type: ignore[method-assign]
+                lambda *a, _w=widget, _r=widget.refresh, **k: (repainted.append(_w),
+                                                               _r(*a, **k))[1])
+        await pilot.press("m", *"compute", "enter")
+        await pilot.pause()
+        target = the_board.column("compute")
+        assert target is not None and unit in target.units
+        assert set(repainted) <= {source, target}, [
+            getattr(w, "tier", "board") for w in set(repainted) - {source, target}]
+        assert target in repainted

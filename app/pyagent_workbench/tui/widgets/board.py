@@ -110,6 +110,18 @@ def container_layouts(containers: list[str], tiers_for: Callable[[str], list[str
     return {c: tiers for c, tiers in layouts.items() if c in holding or len(tiers) > 1}
 
 
+def set_border_text(widget: Widget, *, title: str | None = None,
+                    subtitle: str | None = None) -> None:
+    """Set a border's title and/or subtitle when the text changes. Textual repaints the
+    whole widget at every set, even of the same text: after each move the board (most of
+    the screen) and every column were painted again for titles that had not changed."""
+    shown: dict[str, str] = widget.__dict__.setdefault("_border_texts", {})
+    for name, text in (("border_title", title), ("border_subtitle", subtitle)):
+        if text is not None and shown.get(name) != text:
+            shown[name] = text
+            setattr(widget, name, text)
+
+
 class TierColumn(ScrollView, can_focus=True):
     """A tier's column (or the "stays" column): a title and one row per unit."""
 
@@ -166,7 +178,7 @@ class TierColumn(ScrollView, can_focus=True):
         self.tier = tier
         # The tier first: a narrow column cuts its title at the end.
         self.full_title = f"{tier or STAYS} · {container.rpartition('.')[2]}"
-        self.border_title = self.full_title
+        set_border_text(self, title=self.full_title)
         self.units: list[str] = []
         self.infos: dict[str, UnitInfo] = {}
         self.selected: set[str] = set()
@@ -384,7 +396,7 @@ class Board(HorizontalScroll):
         for container, columns in self._all.items():
             for tier, column in columns.items():
                 units = stays[container] if tier is None else board.get(tier, [])
-                column.border_subtitle = self._subtitle(session, tier, len(units))
+                set_border_text(column, subtitle=self._subtitle(session, tier, len(units)))
                 column.show(units, infos)
         self._update_title()
 
@@ -405,13 +417,13 @@ class Board(HorizontalScroll):
         """The board's title says which container it shows and how many others there are."""
         container = self.container
         if container is None:
-            self.border_title = ""
+            set_border_text(self, title="")
             return
         stays = self._columns[None].units if None in self._columns else []
         others = len(self._layouts) - 1
         switch = f" · {others} other container{'s' if others != 1 else ''} ([ ])"
-        self.border_title = (f"{container} · {len(self._layout) - 1} tiers · "
-                             f"{len(stays)} stay{switch if others else ''}")
+        set_border_text(self, title=f"{container} · {len(self._layout) - 1} tiers · "
+                                    f"{len(stays)} stay{switch if others else ''}")
 
     def toggle_compact(self) -> None:
         """Zoom out: narrow columns sharing the width, one name a card."""
@@ -431,9 +443,9 @@ class Board(HorizontalScroll):
             if fitted != column.fitted:  # setting a width, even the same, asks for a layout
                 column.fitted = fitted
                 column.styles.width = fitted
-            column.border_title = (
+            set_border_text(column, title=(
                 compact_title(column.container, column.tier, width) if column.compact
-                else column.full_title)
+                else column.full_title))
 
     def show_container(self, container: str) -> None:
         """Put one container's columns on display (the selection is dropped: it could
