@@ -4,6 +4,7 @@ session and the screen only routes (tabs, refreshes) and shows worker failures."
 from __future__ import annotations
 
 from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pyagent_workbench.tui.panes.diff import DiffPane
 from pyagent_workbench.tui.panes.review import ReviewPane
 from pyagent_workbench.tui.widgets.diff_view import DiffView
 from pyagent_workbench.tui.widgets.edges import EdgeTable
+from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.repos import copy_sample
 from textual.notifications import Notification
 from textual.pilot import Pilot
@@ -233,3 +235,44 @@ async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: 
         assert shown.endswith("# [/] [bold]x ·[2J")
         await pilot.press("slash", *"[/]", "enter")
         assert "[/]" in str(app.screen.query_one("#review-status").render())
+
+
+def _from_a_resize_handler() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name in ("on_resize", "_on_resize"):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+async def test_a_tab_shown_again_is_drawn_once(sample: Path) -> None:
+    """Switching back to a tab draws its pane in one frame: the module tree and the edge
+    table, resized to the size they had, are not painted again by their resize handlers
+    (a second frame of the pane at each tab switch). A new size still redraws them."""
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        for key in "212":
+            await pilot.press(key)
+            await pilot.pause()
+        tree = pilot.app.screen.query_one(ModuleTree)
+        edges = table(pilot)
+        repainted: list[str] = []
+        for name, widget in (("tree", tree), ("edges", edges)):
+            widget.refresh = (  # type: ignore[method-assign]
+                lambda *regions, _n=name, _r=widget.refresh, **k: (
+                    regions or not _from_a_resize_handler() or repainted.append(_n),
+                    _r(*regions, **k))[1])
+        for key in "121":
+            await pilot.press(key)
+            await pilot.pause()
+        assert active_tab(pilot) == "board"
+        assert repainted == []
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert "tree" in repainted
+        await pilot.press("2")
+        await pilot.pause()
+        assert "edges" in repainted
+        assert len(edges.cells(edges.cursor_row)) > 0

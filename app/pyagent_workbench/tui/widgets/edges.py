@@ -130,6 +130,8 @@ class EdgeTable(ScrollView, can_focus=True):
         """A verdict was given here: the next sync moves to the next unreviewed edge."""
         self._group_sizes: Counter[tuple[str, str]] = Counter()
         self._laid_out_for = 0
+        self._drawn_size = Size(0, 0)
+        """The size at the last resize (a tab shown again resizes to the same)."""
         """The table's width when the column widths were last set (0: not in sight)."""
         self._styles: dict[str, Style] = {}
         """Rich styles by component (and "" for the table's own), until the CSS changes."""
@@ -195,8 +197,13 @@ class EdgeTable(ScrollView, can_focus=True):
         self.virtual_size = Size(0, len(self.rows_shown) + 1)
 
     def on_resize(self) -> None:
-        """A new width may show other columns (a new height, or the tab shown again,
-        only needs the cursor kept in sight: measuring 10,000 rows costs 20 ms)."""
+        """A new width may show other columns (a new height only needs the cursor kept
+        in sight: measuring 10,000 rows costs 20 ms). Shown again at the size it had
+        (its tab was hidden), the table has been drawn already: painting it again
+        would cost a second frame of the pane at each tab switch."""
+        if self.size == self._drawn_size:
+            return
+        self._drawn_size = self.size
         if self.size.width and self.size.width != self._laid_out_for:
             self.widths = self._layout(self.rows_shown)
         self._scroll_to_cursor()

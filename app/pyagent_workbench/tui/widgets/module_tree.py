@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
+from textual.geometry import Size
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -28,6 +30,8 @@ class ModuleTree(Tree[str]):
         self._session: Session | None = None
         self._quiet: TreeNode[str] | None = None
         """A node the cursor was put on to follow the board: its highlight is not news."""
+        self._drawn_size = Size(0, 0)
+        """The size at the last resize (a tab shown again resizes to the same)."""
 
     def sync(self, session: Session) -> None:
         """Build the tree once per set of units; after a move only labels change."""
@@ -86,6 +90,14 @@ class ModuleTree(Tree[str]):
             return
         self._quiet = node
         self.move_cursor(node, animate=False)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Shown again at the size it had (its tab was hidden), the tree has been drawn
+        already: Tree's own handler would drop every line and ask for a layout, a
+        second frame of the pane at each tab switch."""
+        if event.size == self._drawn_size:
+            event.prevent_default()
+        self._drawn_size = event.size
 
     def on_focus(self) -> None:
         self._quiet = None  # from here on, highlights are the user's
