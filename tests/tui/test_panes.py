@@ -3,8 +3,8 @@ session and the screen only routes (tabs, refreshes) and shows worker failures."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
