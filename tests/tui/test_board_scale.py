@@ -235,10 +235,15 @@ async def test_zoomed_out_every_column_of_a_twelve_tier_container_fits(large: Pa
         await ready(pilot)
         columns = shown_columns(pilot)
         assert columns[-1].region.x >= board(pilot).region.right
+        height = columns[0].region.height
         await pilot.press("z")
         await pilot.pause()
         area = board(pilot).region
         assert len(columns) == 13
+        # The board's scrollbar stays when everything fits (one that came and went would
+        # change the columns' height: a second layout and frame of the board at each z).
+        assert board(pilot).show_horizontal_scrollbar
+        assert columns[0].region.height == height
         assert all(area.x <= c.region.x and c.region.right <= area.right for c in columns)
         assert sum(len(c.units) for c in columns) == 120
         stays = columns[0]

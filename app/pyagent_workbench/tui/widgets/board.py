@@ -320,6 +320,9 @@ class Board(HorizontalScroll):
     Board {
         height: 1fr;
         padding: 0 0 0 1;
+        /* Always there: a scrollbar that comes and goes with the zoom or the container
+           changes the columns' height, a second layout and frame of the whole board. */
+        overflow-x: scroll;
         border-top: hkey $foreground 20%;
         border-title-color: $text-accent;
         border-title-align: left;
