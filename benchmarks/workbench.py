@@ -1018,21 +1018,40 @@ renders), and from the *what if* run above.
   switch or a tab switch), a column's width is set only when it changes, the zoom
   restyles the columns in sight only (all 90 of Django's were restyled: 60 ms).
 
-**What is left: Textual's frame at 200x60.** A frame of the board costs 30-40 ms on
-Django and 50-65 ms on the 10k repo (where the columns fill the width and moving
-between them scrolls the board, so every column is drawn again). Each line a widget
-draws becomes `Strip` objects, cut again at every widget edge by the compositor, and
-each `Strip` carries seven small caches: some 3,000 strips and 20,000 cache objects a
-frame. A strip can hold itself in its own crop cache, so frames also leave cyclic
-garbage behind, which is what the forced collections find on the 10k repo (45-115 ms
-a press on the board's flows). The slow flows are the ones with a frame of the whole
-board or two: a tab switch (the pane shown is laid out and drawn in full), a container
-switch (new columns), the tier picker (a modal: the screen beneath is restyled when it
-loses the focus and drawn again under the backdrop, on opening and on closing), a move
-(the board, tree and figures), and the first Review tab after edits (the matrix is still
-a `DataTable`). What would help next: fewer widgets drawn per frame (the board's columns
-as one widget drawing all of them, like the review table), an opaque backdrop for the
-picker, and a virtual matrix.
+**What brought Django's p95 from 136 ms (209c51c) to 75 ms, the 10k repo's from 326 to
+166 ms (ff8ad36).** Frames of the whole screen that nothing required, found by listing
+what each frame repaints (`Compositor.update_widgets`, `render_update`):
+
+* `Screen.focused`, `title`, `sub_title` and our `focused_unit` are reactives that
+  repaint their owner: every focus change repainted the whole screen (a full frame, 25-57
+  ms on the 10k board). They are bound without repaint; what shows them repaints itself.
+  The columns' and the table's cursors repaint their two rows only.
+* Textual repaints a widget whenever its border title is set, even to the same text: each
+  move repainted the board (most of the screen) and every column. Titles are set when
+  they change (Django move p50 110 -> 66 ms).
+* The move picker is kept between moves (an installed screen, filled again) and is
+  opaque: a new dialog each time was composed, the screen beneath painted three times
+  under its backdrop, and pruned on closing (a second full frame); the dialogs' sheet is
+  read at start (read at the first dialog, it restyled every widget). Open 122 -> 47 ms,
+  close 90 -> 12 ms on the 10k repo.
+* A pane shown again at its size is drawn once: the tree's and the table's resize
+  handlers drew it a second time (the tree also asked for a layout).
+* The board's horizontal scrollbar is always there: one that came and went with the zoom
+  or a container switch changed the columns' height, a second layout and frame.
+
+**What is left: Textual's frame of the whole board.** Drawing the board costs 30-40 ms on
+Django and 50-65 ms on the 10k repo. Each line a widget draws becomes `Strip` objects,
+cut again at every widget edge by the compositor (a partial frame renders every line its
+dirty regions touch across their whole union: a one-cell scrollbar at each column's edge
+costs the full width), and each `Strip` carries seven small caches; frames leave cyclic
+garbage that the forced collections find on the 10k repo. The flows still over 100 ms at
+p95 are those that must draw the whole board or pane: on the 10k repo, ←/→ scrolls the
+board sideways (the columns fill the width, so every column moves), the zoom and a
+container switch (new columns, then the board scrolled to the focus in a second frame),
+a tab switch, and the review verdicts (the table, matrix and figures over 9,552 edges).
+What would help next: the board's columns drawn by one widget (as the review table
+draws its rows), so a frame of the board is one widget's lines instead of a strip per
+column per line; a virtual tier matrix.
 
 **First screen.** Django, warm: 1.66 s to the board's first frame (imports, then
 `Session.open`, then composing the workbench). The 10k repo is over the 3 s (a target
