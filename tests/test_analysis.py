@@ -342,6 +342,36 @@ def test_dunder_modules_stay_with_their_package(tmp_path: Path) -> None:
     assert not [m for m in plan.moves if "__" in m.source], plan.moves
 
 
+def test_a_public_test_module_is_a_unit_and_test_files_are_not(tmp_path: Path) -> None:
+    """Only tests are left out, by pytest's names and by the folders that hold them:
+    werkzeug's public `werkzeug.test` client (a module) and Django's `django.test`
+    package of helpers are code, and count among their package's children; `tests`,
+    a `testing` package holding test files, `test_*` and `*_test` modules are not."""
+    files: dict[str, str | bytes] = {
+        "pkg/__init__.py": "", "pkg/core.py": "X = 1\n",
+        "pkg/test.py": "from pkg import core\n\n\nclass Client:\n    x = core.X\n",
+        "pkg/helpers/__init__.py": "", "pkg/helpers/test/__init__.py": "",
+        "pkg/helpers/test/client.py": "from pkg import core\n",
+        "pkg/tests/__init__.py": "", "pkg/tests/helpers.py": "",
+        "pkg/testing/__init__.py": "", "pkg/testing/test_core.py": "from pkg import core\n",
+        "pkg/test_core.py": "from pkg import core\n", "pkg/core_test.py": "",
+    }
+    for index in range(6):
+        files[f"pkg/mod{index}.py"] = f"from pkg import test\nY{index} = test.Client\n"
+    repo = make_repo(tmp_path / "repo", files)
+    graph = build_graph(Repo(repo, source_root=".", packages=["pkg"]), use_cache=False)
+    units = build_units(graph, None)
+    assert units.containers == ["pkg"]
+    assert {"pkg.test", "pkg.helpers", "pkg.core"} <= set(units.units)
+    assert "pkg.helpers.test.client" in units.units["pkg.helpers"].modules
+    assert not {"pkg.tests", "pkg.testing", "pkg.test_core", "pkg.core_test"} & set(units.units)
+    assert units.units["pkg.core"].modules == ("pkg.core", "pkg.core_test", "pkg.test_core")
+    result = run("suggest", repo, "-o", repo / "plan.toml")
+    assert result.code == 0, result.err
+    plan = Plan.load(repo / "plan.toml")
+    assert any(m.source == "pkg.test" and m.tier for m in plan.moves), plan.moves
+
+
 # -- caches under the tool's folder ------------------------------------------------------------
 
 

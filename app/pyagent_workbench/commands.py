@@ -112,11 +112,26 @@ def run_suggest(args: argparse.Namespace) -> int:
             "tiers": [{"name": t.name, "container": t.container, "layer": t.layer,
                        "members": t.members} for t in result.tiers],
             "plan": str(args.output) if args.output else None,
+            "containers": {
+                "chosen": result.plan.containers or [],
+                "candidates": [{"name": c.name, "children": c.children, "files": c.files,
+                                "sibling_imports": c.sibling_imports,
+                                "score": round(c.score, 2)} for c in result.candidates],
+            },
         }, indent=2))
         return 0
     for tier in result.tiers:
         members = ", ".join(names.last(m) for m in tier.members)
         _out(f"{tier.container}.{tier.name} (layer {tier.layer}): {members}")
+    _out("")
+    chosen = result.plan.containers or []
+    _out(f"restructured: {', '.join(chosen)}")
+    others = [c for c in result.candidates if not any(
+        names.is_within(c.name, p) or names.is_within(p, c.name) for p in chosen)]
+    if others:
+        shown = ", ".join(f"{c.name} ({c.children} children)" for c in others[:5])
+        more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+        _out(f"left as they are (--container PKG to restructure one): {shown}{more}")
     _out("")
     for key, value in figures.items():
         _out(f"{key}: {value}")

@@ -679,8 +679,8 @@ def carried_tests(moves: list[tuple[str, str]], modules: Iterable[str],
 
 def is_test_module(name: str) -> bool:
     stem = last(name)
-    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or any(
-        part in ("tests", "test") for part in name.split(".")[:-1])
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or (
+        "tests" in name.split(".")[:-1])
 
 
 def new_name(name: str, moves: list[tuple[str, str]]) -> str:

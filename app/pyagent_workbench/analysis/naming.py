@@ -1,8 +1,12 @@
-"""Name a suggested tier from its members.
+"""Name a suggested tier from its members, in the container's own words.
 
-Member names are split into words and matched against a small vocabulary of the
-tiers codebases usually grow (engine, compute, storage, ...); the best-matching free
-word names the tier. With no match the tier is named after its most connected member.
+A tier takes the word its members share (`cache_store`, `cache_index` -> `cache`) when
+the word says something about this group: most of its carriers are here and it is not
+carried by most of the container (`agent_*`, `base_*`). A group whose members share no
+word is named from its two most central members (`attention_decoding`): a name is never
+a word none of its members carries, and no list of words written for one codebase
+decides it. Names are identifiers, unique, and never the name of a module already in the
+container (the tier's package would take its place).
 """
 
 from __future__ import annotations
@@ -11,35 +15,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 from pyagent_workbench.model.names import is_identifier
-
-VOCABULARY: dict[str, tuple[str, ...]] = {
-    "engine": ("attention", "decoding", "decoder", "sampling", "sampler", "logprobs", "token",
-               "tokenization", "tokenizer", "position", "structured", "speculative", "inference",
-               "generation", "model", "models", "layers", "embedding", "transformer"),
-    "compute": ("cuda", "gpu", "kernel", "kernels", "quantization", "compilation", "compiler",
-                "tensorizer", "tensor", "lora", "moe", "ssm", "backend", "backends", "triton",
-                "accelerator", "device", "ops"),
-    "storage": ("memory", "cache", "caching", "kv", "transfer", "serialization", "db",
-                "database", "store", "storage", "persistence", "orm", "migrations", "files",
-                "sessions"),
-    "swarm": ("fleet", "distributed", "parallel", "network", "worker", "workers",
-              "orchestration", "voyager", "cluster", "scheduler", "scheduling", "rpc", "queue"),
-    "services": ("logging", "log", "metrics", "api", "openai", "docker", "cloud", "mediaio",
-                 "sandbox", "execution", "resilience", "plugins", "plugin", "telemetry",
-                 "server", "http", "service"),
-    "registry": ("registry", "mapper", "loader", "architecture", "discovery", "catalog"),
-    "state": ("state", "history", "scratchpad", "context", "session", "snapshot"),
-    "lifecycle": ("lifecycle", "shutdown", "update", "core", "startup", "graceful", "boot"),
-    "execution": ("command", "handler", "delegator", "executor", "shell", "dispatch", "runner"),
-    "common": ("defaults", "exceptions", "interfaces", "utilities", "utils", "util", "common",
-               "config", "constants", "types", "helpers", "version", "errors"),
-    "web": ("urls", "views", "templates", "template", "forms", "middleware", "handlers",
-            "request", "response", "wsgi", "asgi", "templatetags"),
-    "security": ("auth", "security", "crypto", "signing", "permissions", "csrf"),
-    "io": ("io", "mediaio", "audio", "vision", "image", "images", "files", "parsing", "parser"),
-    "printing": ("printing", "printer", "pretty", "latex", "repr", "format", "formatting"),
-    "testing": ("testing", "test", "tests", "fixtures", "mock"),
-}
 
 
 def words(unit: str) -> list[str]:
@@ -52,38 +27,58 @@ def name_tiers(groups: list[list[str]], centrality: dict[str, float],
     container's existing children, other containers' tiers)."""
     used = set(taken)
     everyone = [m for members in groups for m in members]
-    frequency = Counter(w for m in everyone for w in set(words(m)))
+    carriers = Counter(w for m in everyone for w in set(words(m)))
     # A word most units share (`agent_*`, `base_*`) says nothing about any one group.
-    generic = {w for w, n in frequency.items() if n > max(2, len(everyone) // 2)}
-    scores: list[tuple[float, int, str]] = []
+    generic = {w for w, n in carriers.items() if n > max(2, len(everyone) // 2)}
+
+    shared: list[tuple[float, int, int, str]] = []
     for index, members in enumerate(groups):
-        counts: dict[str, float] = {}
-        for member in members:
-            member_words = set(words(member)) - generic
-            for tier, vocabulary in VOCABULARY.items():
-                hits = member_words & set(vocabulary)
-                if hits:
-                    counts[tier] = counts.get(tier, 0.0) + 1 + 0.001 * centrality.get(member, 0)
-        for tier, score in counts.items():
-            scores.append((score / max(1, len(members)) ** 0.5, index, tier))
+        counts = Counter(w for m in members for w in set(words(m)) - generic)
+        for word, count in counts.items():
+            if count >= 2 and is_identifier(word) and not word.isdigit():
+                # How much of the group carries it, times how much of its carriers are
+                # here: `cache` on 3 of 4 members and nowhere else beats `util` on 2.
+                score = (count / len(members)) * (count / carriers[word])
+                shared.append((score, count, index, word))
     names: dict[int, str] = {}
-    for _score, index, tier in sorted(scores, key=lambda s: (-s[0], s[1], s[2])):
-        if index in names or tier in used:
-            continue
-        names[index] = tier
-        used.add(tier)
+    for _score, _count, index, word in sorted(shared, key=lambda s: (-s[0], -s[1], s[2], s[3])):
+        if index not in names and word not in used:
+            names[index] = word
+            used.add(word)
+
     result = []
     for index, members in enumerate(groups):
-        if index in names:
-            result.append(names[index])
-            continue
-        central = max(sorted(members), key=lambda m: centrality.get(m, 0))
-        base = f"{central.rpartition('.')[2]}_tier"
-        candidate = base if is_identifier(base) else "tier"
-        number = 2
-        while candidate in used:
-            candidate = f"{base}{number}"
-            number += 1
-        used.add(candidate)
-        result.append(candidate)
+        if index not in names:
+            names[index] = _from_members(members, centrality, carriers, generic, used)
+            used.add(names[index])
+        result.append(names[index])
     return result
+
+
+def _from_members(members: list[str], centrality: dict[str, float], carriers: Counter[str],
+                  generic: set[str], used: set[str]) -> str:
+    """The most central members' most telling words, joined: `attention_decoding`."""
+    ranked = sorted(members, key=lambda m: (-centrality.get(m, 0.0), m))
+    telling = []
+    for member in ranked:
+        member_words = [w for w in words(member) if is_identifier(w) and not w.isdigit()]
+        if not member_words:
+            continue
+        own = [w for w in member_words if w not in generic] or member_words
+        word = min(own, key=lambda w: (carriers[w], -len(w), w))  # its rarest word
+        if word not in telling:
+            telling.append(word)
+    candidates = []
+    if telling:
+        candidates.append(telling[0])
+    candidates += [f"{a}_{b}" for i, a in enumerate(telling) for b in telling[i + 1:]]
+    for candidate in candidates:
+        if candidate not in used and is_identifier(candidate):
+            return candidate
+    central = ranked[0].rpartition(".")[2]
+    base = f"{central}_tier" if is_identifier(f"{central}_tier") else "tier"
+    candidate, number = base, 2
+    while candidate in used:
+        candidate = f"{base}{number}"
+        number += 1
+    return candidate

@@ -16,7 +16,13 @@ from pyagent_workbench.analysis.metrics import Figures
 from pyagent_workbench.analysis.naming import name_tiers
 from pyagent_workbench.analysis.ordering import layers_for, order_tiers
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.analysis.units import UnitGraph, build_units, weights_between
+from pyagent_workbench.analysis.units import (
+    ContainerCandidate,
+    UnitGraph,
+    build_units,
+    rank_containers,
+    weights_between,
+)
 from pyagent_workbench.model import names
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.repo import Repo
@@ -39,6 +45,9 @@ class Suggestion:
     comparison: dict[str, Any] = field(default_factory=dict)
     view: PlanView | None = field(default=None, repr=False)
     """The plan's view the figures came from (the workbench starts from it)."""
+    candidates: list[ContainerCandidate] = field(default_factory=list)
+    """Every package that could be restructured, best first (`rank_containers`); the
+    plan's containers are the chosen ones."""
 
     def record(self) -> dict[str, Any]:
         return {**self.figures.as_dict(), **self.comparison}
@@ -55,6 +64,8 @@ def suggest(
 ) -> Suggestion:
     package_names = {n for n, m in repo.modules.items() if m.is_package}
     units = build_units(graph, containers, package_names)
+    candidates = rank_containers(set(graph.modules), package_names,
+                                 ((r.importer, r.imported) for r in graph.imports))
     groups_by_container: list[tuple[str, list[list[str]], str]] = []
     cache = ClusterCache(repo.state_dir if repo.state_dir.is_dir() else None)
     for container in units.containers:
@@ -76,6 +87,7 @@ def suggest(
     for container, groups, method in groups_by_container:
         children = {names.last(u) for u in units.units if units.units[u].container == container}
         children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
+        children.add(names.last(container))  # never `base.base`
         tier_names = name_tiers(groups, centrality, taken | children)
         taken.update(tier_names)
         methods[container] = method
@@ -93,21 +105,25 @@ def suggest(
     plan = _draft(repo, units.containers, proposals)
     view = PlanView(repo, graph, plan, units=units)
     figures = view.metrics.figures()
-    suggestion = Suggestion(plan, proposals, figures, methods, view=view)
+    suggestion = Suggestion(plan, proposals, figures, methods, view=view,
+                            candidates=candidates)
     return suggestion
 
 
-def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int, *,
+def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int | None, *,
                       taken: Iterable[str] = (), seed: int = 0) -> list[SuggestedTier]:
-    """One container's units grouped again into `tiers` tiers, named (avoiding `taken`:
-    the other containers' tiers) and layered among themselves, foundation first; the
-    workbench's re-suggest of one container."""
+    """One container's units grouped again into `tiers` tiers (`None`: as many as the
+    clustering finds), named (avoiding `taken`: the other containers' tiers) and layered
+    among themselves, foundation first; the workbench's re-suggest of one container."""
     members = sorted(u for u, unit in units.units.items() if unit.container == container)
-    if not 1 <= tiers <= len(members):
+    if tiers is not None and not 1 <= tiers <= len(members):
         raise ValueError(f"{container} has {len(members)} units: 1 to {len(members)} tiers")
     groups = [sorted(g) for g in cluster(units, members, tiers=tiers, seed=seed).groups]
+    if tiers is None:
+        groups = [sorted(g) for g in _absorb_singletons(groups, units)]
     children = {names.last(u) for u in members}
     children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
+    children.add(names.last(container))
     tier_names = name_tiers(groups, _centrality(units), set(taken) | children)
     tier_of_unit = {m: name for name, group in zip(tier_names, groups, strict=True)
                     for m in group}

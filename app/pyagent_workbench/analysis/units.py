@@ -51,16 +51,42 @@ class UnitGraph:
         return {u: {v: (x[0], x[1]) for v, x in d.items()} for u, d in result.items()}
 
 
-def _is_test(name: str) -> bool:
+def is_test_file(name: str) -> bool:
+    """A test module by pytest's rules (`test_*.py`, `*_test.py`) or a `conftest`."""
     last = names.last(name)
-    return last in ("tests", "test", "conftest") or last.startswith("test_") or last.endswith(
-        "_test")
+    return last == "conftest" or last.startswith("test_") or last.endswith("_test")
+
+
+def test_packages(modules: Iterable[str]) -> set[str]:
+    """The packages that hold tests: every `tests`, and a `test` or `testing` with a test
+    file below it. A public module or package of that name holding helpers is code
+    (werkzeug's `werkzeug.test` client, Django's `django.test` package)."""
+    found: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        found.update(".".join(parts[:i + 1]) for i, part in enumerate(parts[:-1])
+                     if part == "tests")
+        if names.last(module) == "tests":
+            found.add(module)
+        if is_test_file(module):
+            found.update(".".join(parts[:i + 1]) for i, part in enumerate(parts[:-1])
+                         if part in ("test", "testing"))
+    return found
+
+
+def _is_test(name: str, tests: set[str]) -> bool:
+    if is_test_file(name):
+        return True
+    parts = name.split(".")
+    return any(".".join(parts[:i]) in tests for i in range(1, len(parts) + 1))
 
 
 def children_count(modules: Iterable[str]) -> Counter[str]:
+    modules = list(modules)
+    tests = test_packages(modules)
     counts: Counter[str] = Counter()
     for module in modules:
-        if _is_test(module):
+        if _is_test(module, tests):
             continue
         parent = names.parent(module)
         if parent:
@@ -68,20 +94,91 @@ def children_count(modules: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def detect_containers(modules: set[str], packages: set[str]) -> list[str]:
-    """Packages whose children are many and flat, outermost first, none inside another."""
-    counts = children_count(modules)
-    candidates = sorted(
-        (p for p, n in counts.items() if n >= MIN_CHILDREN and p in packages),
-        key=lambda p: (-counts[p], p),
-    )
-    chosen: list[str] = []
-    for candidate in candidates:
-        if any(names.is_within(candidate, c) or names.is_within(c, candidate) for c in chosen):
+MAX_CONTAINERS = 4
+"""At most this many containers are proposed at once: each is a board of its own."""
+RANK_SHARE = 0.2
+"""A candidate is proposed when its score is at least this share of the best one's."""
+VENDORED = frozenset({"_vendor", "vendor", "_vendored", "vendored", "third_party",
+                      "thirdparty", "_extern", "extern", "externals"})
+"""Folders of third-party code copied in (pip's `_vendor`): not the project's to restructure."""
+
+
+@dataclass(frozen=True)
+class ContainerCandidate:
+    """A package that could be restructured, with what makes it worth it."""
+
+    name: str
+    children: int
+    """Direct children (modules and packages), tests left out."""
+    files: int
+    """Modules below it, tests left out."""
+    sibling_imports: int
+    """Import statements from one child to another."""
+
+    @property
+    def score(self) -> float:
+        """How crowded it is (children past the few a reader takes in at once), how flat
+        (children per file below it: 1 for a folder of loose modules, near 0 for a
+        project's top package over a deep tree, which is organised already), and how
+        much its children import each other (imports per child: what tiers organise).
+        Many children that never import each other (Django's 83 translations) gain
+        nothing from tiers: the score is 0."""
+        crowding = self.children - MIN_CHILDREN + 1
+        flatness = self.children / max(self.files, self.children)
+        return crowding * flatness * self.sibling_imports / self.children
+
+
+def rank_containers(modules: set[str], packages: set[str],
+                    imports: Iterable[tuple[str, str]] = ()) -> list[ContainerCandidate]:
+    """Every package with at least `MIN_CHILDREN` children, best candidate first.
+    `imports`: (importer, imported) per import statement."""
+    modules_list = sorted(modules)
+    tests = test_packages(modules_list)
+    counts = children_count(modules_list)
+    files: Counter[str] = Counter()
+    for module in modules_list:
+        if not _is_test(module, tests):
+            parts = module.split(".")
+            files.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    between: Counter[str] = Counter()
+    for importer, imported in imports:
+        if _is_test(importer, tests) or _is_test(imported, tests):
             continue
-        chosen.append(candidate)
+        a, b = importer.split("."), imported.split(".")
+        common = 0
+        while common < min(len(a), len(b)) and a[common] == b[common]:
+            common += 1
+        if 0 < common < min(len(a), len(b)):  # they part under a shared package
+            between[".".join(a[:common])] += 1
+    candidates = [ContainerCandidate(p, n, files[p], between[p])
+                  for p, n in counts.items() if n >= MIN_CHILDREN and p in packages
+                  and VENDORED.isdisjoint(p.split("."))]
+    return sorted(candidates, key=lambda c: (-c.score, -c.children, c.name))
+
+
+def detect_containers(modules: set[str], packages: set[str],
+                      imports: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """The few packages a person would restructure first: the best ranked candidates
+    (`rank_containers`), none inside another, at most `MAX_CONTAINERS`, each within
+    `RANK_SHARE` of the best. The others are left as they are (`--container` and the
+    workbench's tree still choose any package)."""
+    ranked = rank_containers(modules, packages, imports)
+    chosen: list[str] = []
+    best = ranked[0].score if ranked else 0.0
+    for candidate in ranked:
+        if len(chosen) == MAX_CONTAINERS or candidate.score <= 0 or (
+                candidate.score < best * RANK_SHARE):
+            break
+        if any(names.is_within(candidate.name, c) or names.is_within(c, candidate.name)
+               for c in chosen):
+            continue
+        chosen.append(candidate.name)
+    if not chosen and ranked:
+        # Crowded packages whose children do not import each other: the most crowded.
+        chosen = [max(ranked, key=lambda c: (c.children, c.name)).name]
     if not chosen:
         # A small project: its top-level packages' children are the units.
+        counts = children_count(modules)
         chosen = sorted(p for p in packages if "." not in p and counts[p] >= 2)
     return sorted(chosen)
 
@@ -97,7 +194,8 @@ def build_units(graph: ImportGraph, containers: list[str] | None,
     modules = set(graph.modules)
     if packages is None:
         packages = {m for m in modules if any(o.startswith(m + ".") for o in modules)}
-    chosen = containers or detect_containers(modules, packages)
+    chosen = containers or detect_containers(
+        modules, packages, ((r.importer, r.imported) for r in graph.imports))
     chosen = sorted(chosen, key=lambda c: -c.count("."))  # innermost first wins
     units: dict[str, list[str]] = defaultdict(list)
     unit_container: dict[str, str] = {}
@@ -115,7 +213,8 @@ def build_units(graph: ImportGraph, containers: list[str] | None,
                 break
     # A test module beside a unit travels with it (apply carries it); other tests are no
     # unit of their own.
-    for unit in [u for u in units if _is_test(u)]:
+    tests = test_packages(modules)
+    for unit in [u for u in units if _is_test(u, tests)]:
         short = names.last(unit)
         stem = short[len("test_"):] if short.startswith("test_") else short.removesuffix("_test")
         owner = names.parent(unit) + "." + stem

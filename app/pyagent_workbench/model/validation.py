@@ -408,9 +408,11 @@ def _why_not_dotted(name: str) -> str:
 
 
 def is_test_path(path: str) -> bool:
-    """Test files get no facade (pytest would collect the facade as a second copy)."""
+    """Test files get no facade (pytest would collect the facade as a second copy): by
+    pytest's names, and whatever lies in a `tests` directory. A `test` directory may be
+    a public package of helpers (Django's `django.test`): its modules keep facades."""
     pure = PurePosixPath(path)
     name = pure.name
     if name == "conftest.py" or name.startswith("test_") or pure.stem.endswith("_test"):
         return True
-    return any(part in ("tests", "test") for part in pure.parts[:-1])
+    return "tests" in pure.parts[:-1]

@@ -1,0 +1,79 @@
+"""Which packages `suggest` proposes to restructure (issue 14): the few a person would
+pick, ranked by how crowded they are and how much their children import each other; on
+sample_repo/ the proposal's two, on a repo of Django's shape a handful (never every
+package with many children), on a flat project its one package."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.analysis.units import (
+    MAX_CONTAINERS,
+    build_units,
+    detect_containers,
+    rank_containers,
+)
+from pyagent_workbench.model.plan import Plan
+from pyagent_workbench.repo import Repo
+from support.cli import run
+from support.repos import SAMPLE_REPO, make_repo
+from support.shapes import django_shaped, siblings
+
+
+def ranked(repo: Path, packages: list[str]) -> tuple[list[str], dict[str, float]]:
+    graph = build_graph(Repo(repo, source_root=".", packages=packages), use_cache=False)
+    package_names = {m for m in graph.modules if any(o.startswith(m + ".") for o in graph.modules)}
+    pairs = [(r.importer, r.imported) for r in graph.imports]
+    scores = {c.name: c.score for c in rank_containers(graph.modules, package_names, pairs)}
+    return detect_containers(graph.modules, package_names, pairs), scores
+
+
+def test_sample_repo_gets_the_proposals_two_containers() -> None:
+    chosen, _ = ranked(SAMPLE_REPO, ["src"])
+    assert chosen == ["src.core.base", "src.infrastructure"]
+
+
+def test_a_django_shaped_repo_gets_a_few_containers_and_never_its_translations(
+        tmp_path: Path) -> None:
+    chosen, scores = ranked(django_shaped(tmp_path / "repo"), ["proj"])
+    assert len(scores) == 12  # proj itself (12 children) included; the vendored one not
+    assert "proj._vendor.lib" not in scores
+    assert scores["proj.conf.locale"] == 0
+    # The two crowded, flat, knit packages; the top package is deep (organised
+    # already), the small apps of contrib and the middling packages gain little.
+    assert chosen == ["proj.db.models", "proj.utils"]
+    assert len(chosen) <= MAX_CONTAINERS
+    assert scores["proj"] < scores["proj.utils"] / 5
+
+
+def test_the_suggestion_restructures_only_the_chosen_containers(tmp_path: Path) -> None:
+    """The plan `suggest` writes names the chosen containers only; `--container` still
+    picks any package, the translations included."""
+    repo = django_shaped(tmp_path / "repo")
+    result = run("suggest", repo, "-o", repo / "plan.toml")
+    assert result.code == 0, result.err
+    plan = Plan.load(repo / "plan.toml")
+    assert sorted(plan.containers) == ["proj.db.models", "proj.utils"]
+    assert not [m for m in plan.moves if m.source.startswith("proj.conf.locale")]
+    graph = build_graph(Repo(repo, source_root=".", packages=["proj"]), use_cache=False)
+    assert build_units(graph, ["proj.conf.locale"]).containers == ["proj.conf.locale"]
+
+
+def test_a_flat_project_gets_its_one_package(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", siblings(random.Random(3), "flat", 25, 2))
+    chosen, _ = ranked(repo, ["flat"])
+    assert chosen == ["flat"]
+
+
+def test_crowded_children_that_never_import_each_other_still_give_one_container(
+        tmp_path: Path) -> None:
+    """With no imports between siblings anywhere, the most crowded package is proposed
+    (a board to start from), not nothing."""
+    rng = random.Random(5)
+    files = siblings(rng, "pkg.small", 9, 0) | siblings(rng, "pkg.big", 14, 0)
+    files["pkg/__init__.py"] = ""
+    chosen, scores = ranked(make_repo(tmp_path / "repo", files), ["pkg"])
+    assert set(scores.values()) == {0}
+    assert chosen == ["pkg.big"]
