@@ -15,6 +15,7 @@ from pathlib import Path
 from pyagent_workbench.analysis.graph import ImportGraph, SyntaxProblem
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.analysis.tiers import TierMap
+from pyagent_workbench.analysis.units import ContainerCandidate
 from pyagent_workbench.application import approving, editing, opening, reporting, suggesting
 from pyagent_workbench.application.applying import ApplyProgress, apply
 from pyagent_workbench.application.approving import Approval
@@ -229,6 +230,14 @@ class Session:
     def resuggest(self, container: str, tiers: int) -> None:
         """The container's tiers suggested again, as `tiers` tiers (one undoable edit)."""
         self._record(suggesting.resuggest_container(self.view, container, tiers))
+
+    def candidates(self) -> list[ContainerCandidate]:
+        """Packages that could be restructured and are not, best first."""
+        return suggesting.candidate_containers(self.view)
+
+    def restructure(self, container: str, tiers: int | None = None) -> None:
+        """One more package restructured, with suggested tiers (one undoable edit)."""
+        self._record(suggesting.restructure_container(self.view, container, tiers))
 
     def rename_unit(self, unit: str, new_short: str) -> None:
         self._record(editing.rename_unit(self.view, unit, new_short))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyagent_workbench.tui.dialogs import STAYS_OPTION, TierPicker
+from pyagent_workbench.tui.dialogs import STAYS_OPTION, Confirm, TierPicker
 from pyagent_workbench.tui.panes.board import UnitSearch, find_unit
 from pyagent_workbench.tui.widgets.board import (
     TierColumn,
@@ -16,8 +16,10 @@ from pyagent_workbench.tui.widgets.board import (
     next_column,
 )
 from pyagent_workbench.tui.widgets.module_tree import ModuleTree
+from support.cli import run
 from support.large import make_large_repo
 from support.repos import copy_sample
+from support.shapes import django_shaped
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList
 
@@ -403,3 +405,41 @@ async def test_a_move_repaints_only_the_columns_it_changed(tmp_path: Path) -> No
         assert set(repainted) <= {source, target}, [
             getattr(w, "tier", "board") for w in set(repainted) - {source, target}]
         assert target in repainted
+
+
+async def test_a_package_left_as_it_is_is_restructured_from_the_tree(tmp_path: Path) -> None:
+    """The tree lists the packages the suggestion left as they are; Enter on one asks,
+    then restructures it: its units get tiers on a board of their own, shown at once;
+    ctrl+z leaves it as it was."""
+    repo = django_shaped(tmp_path / "repo")
+    assert run("suggest", repo, "-o", repo / "plan.toml").code == 0
+    app = make_app(repo, repo / "plan.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.session is not None
+        tree = pilot.app.screen.query_one(ModuleTree)
+        others = next(n for n in tree.root.children if str(n.label).startswith("left as"))
+        names = [n.data for n in others.children]
+        assert "proj.contrib" in names and "proj.utils" not in names
+        tree.focus()
+        others.expand()
+        await pilot.pause()
+        tree.move_cursor(next(n for n in others.children if n.data == "proj.contrib"))
+        await pilot.pause()
+        await pilot.press("enter")
+        confirm = await wait_for_screen(pilot, Confirm)
+        assert "Restructure proj.contrib?" in str(confirm.query_one("#title", Label).render())
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.pause()
+        assert "proj.contrib" in app.session.containers
+        assert board(pilot).container == "proj.contrib"
+        shown = shown_columns(pilot)
+        assert sum(len(c.units) for c in shown) == 12
+        assert len(shown) >= 3  # stays and its tiers
+        left = next(n for n in tree.root.children if str(n.label).startswith("left as"))
+        assert "proj.contrib" not in [n.data for n in left.children]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "proj.contrib" not in app.session.containers
+        assert board(pilot).container != "proj.contrib"

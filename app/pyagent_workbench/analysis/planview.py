@@ -173,6 +173,11 @@ class PlanView:
         """After an edit the incremental path does not cover (tiers added, renamed,
         relayered): recompute everything from the plan."""
         self._plan_changed()
+        containers = self.plan.containers
+        if containers is not None and sorted(containers) != self.base_units.containers:
+            # A package restructured (or no longer, after an undo): other units.
+            package_names = {n for n, m in self.repo.modules.items() if m.is_package}
+            self.base_units = build_units(self.graph, containers, package_names)
         self.units = units_for_plan(self.base_units, self.graph, self.plan)
         self.metrics = PlanMetrics(self.units, self.assignment(),
                                    pair_counts=self._pair_counts(), layer=self.tiermap.layer)

@@ -14,6 +14,7 @@ from pyagent_workbench.analysis.suggest import (
     suggest,
     suggest_container,
 )
+from pyagent_workbench.analysis.units import ContainerCandidate, build_units, rank_containers
 from pyagent_workbench.application.editing import Edit
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
@@ -93,3 +94,54 @@ def resuggest_container(view: PlanView, container: str, tiers: int, *,
         view.refresh()
 
     return Edit(f"re-suggested {names.last(container)}: {len(proposals)} tiers", make)
+
+
+def candidate_containers(view: PlanView) -> list[ContainerCandidate]:
+    """The packages that could be restructured and are not, best first: neither one of
+    the plan's containers nor inside or around one."""
+    package_names = {n for n, m in view.repo.modules.items() if m.is_package}
+    current = view.base_units.containers
+    return [c for c in rank_containers(set(view.graph.modules), package_names,
+                                       ((r.importer, r.imported) for r in view.graph.imports))
+            if not any(names.is_within(c.name, k) or names.is_within(k, c.name)
+                       for k in current)]
+
+
+def restructure_container(view: PlanView, container: str, tiers: int | None = None, *,
+                          seed: int = 0) -> Edit:
+    """One more package restructured: it joins the plan's containers, its children become
+    units, grouped into suggested tiers (`tiers`: how many; `None`: as many as the
+    clustering finds). Undone, the package is left as it was."""
+    package_names = {n for n, m in view.repo.modules.items() if m.is_package}
+    current = view.base_units.containers
+    if container not in package_names:
+        raise WorkbenchError(f"'{container}' is not a package of the repo")
+    if container in current:
+        raise WorkbenchError(f"{container} is restructured already")
+    around = [c for c in current
+              if names.is_within(container, c) or names.is_within(c, container)]
+    if around:
+        raise WorkbenchError(f"{container} is inside or around {around[0]}, which is "
+                             f"restructured: its modules belong to that one's units")
+    containers = sorted([*current, container])
+    units = build_units(view.graph, containers, package_names)
+    members = [u for u, unit in units.units.items() if unit.container == container]
+    if len(members) < 2:
+        raise WorkbenchError(f"{container} has {len(members)} unit: nothing to group")
+    if tiers is not None and not 1 <= tiers <= len(members):
+        raise WorkbenchError(f"{container} has {len(members)} units: ask for 1 to "
+                             f"{len(members)} tiers")
+    plan = view.plan
+    proposals = suggest_container(view.repo, units, container, tiers,
+                                  taken=[t.name for t in plan.tiers], seed=seed)
+
+    def make() -> None:
+        plan.set_repo(containers=containers)
+        for proposal in proposals:
+            package = f"{container}.{proposal.name}"
+            plan.add_tier(proposal.name, package, proposal.layer)
+            for unit in proposal.members:
+                plan.set_move(unit, f"{package}.{names.last(unit)}", proposal.name)
+        view.refresh()
+
+    return Edit(f"restructured {names.last(container)}: {len(proposals)} tiers", make)

@@ -47,6 +47,14 @@ class UnitFocused(Message):
         self.unit = unit
 
 
+class RestructureRequested(Message):
+    """Restructure one more package (one the suggestion left as it is)."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__()
+        self.package = package
+
+
 class DiffRequested(Message):
     """Show the diff tab, previewing the whole plan or the focused unit."""
 

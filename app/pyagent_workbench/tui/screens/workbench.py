@@ -19,12 +19,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, TabbedContent, TabPane
 
+from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen
 from pyagent_workbench.tui.messages import (
     ApplyRequested,
     DiffRequested,
     EdgesRequested,
     PlanChanged,
+    RestructureRequested,
     UnitFocused,
 )
 from pyagent_workbench.tui.panes.board import BoardPane
@@ -144,6 +146,36 @@ class WorkbenchScreen(Screen[None]):
         tree = self.query_one(ModuleTree)
         if message.unit is not None and not tree.has_focus:
             tree.follow(message.unit)  # the board went elsewhere: ], [, / or a drag
+
+    @on(RestructureRequested)
+    def restructure_requested(self, message: RestructureRequested) -> None:
+        """A package left as it is, chosen in the tree: restructure it, once confirmed."""
+        package = message.package
+        candidate = next((c for c in self.session.candidates() if c.name == package), None)
+        if candidate is None:
+            return
+        body = (f"Its {candidate.children} children become units, grouped into suggested "
+                f"tiers on a board of their own ({candidate.sibling_imports} imports "
+                f"between them). ctrl+z undoes it.")
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.session.restructure(package)
+            except WorkbenchError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.post_message(PlanChanged(f"restructured {package}"))
+            self.call_after_refresh(self._show_container, package)
+
+        self.app.push_screen(Confirm(f"Restructure {package}?", body, yes="Restructure"),
+                             confirmed)
+
+    def _show_container(self, package: str) -> None:
+        board = self.query_one(Board)
+        board.show_container(package)
+        board.action_focus_first()
 
     @on(DiffRequested)
     def diff_requested(self, message: DiffRequested) -> None:

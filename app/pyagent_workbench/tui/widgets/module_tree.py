@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual import events
 from textual.geometry import Size
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from pyagent_workbench.tui.messages import UnitFocused
+from pyagent_workbench.tui.messages import RestructureRequested, UnitFocused
 from pyagent_workbench.tui.widgets.board import container_order
 
 if TYPE_CHECKING:
+    from pyagent_workbench.analysis.units import ContainerCandidate
     from pyagent_workbench.session import Session
 
 
@@ -30,6 +32,8 @@ class ModuleTree(Tree[str]):
         self._session: Session | None = None
         self._quiet: TreeNode[str] | None = None
         """A node the cursor was put on to follow the board: its highlight is not news."""
+        self._candidates: dict[str, ContainerCandidate] = {}
+        """Packages that could be restructured and are not (a branch of their own)."""
         self._drawn_size = Size(0, 0)
         """The size at the last resize (a tab shown again resizes to the same)."""
 
@@ -70,6 +74,19 @@ class ModuleTree(Tree[str]):
                 # Modules are added when the unit is first expanded.
                 node = branch.add(label, data=unit, allow_expand=True)
                 self._units[unit] = node
+        self._candidates = {c.name: c for c in session.candidates()}
+        if self._candidates:
+            others = self.root.add(
+                f"[dim]left as they are ({len(self._candidates)})[/]", data="", expand=False)
+            for name, candidate in self._candidates.items():
+                others.add_leaf(escape(name) + f" [dim]{candidate.children} children[/]",
+                                data=name)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        """Enter on a package left as it is: restructure it (the screen asks first)."""
+        if event.node.data in self._candidates:
+            event.stop()
+            self.post_message(RestructureRequested(event.node.data))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[str]) -> None:
         node, session = event.node, self._session
