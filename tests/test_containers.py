@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from pyagent_workbench.analysis.clustering import cluster, tier_range
 from pyagent_workbench.analysis.graph import build_graph
 from pyagent_workbench.analysis.units import (
     MAX_CONTAINERS,
@@ -77,3 +78,33 @@ def test_crowded_children_that_never_import_each_other_still_give_one_container(
     chosen, scores = ranked(make_repo(tmp_path / "repo", files), ["pkg"])
     assert set(scores.values()) == {0}
     assert chosen == ["pkg.big"]
+
+
+def cliques(count: int, size: int) -> dict[str, str | bytes]:
+    """`flat`: `count` cliques of `size` modules importing each other, one import between
+    neighbouring cliques: the clustering finds about `count` communities."""
+    files: dict[str, str | bytes] = {"flat/__init__.py": ""}
+    for c in range(count):
+        group = [f"m{c:02d}_{i}" for i in range(size)]
+        for i, name in enumerate(group):
+            imports = [f"from flat import {o}" for o in group if o != name]
+            if i == 0 and c:
+                imports.append(f"from flat import m{c - 1:02d}_0")
+            files[f"flat/{name}.py"] = "\n".join(imports) + "\nX = 1\n"
+    return files
+
+
+def test_the_tier_count_fits_a_board_unless_asked(tmp_path: Path) -> None:
+    """Twenty cliques make ten or more communities; the suggestion brings them to the 3-8
+    tiers a board can show, and `--tiers` still gets what it asks for."""
+    repo = make_repo(tmp_path / "repo", cliques(20, 3))
+    graph = build_graph(Repo(repo, source_root=".", packages=["flat"]), use_cache=False)
+    units = build_units(graph, ["flat"])
+    assert len(cluster(units, sorted(units.units)).groups) > 8  # the raw clustering
+    assert tier_range(60) == (3, 8) and tier_range(900) == (3, 15) and tier_range(4) == (1, 8)
+    result = run("suggest", repo, "-o", repo / "plan.toml")
+    assert result.code == 0, result.err
+    assert len(Plan.load(repo / "plan.toml").tiers) == 8
+    result = run("suggest", repo, "--tiers", "12", "-o", repo / "asked.toml")
+    assert result.code == 0, result.err
+    assert len(Plan.load(repo / "asked.toml").tiers) == 12

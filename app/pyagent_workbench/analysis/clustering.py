@@ -143,6 +143,30 @@ def _split_to(groups: list[set[str]], count: int, graph: nx.Graph,
     return groups
 
 
+MIN_TIERS = 3
+MAX_TIERS = 8
+"""A board a person reads at once: 3 to 8 tiers for a container (more for a very large
+one: about half the square root of its units, so 15 for 900 units)."""
+
+
+def tier_range(units: int) -> tuple[int, int]:
+    """The tier counts a container of `units` units is suggested with, unless asked."""
+    return min(MIN_TIERS, max(1, units // 3)), max(MAX_TIERS, round(units ** 0.5 / 2))
+
+
+def readable(groups: list[list[str]], units: UnitGraph, members: list[str], *,
+             seed: int = 0) -> list[list[str]]:
+    """The clustering's own groups brought within `tier_range`: merged where the merge
+    loses least modularity, split along the weakest ties."""
+    low, high = tier_range(len(members))
+    sets = [set(g) for g in groups]
+    if len(sets) > high:
+        sets = _merge_to(sets, high, units.weights, set(members))
+    elif len(sets) < low:
+        sets = _split_to(sets, low, _undirected(members, units.weights), seed)
+    return [sorted(g) for g in sets]
+
+
 def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> list[set[str]]:
     """Local moves that raise modularity, from a starting partition (Louvain's phase 1)."""
     label = {u: f"g{i}" for i, g in enumerate(groups) for u in g}

@@ -9,7 +9,7 @@ from typing import Any
 
 import tomlkit
 
-from pyagent_workbench.analysis.clustering import ClusterCache, cluster
+from pyagent_workbench.analysis.clustering import ClusterCache, cluster, readable
 from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.analysis.metrics import Figures
@@ -76,7 +76,7 @@ def suggest(
                             cache=cache)
         groups = [list(g) for g in candidate.groups]
         if tiers is None:
-            groups = _absorb_singletons(groups, units)
+            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
         groups_by_container.append((container, groups, candidate.method))
     cache.save()
 
@@ -120,7 +120,7 @@ def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int |
         raise ValueError(f"{container} has {len(members)} units: 1 to {len(members)} tiers")
     groups = [sorted(g) for g in cluster(units, members, tiers=tiers, seed=seed).groups]
     if tiers is None:
-        groups = [sorted(g) for g in _absorb_singletons(groups, units)]
+        groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
     children = {names.last(u) for u in members}
     children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
     children.add(names.last(container))

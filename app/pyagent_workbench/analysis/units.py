@@ -4,6 +4,7 @@ weighted graph between them (edge weight = number of import statements)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -96,8 +97,10 @@ def children_count(modules: Iterable[str]) -> Counter[str]:
 
 MAX_CONTAINERS = 4
 """At most this many containers are proposed at once: each is a board of its own."""
-RANK_SHARE = 0.2
-"""A candidate is proposed when its score is at least this share of the best one's."""
+RANK_SHARE = 0.5
+"""A candidate is proposed when its score is of the best one's order of magnitude:
+log(1 + score) at least this share of the best's (scores span orders of magnitude: a
+container of 1,000 loose files beside one of 160 packages, as the proposal's are)."""
 VENDORED = frozenset({"_vendor", "vendor", "_vendored", "vendored", "third_party",
                       "thirdparty", "_extern", "extern", "externals"})
 """Folders of third-party code copied in (pip's `_vendor`): not the project's to restructure."""
@@ -159,15 +162,15 @@ def rank_containers(modules: set[str], packages: set[str],
 def detect_containers(modules: set[str], packages: set[str],
                       imports: Iterable[tuple[str, str]] = ()) -> list[str]:
     """The few packages a person would restructure first: the best ranked candidates
-    (`rank_containers`), none inside another, at most `MAX_CONTAINERS`, each within
-    `RANK_SHARE` of the best. The others are left as they are (`--container` and the
-    workbench's tree still choose any package)."""
+    (`rank_containers`), none inside another, at most `MAX_CONTAINERS`, each of the
+    best one's order of magnitude (`RANK_SHARE`). The others are left as they are
+    (`--container` and the workbench's tree still choose any package)."""
     ranked = rank_containers(modules, packages, imports)
     chosen: list[str] = []
     best = ranked[0].score if ranked else 0.0
     for candidate in ranked:
         if len(chosen) == MAX_CONTAINERS or candidate.score <= 0 or (
-                candidate.score < best * RANK_SHARE):
+                math.log1p(candidate.score) < RANK_SHARE * math.log1p(best)):
             break
         if any(names.is_within(candidate.name, c) or names.is_within(c, candidate.name)
                for c in chosen):
