@@ -109,9 +109,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p = _command(
         subparsers, "suggest", "Suggest tiers from the import graph and write a draft plan.",
         """
-        Clusters the units (the children of each container package) with seeded,
-        deterministic community detection, orders the tiers from foundation to top by
-        their dependency direction and names them from their members. Prints the
+        Chooses the containers (the few packages most worth restructuring: crowded,
+        flat, their children importing each other; --container names them instead),
+        clusters their units (the children) into 3 to 8 tiers each with seeded,
+        deterministic community detection (--tiers sets the count), orders the tiers
+        from foundation to top by their dependency direction and names them from the
+        words their members share. Prints the containers left as they are, the
         quality figures (cross-tier edges, upward edges, tier cycles, modularity,
         TurboMQ; with --compare, MoJoFM and adjusted Rand index against another plan)
         and records them in the plan's [suggestion] table.
