@@ -13,8 +13,9 @@ method would also need the files' text scrubbed of the old paths, as issue 14 sa
 
 On the same graph: plain Louvain (networkx, seed 0, resolution 1), greedy modularity
 (networkx) and ours, at the expert's group count (Louvain's and greedy modularity's
-groups merged or split to it as `suggest --tiers` does, ours with `tiers=` the count) and at the count each picks by
-itself (ours: as `suggest` picks it, `readable` included). Figures: MoJoFM against the
+groups merged or split to it as `suggest --tiers` does, ours with `tiers=` the count)
+and at the count each picks by itself (ours: as `suggest` picks it, `readable`
+included). Figures: MoJoFM against the
 expert grouping, directed modularity, TurboMQ, and the share of cross-group import
 statements that go upward once the groups are ordered to minimise them (as `suggest`
 orders tiers), the expert grouping's own next to them.
