@@ -7,7 +7,8 @@ query`, `pip._internal.req.req_file`) and the expert grouping is the subpackage 
 lives in (`django.db`, `pip._internal.req`). The names are hidden: every unit is renamed
 `flat.uNNNN`, numbered in the order of a hash of its name (which says nothing of its
 group), all in one container, so the package structure cannot leak into the clustering
-(`cluster` would otherwise try the modules' parents as a candidate). Graph-only methods
+(`cluster` would otherwise try the modules' parents as a candidate). Ours is the whole
+of `suggest`'s path: the clustering, brought to a readable count, then `layered`. Graph-only methods
 need nothing else hidden: they never read a name. `ours+words` adds the words of the
 code (`analysis.lexical`: each module's last name, except a subpackage's own
 `__init__`, the names it defines and its docstrings, dotted paths dropped, imports never
@@ -45,6 +46,7 @@ from pyagent_workbench.analysis.clustering import (
     _split_to,
     _undirected,
     cluster,
+    layered,
     readable,
 )
 from pyagent_workbench.analysis.compare import mojofm
@@ -164,8 +166,8 @@ def measure(name: str, seed: int = 0) -> dict[str, Any]:
     greedy = [set(p) for p in nx.community.greedy_modularity_communities(graph,
                                                                          weight="weight")]
     start = time.perf_counter()
-    ours_own = readable(_absorb_singletons([list(g) for g in cluster(
-        units, members, seed=seed).groups], units), units, members, seed=seed)
+    ours_own = layered(readable(_absorb_singletons([list(g) for g in cluster(
+        units, members, seed=seed).groups], units), units, members, seed=seed), units, members)
     own_seconds = time.perf_counter() - start
     # Greedy modularity cut at k by its own `best_n` keeps merging past the optimum,
     # isolated units staying alone: one group of nearly everything. Both networkx methods
@@ -174,16 +176,19 @@ def measure(name: str, seed: int = 0) -> dict[str, Any]:
     row["at_expert_count"] = {
         "louvain": figures(to_count(louvain, k, units, members, seed), units, expert),
         "greedy": figures(to_count(greedy, k, units, members, seed), units, expert),
-        "ours": figures(cluster(units, members, tiers=k, seed=seed).groups, units, expert),
+        "ours": figures(layered([list(g) for g in cluster(units, members, tiers=k, seed=seed)
+                                 .groups], units, members), units, expert),
     }
     similar = lexical.nearest(lexical.unit_vectors(bags))
     worded = UnitGraph(["flat"], units.units,
                        lexical.combined_weights(units.weights, similar),  # type: ignore[arg-type]
                        {}, units.unit_of)
-    row["at_expert_count"]["ours+words"] = figures(
-        cluster(worded, members, tiers=k, seed=seed).groups, units, expert)
-    own_words = readable(_absorb_singletons([list(g) for g in cluster(
-        worded, members, seed=seed).groups], worded), worded, members, seed=seed)
+    row["at_expert_count"]["ours+words"] = figures(layered(
+        [list(g) for g in cluster(worded, members, tiers=k, seed=seed).groups], units,
+        members), units, expert)
+    own_words = layered(readable(_absorb_singletons([list(g) for g in cluster(
+        worded, members, seed=seed).groups], worded), worded, members, seed=seed), units,
+        members)
     row["at_own_count"] = {
         "louvain": figures(louvain, units, expert),
         "greedy": figures(greedy, units, expert),

@@ -6,12 +6,22 @@ package with many children), on a flat project its one package."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
-from pyagent_workbench.analysis.clustering import cluster, tier_range
+from pyagent_workbench.analysis.clustering import (
+    LAYER_BUDGET,
+    _directed_modularity,
+    cluster,
+    layered,
+    tier_range,
+)
 from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.analysis.ordering import order_tiers
 from pyagent_workbench.analysis.units import (
     MAX_CONTAINERS,
+    Unit,
+    UnitGraph,
     build_units,
     detect_containers,
     rank_containers,
@@ -108,3 +118,38 @@ def test_the_tier_count_fits_a_board_unless_asked(tmp_path: Path) -> None:
     result = run("suggest", repo, "--tiers", "12", "-o", repo / "asked.toml")
     assert result.code == 0, result.err
     assert len(Plan.load(repo / "asked.toml").tiers) == 12
+
+
+def _upward(groups: list[list[str]], weights: dict[tuple[str, str], int]) -> int:
+    label = {u: str(i) for i, g in enumerate(groups) for u in g}
+    between: Counter[tuple[str, str]] = Counter()
+    for (a, b), w in weights.items():
+        if label[a] != label[b]:
+            between[(label[a], label[b])] += w
+    position = {g: i for i, g in enumerate(order_tiers(sorted(set(label.values())),
+                                                       dict(between)))}
+    return sum(w for (a, b), w in between.items() if position[a] < position[b])
+
+
+def test_layered_sends_fewer_imports_upward_for_little_modularity() -> None:
+    """On random graphs and groupings: the same units, no group emptied, modularity
+    within the budget, and fewer imports upward overall."""
+    rng = random.Random(9)
+    before = after = 0
+    for _ in range(40):
+        names = [f"p.u{i:02d}" for i in range(rng.randint(8, 30))]
+        weights = {(a, b): rng.randint(1, 4) for a in names for b in names
+                   if a != b and rng.random() < 0.15}
+        units = UnitGraph(["p"], {n: Unit(n, "p", (n,)) for n in names}, weights, {},
+                          {n: n for n in names})
+        cut = sorted(rng.sample(range(1, len(names)), rng.randint(1, 4)))
+        groups = [names[a:b] for a, b in zip([0, *cut], [*cut, len(names)], strict=True)]
+        result = layered(groups, units, names)
+        assert sorted(u for g in result for u in g) == names
+        assert len(result) == len(groups) and all(result)
+        q0 = _directed_modularity(groups, weights, set(names))
+        q1 = _directed_modularity(result, weights, set(names))
+        assert q1 >= q0 - LAYER_BUDGET * abs(q0) - 1e-9
+        before += _upward(groups, weights)
+        after += _upward(result, weights)
+    assert after < before * 0.9

@@ -24,6 +24,7 @@ import networkx as nx
 from pyagent_workbench import cachefile
 from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.metrics import PlanMetrics
+from pyagent_workbench.analysis.ordering import order_tiers
 from pyagent_workbench.analysis.units import UnitGraph
 from pyagent_workbench.model import names
 from pyagent_workbench.statedir import CLUSTER_CACHE
@@ -165,6 +166,102 @@ def readable(groups: list[list[str]], units: UnitGraph, members: list[str], *,
     elif len(sets) < low:
         sets = _split_to(sets, low, _undirected(members, units.weights), seed)
     return [sorted(g) for g in sets]
+
+
+LAYER_BUDGET = 0.05
+"""The share of modularity `layered` may give up to send fewer imports upward."""
+
+
+def layered(groups: list[list[str]], units: UnitGraph, members: list[str], *,
+            budget: float = LAYER_BUDGET, passes: int = 6) -> list[list[str]]:
+    """Groups steered toward layers: with the groups ordered to send the fewest imports
+    upward (as tiers are), a unit moves to the neighbouring group where fewer of its
+    imports go upward, as long as the grouping keeps all but `budget` of its modularity;
+    the order is found again after each pass. No group is emptied. On five real projects
+    (benchmarks/EXPERT.md) this cuts the upward share by a third to a half for a few
+    points of modularity, MoJoFM against their own subpackages unchanged."""
+    label = {u: i for i, group in enumerate(groups) for u in group}
+    size: dict[int, int] = defaultdict(int)
+    for group_id in label.values():
+        size[group_id] += 1
+    out_adj: dict[str, dict[str, int]] = defaultdict(dict)
+    in_adj: dict[str, dict[str, int]] = defaultdict(dict)
+    total = 0
+    for (a, b), w in units.weights.items():
+        if a in label and b in label and a != b:
+            out_adj[a][b] = out_adj[a].get(b, 0) + w
+            in_adj[b][a] = in_adj[b].get(a, 0) + w
+            total += w
+    if not total:
+        return [sorted(g) for g in groups]
+    out_deg = {u: sum(out_adj[u].values()) for u in label}
+    in_deg = {u: sum(in_adj[u].values()) for u in label}
+    quality = _directed_modularity(groups, units.weights, set(label))
+    floor = quality - budget * abs(quality)
+    for _ in range(passes):
+        between: dict[tuple[int, int], int] = defaultdict(int)
+        c_out: dict[int, int] = defaultdict(int)
+        c_in: dict[int, int] = defaultdict(int)
+        for u in label:
+            c_out[label[u]] += out_deg[u]
+            c_in[label[u]] += in_deg[u]
+            for v, w in out_adj[u].items():
+                if label[u] != label[v]:
+                    between[(label[u], label[v])] += w
+        order = order_tiers([str(g) for g in sorted(size)],
+                            {(str(a), str(b)): w for (a, b), w in between.items()})
+        position = {int(g): i for i, g in enumerate(order)}  # foundation first
+        moved = 0
+        for u in sorted(label):
+            here = label[u]
+            if size[here] <= 1:
+                continue
+
+            def upward(group: int, unit: str = u) -> int:
+                """Imports of `unit` going upward were it in `group`."""
+                return (sum(w for v, w in out_adj[unit].items()
+                            if position[group] < position[label[v]])
+                        + sum(w for v, w in in_adj[unit].items()
+                              if position[label[v]] < position[group]))
+
+            now = upward(here)
+            if not now:
+                continue
+            to_here = (sum(w for v, w in out_adj[u].items() if label[v] == here)
+                       + sum(w for v, w in in_adj[u].items() if label[v] == here))
+            best: tuple[tuple[int, float, int], int, float] | None = None
+            for there in sorted({label[v] for v in (*out_adj[u], *in_adj[u])} - {here}):
+                gain = upward(there) - now
+                if gain >= 0:
+                    continue
+                to_there = (sum(w for v, w in out_adj[u].items() if label[v] == there)
+                            + sum(w for v, w in in_adj[u].items() if label[v] == there))
+                null_before = c_out[here] * c_in[here] + c_out[there] * c_in[there]
+                null_after = ((c_out[here] - out_deg[u]) * (c_in[here] - in_deg[u])
+                              + (c_out[there] + out_deg[u]) * (c_in[there] + in_deg[u]))
+                change = (to_there - to_here) / total - (null_after - null_before) / total ** 2
+                if quality + change < floor:
+                    continue
+                key = (gain, -change, there)
+                if best is None or key < best[0]:
+                    best = (key, there, change)
+            if best is not None:
+                _, there, change = best
+                label[u] = there
+                size[here] -= 1
+                size[there] += 1
+                c_out[here] -= out_deg[u]
+                c_in[here] -= in_deg[u]
+                c_out[there] += out_deg[u]
+                c_in[there] += in_deg[u]
+                quality += change
+                moved += 1
+        if not moved:
+            break
+    result: dict[int, list[str]] = defaultdict(list)
+    for u, group_id in label.items():
+        result[group_id].append(u)
+    return [sorted(result[g]) for g in sorted(result)]
 
 
 def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> list[set[str]]:

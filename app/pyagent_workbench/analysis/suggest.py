@@ -9,7 +9,7 @@ from typing import Any
 
 import tomlkit
 
-from pyagent_workbench.analysis.clustering import ClusterCache, cluster, readable
+from pyagent_workbench.analysis.clustering import ClusterCache, cluster, layered, readable
 from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.analysis.metrics import Figures
@@ -77,6 +77,7 @@ def suggest(
         groups = [list(g) for g in candidate.groups]
         if tiers is None:
             groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
+        groups = layered(groups, units, members)
         groups_by_container.append((container, groups, candidate.method))
     cache.save()
 
@@ -121,6 +122,7 @@ def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int |
     groups = [sorted(g) for g in cluster(units, members, tiers=tiers, seed=seed).groups]
     if tiers is None:
         groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
+    groups = layered(groups, units, members)
     children = {names.last(u) for u in members}
     children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
     children.add(names.last(container))
