@@ -180,88 +180,119 @@ def layered(groups: list[list[str]], units: UnitGraph, members: list[str], *,
     the order is found again after each pass. No group is emptied. On five real projects
     (benchmarks/EXPERT.md) this cuts the upward share by a third to a half for a few
     points of modularity, MoJoFM against their own subpackages unchanged."""
-    label = {u: i for i, group in enumerate(groups) for u in group}
-    size: dict[int, int] = defaultdict(int)
-    for group_id in label.values():
-        size[group_id] += 1
-    out_adj: dict[str, dict[str, int]] = defaultdict(dict)
-    in_adj: dict[str, dict[str, int]] = defaultdict(dict)
-    total = 0
-    for (a, b), w in units.weights.items():
-        if a in label and b in label and a != b:
-            out_adj[a][b] = out_adj[a].get(b, 0) + w
-            in_adj[b][a] = in_adj[b].get(a, 0) + w
-            total += w
-    if not total:
+    layering = _Layering(groups, units)
+    if not layering.total:
         return [sorted(g) for g in groups]
-    out_deg = {u: sum(out_adj[u].values()) for u in label}
-    in_deg = {u: sum(in_adj[u].values()) for u in label}
-    quality = _directed_modularity(groups, units.weights, set(label))
-    floor = quality - budget * abs(quality)
+    floor = layering.quality - budget * abs(layering.quality)
     for _ in range(passes):
-        between: dict[tuple[int, int], int] = defaultdict(int)
-        c_out: dict[int, int] = defaultdict(int)
-        c_in: dict[int, int] = defaultdict(int)
-        for u in label:
-            c_out[label[u]] += out_deg[u]
-            c_in[label[u]] += in_deg[u]
-            for v, w in out_adj[u].items():
-                if label[u] != label[v]:
-                    between[(label[u], label[v])] += w
-        order = order_tiers([str(g) for g in sorted(size)],
-                            {(str(a), str(b)): w for (a, b), w in between.items()})
-        position = {int(g): i for i, g in enumerate(order)}  # foundation first
+        layering.reorder()
         moved = 0
-        for u in sorted(label):
-            here = label[u]
-            if size[here] <= 1:
-                continue
-
-            def upward(group: int, unit: str = u) -> int:
-                """Imports of `unit` going upward were it in `group`."""
-                return (sum(w for v, w in out_adj[unit].items()
-                            if position[group] < position[label[v]])
-                        + sum(w for v, w in in_adj[unit].items()
-                              if position[label[v]] < position[group]))
-
-            now = upward(here)
-            if not now:
-                continue
-            to_here = (sum(w for v, w in out_adj[u].items() if label[v] == here)
-                       + sum(w for v, w in in_adj[u].items() if label[v] == here))
-            best: tuple[tuple[int, float, int], int, float] | None = None
-            for there in sorted({label[v] for v in (*out_adj[u], *in_adj[u])} - {here}):
-                gain = upward(there) - now
-                if gain >= 0:
-                    continue
-                to_there = (sum(w for v, w in out_adj[u].items() if label[v] == there)
-                            + sum(w for v, w in in_adj[u].items() if label[v] == there))
-                null_before = c_out[here] * c_in[here] + c_out[there] * c_in[there]
-                null_after = ((c_out[here] - out_deg[u]) * (c_in[here] - in_deg[u])
-                              + (c_out[there] + out_deg[u]) * (c_in[there] + in_deg[u]))
-                change = (to_there - to_here) / total - (null_after - null_before) / total ** 2
-                if quality + change < floor:
-                    continue
-                key = (gain, -change, there)
-                if best is None or key < best[0]:
-                    best = (key, there, change)
-            if best is not None:
-                _, there, change = best
-                label[u] = there
-                size[here] -= 1
-                size[there] += 1
-                c_out[here] -= out_deg[u]
-                c_in[here] -= in_deg[u]
-                c_out[there] += out_deg[u]
-                c_in[there] += in_deg[u]
-                quality += change
+        for unit in sorted(layering.label):
+            move = layering.best_move(unit, floor)
+            if move is not None:
+                layering.move(unit, *move)
                 moved += 1
         if not moved:
             break
-    result: dict[int, list[str]] = defaultdict(list)
-    for u, group_id in label.items():
-        result[group_id].append(u)
-    return [sorted(result[g]) for g in sorted(result)]
+    return layering.groups()
+
+
+class _Layering:
+    """The state `layered` works on: each unit's group, the groups' import totals (for
+    directed modularity) and their order."""
+
+    def __init__(self, groups: list[list[str]], units: UnitGraph) -> None:
+        self.label = {u: i for i, group in enumerate(groups) for u in group}
+        self.size: dict[int, int] = defaultdict(int)
+        for group_id in self.label.values():
+            self.size[group_id] += 1
+        self.out_adj: dict[str, dict[str, int]] = defaultdict(dict)
+        self.in_adj: dict[str, dict[str, int]] = defaultdict(dict)
+        self.total = 0
+        for (a, b), w in units.weights.items():
+            if a in self.label and b in self.label and a != b:
+                self.out_adj[a][b] = self.out_adj[a].get(b, 0) + w
+                self.in_adj[b][a] = self.in_adj[b].get(a, 0) + w
+                self.total += w
+        self.out_deg = {u: sum(self.out_adj[u].values()) for u in self.label}
+        self.in_deg = {u: sum(self.in_adj[u].values()) for u in self.label}
+        self.quality = _directed_modularity(groups, units.weights, set(self.label))
+        self.c_out: dict[int, int] = defaultdict(int)
+        self.c_in: dict[int, int] = defaultdict(int)
+        self.position: dict[int, int] = {}
+
+    def reorder(self) -> None:
+        """The groups' totals and their order, foundation first (as `order_tiers`)."""
+        between: dict[tuple[str, str], int] = defaultdict(int)
+        self.c_out.clear()
+        self.c_in.clear()
+        for u, group_id in self.label.items():
+            self.c_out[group_id] += self.out_deg[u]
+            self.c_in[group_id] += self.in_deg[u]
+            for v, w in self.out_adj[u].items():
+                if group_id != self.label[v]:
+                    between[(str(group_id), str(self.label[v]))] += w
+        order = order_tiers([str(g) for g in sorted(self.size)], dict(between))
+        self.position = {int(g): i for i, g in enumerate(order)}
+
+    def upward(self, unit: str, group: int) -> int:
+        """The unit's imports that would go upward were it in `group`."""
+        at = self.position[group]
+        return (sum(w for v, w in self.out_adj[unit].items()
+                    if at < self.position[self.label[v]])
+                + sum(w for v, w in self.in_adj[unit].items()
+                      if self.position[self.label[v]] < at))
+
+    def links(self, unit: str, group: int) -> int:
+        return (sum(w for v, w in self.out_adj[unit].items() if self.label[v] == group)
+                + sum(w for v, w in self.in_adj[unit].items() if self.label[v] == group))
+
+    def change(self, unit: str, here: int, there: int) -> float:
+        """The directed modularity gained by moving `unit` from `here` to `there`."""
+        out, into, c_out, c_in = self.out_deg[unit], self.in_deg[unit], self.c_out, self.c_in
+        before = c_out[here] * c_in[here] + c_out[there] * c_in[there]
+        after = ((c_out[here] - out) * (c_in[here] - into)
+                 + (c_out[there] + out) * (c_in[there] + into))
+        inside = self.links(unit, there) - self.links(unit, here)
+        return inside / self.total - (after - before) / self.total ** 2
+
+    def best_move(self, unit: str, floor: float) -> tuple[int, int, float] | None:
+        """(from, to, modularity change) sending fewest of its imports upward."""
+        here = self.label[unit]
+        if self.size[here] <= 1:
+            return None
+        now = self.upward(unit, here)
+        if not now:
+            return None
+        best: tuple[tuple[int, float, int], int, float] | None = None
+        neighbours = {self.label[v] for v in (*self.out_adj[unit], *self.in_adj[unit])}
+        for there in sorted(neighbours - {here}):
+            gain = self.upward(unit, there) - now
+            if gain >= 0:
+                continue
+            change = self.change(unit, here, there)
+            if self.quality + change < floor:
+                continue
+            key = (gain, -change, there)
+            if best is None or key < best[0]:
+                best = (key, there, change)
+        return None if best is None else (here, best[1], best[2])
+
+    def move(self, unit: str, here: int, there: int, change: float) -> None:
+        self.label[unit] = there
+        self.size[here] -= 1
+        self.size[there] += 1
+        self.c_out[here] -= self.out_deg[unit]
+        self.c_in[here] -= self.in_deg[unit]
+        self.c_out[there] += self.out_deg[unit]
+        self.c_in[there] += self.in_deg[unit]
+        self.quality += change
+
+    def groups(self) -> list[list[str]]:
+        result: dict[int, list[str]] = defaultdict(list)
+        for u, group_id in self.label.items():
+            result[group_id].append(u)
+        return [sorted(result[g]) for g in sorted(result)]
 
 
 def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> list[set[str]]:
