@@ -68,6 +68,7 @@ class Session:
         self.done: list[Action] = []
         self.undone: list[Action] = []
         self._files_touched: tuple[TierMap, int] | None = None
+        self._candidates: tuple[tuple[str, ...], list[ContainerCandidate]] | None = None
         self._text = plan.dumps()
         """The plan's text now: every edit serialises the plan once, here."""
         self._saved: str | None = None
@@ -232,8 +233,12 @@ class Session:
         self._record(suggesting.resuggest_container(self.view, container, tiers))
 
     def candidates(self) -> list[ContainerCandidate]:
-        """Packages that could be restructured and are not, best first."""
-        return suggesting.candidate_containers(self.view)
+        """Packages that could be restructured and are not, best first (ranked again
+        only when the plan's containers change)."""
+        containers = tuple(self.view.base_units.containers)
+        if self._candidates is None or self._candidates[0] != containers:
+            self._candidates = (containers, suggesting.candidate_containers(self.view))
+        return self._candidates[1]
 
     def restructure(self, container: str, tiers: int | None = None) -> None:
         """One more package restructured, with suggested tiers (one undoable edit)."""

@@ -18,8 +18,7 @@ import ast
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])")
 _DOTTED = re.compile(r"\b\w+(?:\.\w+)+\b")
@@ -33,8 +32,6 @@ _STOP = frozenset("""
     files function functions class classes method methods module modules test tests
     example examples note given
 """.split())  # noqa: SIM905 (a list a reader can scan)
-MAX_BYTES = 1_000_000
-"""Files larger than this are read for their names only up to here."""
 
 
 def words_of(text: str) -> list[str]:
@@ -114,20 +111,3 @@ def combined_weights(imports: Mapping[tuple[str, str], int],
     for (a, b), similarity in similar.items():
         weights[(a, b)] = weights.get((a, b), 0.0) + strength * mean * similarity
     return weights
-
-
-def read_bags(paths: Mapping[str, Path], modules_of: Mapping[str, Iterable[str]]
-              ) -> dict[str, Counter[str]]:
-    """Each unit's words, from the files of its modules (`paths`: module -> file)."""
-    bags: dict[str, Counter[str]] = {}
-    for unit, modules in modules_of.items():
-        bag: Counter[str] = Counter()
-        for module in modules:
-            path = paths.get(module)
-            if path is None or not path.is_file():
-                continue
-            with path.open("rb") as handle:
-                source = handle.read(MAX_BYTES).decode("utf-8", errors="replace")
-            bag.update(module_words(source, module))
-        bags[unit] = bag
-    return bags

@@ -20,6 +20,7 @@ from pyagent_workbench.analysis.units import (
     ContainerCandidate,
     UnitGraph,
     build_units,
+    detect_containers,
     rank_containers,
     weights_between,
 )
@@ -63,9 +64,10 @@ def suggest(
     containers: list[str] | None = None,
 ) -> Suggestion:
     package_names = {n for n, m in repo.modules.items() if m.is_package}
-    units = build_units(graph, containers, package_names)
     candidates = rank_containers(set(graph.modules), package_names,
                                  ((r.importer, r.imported) for r in graph.imports))
+    units = build_units(graph, containers or detect_containers(
+        set(graph.modules), package_names, ranked=candidates), package_names)
     groups_by_container: list[tuple[str, list[list[str]], str]] = []
     cache = ClusterCache(repo.state_dir if repo.state_dir.is_dir() else None)
     for container in units.containers:

@@ -160,12 +160,15 @@ def rank_containers(modules: set[str], packages: set[str],
 
 
 def detect_containers(modules: set[str], packages: set[str],
-                      imports: Iterable[tuple[str, str]] = ()) -> list[str]:
+                      imports: Iterable[tuple[str, str]] = (), *,
+                      ranked: list[ContainerCandidate] | None = None) -> list[str]:
     """The few packages a person would restructure first: the best ranked candidates
     (`rank_containers`), none inside another, at most `MAX_CONTAINERS`, each of the
     best one's order of magnitude (`RANK_SHARE`). The others are left as they are
-    (`--container` and the workbench's tree still choose any package)."""
-    ranked = rank_containers(modules, packages, imports)
+    (`--container` and the workbench's tree still choose any package). `ranked`: the
+    ranking when the caller has it already."""
+    if ranked is None:
+        ranked = rank_containers(modules, packages, imports)
     chosen: list[str] = []
     best = ranked[0].score if ranked else 0.0
     for candidate in ranked:

@@ -9,6 +9,7 @@ from typing import Any
 from pyagent_workbench.analysis.graph import SyntaxProblem, build_graph
 from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.analysis.suggest import (
+    SuggestedTier,
     Suggestion,
     compare_with,
     suggest,
@@ -86,11 +87,7 @@ def resuggest_container(view: PlanView, container: str, tiers: int, *,
                 plan.remove_move(move.source)
         for name in old:
             plan.remove_tier(name)
-        for proposal in proposals:
-            package = f"{container}.{proposal.name}"
-            plan.add_tier(proposal.name, package, proposal.layer)
-            for unit in proposal.members:
-                plan.set_move(unit, f"{package}.{names.last(unit)}", proposal.name)
+        _add_tiers(plan, container, proposals)
         view.refresh()
 
     return Edit(f"re-suggested {names.last(container)}: {len(proposals)} tiers", make)
@@ -137,11 +134,16 @@ def restructure_container(view: PlanView, container: str, tiers: int | None = No
 
     def make() -> None:
         plan.set_repo(containers=containers)
-        for proposal in proposals:
-            package = f"{container}.{proposal.name}"
-            plan.add_tier(proposal.name, package, proposal.layer)
-            for unit in proposal.members:
-                plan.set_move(unit, f"{package}.{names.last(unit)}", proposal.name)
+        _add_tiers(plan, container, proposals)
         view.refresh()
 
     return Edit(f"restructured {names.last(container)}: {len(proposals)} tiers", make)
+
+
+def _add_tiers(plan: Plan, container: str, proposals: list[SuggestedTier]) -> None:
+    """The suggested tiers into the plan, each unit moved into its tier's package."""
+    for proposal in proposals:
+        package = f"{container}.{proposal.name}"
+        plan.add_tier(proposal.name, package, proposal.layer)
+        for unit in proposal.members:
+            plan.set_move(unit, f"{package}.{names.last(unit)}", proposal.name)
