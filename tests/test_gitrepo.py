@@ -42,6 +42,24 @@ def test_files_and_ignored_dirs_are_relative_to_a_subdirectory(tmp_path: Path) -
     assert gitrepo.ignored_dirs(sub, sub) == {"build"}
 
 
+def test_a_project_unpacked_in_an_ignored_directory_is_walked_not_listed_by_git(
+        tmp_path: Path) -> None:
+    # A project downloaded into another repository's ignored build/ (or a cache): git
+    # lists none of its files, so the tool walks it as a plain directory.
+    from pyagent_workbench.repo import Repo
+    repo = make_repo(tmp_path / "repo", FILES)
+    unpacked = repo / "build/proj"
+    (unpacked / "pkg").mkdir(parents=True)
+    (unpacked / "pkg/__init__.py").write_text("")
+    (unpacked / "pkg/a.py").write_text("A = 1\n")
+    assert gitrepo.toplevel(unpacked) == repo.resolve()
+    assert not gitrepo.is_work_tree(unpacked)
+    assert gitrepo.is_work_tree(repo / "proj")
+    walked = Repo(unpacked, source_root=".", packages=["pkg"])
+    assert not walked.is_git
+    assert sorted(walked.modules) == ["pkg", "pkg.a"]
+
+
 def test_dirty_paths_lists_changed_tracked_files_and_the_new_path_of_a_rename(
         tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", FILES)

@@ -41,7 +41,13 @@ def toplevel(root: Path) -> Path | None:
 
 
 def is_work_tree(root: Path) -> bool:
-    return toplevel(root) is not None
+    """Whether `root` is in a work tree whose files git lists: a directory that an
+    enclosing repository ignores (a project unpacked into another's ignored `build/` or
+    cache) is not, and is walked like a plain directory."""
+    if toplevel(root) is None:
+        return False
+    ignored = _git(root, "check-ignore", "-q", ".")
+    return ignored is None or ignored.returncode != 0
 
 
 def _prefix(root: Path) -> str:
