@@ -4,7 +4,9 @@ own structure.
 Units are the modules inside the project's top-level subpackages (`django.db.models.
 query`, `sympy.core.expr`), weighted by import statements; the expert grouping is the
 top-level subpackage each module lives in (`django.db`, `sympy.core`). On the same unit
-graph we run our clustering (`analysis.clustering.cluster`, as `suggest` runs it) and
+graph we run our clustering of the import graph alone (`analysis.clustering.cluster`
+without words: the candidates it falls back on; `suggest` itself reads the words of
+the code too, measured with names hidden by `benchmarks.expert_recovery`) and
 plain `networkx.community.louvain_communities` (seed 0, resolution 1), and report each
 one's MoJoFM against the expert grouping and its directed modularity (the figure
 `suggest` reports), next to the expert grouping's own modularity.

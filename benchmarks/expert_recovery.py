@@ -1,5 +1,5 @@
 """Issue 14's expert-recovery benchmark: can the suggestion find a project's own
-subpackages from its import graph alone?
+subpackages from its import graph and the words of its code, names hidden?
 
 For each project (downloaded at run time, `pip download --no-deps --no-binary :all:`),
 the units are the modules inside the subpackages of its root package (`django.db.models.
@@ -7,12 +7,15 @@ query`, `pip._internal.req.req_file`) and the expert grouping is the subpackage 
 lives in (`django.db`, `pip._internal.req`). The names are hidden: every unit is renamed
 `flat.uNNNN`, numbered in the order of a hash of its name (which says nothing of its
 group), all in one container, so the package structure cannot leak into the clustering
-(`cluster` would otherwise try the modules' parents as a candidate). Ours is the whole
-of `suggest`'s path: the clustering, brought to a readable count, then `layered`. Graph-only methods
-need nothing else hidden: they never read a name. `ours+words` adds the words of the
-code (`analysis.lexical`: each module's last name, except a subpackage's own
-`__init__`, the names it defines and its docstrings, dotted paths dropped, imports never
-read) as extra edges between each unit and its 8 nearest by TF-IDF cosine.
+(`cluster` would otherwise try the modules' parents as a candidate). The words are
+read as `suggest` reads them (`analysis.lexical`: each module's last name, except a
+subpackage's own `__init__`, which gets none, and the words of its text; import
+statements and dotted paths never), file paths (`django/db/models/...`) scrubbed from the
+text as well. Ours is the whole of `suggest`'s path: spectral clustering on the imports
+and the words, the count its own or the expert's, then `layered`. To see what each part
+adds: `graph only` (the clustering `suggest` falls back on without words: the best of
+seeded Louvain runs, brought to a readable count, `layered`) and `words only` (the same
+spectral clustering on the words alone).
 
 On the same graph: plain Louvain (networkx, seed 0, resolution 1), greedy modularity
 (networkx) and ours, at the expert's group count (Louvain's and greedy modularity's
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -71,7 +75,7 @@ PROJECTS: dict[str, tuple[str, str, str, str]] = {
     "networkx": ("networkx==3.4.2", ".", "networkx", "networkx"),
     "docutils": ("docutils==0.21.2", ".", "docutils", "docutils"),
 }
-METHODS = ("louvain", "greedy", "ours", "ours+words")
+METHODS = ("louvain", "greedy", "graph only", "words only", "ours")
 TARGET_MEAN = 60.0
 TARGET_ABOVE_LOUVAIN = 10.0
 TARGET_COUNT_FACTOR = 1.5
@@ -100,11 +104,13 @@ def hidden_units(tree: Path, package: str, root: str
     unit_graph = UnitGraph(["flat"], units, dict(weights), {}, {n: n for n in units})
     bags: dict[str, Counter[str]] = {}
     for module, name in neutral.items():
-        path = repo.root / (repo.path_for_module(module) or "")
-        source = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        bag = lexical.module_words(source, "" if module == expert[module] else module)
-        bags[name] = bag
+        source = lexical.read_source(repo.root, repo.path_for_module(module) or "")
+        bags[name] = lexical.source_words(_FILE_PATH.sub(" ", source),
+                                          "" if module == expert[module] else module)
     return unit_graph, {neutral[m]: g for m, g in expert.items()}, bags
+
+
+_FILE_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
 
 
 def figures(groups: Sequence[Iterable[str]], units: UnitGraph,
@@ -165,9 +171,26 @@ def measure(name: str, seed: int = 0) -> dict[str, Any]:
                                                                 seed=seed)]
     greedy = [set(p) for p in nx.community.greedy_modularity_communities(graph,
                                                                          weight="weight")]
+    words = lexical.CodeWords.of_bags(bags)
+    silent = UnitGraph(["flat"], units.units, {}, {}, units.unit_of)
+
+    def ours(count: int | None) -> list[list[str]]:
+        groups = [list(g) for g in cluster(units, members, tiers=count, words=words).groups]
+        if count is None:
+            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
+        return layered(groups, units, members, words=words)
+
+    def graph_only(count: int | None) -> list[list[str]]:
+        groups = [list(g) for g in cluster(units, members, tiers=count, seed=seed).groups]
+        if count is None:
+            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
+        return layered(groups, units, members)
+
+    def words_only(count: int | None) -> list[list[str]]:
+        return [list(g) for g in cluster(silent, members, tiers=count, words=words).groups]
+
     start = time.perf_counter()
-    ours_own = layered(readable(_absorb_singletons([list(g) for g in cluster(
-        units, members, seed=seed).groups], units), units, members, seed=seed), units, members)
+    ours_own = ours(None)
     own_seconds = time.perf_counter() - start
     # Greedy modularity cut at k by its own `best_n` keeps merging past the optimum,
     # isolated units staying alone: one group of nearly everything. Both networkx methods
@@ -176,24 +199,16 @@ def measure(name: str, seed: int = 0) -> dict[str, Any]:
     row["at_expert_count"] = {
         "louvain": figures(to_count(louvain, k, units, members, seed), units, expert),
         "greedy": figures(to_count(greedy, k, units, members, seed), units, expert),
-        "ours": figures(layered([list(g) for g in cluster(units, members, tiers=k, seed=seed)
-                                 .groups], units, members), units, expert),
+        "graph only": figures(graph_only(k), units, expert),
+        "words only": figures(words_only(k), units, expert),
+        "ours": figures(ours(k), units, expert),
     }
-    similar = lexical.nearest(lexical.unit_vectors(bags))
-    worded = UnitGraph(["flat"], units.units,
-                       lexical.combined_weights(units.weights, similar),  # type: ignore[arg-type]
-                       {}, units.unit_of)
-    row["at_expert_count"]["ours+words"] = figures(layered(
-        [list(g) for g in cluster(worded, members, tiers=k, seed=seed).groups], units,
-        members), units, expert)
-    own_words = layered(readable(_absorb_singletons([list(g) for g in cluster(
-        worded, members, seed=seed).groups], worded), worded, members, seed=seed), units,
-        members)
     row["at_own_count"] = {
         "louvain": figures(louvain, units, expert),
         "greedy": figures(greedy, units, expert),
+        "graph only": figures(graph_only(None), units, expert),
+        "words only": figures(words_only(None), units, expert),
         "ours": {**figures(ours_own, units, expert), "seconds": round(own_seconds, 1)},
-        "ours+words": figures(own_words, units, expert),
     }
     return row
 
@@ -207,7 +222,7 @@ def render(rows: list[dict[str, Any]]) -> str:
     lines = ["# Expert recovery (issue 14)", "",
              "`python -m benchmarks.expert_recovery` (`benchmarks/expert_recovery.py` says how "
              "each figure is taken). Names hidden: units renamed `flat.uNNNN` in hash order, "
-             "one container; graph-only methods (no words yet).", ""]
+             "one container; paths scrubbed from the words.", ""]
     for title, key in (("At the expert's group count", "at_expert_count"),
                        ("At the count each method picks", "at_own_count")):
         lines += [f"## {title}", "",
@@ -251,14 +266,13 @@ def render(rows: list[dict[str, Any]]) -> str:
               f"{sum(o <= e for o, e in upward)} of {len(rows)} "
               f"({', '.join(f'{o} vs {e}' for o, e in upward)}) | "
               f"{mark(all(o <= e for o, e in upward))} |", ""]
-    worded = [r["at_expert_count"]["ours+words"]["mojofm"] for r in rows]
-    worded_own = [r["at_own_count"]["ours+words"]["mojofm"] for r in rows]
-    ours_own = [r["at_own_count"]["ours"]["mojofm"] for r in rows]
-    lines += ["What the words add (`analysis.lexical`, not yet used by `suggest`): mean MoJoFM "
-              f"{_mean(ours)} -> {_mean(worded)} at the expert's count, {_mean(ours_own)} -> "
-              f"{_mean(worded_own)} at the count picked (own counts "
-              f"{', '.join(str(r['at_own_count']['ours+words']['groups']) for r in rows)}).",
-              ""]
+    lines += ["What each part adds (mean MoJoFM at the expert's count, at the count picked):"]
+    for method in ("graph only", "words only", "ours"):
+        at_k = _mean(r["at_expert_count"][method]["mojofm"] for r in rows)
+        own = _mean(r["at_own_count"][method]["mojofm"] for r in rows)
+        counts = ", ".join(str(r["at_own_count"][method]["groups"]) for r in rows)
+        lines.append(f"- {method}: {at_k}, {own} (own counts {counts})")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -143,6 +144,17 @@ def test_suggest_is_deterministic(suggested: tuple[Path, str], tmp_path: Path) -
     assert run("suggest", SAMPLE_REPO, "--tiers", "5", "--compare",
                SAMPLE_REPO / "phase1.toml", "-o", again).code == 0
     assert again.read_text() == path.read_text()
+
+
+def test_suggest_reads_the_words_unless_a_resolution_asks_for_the_graph_alone(
+        suggested: tuple[Path, str], tmp_path: Path) -> None:
+    path, _ = suggested
+    assert "spectral(imports+words" in str(Plan.load(path).figures["method"])
+    out = tmp_path / "graph-only.toml"
+    result = run("suggest", SAMPLE_REPO, "--tiers", "5", "--resolution", "1.0", "-o", out)
+    assert result.code == 0, result.err
+    method = str(Plan.load(out).figures["method"])
+    assert "louvain(resolution=1.0" in method and "spectral" not in method
 
 
 # -- edges -----------------------------------------------------------------------------------
@@ -424,32 +436,46 @@ def test_the_graph_is_cached_until_a_module_file_changes(
         assert _same_graph(build_graph(Repo(repo_path)), again)
 
 
-def test_a_second_suggestion_reuses_the_clustering_until_the_graph_changes(
+def test_a_second_suggestion_reuses_the_clustering_until_the_graph_or_the_words_change(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pyagent_workbench.analysis import clustering
+    from pyagent_workbench.analysis import clustering, lexical
 
     repo_path = copy_sample(tmp_path / "sample", git_repo=False)
     first = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "first.toml")
     assert first.code == 0, first.err
     assert (repo_path / ".pyagent-workbench" / statedir.CLUSTER_CACHE).is_file()
-    calls = [0]
-    real = clustering.nx.community.louvain_communities
+    calls = [0, 0]
+    embed, read = clustering.spectral.embed, lexical.read_source
 
-    def counted(*args: object, **kwargs: object) -> object:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         calls[0] += 1
-        return real(*args, **kwargs)
+        return embed(*args, **kwargs)
 
-    monkeypatch.setattr(clustering.nx.community, "louvain_communities", counted)
+    def counted_read(*args: Any, **kwargs: Any) -> Any:
+        calls[1] += 1
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(clustering.spectral, "embed", counted)
+    monkeypatch.setattr(lexical, "read_source", counted_read)
     second = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "second.toml")
     assert second.code == 0, second.err
-    assert calls[0] == 0
+    assert calls == [0, 0]  # not clustered again, and no file read for its words
     assert (tmp_path / "second.toml").read_text() == (tmp_path / "first.toml").read_text()
 
-    # Other options, or other weights, are clustered again.
+    # Other options, other weights or other words are clustered again.
     assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "third.toml").code == 0
-    assert calls[0] > 0
+    assert calls[0] > 0 and calls[1] > 0
     calls[0] = 0
     add_an_import(repo_path)
+    assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "fourth.toml").code == 0
+    assert calls[0] > 0
+    calls[0] = 0
+    assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "fourth.toml").code == 0
+    assert calls[0] == 0
+    changed = repo_path / "src/core/base/agent_history.py"
+    changed.write_text(changed.read_text() + '\n"""Words only: no import changed."""\n')
+    stamp = changed.stat().st_mtime + 20
+    os.utime(changed, (stamp, stamp))
     assert run("suggest", repo_path, "--tiers", "3", "-o", tmp_path / "fourth.toml").code == 0
     assert calls[0] > 0
 

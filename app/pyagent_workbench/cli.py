@@ -131,8 +131,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--tiers", metavar="N", type=int, default=None,
                    help="target number of tiers per container")
     p.add_argument("--resolution", metavar="R", type=float, default=None,
-                   help="Louvain resolution (default: tried over a range, best kept)")
-    p.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
+                   help="cluster the import graph alone, by Louvain at this resolution "
+                        "(default: spectral clustering of the imports and the words of "
+                        "the code)")
+    p.add_argument("--seed", metavar="S", type=int, default=0,
+                   help="random seed of the Louvain runs and of tier splits (default 0)")
     p.add_argument("--compare", metavar="PLAN", type=Path, default=None,
                    help="report MoJoFM and adjusted Rand index against this plan's grouping")
     p.add_argument("--container", metavar="PKG", action="append", default=None,

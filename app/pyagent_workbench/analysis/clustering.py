@@ -1,12 +1,15 @@
-"""Suggest tiers: cluster the units of each container from the import graph.
+"""Suggest tiers: cluster the units of each container.
 
-Candidates are seeded Louvain partitions over a range of resolutions, the greedy
-modularity partition, and the current package structure refined by local moves (for
-units that do not all share one parent). Each is brought to the target tier count
-by merging the communities whose merge costs least modularity, or by splitting the
-largest. The best directed modularity wins; among candidates within 2% of it, the
-one closest to the present package structure is preferred, since it needs fewer
-moves.
+With the words of the code (`lexical.CodeWords`, as `suggest` always gives them), the
+grouping is spectral on the imports and the words together (`analysis.spectral`), the
+count chosen from the data within `tier_range` unless asked. From the import graph
+alone (a graph without files to read), candidates are seeded Louvain partitions over a
+range of resolutions, the greedy modularity partition, and the current package
+structure refined by local moves (for units that do not all share one parent). Each is
+brought to the target tier count by merging the communities whose merge costs least
+modularity, or by splitting the largest. The best directed modularity wins; among
+candidates within 2% of it, the one closest to the present package structure is
+preferred, since it needs fewer moves.
 """
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import scipy
 
 from pyagent_workbench import cachefile
+from pyagent_workbench.analysis import spectral
 from pyagent_workbench.analysis.compare import mojofm
+from pyagent_workbench.analysis.lexical import CodeWords
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.ordering import order_tiers
 from pyagent_workbench.analysis.units import UnitGraph
@@ -59,13 +66,13 @@ def _undirected(units: list[str], weights: dict[tuple[str, str], int]) -> nx.Gra
     return graph
 
 
-def _directed_modularity(groups: Iterable[Iterable[str]], weights: dict[tuple[str, str], int],
-                         members: set[str]) -> float:
+def _directed_modularity(groups: Iterable[Iterable[str]],
+                         weights: Mapping[tuple[str, str], float], members: set[str]) -> float:
     label = {u: i for i, group in enumerate(groups) for u in group}
-    out: dict[int, int] = defaultdict(int)
-    into: dict[int, int] = defaultdict(int)
-    inside: dict[int, int] = defaultdict(int)
-    total = 0
+    out: dict[int, float] = defaultdict(float)
+    into: dict[int, float] = defaultdict(float)
+    inside: dict[int, float] = defaultdict(float)
+    total = 0.0
     for (a, b), w in weights.items():
         if a not in members or b not in members or a == b:
             continue
@@ -168,19 +175,31 @@ def readable(groups: list[list[str]], units: UnitGraph, members: list[str], *,
     return [sorted(g) for g in sets]
 
 
-LAYER_BUDGET = 0.05
-"""The share of modularity `layered` may give up to send fewer imports upward."""
+LAYER_BUDGET = 0.1
+"""The share of modularity `layered` may give up to send fewer imports upward (on the
+expert benchmark, 0.1 rather than 0.05 halves the upward share again and costs no
+MoJoFM: units that import upward are mostly misplaced)."""
 
 
 def layered(groups: list[list[str]], units: UnitGraph, members: list[str], *,
-            budget: float = LAYER_BUDGET, passes: int = 6) -> list[list[str]]:
+            budget: float = LAYER_BUDGET, passes: int = 6,
+            words: CodeWords | None = None) -> list[list[str]]:
     """Groups steered toward layers: with the groups ordered to send the fewest imports
     upward (as tiers are), a unit moves to the neighbouring group where fewer of its
     imports go upward, as long as the grouping keeps all but `budget` of its modularity;
     the order is found again after each pass. No group is emptied. On five real projects
-    (benchmarks/EXPERT.md) this cuts the upward share by a third to a half for a few
-    points of modularity, MoJoFM against their own subpackages unchanged."""
-    layering = _Layering(groups, units)
+    (benchmarks/EXPERT.md) this cuts the upward share by half or more for a few points
+    of modularity, MoJoFM against their own subpackages unchanged. With `words`,
+    the modularity kept is the one of the affinity the groups were found on (imports
+    and words, `analysis.spectral`): on the imports alone, units the words hold together
+    would drift toward their importers (sympy lost 23 points of MoJoFM that way)."""
+    quality = None
+    if words is not None:
+        ordered = sorted(members)
+        ties = spectral.affinity(ordered, units.weights, words.vectors).tocoo()
+        quality = {(ordered[i], ordered[j]): w for i, j, w in zip(
+            ties.row.tolist(), ties.col.tolist(), ties.data.tolist(), strict=True)}
+    layering = _Layering(groups, units, quality)
     if not layering.total:
         return [sorted(g) for g in groups]
     floor = layering.quality - budget * abs(layering.quality)
@@ -201,24 +220,32 @@ class _Layering:
     """The state `layered` works on: each unit's group, the groups' import totals (for
     directed modularity) and their order."""
 
-    def __init__(self, groups: list[list[str]], units: UnitGraph) -> None:
+    def __init__(self, groups: list[list[str]], units: UnitGraph,
+                 quality: Mapping[tuple[str, str], float] | None = None) -> None:
+        """`quality`: the weights modularity is kept on (default: the imports)."""
         self.label = {u: i for i, group in enumerate(groups) for u in group}
         self.size: dict[int, int] = defaultdict(int)
         for group_id in self.label.values():
             self.size[group_id] += 1
         self.out_adj: dict[str, dict[str, int]] = defaultdict(dict)
         self.in_adj: dict[str, dict[str, int]] = defaultdict(dict)
-        self.total = 0
         for (a, b), w in units.weights.items():
             if a in self.label and b in self.label and a != b:
                 self.out_adj[a][b] = self.out_adj[a].get(b, 0) + w
                 self.in_adj[b][a] = self.in_adj[b].get(a, 0) + w
-                self.total += w
-        self.out_deg = {u: sum(self.out_adj[u].values()) for u in self.label}
-        self.in_deg = {u: sum(self.in_adj[u].values()) for u in self.label}
-        self.quality = _directed_modularity(groups, units.weights, set(self.label))
-        self.c_out: dict[int, int] = defaultdict(int)
-        self.c_in: dict[int, int] = defaultdict(int)
+        kept_on: Mapping[tuple[str, str], float] = units.weights if quality is None else quality
+        self.q_out: dict[str, dict[str, float]] = defaultdict(dict)
+        self.q_in: dict[str, dict[str, float]] = defaultdict(dict)
+        for (a, b), q in kept_on.items():
+            if a in self.label and b in self.label and a != b:
+                self.q_out[a][b] = self.q_out[a].get(b, 0.0) + q
+                self.q_in[b][a] = self.q_in[b].get(a, 0.0) + q
+        self.out_deg = {u: sum(self.q_out[u].values()) for u in self.label}
+        self.in_deg = {u: sum(self.q_in[u].values()) for u in self.label}
+        self.total = sum(self.out_deg.values())
+        self.quality = _directed_modularity(groups, kept_on, set(self.label))
+        self.c_out: dict[int, float] = defaultdict(float)
+        self.c_in: dict[int, float] = defaultdict(float)
         self.position: dict[int, int] = {}
 
     def reorder(self) -> None:
@@ -243,9 +270,9 @@ class _Layering:
                 + sum(w for v, w in self.in_adj[unit].items()
                       if self.position[self.label[v]] < at))
 
-    def links(self, unit: str, group: int) -> int:
-        return (sum(w for v, w in self.out_adj[unit].items() if self.label[v] == group)
-                + sum(w for v, w in self.in_adj[unit].items() if self.label[v] == group))
+    def links(self, unit: str, group: int) -> float:
+        return (sum(w for v, w in self.q_out[unit].items() if self.label[v] == group)
+                + sum(w for v, w in self.q_in[unit].items() if self.label[v] == group))
 
     def change(self, unit: str, here: int, there: int) -> float:
         """The directed modularity gained by moving `unit` from `here` to `there`."""
@@ -329,16 +356,17 @@ def _refine(groups: list[set[str]], units: UnitGraph, members: list[str]) -> lis
     return list(result.values())
 
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 """Bump when `cluster` would answer differently for the same input."""
 
 
 class ClusterCache:
-    """`cluster`'s answers from the last `suggest` on this repo, under the tool's folder,
-    keyed by a digest of everything the answer depends on (the members, the weights
-    among them, the options, the clustering code's version and networkx's): a second
-    start on an unchanged graph skips the Louvain runs. Only what this run asked for is
-    kept when it is saved."""
+    """The tiers of each container from the last `suggest` on this repo, under the tool's
+    folder, keyed by a digest of everything the answer depends on (the members, the
+    weights among them, the options, the stamp of their files' words, the code's
+    version, networkx's, numpy's and scipy's): a second start on an unchanged repository neither
+    clusters nor reads a file. Only what this run asked for is kept when it is saved.
+    A unit no tier holds (tied to nothing) is left out of the groups."""
 
     def __init__(self, state_dir: Path | None) -> None:
         self.path = state_dir / CLUSTER_CACHE if state_dir is not None else None
@@ -350,12 +378,14 @@ class ClusterCache:
 
     @staticmethod
     def key(units: UnitGraph, members: list[str], tiers: int | None,
-            resolution: float | None, seed: int) -> str:
+            resolution: float | None, seed: int, words: str | None = None) -> str:
+        """`words`: the words' `CodeWords.stamp()`, if the clustering reads them."""
         member_set = set(members)
         weights = sorted((a, b, w) for (a, b), w in units.weights.items()
                          if a in member_set and b in member_set)
-        text = json.dumps([_CACHE_VERSION, nx.__version__, sorted(members), weights, tiers,
-                           resolution, seed], separators=(",", ":"))
+        text = json.dumps([_CACHE_VERSION, nx.__version__, np.__version__, scipy.__version__,
+                           sorted(members),
+                           weights, tiers, resolution, seed, words], separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str, members: list[str]) -> Candidate | None:
@@ -367,8 +397,8 @@ class ClusterCache:
         except (TypeError, ValueError):
             return None
         placed = [u for g in candidate.groups for u in g]
-        if len(placed) != len(members) or set(placed) != set(members):
-            return None  # not a partition of these members: ignore it
+        if len(placed) != len(set(placed)) or not set(placed) <= set(members):
+            return None  # not groups of these members: ignore it
         self._new[key] = entry
         return candidate
 
@@ -384,15 +414,12 @@ class ClusterCache:
 
 def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
             resolution: float | None = None, seed: int = 0,
-            cache: ClusterCache | None = None) -> Candidate:
-    """The best grouping of `members` (units of one container, or any set of units)."""
-    if cache is not None:
-        digest = cache.key(units, members, tiers, resolution, seed)
-        found = cache.get(digest, members)
-        if found is None:
-            found = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed)
-            cache.put(digest, found)
-        return found
+            words: CodeWords | None = None) -> Candidate:
+    """The best grouping of `members` (units of one container, or any set of units):
+    with `words`, spectral on the imports and the words (`resolution` and `seed` do not
+    apply); without, the best of the import graph's candidates."""
+    if words is not None:
+        return _spectral(units, members, tiers, words.vectors)
     member_set = set(members)
     graph = _undirected(members, units.weights)
     large = len(members) > _LARGE
@@ -436,3 +463,22 @@ def cluster(units: UnitGraph, members: list[str], *, tiers: int | None = None,
         best = max(close, key=lambda c: (
             mojofm({u: i for i, g in enumerate(c.groups) for u in g}, current), c.modularity))
     return best
+
+
+def _spectral(units: UnitGraph, members: list[str], tiers: int | None,
+              vectors: Mapping[str, Mapping[str, float]]) -> Candidate:
+    """Spectral clustering at `tiers` groups, or at the count within `tier_range` that
+    scores best (`Spectral.best_count`). Units tied to none of the others by imports or
+    words join the largest group: nothing says where else they belong."""
+    low, high = tier_range(len(members)) if tiers is None else (tiers, tiers)
+    embedding = spectral.embed(members, units.weights, vectors, high)
+    count = embedding.best_count(low, high) if tiers is None else tiers
+    groups = [set(g) for g in embedding.groups(count)] if embedding.units else []
+    if embedding.alone:
+        if groups:
+            max(groups, key=lambda g: (len(g), min(g) if g else "")).update(embedding.alone)
+        else:
+            groups = [set(embedding.alone)]
+    key = _normalise(groups)
+    return Candidate(f"spectral(imports+words, {len(key)} groups)", key,
+                     _directed_modularity(key, units.weights, set(members)))

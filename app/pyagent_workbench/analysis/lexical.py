@@ -1,24 +1,29 @@
-"""The words of the code: what a unit's names and docstrings say it is about.
+"""The words of the code: what a unit's names, comments and docstrings say it is about.
 
 Software clustering that reads identifiers and comments besides the import graph
 (ACDC's and LIMBO's lexical variants) recovers role-named groups that the graph pulls
-apart (`util`, `commands`: imported from everywhere, importing little). Each unit gets
-the words of its module names, of the classes, functions and top-level names its
-modules define, and of their docstrings; TF-IDF weighs them (a word every unit carries
-says nothing), and each unit's nearest units by cosine similarity become extra edges
-that `combined_weights` adds to the import graph's.
+apart (`util`, `commands`: imported from everywhere, importing little). Each module gives
+the words of its name and of its text (identifiers split at case changes and
+underscores, comments, docstrings, strings); TF-IDF weighs each unit's words (a word
+every unit carries says nothing) and `analysis.spectral` ties units by the cosine of
+their vectors.
 
-Imports are never read (they name other modules' paths: the structure itself), and
-dotted paths are dropped from docstrings for the same reason.
+Import statements are never read and dotted paths are dropped everywhere: they name
+other modules' places, the structure itself. A file is read only if it is a regular
+file inside the repository, and at most `READ_LIMIT` bytes of it.
 """
 
 from __future__ import annotations
 
-import ast
+import hashlib
+import keyword
 import math
+import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])")
 _DOTTED = re.compile(r"\b\w+(?:\.\w+)+\b")
@@ -41,27 +46,52 @@ def words_of(text: str) -> list[str]:
             if len(w) > 2 and w not in _STOP]
 
 
-def module_words(source: str, module: str) -> Counter[str]:
-    """The words a module carries: its own name, the names it defines at the top level
-    and in its classes, and its docstrings without dotted paths."""
-    bag: Counter[str] = Counter(words_of(module.rpartition(".")[2]))
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return bag
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            bag.update(words_of(node.name))
-        elif isinstance(node, ast.Assign) and node in tree.body:
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    bag.update(words_of(target.id))
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
-                      | ast.AsyncFunctionDef):
-            doc = ast.get_docstring(node, clean=False)
-            if doc:
-                bag.update(words_of(_DOTTED.sub(" ", doc)))
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|(?:[^\n\\]|\\\n)*)",
+    re.MULTILINE)
+_KEYWORDS = frozenset(k.lower() for k in keyword.kwlist)
+READ_LIMIT = 1 << 20
+"""Bytes read of one file at most: past a megabyte, a file (generated tables, vendored
+data) says no more about what its module is for."""
+
+
+def source_words(source: str, module: str) -> Counter[str]:
+    """The words a module carries: its own last name and every word of its text but
+    its import statements and dotted paths."""
+    text = _DOTTED.sub(" ", _IMPORT.sub(" ", source))
+    bag: Counter[str] = Counter(
+        w for w in (m.lower() for m in _WORD.findall(text))
+        if len(w) > 2 and w not in _STOP and w not in _KEYWORDS)
+    bag.update(words_of(module.rpartition(".")[2]))
     return bag
+
+
+def read_source(root: Path, path: str) -> str:
+    """The text of `path` (relative to `root`), empty unless it is a regular file that
+    resolves inside `root`; at most `READ_LIMIT` bytes, undecodable bytes replaced."""
+    full = root / path
+    try:
+        if full.is_symlink() and not Path(os.path.realpath(full)).is_relative_to(
+                os.path.realpath(root)):
+            return ""
+        if not full.is_file():
+            return ""  # a directory, a FIFO, a device, a dangling link
+        with full.open("rb") as handle:
+            return handle.read(READ_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def unit_bags(root: Path, units: Mapping[str, Sequence[tuple[str, str]]]
+              ) -> dict[str, Counter[str]]:
+    """Each unit's words: the sum of its modules' (`units`: unit -> (module, path))."""
+    bags: dict[str, Counter[str]] = {}
+    for unit, modules in units.items():
+        bag: Counter[str] = Counter()
+        for module, path in modules:
+            bag.update(source_words(read_source(root, path), module))
+        bags[unit] = bag
+    return bags
 
 
 def unit_vectors(bags: Mapping[str, Counter[str]]) -> dict[str, dict[str, float]]:
@@ -79,35 +109,41 @@ def unit_vectors(bags: Mapping[str, Counter[str]]) -> dict[str, dict[str, float]
     return vectors
 
 
-def nearest(vectors: Mapping[str, Mapping[str, float]], k: int = 8,
-            floor: float = 0.1) -> dict[tuple[str, str], float]:
-    """Each unit's `k` most similar units (cosine at least `floor`), as undirected pairs
-    (a < b) with their similarity."""
-    postings: dict[str, list[tuple[str, float]]] = {}
-    for unit, vector in vectors.items():
-        for word, weight in vector.items():
-            postings.setdefault(word, []).append((unit, weight))
-    pairs: dict[tuple[str, str], float] = {}
-    for unit, vector in sorted(vectors.items()):
-        scores: dict[str, float] = {}
-        for word, weight in vector.items():
-            for other, other_weight in postings[word]:
-                if other != unit:
-                    scores[other] = scores.get(other, 0.0) + weight * other_weight
-        for other, score in sorted(scores.items(), key=lambda s: (-s[1], s[0]))[:k]:
-            if score >= floor:
-                key = (unit, other) if unit < other else (other, unit)
-                pairs[key] = max(pairs.get(key, 0.0), score)
-    return pairs
+class CodeWords:
+    """The word vectors of a container's units, read from their files only when first
+    asked for (`stamp` alone lets a cached clustering be reused without reading)."""
 
+    def __init__(self, root: Path, sources: Mapping[str, Sequence[tuple[str, str]]]) -> None:
+        self.root = root
+        self.sources = {unit: tuple(sorted(modules)) for unit, modules in sources.items()}
+        self._given: str | None = None
 
-def combined_weights(imports: Mapping[tuple[str, str], int],
-                     similar: Mapping[tuple[str, str], float],
-                     strength: float = 1.0) -> dict[tuple[str, str], float]:
-    """The import graph's weights plus the word similarities, scaled so that a pair of
-    units as alike as can be weighs `strength` times an average import edge."""
-    mean = (sum(imports.values()) / len(imports)) if imports else 1.0
-    weights: dict[tuple[str, str], float] = {k: float(v) for k, v in imports.items()}
-    for (a, b), similarity in similar.items():
-        weights[(a, b)] = weights.get((a, b), 0.0) + strength * mean * similarity
-    return weights
+    @classmethod
+    def of_bags(cls, bags: Mapping[str, Counter[str]]) -> CodeWords:
+        """Words given rather than read from files (a benchmark's scrubbed sources)."""
+        words = cls(Path("."), {})
+        words.__dict__["vectors"] = unit_vectors(bags)
+        text = repr(sorted((unit, sorted(bag.items())) for unit, bag in bags.items()))
+        words._given = hashlib.sha256(text.encode()).hexdigest()
+        return words
+
+    def stamp(self) -> str:
+        """A digest of the units' files as they are on disk (path, size, modification
+        time): it changes when a file does."""
+        if self._given is not None:
+            return self._given
+        digest = hashlib.sha256()
+        for unit, modules in sorted(self.sources.items()):
+            digest.update(f"{unit}\0".encode())
+            for module, path in modules:
+                try:
+                    info = os.lstat(self.root / path)
+                    stamp = f"{info.st_size}:{info.st_mtime_ns}"
+                except OSError:
+                    stamp = "-"
+                digest.update(f"{module}\0{path}\0{stamp}\0".encode())
+        return digest.hexdigest()
+
+    @cached_property
+    def vectors(self) -> dict[str, dict[str, float]]:
+        return unit_vectors(unit_bags(self.root, self.sources))

@@ -1,4 +1,5 @@
-"""`suggest`: a draft plan from the import graph, with its quality figures."""
+"""`suggest`: a draft plan from the import graph and the words of the code, with its
+quality figures."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from typing import Any
 
 import tomlkit
 
-from pyagent_workbench.analysis.clustering import ClusterCache, cluster, layered, readable
+from pyagent_workbench.analysis.clustering import (
+    Candidate,
+    ClusterCache,
+    cluster,
+    layered,
+    readable,
+)
 from pyagent_workbench.analysis.compare import adjusted_rand, mojofm
 from pyagent_workbench.analysis.graph import ImportGraph
+from pyagent_workbench.analysis.lexical import CodeWords
 from pyagent_workbench.analysis.metrics import Figures
 from pyagent_workbench.analysis.naming import name_tiers
 from pyagent_workbench.analysis.ordering import layers_for, order_tiers
@@ -74,13 +82,17 @@ def suggest(
         members = sorted(u for u, unit in units.units.items() if unit.container == container)
         if len(members) < 2:
             continue
-        candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed,
-                            cache=cache)
-        groups = [list(g) for g in candidate.groups]
-        if tiers is None:
-            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
-        groups = layered(groups, units, members)
-        groups_by_container.append((container, groups, candidate.method))
+        # A resolution asks for Louvain on the import graph alone.
+        words = code_words(repo, units, members) if resolution is None else None
+        digest = cache.key(units, members, tiers, resolution, seed,
+                           words.stamp() if words is not None else None)
+        found = cache.get(digest, members)
+        if found is None:
+            found = _grouping(units, members, tiers=tiers, resolution=resolution, seed=seed,
+                              words=words)
+            cache.put(digest, found)
+        groups_by_container.append((container, [list(g) for g in found.groups],
+                                    found.method))
     cache.save()
 
     centrality = _centrality(units)
@@ -121,10 +133,8 @@ def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int |
     members = sorted(u for u, unit in units.units.items() if unit.container == container)
     if tiers is not None and not 1 <= tiers <= len(members):
         raise ValueError(f"{container} has {len(members)} units: 1 to {len(members)} tiers")
-    groups = [sorted(g) for g in cluster(units, members, tiers=tiers, seed=seed).groups]
-    if tiers is None:
-        groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
-    groups = layered(groups, units, members)
+    groups = [list(g) for g in _grouping(units, members, tiers=tiers, seed=seed,
+                                         words=code_words(repo, units, members)).groups]
     children = {names.last(u) for u in members}
     children |= {names.last(m) for m in repo.modules if names.parent(m) == container}
     children.add(names.last(container))
@@ -136,6 +146,28 @@ def suggest_container(repo: Repo, units: UnitGraph, container: str, tiers: int |
     proposals = [SuggestedTier(name, container, group, layers[name])
                  for name, group in zip(tier_names, groups, strict=True)]
     return sorted(proposals, key=lambda t: (-t.layer, t.name))
+
+
+def _grouping(units: UnitGraph, members: list[str], *, tiers: int | None,
+              resolution: float | None = None, seed: int,
+              words: CodeWords | None) -> Candidate:
+    """One container's tiers as suggested: clustered (`cluster`), brought within
+    `tier_range` unless `tiers` asks, steered toward layers (`layered`)."""
+    candidate = cluster(units, members, tiers=tiers, resolution=resolution, seed=seed,
+                        words=words)
+    groups = [list(g) for g in candidate.groups]
+    if tiers is None:
+        groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
+    groups = layered(groups, units, members, words=words)
+    return Candidate(candidate.method, tuple(tuple(sorted(g)) for g in groups),
+                     candidate.modularity)
+
+
+def code_words(repo: Repo, units: UnitGraph, members: Iterable[str]) -> CodeWords:
+    """The words of `members`' files, read when the clustering first needs them."""
+    return CodeWords(repo.root, {
+        unit: [(m, repo.modules[m].path) for m in units.units[unit].modules
+               if m in repo.modules] for unit in members})
 
 
 def _draft(repo: Repo, containers: list[str], proposals: list[SuggestedTier]) -> Plan:
@@ -166,8 +198,9 @@ def compare_with(suggestion: Suggestion, view: PlanView, reference: Plan) -> dic
     ours = suggestion.plan
     ref_view = view.with_plan(reference)
     theirs = {u: t for u, t in ref_view.assignment().items() if t}
-    mine_view = view.with_plan(ours)
-    mine = {u: (t or f"stays:{u}") for u, t in mine_view.assignment().items() if u in theirs}
+    placed = view.with_plan(ours).assignment()
+    # A unit the other plan moves and ours does not know (outside our containers) stays.
+    mine = {u: placed.get(u) or f"stays:{u}" for u in theirs}
     return {
         "compare_plan": str(reference.path) if reference.path else "",
         "mojofm": round(mojofm(mine, theirs), 2),
