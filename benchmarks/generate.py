@@ -287,6 +287,32 @@ def generate(out: Path, total: int, *, seed: int = 0, git: bool = True) -> Layou
     return layout
 
 
+FLAT_TOPICS = 30
+
+
+def generate_flat(out: Path, total: int, *, seed: int = 0) -> None:
+    """Write one package of `total` sibling modules (`flat.m0000`...): the worst case
+    for a suggestion, a single container of thousands of units. Each module belongs to
+    one of `FLAT_TOPICS` topics, whose word it carries in its docstring and function
+    names; it imports three modules at random and two of its topic."""
+    rng = random.Random(seed)
+    files = {"flat/__init__.py": '"""One flat package (generated)."""\n',
+             "pyproject.toml": "[project]\nname = \"flat\"\nversion = \"0\"\n"}
+    for i in range(total):
+        topic = i % FLAT_TOPICS
+        others = rng.sample(range(total), 3) + [
+            rng.randrange(topic, total, FLAT_TOPICS) for _ in range(2)]
+        lines = [f"from flat import m{o:04d}" for o in sorted(set(others)) if o != i]
+        lines += ["", "", f'"""Part {i} of the topic{topic} handling."""', "", "",
+                  f"def topic{topic}_step_{i}(value: int) -> int:",
+                  "    return value", ""]
+        files[f"flat/m{i:04d}.py"] = "\n".join(lines)
+    for rel, text in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def write_plan(layout: Layout, moves: int, path: Path, *, seed: int = 0) -> Path:
     """An approved plan of `moves` moves: two thirds infrastructure packages into tier
     packages, one third core/base modules into tier subpackages."""

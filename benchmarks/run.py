@@ -129,30 +129,45 @@ def generated(size: int) -> tuple[Path, generate.Layout]:
     return pristine, layout
 
 
+FLAT_MODULES = 5000
+
+
+def _cold_and_warm(copy: Path, runs: int) -> dict[str, Any]:
+    """The analysis workload on `copy`, without the tool's caches then with them."""
+    entry: dict[str, Any] = {}
+    cold, warm = [], []
+    for _ in range(runs):
+        subprocess.run(["rm", "-rf", str(copy / ".pyagent-workbench")], check=True)
+        for bucket in (cold, warm):
+            sample = measure.run([sys.executable, "-m", "benchmarks.workload",
+                                  "analysis", str(copy)], cwd=ROOT)
+            if sample.returncode != 0:
+                raise SystemExit(sample.stderr[-3000:])
+            bucket.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+    for name, bucket in (("cold", cold), ("warm", warm)):
+        entry[name] = {**summarise([s for s, _ in bucket]),
+                       "phases_median": {k: statistics.median(p[k] for _, p in bucket)
+                                         for k in ("imports", "graph", "units", "suggest",
+                                                   "view_and_figures", "total")},
+                       "details": bucket[-1][1]}
+    return entry
+
+
 def analysis_section(runs: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
+    flat = WORK / f"flat-{FLAT_MODULES}"
+    if not (flat / "flat").is_dir():
+        log(f"generating one flat package of {FLAT_MODULES} modules")
+        generate.generate_flat(flat, FLAT_MODULES)
+    log(f"analysis on one container of {FLAT_MODULES} units: cold and warm x{runs}")
+    result["flat"] = _cold_and_warm(flat, runs)
     for size in (2000, 10000):
         pristine, _ = generated(size)
         copy = projects.fresh_copy(pristine, WORK / f"gen-{size}-analysis")
         entry: dict[str, Any] = {}
         if size == 10000:
             log(f"analysis on {size} modules: cold and warm x{runs}")
-            cold, warm = [], []
-            for _ in range(runs):
-                subprocess.run(["rm", "-rf", str(copy / ".pyagent-workbench")], check=True)
-                for bucket in (cold, warm):
-                    sample = measure.run([sys.executable, "-m", "benchmarks.workload",
-                                          "analysis", str(copy)], cwd=ROOT)
-                    if sample.returncode != 0:
-                        raise SystemExit(sample.stderr[-3000:])
-                    bucket.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
-            for name, bucket in (("cold", cold), ("warm", warm)):
-                entry[name] = {**summarise([s for s, _ in bucket]),
-                               "phases_median": {k: statistics.median(p[k] for _, p in bucket)
-                                                 for k in ("imports", "graph", "units",
-                                                           "suggest", "view_and_figures",
-                                                           "total")},
-                               "details": bucket[-1][1]}
+            entry.update(_cold_and_warm(copy, runs))
         log(f"one unit's move, figures updated, at {size} modules")
         sample = measure.run([sys.executable, "-m", "benchmarks.workload", "metric-move",
                               str(copy)], cwd=ROOT)
@@ -245,7 +260,8 @@ def machine() -> dict[str, Any]:
         "pyagent_workbench": f"{metadata.version('pyagent-workbench')} ({commit}"
                              f"{' + uncommitted engine changes' if dirty else ''})",
         "grimp": metadata.version("grimp"), "libcst": metadata.version("libcst"),
-        "networkx": metadata.version("networkx"),
+        "networkx": metadata.version("networkx"), "numpy": metadata.version("numpy"),
+        "scipy": metadata.version("scipy"),
         "date": time.strftime("%Y-%m-%d"),
     }
 
