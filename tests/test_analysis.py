@@ -438,14 +438,14 @@ def test_the_graph_is_cached_until_a_module_file_changes(
 
 def test_a_second_suggestion_reuses_the_clustering_until_the_graph_or_the_words_change(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pyagent_workbench.analysis import clustering, lexical
+    from pyagent_workbench.analysis import lexical, spectral
 
     repo_path = copy_sample(tmp_path / "sample", git_repo=False)
     first = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "first.toml")
     assert first.code == 0, first.err
     assert (repo_path / ".pyagent-workbench" / statedir.CLUSTER_CACHE).is_file()
     calls = [0, 0]
-    embed, read = clustering.spectral.embed, lexical.read_source
+    embed, read = spectral.embed, lexical.read_source
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls[0] += 1
@@ -455,7 +455,7 @@ def test_a_second_suggestion_reuses_the_clustering_until_the_graph_or_the_words_
         calls[1] += 1
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(clustering.spectral, "embed", counted)
+    monkeypatch.setattr(spectral, "embed", counted)
     monkeypatch.setattr(lexical, "read_source", counted_read)
     second = run("suggest", repo_path, "--tiers", "4", "-o", tmp_path / "second.toml")
     assert second.code == 0, second.err

@@ -23,11 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
-import scipy
 
 from pyagent_workbench import cachefile
-from pyagent_workbench.analysis import spectral
 from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.lexical import CodeWords
 from pyagent_workbench.analysis.metrics import PlanMetrics
@@ -195,6 +192,8 @@ def layered(groups: list[list[str]], units: UnitGraph, members: list[str], *,
     would drift toward their importers (sympy lost 23 points of MoJoFM that way)."""
     quality = None
     if words is not None:
+        from pyagent_workbench.analysis import spectral  # numpy, scipy: only when needed
+
         ordered = sorted(members)
         ties = spectral.affinity(ordered, units.weights, words.vectors).tocoo()
         quality = {(ordered[i], ordered[j]): w for i, j, w in zip(
@@ -364,9 +363,10 @@ class ClusterCache:
     """The tiers of each container from the last `suggest` on this repo, under the tool's
     folder, keyed by a digest of everything the answer depends on (the members, the
     weights among them, the options, the stamp of their files' words, the code's
-    version, networkx's, numpy's and scipy's): a second start on an unchanged repository neither
-    clusters nor reads a file. Only what this run asked for is kept when it is saved.
-    A unit no tier holds (tied to nothing) is left out of the groups."""
+    version and networkx's): a second start on an unchanged repository neither clusters
+    nor reads a file (nor imports numpy and scipy: a quarter of a second). Only what
+    this run asked for is kept when it is saved. A unit no tier holds (tied to nothing)
+    is left out of the groups."""
 
     def __init__(self, state_dir: Path | None) -> None:
         self.path = state_dir / CLUSTER_CACHE if state_dir is not None else None
@@ -383,9 +383,8 @@ class ClusterCache:
         member_set = set(members)
         weights = sorted((a, b, w) for (a, b), w in units.weights.items()
                          if a in member_set and b in member_set)
-        text = json.dumps([_CACHE_VERSION, nx.__version__, np.__version__, scipy.__version__,
-                           sorted(members),
-                           weights, tiers, resolution, seed, words], separators=(",", ":"))
+        text = json.dumps([_CACHE_VERSION, nx.__version__, sorted(members), weights, tiers,
+                           resolution, seed, words], separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str, members: list[str]) -> Candidate | None:
@@ -470,6 +469,8 @@ def _spectral(units: UnitGraph, members: list[str], tiers: int | None,
     """Spectral clustering at `tiers` groups, or at the count within `tier_range` that
     scores best (`Spectral.best_count`). Units tied to none of the others by imports or
     words join the largest group: nothing says where else they belong."""
+    from pyagent_workbench.analysis import spectral  # numpy, scipy: only when needed
+
     low, high = tier_range(len(members)) if tiers is None else (tiers, tiers)
     embedding = spectral.embed(members, units.weights, vectors, high)
     count = embedding.best_count(low, high) if tiers is None else tiers

@@ -137,15 +137,18 @@ def rank_containers(modules: set[str], packages: set[str],
     `imports`: (importer, imported) per import statement."""
     modules_list = sorted(modules)
     tests = test_packages(modules_list)
+    testing = {m for m in modules_list if _is_test(m, tests)}  # once each, not per import
     counts = children_count(modules_list)
     files: Counter[str] = Counter()
     for module in modules_list:
-        if not _is_test(module, tests):
+        if module not in testing:
             parts = module.split(".")
             files.update(".".join(parts[:i]) for i in range(1, len(parts)))
     between: Counter[str] = Counter()
     for importer, imported in imports:
-        if _is_test(importer, tests) or _is_test(imported, tests):
+        if importer in testing or imported in testing or (
+                importer not in modules and _is_test(importer, tests)) or (
+                imported not in modules and _is_test(imported, tests)):
             continue
         a, b = importer.split("."), imported.split(".")
         common = 0
