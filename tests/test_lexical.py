@@ -59,6 +59,9 @@ def test_files_are_read_only_when_regular_and_inside_the_repository(tmp_path: Pa
     (tmp_path / "outside.py").write_text("SECRET_TOKEN = 1\n")
     (root / "pkg/inside.py").write_text("LOCAL_NAME = 1\n")
     (root / "pkg/link_out.py").symlink_to(tmp_path / "outside.py")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/leaked.py").write_text("LEAKED_NAME = 1\n")
+    (root / "pkg/linked_dir").symlink_to(tmp_path / "elsewhere")
     (root / "pkg/link_in.py").symlink_to(root / "pkg/inside.py")
     (root / "pkg/dangling.py").symlink_to(root / "pkg/missing.py")
     os.mkfifo(root / "pkg/fifo.py")  # would block a plain read
@@ -66,6 +69,11 @@ def test_files_are_read_only_when_regular_and_inside_the_repository(tmp_path: Pa
     (root / "pkg/latin.py").write_bytes(b"# caf\xe9 r\xe9sum\xe9\nNAME_ONE = 1\n")
     assert "LOCAL_NAME" in read_source(root, "pkg/inside.py")
     assert read_source(root, "pkg/link_out.py") == ""
+    assert read_source(root, "pkg/linked_dir/leaked.py") == ""
+    memo: dict[str, bool] = {}  # each directory resolved once
+    assert read_source(root, "pkg/linked_dir/leaked.py", inside=memo) == ""
+    assert "LOCAL_NAME" in read_source(root, "pkg/inside.py", inside=memo)
+    assert memo == {"pkg/linked_dir": False, "pkg": True}
     assert "LOCAL_NAME" in read_source(root, "pkg/link_in.py")
     assert read_source(root, "pkg/dangling.py") == ""
     assert read_source(root, "pkg/fifo.py") == ""

@@ -66,14 +66,25 @@ def source_words(source: str, module: str) -> Counter[str]:
     return bag
 
 
-def read_source(root: Path, path: str) -> str:
+def read_source(root: Path, path: str, *, inside: dict[str, bool] | None = None) -> str:
     """The text of `path` (relative to `root`), empty unless it is a regular file that
-    resolves inside `root`; at most `READ_LIMIT` bytes, undecodable bytes replaced."""
+    resolves inside `root`; at most `READ_LIMIT` bytes, undecodable bytes replaced.
+    `inside`: directory -> whether it resolves inside `root`, kept between calls (each
+    directory is resolved once, not each of its files)."""
     full = root / path
+    directory, _, _ = path.rpartition("/")
     try:
+        known = None if inside is None else inside.get(directory)
+        if known is None:
+            known = Path(os.path.realpath(root / directory)).is_relative_to(
+                os.path.realpath(root))
+            if inside is not None:
+                inside[directory] = known
+        if not known:
+            return ""  # a linked directory on the way leads outside
         if full.is_symlink() and not Path(os.path.realpath(full)).is_relative_to(
                 os.path.realpath(root)):
-            return ""
+            return ""  # the file itself links outside
         if not full.is_file():
             return ""  # a directory, a FIFO, a device, a dangling link
         with full.open("rb") as handle:
@@ -86,10 +97,11 @@ def unit_bags(root: Path, units: Mapping[str, Sequence[tuple[str, str]]]
               ) -> dict[str, Counter[str]]:
     """Each unit's words: the sum of its modules' (`units`: unit -> (module, path))."""
     bags: dict[str, Counter[str]] = {}
+    inside: dict[str, bool] = {}
     for unit, modules in units.items():
         bag: Counter[str] = Counter()
         for module, path in modules:
-            bag.update(source_words(read_source(root, path), module))
+            bag.update(source_words(read_source(root, path, inside=inside), module))
         bags[unit] = bag
     return bags
 
