@@ -992,6 +992,17 @@ def render(results: dict[str, Any]) -> str:
 
 NOTES = """## Where the time goes
 
+**Since a99d5f7 each repo opens on a different suggestion** (issue 14: containers
+ranked, spectral clustering on the imports and the words): Django's is 89 units in 4
+containers, 18 tiers, 258 cross-tier imports, where the runs below it (ff8ad36 and
+before) opened 414 units in 26 containers, 64 tiers, 776 imports; its figures are not
+comparable with theirs. The 10k repo's has 20 tiers (16 before) and 11,240 cross-tier
+imports (9,552): its board has more, fuller columns, and its zoom (435 ms at p95, about
+100 before) and container switch (268 ms) cost more for it. Hiding the columns' vertical
+scrollbars (each one repainted in a frame of its own after a zoom) was tried: ←/→ 64 ->
+31 ms p50, zoom p95 about 150 ms, still over; not kept (a column would lose its only
+sign of being longer than the screen).
+
 From cProfile over 10 presses of a flow (`python -m benchmarks.workbench profile REPO PLAN
 10 flow_NAME`: the figures under the profiler are about 1.5x the ones above), from
 timing the phases of one press (our handlers, Textual's style updates, layouts and
