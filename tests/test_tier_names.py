@@ -61,6 +61,18 @@ def test_groups_sharing_no_word_take_their_central_members_words() -> None:
     assert names[2] == "tokenizer_tier"  # its only word is a module's name: never reused
 
 
+def test_a_word_two_members_of_many_carry_does_not_name_the_group() -> None:
+    # rich: console, segment, control... with `_windows` and `_windows_renderer` among
+    # them is not a `windows` tier; its most central member names it.
+    group = ["r._windows", "r._windows_renderer", "r.console", "r.segment", "r.control",
+             "r.pager", "r.region", "r.protocol", "r.errors"]
+    centrality = {"r.console": 9.0, "r.segment": 8.0}
+    names = name_tiers([group, ["r.style", "r.color"]], centrality, {"style", "color"})
+    assert names[0] == "console"
+    small = ["r._windows", "r._windows_renderer", "r.console", "r.segment"]
+    assert name_tiers([small], centrality, set()) == ["windows"]  # half of them: it does
+
+
 def test_names_are_unique_identifiers_carried_by_members_and_free(tmp_path: Path) -> None:
     """On random groups of random names: every name is an identifier, unique, not taken,
     and made of words its members carry (the structural `_tier` suffix aside)."""

@@ -17,6 +17,12 @@ from collections.abc import Iterable
 from pyagent_workbench.model.names import is_identifier
 
 
+MIN_SHARE = 0.25
+"""A word names a group only if at least this share of its members carry it: rich's
+console, segment, control and a dozen more are not `windows` because `_windows` and
+`_windows_renderer` are among them (the central members name such a group)."""
+
+
 def words(unit: str) -> list[str]:
     return [w for w in unit.rpartition(".")[2].lower().split("_") if w]
 
@@ -35,7 +41,8 @@ def name_tiers(groups: list[list[str]], centrality: dict[str, float],
     for index, members in enumerate(groups):
         counts = Counter(w for m in members for w in set(words(m)) - generic)
         for word, count in counts.items():
-            if count >= 2 and is_identifier(word) and not word.isdigit():
+            if count >= max(2, MIN_SHARE * len(members)) and is_identifier(word) and (
+                    not word.isdigit()):
                 # How much of the group carries it, times how much of its carriers are
                 # here: `cache` on 3 of 4 members and nowhere else beats `util` on 2.
                 score = (count / len(members)) * (count / carriers[word])
