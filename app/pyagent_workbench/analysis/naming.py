@@ -16,7 +16,6 @@ from collections.abc import Iterable
 
 from pyagent_workbench.model.names import is_identifier
 
-
 MIN_SHARE = 0.25
 """A word names a group only if at least this share of its members carry it: rich's
 console, segment, control and a dozen more are not `windows` because `_windows` and
