@@ -34,7 +34,18 @@ CONFLICTS_DIR = "conflicts"
 
 
 def state_dir(repo_root: Path) -> Path:
-    return repo_root / STATE_DIR
+    """The tool's folder in the repo (it may not exist yet). Refused when the repository
+    has something else in its place: a cloned repository can commit a link there, and
+    the tool would read its caches and journal from wherever it points and write (or
+    delete) there; or a file."""
+    state = repo_root / STATE_DIR
+    if state.is_symlink():
+        raise RepoError(f"{state} is a symbolic link: the tool keeps its state only in a "
+                        f"folder of its own inside the repository; remove the link")
+    if state.exists() and not state.is_dir():
+        raise RepoError(f"{state} is not a folder: the tool keeps its state there; "
+                        f"remove or rename it")
+    return state
 
 
 def ensure_state_dir(repo_root: Path) -> Path:

@@ -1,0 +1,98 @@
+"""Issue 15, category 1 (in part): the tool's folder, `.pyagent-workbench/`, is refused
+when a repository commits it as a link or as something other than a folder. Every
+command that reads or writes the tool's state (caches, drafts, diff records, the apply
+journal) would otherwise read and write wherever the link points: `diff` wrote its caches
+there and `recover` deleted a `journal/` folder there.
+
+Each command runs as a real process on a repo whose `.pyagent-workbench` is a real
+symbolic link (to a folder outside the repo, holding a `journal/` of its own), or a
+dangling link, or a plain file: it must exit 2 with one line naming the folder, and leave
+the link's target and the repo byte-identical."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.plans import write_plan
+from support.repos import git, make_repo, tree_digest
+
+from . import stats
+
+SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
+
+FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/core/__init__.py": "",
+    "app/core/base.py": "BASE = 1\n",
+    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
+    "app/infra/__init__.py": "",
+    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
+    "app/infra/cache.py": "from app.infra import db\n\nC = db.DB\n",
+}
+
+COMMANDS = [
+    ("suggest", ["suggest", ".", "--tiers", "2", "--container", "app"]),
+    ("suggest -o", ["suggest", ".", "--tiers", "2", "--container", "app", "-o",
+                    "{out}/draft.toml"]),
+    ("edges", ["edges", "{plan}", "--repo", "."]),
+    ("check", ["check", "{plan}", "--repo", "."]),
+    ("diff", ["diff", "{plan}", "--repo", "."]),
+    ("apply", ["apply", "{plan}", "--repo", ".", "--no-verify"]),
+    ("recover", ["recover", "."]),
+    ("report", ["report", "{plan}", "--repo", ".", "-o", "{out}/report.md"]),
+]
+SHAPES = ["link to a folder outside", "dangling link", "plain file"]
+
+
+def hostile(tmp_path: Path, shape: str) -> tuple[Path, Path, Path]:
+    """The repo (its `.pyagent-workbench` of `shape`), the folder outside, the plan."""
+    outside = tmp_path / "outside"
+    (outside / "journal").mkdir(parents=True)
+    (outside / "journal" / "manifest.json").write_text('{"someone": "else\'s"}\n')
+    (outside / "keep.txt").write_text("not the tool's\n")
+    repo = make_repo(tmp_path / "repo", FILES)
+    state = repo / ".pyagent-workbench"
+    if shape == "link to a folder outside":
+        state.symlink_to(outside)
+    elif shape == "dangling link":
+        state.symlink_to(tmp_path / "nowhere")
+    else:
+        state.write_text("a file where the tool's folder goes\n")
+    git(repo, "add", "-A")  # committed, as a cloned repository brings it
+    git(repo, "commit", "-q", "-m", "hostile state folder")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan = write_plan(plans / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    return repo, outside, plan
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name, args", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_a_committed_state_folder_that_is_not_a_folder_is_refused(
+        tmp_path: Path, shape: str, name: str, args: list[str]) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    repo, outside, plan = hostile(tmp_path, shape)
+    out = tmp_path / "out"
+    out.mkdir()
+    before_outside, before_repo = tree_digest(outside), tree_digest(repo)
+    link = os.readlink(repo / ".pyagent-workbench") if shape != "plain file" else None
+    argv = [a.format(plan=plan, out=out) for a in args]
+    env = {**os.environ, "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run([str(SCRIPT), *argv], cwd=repo, env=env, capture_output=True,
+                            text=True, check=False, timeout=300)
+    stats.bump("bad inputs tried")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and ".pyagent-workbench" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(outside) == before_outside
+    assert tree_digest(repo) == before_repo
+    if link is not None:
+        assert os.readlink(repo / ".pyagent-workbench") == link
+    assert not any(out.iterdir())  # no draft, no report
