@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from pyagent_workbench import atomic
 
 
 def load(path: Path) -> Any | None:
@@ -20,12 +21,8 @@ def load(path: Path) -> Any | None:
 
 
 def save(path: Path, data: object) -> None:
-    """Write `data` through a temporary file of this process and a rename (two writers
-    at once cannot mix their bytes); on failure, leave nothing behind."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    """Write `data` through a temporary file of its own and a rename (two writers at
+    once cannot mix their bytes, a link in the way is replaced, never written through);
+    on failure, leave nothing behind."""
+    with contextlib.suppress(OSError):
+        atomic.replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))

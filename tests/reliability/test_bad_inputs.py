@@ -373,7 +373,7 @@ def test_state_folder_that_is_a_file(tmp_path: Path) -> None:
     plan = write_plan(tmp_path / "plan.toml", [("pkg.b", "pkg.x.b")], packages=["pkg"])
     before = digest(repo)
     for command in ("diff", "apply"):
-        refused(run(command, plan, "--repo", repo), "cannot create the tool's folder")
+        refused(run(command, plan, "--repo", repo), ".pyagent-workbench is not a folder")
     assert digest(repo) == before
 
 

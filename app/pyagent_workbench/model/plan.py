@@ -20,6 +20,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
+from pyagent_workbench import atomic
 from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.schema import (
     DEFAULT_PLAN_NAME,
@@ -188,9 +189,7 @@ class Plan:
         target = path or self.path
         if target is None:
             raise ValueError("no path to save the plan to")
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8", newline="")
-        tmp.replace(target)
+        atomic.replace_file(target, self.dumps().encode("utf-8"))
         self.path = target
         return target
 

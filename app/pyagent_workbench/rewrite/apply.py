@@ -25,7 +25,13 @@ from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
 from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, preview, sha256
-from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_env, why
+from pyagent_workbench.rewrite.journal import (
+    Fault,
+    Journal,
+    kill_switch_from_env,
+    temporary_names_taken,
+    why,
+)
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 from pyagent_workbench.workspace import Workspace
@@ -262,6 +268,12 @@ class _Apply:
 
     def begin_journal(self, changeset: ChangeSet) -> None:
         """Back up every path the apply may touch (the repo is not touched yet)."""
+        taken = temporary_names_taken(self.repo.root, changeset.touched_paths())
+        if taken:
+            raise ApplyError(
+                f"{taken[0]} is in the way: the apply writes each file through a temporary "
+                f"file of that name ({len(taken)} such name(s) taken); remove or rename "
+                f"it, nothing was changed")
         after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
         for change in changeset.changes:
             after[change.new_path] = sha256(change.new_bytes)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyagent_workbench import atomic
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.statedir import CONFLICTS_DIR, JOURNAL_DIR
 
@@ -205,12 +206,8 @@ class Journal:
             "git_index": str(self.git_index) if self.git_index else None,
             "created_dirs": list(self.created_dirs),
         }
-        tmp = self.dir / (MANIFEST + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.manifest)
+        atomic.replace_file(self.manifest, json.dumps(data, indent=1).encode("utf-8"),
+                            sync=True)
         _fsync_dir(self.dir)
 
     # -- reading it back ------------------------------------------------------------------
@@ -277,6 +274,9 @@ class Journal:
         for directory in sorted(self.created_dirs, key=lambda d: -d.count("/")):
             _remove_empty_tree(self.root / directory)
         if self.git_index is not None and (backups / "git-index").exists():
+            leftover = self.git_index.with_name(self.git_index.name + TMP_SUFFIX)
+            if leftover.exists() or leftover.is_symlink():
+                leftover.unlink()  # a rollback killed while it wrote the index
             write_atomic(self.git_index, (backups / "git-index").read_bytes())
         self.discard()
 
@@ -332,12 +332,23 @@ def _inside(path: str, what: str) -> str:
     return path
 
 
+def temporary_names_taken(root: Path, paths: Iterable[str]) -> list[str]:
+    """The temporary names `write_atomic` would use for `paths` that something already
+    holds (a file or a link the repository committed, say)."""
+    return [p + TMP_SUFFIX for p in paths if os.path.lexists(root / (p + TMP_SUFFIX))]
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None,
                  sync: bool = True) -> None:
     """Write through a temporary file and a rename: a reader (or a crash) never sees a
-    half-written file. `sync=False` leaves the fsync to a later barrier."""
+    half-written file. `sync=False` leaves the fsync to a later barrier. The temporary
+    file has a name `rollback` knows (`TMP_SUFFIX`), so it is created exclusively and
+    never through a link: a file of that name already there (a repository can commit
+    one) fails the write instead of being written through or over (the apply refuses
+    such a tree before it starts: `temporary_names_taken`)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
-    with open(tmp, "wb") as handle:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(tmp, flags, 0o600 if mode is not None else 0o666), "wb") as handle:
         handle.write(data)
         if sync:
             handle.flush()

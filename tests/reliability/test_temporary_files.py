@@ -1,0 +1,99 @@
+"""Issue 15, category 1 (in part): a file or link a repository commits under the name of
+one of the tool's temporary files is never written through nor deleted. The plan (`suggest
+-o`, the workbench's export) and the tool's caches go through temporary files created
+exclusively under fresh names; `apply` writes each file through `<file>` +
+`.pyagent-workbench-tmp` (the name its rollback knows), so it refuses, before anything
+changes, a tree where one of those names is taken. Real processes, real links."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyagent_workbench.rewrite.journal import TMP_SUFFIX
+from support.plans import write_plan
+from support.repos import git, make_repo, tree_digest
+
+from . import stats
+
+SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
+
+FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/core/__init__.py": "",
+    "app/core/base.py": "BASE = 1\n",
+    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
+    "app/infra/__init__.py": "",
+    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
+    "app/infra/cache.py": "from app.infra import db\n\nC = db.DB\n",
+}
+
+
+def cli(cwd: Path, *args: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([str(SCRIPT), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False, timeout=300)
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("someone else's file\n")
+    return victim
+
+
+@pytest.mark.parametrize("taken", ["app/infra/cache.py", "app/storage/db.py"])
+@pytest.mark.parametrize("shape", ["link", "file"])
+def test_apply_refuses_a_tree_where_its_temporary_name_is_taken(
+        tmp_path: Path, outside: Path, taken: str, shape: str) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    repo = make_repo(tmp_path / "repo", FILES)
+    blocker = repo / (taken + TMP_SUFFIX)
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    if shape == "link":
+        blocker.symlink_to(outside)
+    else:
+        blocker.write_text("the user's own file, oddly named\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a file under the tool's temporary name")
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    before, victim = tree_digest(repo), outside.read_bytes()
+    result = cli(repo, "apply", plan, "--repo", ".", "--no-verify", "--force")
+    stats.bump("bad inputs tried")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and taken + TMP_SUFFIX in lines[0], result.stderr
+    assert tree_digest(repo) == before
+    assert outside.read_bytes() == victim
+    assert blocker.is_symlink() == (shape == "link")
+
+
+def test_the_plan_and_the_caches_are_never_written_through_a_link(
+        tmp_path: Path, outside: Path) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    repo = make_repo(tmp_path / "repo", FILES)
+    state = repo / ".pyagent-workbench"
+    state.mkdir()
+    # The names these files' temporary copies used to have.
+    for name in (".draft.toml.tmp", ".pyagent-workbench/graph-cache.json.1.tmp"):
+        (repo / name).symlink_to(outside)
+    for pid in range(os.getpid(), os.getpid() + 200):  # the next processes' likely pids
+        link = state / f"graph-cache.json.{pid}.tmp"
+        if not link.is_symlink():
+            link.symlink_to(outside)
+    victim = outside.read_bytes()
+    result = cli(repo, "suggest", ".", "--tiers", "2", "--container", "app", "-o",
+                 repo / "draft.toml")
+    stats.bump("bad inputs tried")
+    assert result.returncode == 0, result.stderr
+    assert outside.read_bytes() == victim
+    assert "[[moves]]" in (repo / "draft.toml").read_text()
+    assert (state / "graph-cache.json").is_file() and not (state / "graph-cache.json").is_symlink()
+    assert (repo / ".draft.toml.tmp").is_symlink()  # left as it was
