@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pyagent_workbench import atomic
+from pyagent_workbench import safefiles
 
 
 def load(path: Path) -> Any | None:
@@ -25,4 +25,4 @@ def save(path: Path, data: object) -> None:
     once cannot mix their bytes, a link in the way is replaced, never written through);
     on failure, leave nothing behind."""
     with contextlib.suppress(OSError):
-        atomic.replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        safefiles.replace_file(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))

@@ -8,10 +8,12 @@ draft under the tool's folder.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.analysis.graph import ImportGraph, SyntaxProblem
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.analysis.tiers import TierMap
@@ -73,8 +75,9 @@ class Session:
         """The plan's text now: every edit serialises the plan once, here."""
         self._saved: str | None = None
         """The plan file's text as last read or written (to tell unsaved work)."""
-        if self.plan_path.is_file():
-            self._saved = self.plan_path.read_bytes().decode("utf-8", errors="replace")
+        with contextlib.suppress(OSError):
+            self._saved = safefiles.read_regular(self.plan_path).decode(
+                "utf-8", errors="replace")
 
     # -- opening -------------------------------------------------------------------------
 

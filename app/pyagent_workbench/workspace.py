@@ -6,6 +6,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import Plan
@@ -73,7 +74,7 @@ class Workspace:
         problems = check_against_repo(
             self.plan, self.mapping, modules=self.module_table,
             exists=lambda rel: (self.repo.root / rel).exists(), text=text, where=where,
-            read=lambda rel: (self.repo.root / rel).read_bytes(),
+            read=lambda rel: safefiles.read_regular(self.repo.root / rel),
         )
         if not problems:
             problems = [PlanError(message, where=where) for message in self._file_problems()]

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import tokenize
 from collections import defaultdict
@@ -94,6 +95,7 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
     """Build the graph of `repo.packages`; a file with a syntax error is reported and left
     out, and the rest is analysed."""
     found = {_find_package(repo, name) for name in repo.packages}
+    _refuse_irregular(repo, found)
     cache_dir: str | None = None
     cache_file: Path | None = None
     key = ""
@@ -109,6 +111,24 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
     if cache_file is not None:
         _save_graph(cache_file, key, graph)
     return graph
+
+
+def _refuse_irregular(repo: Repo, found: set[FoundPackage]) -> None:
+    """grimp reads every module file it finds, links followed: a repository can commit
+    `mod.py` as a link to `/dev/zero` (bytes without end) or `/dev/tty` (a read that
+    waits for the keyboard), and a FIFO blocks the read. Only regular files go on."""
+    for package in sorted(found, key=lambda p: p.name):
+        for module_file in package.module_files:
+            path = _module_path(package, module_file.module.name)
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:
+                continue  # gone, or a dangling link: grimp reports what it cannot read
+            if not regular:
+                raise RepoError(
+                    f"{_relative(repo, path)} is not a regular file (a FIFO, a device or a "
+                    f"socket, or a link to one): the tool reads only regular files; "
+                    f"remove it or replace it with a real file")
 
 
 def _found_key(found: set[FoundPackage]) -> str:

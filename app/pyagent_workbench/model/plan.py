@@ -20,7 +20,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
-from pyagent_workbench import atomic
+from pyagent_workbench import safefiles
 from pyagent_workbench.errors import InvalidPlan, PlanError
 from pyagent_workbench.model.schema import (
     DEFAULT_PLAN_NAME,
@@ -154,7 +154,7 @@ class Plan:
     @classmethod
     def load(cls, path: Path) -> Plan:
         try:
-            raw = path.read_bytes()
+            raw = safefiles.read_regular(path)
         except FileNotFoundError:
             raise InvalidPlan(
                 [PlanError("plan file not found", where=str(path))]
@@ -189,7 +189,7 @@ class Plan:
         target = path or self.path
         if target is None:
             raise ValueError("no path to save the plan to")
-        atomic.replace_file(target, self.dumps().encode("utf-8"))
+        safefiles.replace_file(target, self.dumps().encode("utf-8"))
         self.path = target
         return target
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.model import names
@@ -248,7 +249,7 @@ class Preview:
 
     def read(self, path: str) -> bytes:
         if path not in self._contents:
-            data = (self.repo.root / path).read_bytes()
+            data = safefiles.read_regular(self.repo.root / path)
             self._contents[path] = data
             self._inputs[path] = sha256(data)
         return self._contents[path]
@@ -657,10 +658,7 @@ def _relative_refs(data: bytes, context: FileContext, resolver: Resolver) -> boo
 
 def _read_small(path: os.PathLike[str], limit: int = 2_000_000) -> bytes | None:
     try:
-        if os.path.getsize(path) > limit:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read()
+        return safefiles.read_regular(path, limit=limit)
     except OSError:
         return None
 

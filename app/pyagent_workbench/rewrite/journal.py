@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyagent_workbench import atomic
+from pyagent_workbench import safefiles
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.statedir import CONFLICTS_DIR, JOURNAL_DIR
 
@@ -206,7 +206,7 @@ class Journal:
             "git_index": str(self.git_index) if self.git_index else None,
             "created_dirs": list(self.created_dirs),
         }
-        atomic.replace_file(self.manifest, json.dumps(data, indent=1).encode("utf-8"),
+        safefiles.replace_file(self.manifest, json.dumps(data, indent=1).encode("utf-8"),
                             sync=True)
         _fsync_dir(self.dir)
 

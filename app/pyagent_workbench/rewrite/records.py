@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pyagent_workbench import atomic
+from pyagent_workbench import safefiles
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import facades
 from pyagent_workbench.rewrite.engine import sha256
@@ -41,7 +41,7 @@ def _save(workspace: Workspace, path: Path, data: object) -> None:
     """Write a record under the tool's folder (created, ignoring itself, if need be)."""
     ensure_state_dir(workspace.repo.root)
     path.parent.mkdir(exist_ok=True)
-    atomic.replace_file(path, json.dumps(data, indent=1).encode())
+    safefiles.replace_file(path, json.dumps(data, indent=1).encode())
 
 
 # -- the apply -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.model import names
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite import facades as facade_files
@@ -52,8 +53,7 @@ def find_facades(repo: Repo) -> list[Facade]:
         if not path.endswith(".py"):
             continue
         try:
-            with open(repo.root / path, "rb") as handle:
-                head = handle.read(2000)
+            head = safefiles.read_regular(repo.root / path, limit=2000, head=True)
         except OSError:
             continue
         marker = facade_files.read_marker(head)
@@ -106,7 +106,7 @@ def _worth_parsing(pattern: re.Pattern[str], olds: list[str]) -> re.Pattern[str]
 def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
                  olds: list[str], worth_parsing: re.Pattern[str]) -> list[Use]:
     try:
-        source = (repo.root / path).read_bytes()
+        source = safefiles.read_regular(repo.root / path)
     except OSError:
         return []
     text = source.decode("utf-8", errors="replace")
@@ -180,7 +180,7 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 def _config_uses(repo: Repo, path: str, pattern: re.Pattern[str]) -> list[Use]:
     try:
-        text = (repo.root / path).read_text(encoding="utf-8")
+        text = safefiles.read_regular(repo.root / path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     found = []

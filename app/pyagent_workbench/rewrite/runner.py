@@ -21,7 +21,7 @@ from types import TracebackType
 
 import libcst as cst
 
-from pyagent_workbench import cachefile
+from pyagent_workbench import cachefile, safefiles
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite
 from pyagent_workbench.rewrite.statements import RewriteState, compiles, rewrite_file
@@ -163,8 +163,7 @@ def _check(path: str) -> str | None:
     the running Python, and does not apply the compiler's scope rules) has the last word
     on what it refuses."""
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
+        source = safefiles.read_regular(path)
     except OSError as error:
         return f"cannot be read: {error.strerror}"
     if compiles(source, path):

@@ -1,0 +1,106 @@
+"""Issue 15, category 4: only regular files are read, never a hang. A repository can
+commit a link to a device (`/dev/zero`: bytes without end) under a module's or a
+document's name; a FIFO (made locally: git cannot hold one) blocks whoever opens it to
+read; a plan path on the command line can be either. Each case runs as a real process
+with a timeout: a module that is not a regular file is refused in one line naming it, a
+document is skipped, a plan path is refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.plans import write_plan
+from support.repos import git, make_repo, tree_digest
+
+from . import stats
+
+SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
+TIMEOUT = 120
+
+FILES: dict[str, str | bytes] = {
+    "app/__init__.py": "",
+    "app/core/__init__.py": "",
+    "app/core/base.py": "BASE = 1\n",
+    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
+    "app/infra/__init__.py": "",
+    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
+    "docs/guide.md": "Use `app.infra.db` for storage.\n",
+}
+
+
+def cli(cwd: Path, *args: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([str(SCRIPT), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False, timeout=TIMEOUT)
+
+
+def refused_in_one_line(result: subprocess.CompletedProcess[str], needle: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _installed() -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "fifo"])
+@pytest.mark.parametrize("command", ["suggest", "edges", "diff"])
+def test_a_module_that_is_not_a_regular_file_is_refused(
+        tmp_path: Path, kind: str, command: str) -> None:
+    repo = make_repo(tmp_path / "repo", FILES, git_repo=kind != "fifo")
+    special = repo / "app/infra/zero.py"
+    if kind == "fifo":
+        os.mkfifo(special)
+    else:
+        special.symlink_to("/dev/zero")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "a module that is a device")
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    before = tree_digest(repo) if kind != "fifo" else None
+    args = {"suggest": ["suggest", ".", "--container", "app"],
+            "edges": ["edges", plan, "--repo", "."],
+            "diff": ["diff", plan, "--repo", "."]}[command]
+    stats.bump("bad inputs tried")
+    refused_in_one_line(cli(repo, *args), "app/infra/zero.py is not a regular file")
+    if before is not None:
+        assert tree_digest(repo) == before
+
+
+def test_a_document_that_is_a_device_is_skipped(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FILES)
+    (repo / "docs/endless.md").symlink_to("/dev/zero")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a document that is a device")
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    stats.bump("bad inputs tried")
+    result = cli(repo, "diff", plan, "--repo", ".")
+    assert result.returncode == 0, result.stderr
+    assert "docs/guide.md" in result.stdout  # the regular document is still rewritten
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "folder"])
+@pytest.mark.parametrize("command", ["check", "diff", "apply"])
+def test_a_plan_path_that_is_not_a_regular_file_is_refused(
+        tmp_path: Path, kind: str, command: str) -> None:
+    repo = make_repo(tmp_path / "repo", FILES)
+    plan = tmp_path / "plan.toml"
+    if kind == "fifo":
+        os.mkfifo(plan)
+    elif kind == "folder":
+        plan.mkdir()
+    else:
+        plan.symlink_to("/dev/zero")
+    before = tree_digest(repo)
+    stats.bump("bad inputs tried")
+    refused_in_one_line(cli(repo, command, plan, "--repo", "."), "not a regular file")
+    assert tree_digest(repo) == before
