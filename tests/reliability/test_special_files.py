@@ -104,3 +104,16 @@ def test_a_plan_path_that_is_not_a_regular_file_is_refused(
     stats.bump("bad inputs tried")
     refused_in_one_line(cli(repo, command, plan, "--repo", "."), "not a regular file")
     assert tree_digest(repo) == before
+
+
+def test_a_module_past_the_size_bound_is_refused(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # In-process, with the bound lowered: a module larger than it is refused by name.
+    from pyagent_workbench import safefiles
+    from support.cli import run
+    monkeypatch.setattr(safefiles, "READ_LIMIT", 1000)
+    repo = make_repo(tmp_path / "repo", {**FILES, "app/infra/huge.py": "X = 1\n" * 400})
+    stats.bump("bad inputs tried")
+    result = run("suggest", repo, "--container", "app")
+    assert result.code == 2
+    assert "app/infra/huge.py is larger than" in result.err

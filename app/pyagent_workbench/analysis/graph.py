@@ -30,7 +30,7 @@ from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
 from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
-from pyagent_workbench import cachefile
+from pyagent_workbench import cachefile, safefiles
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.statedir import GRAPH_CACHE, ensure_state_dir
@@ -116,19 +116,25 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
 def _refuse_irregular(repo: Repo, found: set[FoundPackage]) -> None:
     """grimp reads every module file it finds, links followed: a repository can commit
     `mod.py` as a link to `/dev/zero` (bytes without end) or `/dev/tty` (a read that
-    waits for the keyboard), and a FIFO blocks the read. Only regular files go on."""
+    waits for the keyboard), and a FIFO blocks the read. Only regular files within the
+    size bound go on."""
     for package in sorted(found, key=lambda p: p.name):
         for module_file in package.module_files:
             path = _module_path(package, module_file.module.name)
             try:
-                regular = stat.S_ISREG(os.stat(path).st_mode)
+                info = os.stat(path)
             except OSError:
                 continue  # gone, or a dangling link: grimp reports what it cannot read
-            if not regular:
+            if not stat.S_ISREG(info.st_mode):
                 raise RepoError(
                     f"{_relative(repo, path)} is not a regular file (a FIFO, a device or a "
                     f"socket, or a link to one): the tool reads only regular files; "
                     f"remove it or replace it with a real file")
+            if info.st_size > safefiles.READ_LIMIT:
+                raise RepoError(
+                    f"{_relative(repo, path)} is larger than "
+                    f"{safefiles.READ_LIMIT >> 20} MiB: not a module a person wrote; "
+                    f"move it out of the package or leave its package out of the analysis")
 
 
 def _found_key(found: set[FoundPackage]) -> str:
