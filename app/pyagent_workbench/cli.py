@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pyagent_workbench import __version__
+from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
 
 PROG = "pyagent-workbench"
@@ -298,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except WorkbenchError as error:
         for line in str(error).splitlines() or [type(error).__name__]:
-            print(f"error: {line}", file=sys.stderr)
+            print(printable(f"error: {line}"), file=sys.stderr)
         return error.exit_status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -13,17 +13,23 @@ from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.application import applying, previewing, reporting, retiring
 from pyagent_workbench.application.opening import open_plan, open_workspace
 from pyagent_workbench.application.suggesting import suggest_plan
+from pyagent_workbench.display import printable
 from pyagent_workbench.model import names
 from pyagent_workbench.rewrite import diff as render
 from pyagent_workbench.rewrite.apply import ApplyOptions
 
 
-def _out(text: str) -> None:
+def _out(text: str, *, data: bool = False) -> None:
+    """Print for a person: control characters from the repo or the plan escaped
+    (`display.printable`). `data` (a patch another tool reads) goes out as it is, unless
+    it goes to a terminal."""
+    if not data or sys.stdout.isatty():
+        text = printable(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _warn(text: str) -> None:
-    print(f"warning: {text}", file=sys.stderr)
+    print(printable(f"warning: {text}"), file=sys.stderr)
 
 
 def _warn_syntax(problems: list[SyntaxProblem]) -> None:
@@ -42,7 +48,7 @@ def run_diff(args: argparse.Namespace) -> int:
     elif args.stat:
         _out(render.render_stat(diff.changeset))
     else:
-        _out(render.render_diff(diff.changeset))
+        _out(render.render_diff(diff.changeset), data=True)
     return 0
 
 
@@ -54,7 +60,7 @@ def run_apply(args: argparse.Namespace) -> int:
         plan_path=args.plan)
     applied = applying.apply(
         workspace, options, progress=_progress if sys.stderr.isatty() else None,
-        notice=lambda text: print(f"note: {text}", file=sys.stderr))
+        notice=lambda text: print(printable(f"note: {text}"), file=sys.stderr))
     result = applied.result
     if result is None:
         _out(applied.message)
@@ -62,7 +68,7 @@ def run_apply(args: argparse.Namespace) -> int:
     for warning in result.changeset.warnings:
         _warn(warning)
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(printable(f"note: {note}"), file=sys.stderr)
     _out("applied." + render.render_summary(result.changeset))
     if result.tests:
         _out(f"tests after the apply: {result.tests}")
