@@ -3,7 +3,9 @@
 A comment, a file name or a review note can hold escape sequences (colours, cursor
 moves, a terminal title, a hyperlink) or bidirectional overrides that make a line read
 otherwise than it is. What the tool prints for a person shows each such character as
-its escape (`\\x1b`, `\\u202e`); newlines and tabs stay.
+its escape (`\\x1b`, `\\u202e`); newlines and tabs stay. In a table of fixed-width
+cells (the workbench's review table) each one is a one-cell stand-in instead
+(`one_cell`), so the columns stay aligned.
 """
 
 from __future__ import annotations
@@ -22,3 +24,10 @@ def printable(text: str) -> str:
     """`text` with every control character (but newline and tab) and bidirectional
     override escaped."""
     return _CONTROL.sub(_escape, text)
+
+
+def one_cell(text: str) -> str:
+    """`text` with every character that is not printable (control characters, tabs,
+    bidirectional overrides) shown as `·`: one cell for one character."""
+    return text if text.isprintable() else "".join(
+        ch if ch.isprintable() else "·" for ch in text)

@@ -316,8 +316,8 @@ async def test_the_cursor_keeps_its_edge_through_a_sort_and_keys_move_it(large: 
 
 
 def test_control_characters_of_the_source_are_not_sent_to_the_terminal() -> None:
-    from pyagent_workbench.tui.widgets.edges import printable
+    from pyagent_workbench.display import one_cell
 
-    assert printable("from a import b  # \x1b[2J\x07 gone\tx") == (
+    assert one_cell("from a import b  # \x1b[2J\x07 gone\tx") == (
         "from a import b  # ·[2J· gone·x")
-    assert printable("from café import ünï") == "from café import ünï"
+    assert one_cell("from café import ünï") == "from café import ünï"

@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.widgets import Input, Label, Static
 
 from pyagent_workbench.analysis import edgelist
+from pyagent_workbench.display import one_cell
 from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
 from pyagent_workbench.tui.messages import PlanChanged
 from pyagent_workbench.tui.panes import Pane
-from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix, printable
+from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix
 
 if TYPE_CHECKING:
     from pyagent_workbench.model.plan import Verdict
@@ -106,7 +107,7 @@ class ReviewPane(Pane):
         grouped = (f" · {len(edgelist.pair_counts(table.rows_shown))} tier pairs"
                    if table.grouped else "")
         self.query_one("#review-status", Label).update(
-            f"{len(table.rows_shown)} imports shown ({printable(table.filter.describe())})"
+            f"{len(table.rows_shown)} imports shown ({one_cell(table.filter.describe())})"
             f"{order}{grouped}{selected} · {reviewed}/{len(pairs)} edges reviewed · "
             f"a/x: accept/must-fix · A/X: all shown", layout=False)
         self._show_edge_detail()
@@ -122,7 +123,7 @@ class ReviewPane(Pane):
         # The source line and the note come from the repo and the plan file: a `[/]`
         # would be markup (an error), an escape sequence would reach the terminal.
         cycle = " · in a tier cycle" if edge.in_cycle else ""
-        detail.update(printable(
+        detail.update(one_cell(
             f"{edge.path}:{edge.line}  {edge.text.strip()}  "
             f"({edge.importer_tier} → {edge.imported_tier}, {edge.direction}{cycle})"
             f"{note}"), layout=False)

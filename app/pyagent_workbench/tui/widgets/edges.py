@@ -24,6 +24,7 @@ from textual.widgets import DataTable
 
 from pyagent_workbench.analysis import edgelist
 from pyagent_workbench.analysis.edgelist import EdgeFilter
+from pyagent_workbench.display import one_cell
 
 if TYPE_CHECKING:
     from pyagent_workbench.analysis.planview import CrossEdge
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 VERDICT_STYLE = {"accepted": "green", "must-fix": "bold red", None: "yellow"}
 DIRECTION_MARK = {"down": "↓", "up": "↑", "sideways": "→"}
 
-__all__ = ["EdgeFilter", "EdgeTable", "TierMatrix", "printable"]
+__all__ = ["EdgeFilter", "EdgeTable", "TierMatrix"]
 
 
 COLUMNS = {"dir": "dir", "tiers": "tiers", "verdict": "verdict",
@@ -45,13 +46,6 @@ CELL_PADDING = 1
 
 Piece = tuple[str, str]
 """Text and its style (Rich style syntax; "" for the row's own)."""
-
-
-def printable(text: str) -> str:
-    """Source text as it can be shown: a control character (an escape sequence in a
-    comment, a tab) would reach the terminal as it is, so it shows as `·`."""
-    return text if text.isprintable() else "".join(
-        ch if ch.isprintable() else "·" for ch in text)
 
 
 def _identity(edge: CrossEdge) -> tuple[str, str, str, int]:
@@ -326,15 +320,15 @@ class EdgeTable(ScrollView, can_focus=True):
             [(edge.verdict or "unreviewed", VERDICT_STYLE[edge.verdict])],
         ]
         if "importer" in widths:
-            cells.append([(printable(edgelist.fit_tail(edge.importer[root:],
+            cells.append([(one_cell(edgelist.fit_tail(edge.importer[root:],
                                                       widths["importer"])), "")])
         if "imported" in widths:
-            cells.append([(printable(edgelist.fit_tail(edge.imported[root:],
+            cells.append([(one_cell(edgelist.fit_tail(edge.imported[root:],
                                                       widths["imported"])), "")])
         if "line" in widths:
             cells.append([(str(edge.line), "")])
         if "import" in widths:
-            cells.append([(printable(edge.text.strip()), "")])
+            cells.append([(one_cell(edge.text.strip()), "")])
         return cells
 
     def cell_text(self, row: int, column: str) -> str:
