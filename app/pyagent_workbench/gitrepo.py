@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.errors import ApplyError, RepoError
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None
@@ -78,6 +78,22 @@ def unignored_files(root: Path) -> list[str] | None:
         if full.is_file() or full.is_symlink():
             files.append(path)
     return files
+
+
+def refuse_committed_state(root: Path, state: str) -> None:
+    """Refuse a repository that commits the tool's folder `state` (relative to `root`):
+    the folder ignores itself for git, so tracked files in it came with the repository
+    (a crafted journal that `recover` would act on, a diff record that `apply` would
+    trust), not from the tool."""
+    if not is_work_tree(root):
+        return
+    out = _git(root, "ls-files", "-z", "--", state)
+    if out is not None and out.returncode == 0 and out.stdout.strip(b"\0"):
+        first = os.fsdecode(out.stdout.split(b"\0")[0])
+        raise RepoError(
+            f"the repository commits the tool's folder ({first}): it is never committed "
+            f"and the tool will not trust what is in it; remove it from git "
+            f"(git rm -r --cached {state}) and delete it")
 
 
 def ignored_dirs(root: Path, base: Path) -> set[str]:

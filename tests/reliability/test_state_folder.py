@@ -2,7 +2,9 @@
 when a repository commits it as a link or as something other than a folder. Every
 command that reads or writes the tool's state (caches, drafts, diff records, the apply
 journal) would otherwise read and write wherever the link points: `diff` wrote its caches
-there and `recover` deleted a `journal/` folder there.
+there and `recover` deleted a `journal/` folder there. A real folder that git tracks came
+with the repository, not from the tool (the folder ignores itself): its journal is not
+trusted either.
 
 Each command runs as a real process on a repo whose `.pyagent-workbench` is a real
 symbolic link (to a folder outside the repo, holding a `journal/` of its own), or a
@@ -96,3 +98,40 @@ def test_a_committed_state_folder_that_is_not_a_folder_is_refused(
     if link is not None:
         assert os.readlink(repo / ".pyagent-workbench") == link
     assert not any(out.iterdir())  # no draft, no report
+
+
+@pytest.mark.parametrize("name, args", [
+    ("recover", ["recover", "."]),
+    ("suggest", ["suggest", ".", "--tiers", "2", "--container", "app"]),
+    ("diff", ["diff", "{plan}", "--repo", "."]),
+], ids=["recover", "suggest", "diff"])
+def test_a_state_folder_the_repository_commits_is_not_trusted(
+        tmp_path: Path, name: str, args: list[str]) -> None:
+    # A real folder, committed with a crafted journal that would have `recover` write
+    # the repo's files back to bytes of the repository author's choosing.
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    repo = make_repo(tmp_path / "repo", FILES)
+    journal = repo / ".pyagent-workbench" / "journal"
+    (journal / "backup").mkdir(parents=True)
+    (journal / "backup" / "0000001").write_text("EVIL = 1\n")
+    (journal / "manifest.json").write_text(
+        '{"version": 1, "plan": "", "entries": [{"path": "app/core/base.py", '
+        '"backup": "0000001", "mode": 420}], "git_index": null, "created_dirs": []}\n')
+    git(repo, "add", "-f", ".pyagent-workbench")
+    git(repo, "commit", "-q", "-m", "a crafted journal")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan = write_plan(plans / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    before = tree_digest(repo)
+    result = subprocess.run([str(SCRIPT), *[a.format(plan=plan) for a in args]], cwd=repo,
+                            env={**os.environ, "HOME": str(tmp_path)}, capture_output=True,
+                            text=True, check=False, timeout=300)
+    stats.bump("bad inputs tried")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "commits the tool's folder" in lines[0], result.stderr
+    assert tree_digest(repo) == before
+    assert (repo / "app/core/base.py").read_text() == "BASE = 1\n"
+    assert (journal / "manifest.json").is_file()

@@ -30,10 +30,10 @@ from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
 from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
-from pyagent_workbench import cachefile, safefiles
+from pyagent_workbench import cachefile, gitrepo, safefiles
 from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
-from pyagent_workbench.statedir import GRAPH_CACHE, ensure_state_dir
+from pyagent_workbench.statedir import GRAPH_CACHE, STATE_DIR, ensure_state_dir
 
 GRIMP_CACHE = "grimp-cache"
 _GRAPH_CACHE_VERSION = 1
@@ -96,6 +96,7 @@ def build_graph(repo: Repo, *, use_cache: bool = True) -> ImportGraph:
     out, and the rest is analysed."""
     found = {_find_package(repo, name) for name in repo.packages}
     _refuse_irregular(repo, found)
+    gitrepo.refuse_committed_state(repo.root, STATE_DIR)
     cache_dir: str | None = None
     cache_file: Path | None = None
     key = ""

@@ -12,12 +12,13 @@ from pathlib import Path
 from pyagent_workbench import gitrepo
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite.journal import MANIFEST, Journal, why
-from pyagent_workbench.statedir import JOURNAL_DIR, state_dir
+from pyagent_workbench.statedir import JOURNAL_DIR, STATE_DIR, state_dir
 
 
 def recover(repo_root: Path) -> bool:
     """Restore the pre-apply tree from an interrupted apply's journal. False if none."""
     state = state_dir(repo_root)
+    gitrepo.refuse_committed_state(repo_root, STATE_DIR)
     journal_dir = state / JOURNAL_DIR
     if not journal_dir.exists():
         return False
