@@ -50,13 +50,11 @@ from pyagent_workbench.analysis.clustering import (
     _split_to,
     _undirected,
     cluster,
-    layered,
-    readable,
 )
 from pyagent_workbench.analysis.compare import mojofm
 from pyagent_workbench.analysis.graph import build_graph
 from pyagent_workbench.analysis.ordering import order_tiers
-from pyagent_workbench.analysis.suggest import _absorb_singletons
+from pyagent_workbench.analysis.suggest import _grouping
 from pyagent_workbench.analysis.units import Unit, UnitGraph
 from pyagent_workbench.repo import Repo
 
@@ -175,16 +173,12 @@ def measure(name: str, seed: int = 0) -> dict[str, Any]:
     silent = UnitGraph(["flat"], units.units, {}, {}, units.unit_of)
 
     def ours(count: int | None) -> list[list[str]]:
-        groups = [list(g) for g in cluster(units, members, tiers=count, words=words).groups]
-        if count is None:
-            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
-        return layered(groups, units, members, words=words)
+        return [list(g) for g in _grouping(units, members, tiers=count, seed=seed,
+                                           words=words).groups]
 
     def graph_only(count: int | None) -> list[list[str]]:
-        groups = [list(g) for g in cluster(units, members, tiers=count, seed=seed).groups]
-        if count is None:
-            groups = readable(_absorb_singletons(groups, units), units, members, seed=seed)
-        return layered(groups, units, members)
+        return [list(g) for g in _grouping(units, members, tiers=count, seed=seed,
+                                           words=None).groups]
 
     def words_only(count: int | None) -> list[list[str]]:
         return [list(g) for g in cluster(silent, members, tiers=count, words=words).groups]

@@ -225,6 +225,19 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
     return out
 
 
+def _phase_table(entry: dict[str, Any]) -> list[str]:
+    """Cold and warm runs of the analysis workload, phase by phase."""
+    rows = ["| | wall (process) | graph | units | suggest | view + figures | peak memory |",
+            "|---|---|---|---|---|---|---|"]
+    for name in ("cold", "warm"):
+        e = entry[name]
+        ph = e["phases_median"]
+        rows.append(f"| {name} | {_range(e)} | {_s(ph['graph'])} | {_s(ph['units'])} | "
+                    f"{_s(ph['suggest'])} | {_s(ph['view_and_figures'])} | "
+                    f"{e['peak_mib_max']:.0f} MiB |")
+    return rows
+
+
 def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str]:
     big = a["10000"]
     out = ["", "## Analysis on generated Phase-I-shaped repos", "",
@@ -238,28 +251,13 @@ def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[s
     d = big["cold"]["details"]
     out += [f"10k repo: {d['modules']:,} modules, {d['import_statements']:,} import statements, "
             f"{d['units_count']} units, {d['tiers']} suggested tiers.", "",
-            "| | wall (process) | graph | units | suggest | view + figures | peak memory |",
-            "|---|---|---|---|---|---|---|"]
-    for name in ("cold", "warm"):
-        e = big[name]
-        ph = e["phases_median"]
-        out.append(f"| {name} | {_range(e)} | {_s(ph['graph'])} | {_s(ph['units'])} | "
-                   f"{_s(ph['suggest'])} | {_s(ph['view_and_figures'])} | "
-                   f"{e['peak_mib_max']:.0f} MiB |")
+            *_phase_table(big)]
     flat = a.get("flat")
     if flat:
         d = flat["cold"]["details"]
         out += ["", f"One flat package of {d['modules']:,} modules ({d['units_count']} units in "
                 "one container, the worst case for the clustering: `generate.generate_flat`), "
-                f"{d['tiers']} suggested tiers:", "",
-                "| | wall (process) | graph | units | suggest | view + figures | peak memory |",
-                "|---|---|---|---|---|---|---|"]
-        for name in ("cold", "warm"):
-            e = flat[name]
-            ph = e["phases_median"]
-            out.append(f"| {name} | {_range(e)} | {_s(ph['graph'])} | {_s(ph['units'])} | "
-                       f"{_s(ph['suggest'])} | {_s(ph['view_and_figures'])} | "
-                       f"{e['peak_mib_max']:.0f} MiB |")
+                f"{d['tiers']} suggested tiers:", "", *_phase_table(flat)]
     out += ["", "One unit moved to another tier (`PlanView.move_unit`: plan edit, tier map, "
             "incremental figures, then `figures()`), and the metric update alone "
             "(`PlanMetrics.move` + `figures()`):", "",
