@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,8 @@ from support.plans import write_plan
 from support.repos import make_repo
 
 from . import stats
+from .processes import SCRIPT
 
-SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
 HOSTILE = "\x1b[31mRED\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 \u202etxt.exe [/] [b]"
 
 FILES: dict[str, str | bytes] = {

@@ -8,8 +8,6 @@ document is skipped, a plan path is refused."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,32 +15,12 @@ from support.plans import write_plan
 from support.repos import git, make_repo, tree_digest
 
 from . import stats
+from .processes import APP, SCRIPT, cli, refused_in_one_line
 
-SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
 TIMEOUT = 120
+"""Seconds: a read that blocks fails the test instead of hanging the suite."""
 
-FILES: dict[str, str | bytes] = {
-    "app/__init__.py": "",
-    "app/core/__init__.py": "",
-    "app/core/base.py": "BASE = 1\n",
-    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
-    "app/infra/__init__.py": "",
-    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
-    "docs/guide.md": "Use `app.infra.db` for storage.\n",
-}
-
-
-def cli(cwd: Path, *args: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([str(SCRIPT), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False, timeout=TIMEOUT)
-
-
-def refused_in_one_line(result: subprocess.CompletedProcess[str], needle: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
+FILES = {**APP, "docs/guide.md": "Use `app.infra.db` for storage.\n"}
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +48,8 @@ def test_a_module_that_is_not_a_regular_file_is_refused(
             "edges": ["edges", plan, "--repo", "."],
             "diff": ["diff", plan, "--repo", "."]}[command]
     stats.bump("bad inputs tried")
-    refused_in_one_line(cli(repo, *args), "app/infra/zero.py is not a regular file")
+    refused_in_one_line(cli(repo, *args, timeout=TIMEOUT),
+                        "app/infra/zero.py is not a regular file")
     if before is not None:
         assert tree_digest(repo) == before
 
@@ -83,7 +62,7 @@ def test_a_document_that_is_a_device_is_skipped(tmp_path: Path) -> None:
     plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
                       packages=["app"], tiers=[("storage", "app.storage")])
     stats.bump("bad inputs tried")
-    result = cli(repo, "diff", plan, "--repo", ".")
+    result = cli(repo, "diff", plan, "--repo", ".", timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
     assert "docs/guide.md" in result.stdout  # the regular document is still rewritten
 
@@ -102,7 +81,8 @@ def test_a_plan_path_that_is_not_a_regular_file_is_refused(
         plan.symlink_to("/dev/zero")
     before = tree_digest(repo)
     stats.bump("bad inputs tried")
-    refused_in_one_line(cli(repo, command, plan, "--repo", "."), "not a regular file")
+    refused_in_one_line(cli(repo, command, plan, "--repo", ".", timeout=TIMEOUT),
+                        "not a regular file")
     assert tree_digest(repo) == before
 
 

@@ -14,8 +14,6 @@ the link's target and the repo byte-identical."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,18 +21,9 @@ from support.plans import write_plan
 from support.repos import git, make_repo, tree_digest
 
 from . import stats
+from .processes import APP, SCRIPT, cli, refused_in_one_line
 
-SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
-
-FILES: dict[str, str | bytes] = {
-    "app/__init__.py": "",
-    "app/core/__init__.py": "",
-    "app/core/base.py": "BASE = 1\n",
-    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
-    "app/infra/__init__.py": "",
-    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
-    "app/infra/cache.py": "from app.infra import db\n\nC = db.DB\n",
-}
+FILES = APP
 
 COMMANDS = [
     ("suggest", ["suggest", ".", "--tiers", "2", "--container", "app"]),
@@ -85,14 +74,9 @@ def test_a_committed_state_folder_that_is_not_a_folder_is_refused(
     before_outside, before_repo = tree_digest(outside), tree_digest(repo)
     link = os.readlink(repo / ".pyagent-workbench") if shape != "plain file" else None
     argv = [a.format(plan=plan, out=out) for a in args]
-    env = {**os.environ, "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([str(SCRIPT), *argv], cwd=repo, env=env, capture_output=True,
-                            text=True, check=False, timeout=300)
+    result = cli(repo, *argv, env={"HOME": str(tmp_path)})
     stats.bump("bad inputs tried")
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and ".pyagent-workbench" in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
+    refused_in_one_line(result, ".pyagent-workbench")
     assert tree_digest(outside) == before_outside
     assert tree_digest(repo) == before_repo
     if link is not None:
@@ -125,13 +109,9 @@ def test_a_state_folder_the_repository_commits_is_not_trusted(
     plan = write_plan(plans / "plan.toml", [("app.infra.db", "app.storage.db")],
                       packages=["app"], tiers=[("storage", "app.storage")])
     before = tree_digest(repo)
-    result = subprocess.run([str(SCRIPT), *[a.format(plan=plan) for a in args]], cwd=repo,
-                            env={**os.environ, "HOME": str(tmp_path)}, capture_output=True,
-                            text=True, check=False, timeout=300)
+    result = cli(repo, *[a.format(plan=plan) for a in args], env={"HOME": str(tmp_path)})
     stats.bump("bad inputs tried")
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "commits the tool's folder" in lines[0], result.stderr
+    refused_in_one_line(result, "commits the tool's folder")
     assert tree_digest(repo) == before
     assert (repo / "app/core/base.py").read_text() == "BASE = 1\n"
     assert (journal / "manifest.json").is_file()

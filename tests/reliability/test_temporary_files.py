@@ -8,8 +8,6 @@ changes, a tree where one of those names is taken. Real processes, real links.""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,24 +16,10 @@ from support.plans import write_plan
 from support.repos import git, make_repo, tree_digest
 
 from . import stats
+from .processes import APP, SCRIPT, cli, refused_in_one_line
 
-SCRIPT = Path(sys.executable).with_name("pyagent-workbench")
+FILES = APP
 
-FILES: dict[str, str | bytes] = {
-    "app/__init__.py": "",
-    "app/core/__init__.py": "",
-    "app/core/base.py": "BASE = 1\n",
-    "app/core/util.py": "from app.core.base import BASE\n\nU = BASE\n",
-    "app/infra/__init__.py": "",
-    "app/infra/db.py": "import app.core.util\n\nDB = app.core.util.U\n",
-    "app/infra/cache.py": "from app.infra import db\n\nC = db.DB\n",
-}
-
-
-def cli(cwd: Path, *args: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([str(SCRIPT), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False, timeout=300)
 
 
 @pytest.fixture
@@ -66,9 +50,7 @@ def test_apply_refuses_a_tree_where_its_temporary_name_is_taken(
     before, victim = tree_digest(repo), outside.read_bytes()
     result = cli(repo, "apply", plan, "--repo", ".", "--no-verify", "--force")
     stats.bump("bad inputs tried")
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and taken + TMP_SUFFIX in lines[0], result.stderr
+    refused_in_one_line(result, taken + TMP_SUFFIX)
     assert tree_digest(repo) == before
     assert outside.read_bytes() == victim
     assert blocker.is_symlink() == (shape == "link")
