@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
+from pyagent_workbench import safefiles
+
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])")
 _DOTTED = re.compile(r"\b\w+(?:\.\w+)+\b")
 _STOP = frozenset("""
@@ -85,12 +87,10 @@ def read_source(root: Path, path: str, *, inside: dict[str, bool] | None = None)
         if full.is_symlink() and not Path(os.path.realpath(full)).is_relative_to(
                 os.path.realpath(root)):
             return ""  # the file itself links outside
-        if not full.is_file():
-            return ""  # a directory, a FIFO, a device, a dangling link
-        with full.open("rb") as handle:
-            return handle.read(READ_LIMIT).decode("utf-8", errors="replace")
+        data = safefiles.read_regular(full, limit=READ_LIMIT, head=True)
     except OSError:
-        return ""
+        return ""  # a directory, a FIFO, a device, a dangling link
+    return data.decode("utf-8", errors="replace")
 
 
 def unit_bags(root: Path, units: Mapping[str, Sequence[tuple[str, str]]]
