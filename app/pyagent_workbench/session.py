@@ -343,7 +343,7 @@ class Session:
             raise WorkbenchError("approve the plan before applying it (every cross-tier "
                                  "edge reviewed)")
         applied = apply(self.workspace(), ApplyOptions(plan_path=self.plan_path),
-                        progress=progress, notice=notice)
+                        progress=progress, notice=notice, who="the workbench's apply")
         if applied.result is not None:
             self.repo = applied.result.workspace.repo
         self.applied = applied.plan

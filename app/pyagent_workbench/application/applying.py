@@ -7,13 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyagent_workbench import gitrepo
 from pyagent_workbench.application.opening import AppliedPlan, applied_plan
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.rewrite.apply import AlreadyApplied, ApplyOptions, ApplyResult, apply_plan
 from pyagent_workbench.rewrite.records import save_verify_result
 from pyagent_workbench.rewrite.recover import recover
 from pyagent_workbench.rewrite.verify import VerifyReport, verify
+from pyagent_workbench.statedir import JOURNAL_DIR, STATE_DIR, state_dir
 from pyagent_workbench.workspace import Workspace
+from pyagent_workbench.writelock import repo_lock
 
 ApplyProgress = Callable[[str, int, int], None]
 """Called as (step, done, total) while applying."""
@@ -30,11 +33,13 @@ class Applied:
 
 def apply(workspace: Workspace, options: ApplyOptions | None = None, *,
           progress: ApplyProgress | None = None,
-          notice: Callable[[str], None] | None = None) -> Applied:
-    """Apply the plan, or leave the repo exactly as it was and raise why."""
+          notice: Callable[[str], None] | None = None, who: str = "apply") -> Applied:
+    """Apply the plan, or leave the repo exactly as it was and raise why (`Locked` when
+    another writer is changing the repo: `who` names this one to the others)."""
     options = options or ApplyOptions()
     try:
-        result = apply_plan(workspace, options, progress=progress, notice=notice)
+        with repo_lock(workspace.repo.root, who):
+            result = apply_plan(workspace, options, progress=progress, notice=notice)
     except AlreadyApplied as done:
         return Applied(None, _as_applied(workspace, options.plan_path), str(done))
     return Applied(result, _as_applied(result.workspace, options.plan_path))
@@ -58,4 +63,9 @@ def recover_repo(path: Path) -> bool:
     root = path.resolve()
     if not root.is_dir():
         raise WorkbenchError(f"not a directory: {path}")
-    return recover(root)
+    state = state_dir(root)
+    if not (state / JOURNAL_DIR).exists():
+        return False  # nothing to do: no need to create the tool's folder for a lock
+    gitrepo.refuse_committed_state(root, STATE_DIR)
+    with repo_lock(root, "recover"):  # never roll back under a running apply
+        return recover(root)
