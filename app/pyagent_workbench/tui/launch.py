@@ -24,17 +24,19 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve the workbench on loopback with textual-serve."""
-    from textual_serve.server import Server
+    """Serve the workbench on loopback to this machine's browser only: the URL it prints
+    carries the run's token (see `serving`)."""
+    from pyagent_workbench.tui.serving import LoopbackServer
 
     if not args.path.is_dir():
         raise WorkbenchError(f"not a directory: {args.path}")
     command = [sys.executable, "-m", "pyagent_workbench", str(args.path.resolve())]
     if args.plan is not None:
         command += ["--plan", str(args.plan.resolve())]
-    server = Server(shlex.join(command), host="127.0.0.1", port=args.port,
-                    title="pyagent-workbench")
-    print(f"serving the workbench on http://127.0.0.1:{args.port} (ctrl+c stops it)",
-          file=sys.stderr)
-    server.serve()
+    server = LoopbackServer(shlex.join(command), port=args.port, title="pyagent-workbench")
+    try:
+        server.serve()
+    except OSError as error:
+        raise WorkbenchError(f"cannot listen on {server.host}:{args.port}: "
+                             f"{error.strerror or error}") from error
     return 0
