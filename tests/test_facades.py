@@ -4,12 +4,14 @@ pickles work, and import-time side effects run once whichever name comes first."
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.rewrite import facades as facade_module
 from support.cli import run
 from support.plans import write_plan
 from support.repos import make_repo
@@ -252,3 +254,60 @@ def test_pytest_warnings_as_errors_is_reported(tmp_path: Path) -> None:
             "into errors") in diff.out
     no_facades = run("diff", repo / "plan.toml", "--no-facades")
     assert "turns warnings into errors" not in no_facades.out
+
+
+# -- recognising a facade the tool wrote, byte for byte --------------------------------------
+
+GENERATED = {
+    "module": facade_module.module_facade("app.infra.db", "app.storage.db"),
+    "package": facade_module.package_facade("app.infra", "app.storage",
+                                            {"app.infra.legacy": "app.core.legacy"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(GENERATED))
+def test_a_facade_as_the_tool_wrote_it_is_recognised_as_such(kind: str) -> None:
+    content = GENERATED[kind]
+    assert facade_module.as_generated(content)
+    assert facade_module.read_marker(content) in {("app.infra.db", "app.storage.db"),
+                                                 ("app.infra", "app.storage")}
+
+
+@pytest.mark.parametrize("kind", list(GENERATED))
+@pytest.mark.parametrize("where", ["docstring", "marker names", "digest", "code", "end"])
+def test_a_facade_changed_anywhere_is_not_as_generated(kind: str, where: str) -> None:
+    content = GENERATED[kind]
+    if where == "end":
+        changed = content + b"\n"
+    else:
+        position = {
+            "docstring": content.index(b"Moved:") + 1,
+            "marker names": content.index(b"-> app.storage") + 3,
+            "digest": content.index(b"sha256 ") + 7,
+            "code": content.index(b"DeprecationWarning"),
+        }[where]
+        replacement = b"0" if content[position:position + 1] != b"0" else b"1"
+        changed = content[:position] + replacement + content[position + 1:]
+    assert changed != content
+    assert not facade_module.as_generated(changed)
+
+
+def unstamped(content: bytes) -> bytes:
+    """A facade as versions before the digest wrote it."""
+    return re.sub(rb"^# pyagent-workbench: sha256 [0-9a-f]+\n", b"", content, count=1,
+                  flags=re.MULTILINE)
+
+
+def test_a_facade_of_an_earlier_version_is_recognised_only_when_its_names_prove_it() -> None:
+    """Facades written before the digest: regenerating from the marker's two names must
+    give the file back exactly; a package facade's table of submodules is read from the
+    file itself, so it proves nothing, and such a facade is not taken as unedited."""
+    earlier = [unstamped(GENERATED["module"]),
+               unstamped(facade_module.package_facade("app.infra", "app.storage", {}))]
+    for content in earlier:
+        assert b"sha256" not in content
+        assert facade_module.as_generated(content)
+        assert not facade_module.as_generated(content.replace(b"instead", b"now"))
+    routed = unstamped(GENERATED["package"])
+    assert facade_module.read_marker(routed) == ("app.infra", "app.storage")
+    assert not facade_module.as_generated(routed)

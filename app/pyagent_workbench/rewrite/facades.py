@@ -8,18 +8,28 @@ find the old name's submodules through the new package's `__path__` and execute
 them a second time under the old name (registries refusing duplicates then fail).
 
 Each facade is self-contained (no helper module to ship or to keep importable) and
-carries a marker line, so the tool recognises its own facades later.
+carries a marker line, so the tool recognises its own facades later. The line after it
+holds the sha256 of the facade's bytes without that line: `facades --remove` deletes a
+facade only while it is byte-identical to what the tool wrote, and the digest tells
+that from the file alone (a fresh clone has none of the tool's records).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from pyagent_workbench.model.validation import is_test_path
 
 MARKER = "# pyagent-workbench: facade"
 _MARKER_RE = re.compile(
-    rb"^# pyagent-workbench: facade (?P<old>[\w.]+) -> (?P<new>[\w.]+)$", re.MULTILINE)
+    rb"^# pyagent-workbench: facade (?P<old>[\w.]+) -> (?P<new>[\w.]+)"
+    rb"(?P<stamp>\n# pyagent-workbench: sha256 (?P<digest>[0-9a-f]{32}))?$", re.MULTILINE)
+DIGEST_LENGTH = 32
+"""Hex digits of the sha256 kept: 128 bits tell any edit, on a line a linter accepts."""
+MARKER_WITHIN = 2000
+"""The marker line is looked for in a file's first bytes only (it follows a short
+docstring)."""
 
 _MODULE_TEMPLATE = '''\
 """Moved: `{old}` is now `{new}`.
@@ -126,22 +136,61 @@ _sys.modules[__name__] = _importlib.import_module(_NEW)
 
 
 def module_facade(old: str, new: str) -> bytes:
-    return _MODULE_TEMPLATE.format(old=old, new=new, marker=MARKER).encode()
+    return _stamped(_module_text(old, new))
 
 
 def package_facade(old: str, new: str, moved_apart: dict[str, str]) -> bytes:
+    return _stamped(_package_text(old, new, moved_apart))
+
+
+def _module_text(old: str, new: str) -> bytes:
+    return _MODULE_TEMPLATE.format(old=old, new=new, marker=MARKER).encode()
+
+
+def _package_text(old: str, new: str, moved_apart: dict[str, str]) -> bytes:
     table = "{}" if not moved_apart else "{\n" + "".join(
         f"    {k!r}: {v!r},\n" for k, v in sorted(moved_apart.items())) + "}"
     return _PACKAGE_TEMPLATE.format(old=old, new=new, marker=MARKER,
                                     moved_apart=table).encode()
 
 
+def _stamped(content: bytes) -> bytes:
+    """`content` with the sha256 of its own bytes on a line after its marker line."""
+    match = _MARKER_RE.search(content[:MARKER_WITHIN])
+    if match is None:  # pragma: no cover - the templates carry the marker
+        raise ValueError("a facade without its marker line")
+    digest = _digest(content)
+    return (content[:match.end()] + b"\n# pyagent-workbench: sha256 " + digest
+            + content[match.end():])
+
+
+def _digest(content: bytes) -> bytes:
+    return hashlib.sha256(content).hexdigest()[:DIGEST_LENGTH].encode()
+
+
 def read_marker(content: bytes) -> tuple[str, str] | None:
     """(old, new) when `content` is one of our facades."""
-    match = _MARKER_RE.search(content[:2000])
+    match = _MARKER_RE.search(content[:MARKER_WITHIN])
     if match is None:
         return None
     return match.group("old").decode(), match.group("new").decode()
+
+
+def as_generated(content: bytes) -> bool:
+    """Whether `content` is, byte for byte, a facade the tool wrote: its digest matches
+    the rest of its bytes. A facade of an earlier version (no digest) is recognised only
+    when regenerating it from its marker's two names gives it back exactly (a module
+    facade, or a package facade routing no submodule apart): a table of submodules read
+    from the file itself would prove nothing about an edit to that table."""
+    match = _MARKER_RE.search(content[:MARKER_WITHIN])
+    if match is None:
+        return False
+    digest = match.group("digest")
+    if digest is not None:
+        unstamped = content[:match.start("stamp")] + content[match.end("stamp"):]
+        return _digest(unstamped) == digest
+    old, new = match.group("old").decode(), match.group("new").decode()
+    return content in (_module_text(old, new), _package_text(old, new, {}))
 
 
 def is_test_module(path: str) -> bool:
