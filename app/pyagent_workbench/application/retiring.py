@@ -15,6 +15,18 @@ def list_facades(workspace: Workspace) -> list[Facade]:
 
 def retire_facades(workspace: Workspace, facades: list[Facade] | None = None) -> Retirement:
     """Remove the facades nothing uses any more (of `facades`, as `list_facades` found
-    them, or all); keep (and name) the others."""
+    them, or all) and that are still exactly what the tool wrote; keep (and name) the
+    others. A git work tree with uncommitted changes is refused, except for the plan
+    file itself, as `apply` does."""
     found = facades if facades is not None else list_facades(workspace)
-    return retire(workspace.repo, found)
+    return retire(workspace.repo, found, plan_file=_plan_file_in_repo(workspace))
+
+
+def _plan_file_in_repo(workspace: Workspace) -> str | None:
+    path = workspace.plan.path
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(workspace.repo.root).as_posix()
+    except ValueError:
+        return None

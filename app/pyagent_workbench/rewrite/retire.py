@@ -1,28 +1,38 @@
-"""Facade retirement: which facades are still used, by whom, and removing the rest.
+"""Facade retirement: which facades are still used, by whom, and removing the rest
+without ever deleting the user's work.
 
-A facade is used when code imports its old path (an import statement, absolute or
-relative), names it in a whole-string dotted reference (`mock.patch("old.path.f")`,
-`import_module`, a plugin registry), in an argv-style nested string, or in tool
-configuration. Mentions in comments, docstrings and prose do not count: they break
-nothing when the facade goes (the diff of the apply listed them for review).
+A facade is used when something would break without it. In Python: an import of its
+old path (absolute or relative), a whole-string dotted reference (`mock.patch(
+"old.path.f")`, `import_module`, a plugin registry), an argv-style nested string. In
+every other file (`textuses`): shell scripts, Makefiles, Dockerfiles, CI and tool
+configuration outside comment lines, the code shown in documents, binary data such as
+pickles. And `python -m old.path` anywhere. Mentions in Python comments and docstrings
+and in documents' prose do not count: they break nothing when the facade goes (the
+diff of the apply listed them for review).
+
+Removing deletes only a facade byte-identical to what the tool wrote (an edited one is
+kept and named), refuses a git work tree with uncommitted changes as `apply` does, and
+goes through the journal: a crash half-way leaves a journal that `recover` rolls back.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from pyagent_workbench import safefiles
+from pyagent_workbench import gitrepo, safefiles
+from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.model import names
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite import facades as facade_files
-from pyagent_workbench.rewrite.files import is_config_file
-from pyagent_workbench.rewrite.journal import Journal
+from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_env, why
 from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, NESTED_REFERENCE
-from pyagent_workbench.statedir import STATE_DIR
+from pyagent_workbench.rewrite.textuses import OldPaths, read_inside, uses_in_file
+from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,10 @@ class Facade:
     path: str
     is_package: bool
     uses: list[Use] = field(default_factory=list)
+    changed: str | None = None
+    """Why the file is not, or cannot be shown to be, the facade the tool wrote ("edited
+    since the tool wrote it", ...): `--remove` keeps it whatever its uses. None when it
+    is byte-identical."""
 
     @property
     def used(self) -> bool:
@@ -53,15 +67,32 @@ def find_facades(repo: Repo) -> list[Facade]:
         if not path.endswith(".py"):
             continue
         try:
-            head = safefiles.read_regular(repo.root / path, limit=2000, head=True)
+            head = safefiles.read_regular(repo.root / path, limit=facade_files.MARKER_WITHIN,
+                                          head=True)
         except OSError:
             continue
         marker = facade_files.read_marker(head)
         if marker is None:
             continue
         old, new = marker
-        found.append(Facade(old, new, path, PurePosixPath(path).name == "__init__.py"))
+        found.append(Facade(old, new, path, PurePosixPath(path).name == "__init__.py",
+                            changed=why_changed(repo.root, path)))
     return sorted(found, key=lambda f: f.old)
+
+
+def why_changed(root: Path, path: str) -> str | None:
+    """Why the facade file at `path` is not one `--remove` may delete (None: it is, byte
+    for byte, what the tool wrote, and a file of the repo itself)."""
+    full = root / path
+    if os.path.realpath(full) != str(full):
+        return "a link (or in a linked folder), not the file the tool wrote"
+    try:
+        content = safefiles.read_regular(full)
+    except OSError as error:
+        return f"cannot be read ({why(error)})"
+    if not facade_files.as_generated(content):
+        return "edited since the tool wrote it"
+    return None
 
 
 def find_uses(repo: Repo, facades: list[Facade]) -> list[Facade]:
@@ -72,15 +103,17 @@ def find_uses(repo: Repo, facades: list[Facade]) -> list[Facade]:
     pattern = re.compile(
         r"(?<![\w.])(?:" + "|".join(re.escape(o) for o in olds) + r")(?:\.[A-Za-z_]\w*)*(?![\w])")
     worth_parsing = _worth_parsing(pattern, olds)
+    old_paths = OldPaths((f.old, f.path) for f in facades)
     facade_paths = {f.path for f in facades}
     uses: list[Use] = []
     for path in repo.files:
         if path in facade_paths or path.startswith(STATE_DIR + "/"):
             continue
         if path.endswith((".py", ".pyi")):
-            uses.extend(_python_uses(repo, path, pattern, olds, worth_parsing))
-        elif is_config_file(path):
-            uses.extend(_config_uses(repo, path, pattern))
+            uses.extend(_python_uses(repo, path, pattern, olds, worth_parsing, old_paths))
+        else:
+            uses.extend(Use(path, u.line, u.text, u.name)
+                        for u in uses_in_file(repo.root, path, old_paths))
 
     by_name = {f.old: f for f in facades}
     for use in uses:
@@ -104,15 +137,27 @@ def _worth_parsing(pattern: re.Pattern[str], olds: list[str]) -> re.Pattern[str]
 
 
 def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
-                 olds: list[str], worth_parsing: re.Pattern[str]) -> list[Use]:
-    try:
-        source = safefiles.read_regular(repo.root / path)
-    except OSError:
+                 olds: list[str], worth_parsing: re.Pattern[str],
+                 old_paths: OldPaths) -> list[Use]:
+    source = read_inside(repo.root, path)
+    if source is None:
         return []
     text = source.decode("utf-8", errors="replace")
     module = repo.module_name_for(path)
     if worth_parsing.search(text) is None and not ("from ." in text and module is not None):
         return []
+    code = _code_uses(repo, path, source, text, module, pattern, olds)
+    seen = {(use.line, use.name) for use in code}
+    # `python -m old.path` in a comment or a docstring runs the old path all the same.
+    return code + [Use(path, number, line.strip(), name)
+                   for number, line in enumerate(text.splitlines(), start=1)
+                   for name in old_paths.runs_as_module(line) if (number, name) not in seen]
+
+
+def _code_uses(repo: Repo, path: str, source: bytes, text: str, module: str | None,
+               pattern: re.Pattern[str], olds: list[str]) -> list[Use]:
+    """What the code of a Python file imports or names in strings (not its comments nor
+    its docstrings)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -178,57 +223,88 @@ def _docstrings(tree: ast.Module) -> set[int]:
     return found
 
 
-def _config_uses(repo: Repo, path: str, pattern: re.Pattern[str]) -> list[Use]:
-    try:
-        text = safefiles.read_regular(repo.root / path).decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(("#", ";")):
-            continue
-        for match in pattern.finditer(line.split(" #")[0]):
-            found.append(Use(path, number, line.strip(), match.group(0)))
-    return found
-
-
 @dataclass
 class Retirement:
     removed: list[Facade]
     kept: list[Facade]
+    """Every facade left in place: still used, needed by a facade below it, or changed
+    since the tool wrote it (`Facade.changed` says how)."""
     removed_dirs: list[str]
 
+    @property
+    def edited(self) -> list[Facade]:
+        """The facades kept because they are no longer what the tool wrote."""
+        return [f for f in self.kept if f.changed]
 
-def retire(repo: Repo, facades: list[Facade]) -> Retirement:
-    """Remove every unused facade (all or nothing, through the journal)."""
-    unused = [f for f in facades if not f.used]
-    kept = [f for f in facades if f.used]
-    # A package facade whose submodule facades are still needed stays.
+
+def retire(repo: Repo, facades: list[Facade], *, plan_file: str | None = None,
+           fault: Fault | None = None) -> Retirement:
+    """Remove every unused facade that is still exactly what the tool wrote (all or
+    nothing, through the journal). A git work tree with uncommitted changes is refused
+    first (`plan_file`, the plan's path in the repo, may be among them, as for `apply`);
+    `fault` is the test seam (`journal.Fault`; by default the kill switch)."""
+    if repo.is_git:
+        gitrepo.refuse_committed_state(repo.root, STATE_DIR)
+        refuse_dirty_tree(repo, plan_file)
+    for facade in facades:
+        # Read again now: the file may have changed since the facades were listed.
+        facade.changed = why_changed(repo.root, facade.path)
+    kept = [f for f in facades if f.used or f.changed]
+    # A package facade whose submodule facades stay, stays.
     needed_packages = {
         p.old for p in facades if p.is_package
         for f in kept if names.is_strictly_within(f.old, p.old)
     }
-    unused = [f for f in unused if f.old not in needed_packages]
     kept += [f for f in facades if f.old in needed_packages and f not in kept]
+    unused = [f for f in facades if f not in kept]
     if not unused:
         return Retirement([], kept, [])
     paths = {f.path for f in unused}
-    journal = Journal(repo.root, repo.state_dir)
-    journal.begin(paths, git_index=None, plan="facades --remove")
+    fault = fault or kill_switch_from_env()
+    journal = Journal(repo.root, ensure_state_dir(repo.root))
+    journal.begin(paths, git_index=None, plan="facades --remove", fault=fault,
+                  after=dict.fromkeys(paths))
     removed_dirs: list[str] = []
     try:
         for path in sorted(paths):
             journal.remove(repo.root / path)
+            if fault:
+                fault(f"remove:{path}")
         for directory in sorted({str(PurePosixPath(p).parent) for p in paths},
                                 key=lambda d: -d.count("/")):
             base = repo.root / directory
-            leftovers = [p for p in base.iterdir() if p.name != "__pycache__"] if (
-                base.is_dir()) else []
-            if base.is_dir() and not leftovers:
+            if directory != "." and _holds_only_caches(base):
                 journal.remove(base)
                 removed_dirs.append(directory)
+                if fault:
+                    fault(f"remove:{directory}/")
     except BaseException:
         journal.rollback()
         raise
     journal.commit()
-    return Retirement(unused, kept, removed_dirs)
+    return Retirement(sorted(unused, key=lambda f: f.old), kept, removed_dirs)
+
+
+def refuse_dirty_tree(repo: Repo, plan_file: str | None) -> None:
+    """Uncommitted changes, as `apply` refuses them: removing facades over them would
+    mix the two, and git could no longer give back what was there before."""
+    dirty = [path for path in gitrepo.dirty_paths(repo.root)
+             if path != plan_file and not path.startswith(STATE_DIR + "/")]
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        raise ApplyError(f"the git work tree has uncommitted changes ({shown}); commit or "
+                         f"stash them before removing facades; nothing was removed")
+
+
+def _holds_only_caches(directory: Path) -> bool:
+    """A real folder (not a link) in which nothing is left but `__pycache__` folders of
+    compiled files: removed with the facades that emptied it."""
+    if directory.is_symlink() or not directory.is_dir():
+        return False
+    for entry in directory.iterdir():
+        if entry.name != "__pycache__" or entry.is_symlink() or not entry.is_dir():
+            return False
+        if any(not (f.is_file() and f.suffix in (".pyc", ".pyo")) or f.is_symlink()
+               for f in entry.iterdir()):
+            return False
+    return True
