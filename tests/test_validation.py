@@ -106,6 +106,17 @@ CASES = {
         HEAD + move("src.core.base.agent_core", "src.core.base.lifecycle"),
         "collision: 'src/core/base/agent_core.py' would land on 'src/core/base/lifecycle.py', "
         "which exists already"),
+    "a package's own file as target": (
+        HEAD + move("src.core.base.lifecycle", "src.core.__init__"),
+        "plan.toml:10: move #1 (src.core.base.lifecycle): target 'src.core.__init__': "
+        "'__init__' is the file of a package itself"),
+    "a dunder package in the target": (
+        HEAD + move("src.core.base.lifecycle", "src.core.__pycache__.lifecycle"),
+        "'__pycache__' cannot name a package"),
+    "targets differing only in case": (
+        HEAD + move("src.core.base.lifecycle", "src.core.base.Agent_core"),
+        "'src/core/base/Agent_core.py' and 'src/core/base/agent_core.py' would differ only "
+        "in case"),
     "source_root escaping the repo": (
         HEAD.replace('source_root = "."', 'source_root = "../elsewhere"'),
         "plan.toml:5: [repo] source_root '../elsewhere' escapes the repo"),

@@ -1,17 +1,20 @@
 """Plan validation against a repository: what only the repo's modules and files reveal.
 
-Unknown sources, targets outside the analysed packages, two files landing on one path,
-a module beside a package of the same name, a facade sharing its name with a new
-module, and (reading `__init__.py` files) names a package binds that a module would
-land on, and merged `__init__` files that would import themselves.
+Unknown sources, targets outside the analysed packages, a package moved to `__main__`,
+two files landing on one path, two names differing only in case, a module beside a
+package of the same name, a facade sharing its name with a new module, and (reading
+`__init__.py` files) names a package binds that a module would land on, and merged
+`__init__` files that would import themselves.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import posixpath
+import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +46,7 @@ def check_against_repo(
     if check.problems:
         return check.problems
     check.files_do_not_collide()
+    check.names_differ_by_more_than_case()
     check.modules_do_not_meet_packages()
     if plan.facades and not check.problems:
         check.facades_keep_their_names()
@@ -90,6 +94,12 @@ class _RepoCheck:
                 self.checker.at_entry(
                     f"move #{index + 1}: target '{move.target}' is outside the analysed "
                     f"packages ({', '.join(sorted(tops))})", "moves", index, "target")
+            elif names.last(move.target) == "__main__" and self.modules.get(
+                    move.source, ("", False))[1]:
+                self.checker.at_entry(
+                    f"move #{index + 1}: '{move.source}' is a package, and `python -m` "
+                    f"refuses to run a package named __main__; move the module that runs "
+                    f"the program there instead", "moves", index, "target")
         for index, tier in enumerate(self.plan.tiers):
             if self.modules and tier.package.split(".")[0] not in tops:
                 self.checker.at_entry(f"tier '{tier.name}': package '{tier.package}' is "
@@ -108,6 +118,24 @@ class _RepoCheck:
             reason = f"{who} would both land on '{new}'" if len(olds) > 1 else (
                 f"{who} would land on '{new}', which exists already")
             self._add_for_file(f"collision: {reason}; rename one of them in the plan", olds[0])
+
+    def names_differ_by_more_than_case(self) -> None:
+        """A file or package landing beside one whose name differs only in case: the
+        repository could no longer be checked out on macOS or Windows. What the plan
+        alone reveals (its modules, their facades); `apply` checks again against every
+        file on disk."""
+        staying = [path.rstrip("/") for path, _ in self.modules.values()
+                   if path.rstrip("/") not in self.moved_away]
+        if self.plan.facades:
+            staying += [f.old for f in self.mapping.files
+                        if f.old.endswith(".py") and not is_test_path(f.old)]
+        for arriving, other in case_clashes(staying, self.landing):
+            landing = next(new for new in sorted(self.landing)
+                           if new == arriving or new.startswith(arriving + "/"))
+            self._add_for_file(
+                f"'{arriving}' and '{other}' would differ only in case: the repository "
+                f"could no longer be checked out on macOS or Windows; pick a name that "
+                f"differs by more than case", self.landing[landing][0])
 
     def modules_do_not_meet_packages(self) -> None:
         """A module and a package of the same name after the moves."""
@@ -316,6 +344,40 @@ def _self_import(package: str, inits: list[str], init: str, path: str,
              f"merged into the same package, so the merged __init__.py would import itself "
              f"half-initialised; move that import into a submodule or merge these packages "
              f"by hand", init)]
+
+
+def case_key(name: str) -> str:
+    """A name as a case-insensitive file system compares it: macOS's folds case and
+    Unicode normalisation, Windows' folds case."""
+    return unicodedata.normalize("NFD", name).casefold()
+
+
+def case_clashes(staying: Iterable[str], arriving: Iterable[str]) -> list[tuple[str, str]]:
+    """(new, other): two paths (files, or directories on their way) that would share a
+    directory under names differing only in case, `new` one the change creates.
+
+    `staying` are the paths there before the change and after it, `arriving` the paths
+    the change writes (both relative, POSIX separators); a clash the tree already has is
+    not the change's doing and is not reported."""
+    old_entries = {entry for path in staying for entry in _entries_on_the_way(path)}
+    new_entries = {entry for path in arriving for entry in _entries_on_the_way(path)}
+    by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entry in old_entries | new_entries:
+        directory, name = posixpath.split(entry)
+        by_key[(directory, case_key(name))].add(entry)
+    clashes = set()
+    for entries in by_key.values():
+        created = sorted(entries - old_entries)
+        if len(entries) > 1 and created:
+            first = created[0]
+            clashes.add((first, min(entries - {first})))
+    return sorted(clashes)
+
+
+def _entries_on_the_way(path: str) -> list[str]:
+    """`a/b/c.py` -> [`a`, `a/b`, `a/b/c.py`]."""
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _closest(name: str, modules: dict[str, Any]) -> str | None:

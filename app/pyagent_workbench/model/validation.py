@@ -310,7 +310,44 @@ def _move_is_valid(checker: Checker, index: int, move: dict[str, Any],
         checker.at_entry(f"{label}: target '{target}' lies inside its own source",
                          "moves", index, "target")
         return False
+    dunder = _dunder_target_problem(source, target)
+    if dunder:
+        checker.at_entry(f"{label}: target '{target}': {dunder}", "moves", index, "target")
+        return False
     return True
+
+
+def _is_dunder(part: str) -> bool:
+    return len(part) > 4 and part.startswith("__") and part.endswith("__")
+
+
+def _dunder_target_problem(source: str, target: str) -> str | None:
+    """Python and its tools give `__*__` names a meaning of their own (the language
+    reference reserves them): `__init__` is a package's own file (a module moved there
+    would be merged into, or overwrite, the package), `__pycache__` is the bytecode
+    folder every tool skips and deletes, and packaging tools read `__about__` at its
+    path. So a target takes no dunder name, but two that invent nothing: `__main__` as a
+    module (what `python -m package` runs: moving a command-line module there is a
+    common restructuring), and the name the module already has (`pkg.__version__` moved
+    to another package keeps its name). A package named `__main__` is refused with the
+    repository's modules (`repo_validation`), which say what is a package."""
+    parts = target.split(".")
+    for position, part in enumerate(parts):
+        if not _is_dunder(part):
+            continue
+        if part == "__init__":
+            return ("'__init__' is the file of a package itself, never a module's name; "
+                    "to merge a module into a package, merge its code into that "
+                    "package's __init__.py by hand")
+        if position < len(parts) - 1:
+            return (f"'{part}' cannot name a package: Python and its tools give __*__ "
+                    f"names their own meaning (__pycache__ is the bytecode folder they "
+                    f"skip and delete); pick another name")
+        if part != "__main__" and part != names.last(source):
+            return (f"'{part}' is a name Python reserves (__*__); a module may be moved to "
+                    f"__main__ (what `python -m` runs) or keep the dunder name it has, "
+                    f"nothing else; pick another name")
+    return None
 
 
 def _check_move_chains(checker: Checker, moves: Entries) -> None:
