@@ -27,6 +27,7 @@ def test_outside_a_work_tree_every_question_answers_nothing(tmp_path: Path) -> N
     assert gitrepo.ignored_dirs(plain, plain) == set()
     assert gitrepo.dirty_paths(plain) == []
     assert gitrepo.index_path(plain) is None
+    assert gitrepo.submodules(plain) == set()
 
 
 def test_files_and_ignored_dirs_are_relative_to_a_subdirectory(tmp_path: Path) -> None:
@@ -58,6 +59,20 @@ def test_a_project_unpacked_in_an_ignored_directory_is_walked_not_listed_by_git(
     walked = Repo(unpacked, source_root=".", packages=["pkg"])
     assert not walked.is_git
     assert sorted(walked.modules) == ["pkg", "pkg.a"]
+
+
+def test_submodules_are_listed_relative_to_a_subdirectory_checked_out_or_not(
+        tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FILES)
+    library = make_repo(tmp_path / "library", {"README": "a library\n"})
+    for path in ("proj/pkg/vendor", "elsewhere/vendor"):
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q",
+            str(library), path)
+    assert gitrepo.submodules(repo / "proj") == {"pkg/vendor"}
+    git(repo, "commit", "-q", "-m", "submodules")
+    git(repo, "submodule", "deinit", "-q", "-f", "proj/pkg/vendor")
+    assert gitrepo.submodules(repo / "proj") == {"pkg/vendor"}
+    assert gitrepo.submodules(tmp_path / "library") == set()
 
 
 def test_dirty_paths_lists_changed_tracked_files_and_the_new_path_of_a_rename(

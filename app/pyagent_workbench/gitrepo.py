@@ -110,6 +110,16 @@ def ignored_dirs(root: Path, base: Path) -> set[str]:
     return {os.fsdecode(x).rstrip("/") for x in out.stdout.split(b"\0") if x}
 
 
+def submodules(root: Path) -> set[str]:
+    """The submodules git tracks under `root` (checked out or not), relative to `root`:
+    the index's gitlinks (mode 160000). Empty outside a work tree."""
+    out = _git(root, "ls-files", "-z", "--stage", "--", ".")
+    if out is None or out.returncode != 0:
+        return set()
+    return {os.fsdecode(entry.split(b"\t", 1)[1]) for entry in out.stdout.split(b"\0")
+            if entry.startswith(b"160000 ") and b"\t" in entry}
+
+
 def dirty_paths(root: Path) -> list[str]:
     """Tracked files under `root` with uncommitted changes (staged or not), relative to
     `root`; a rename lists its new path."""
