@@ -2,9 +2,10 @@
 the journal, all or nothing.
 
 `apply_plan` runs `_Apply`'s steps in order: refuse early (before anything is computed),
-compute the changes, record what the tree does before (imports, tests), write through the
-journal, stage in git, run the tests after, commit; then, past the commit point, only
-bookkeeping and verify, neither of which can undo the apply.
+compute the changes, check that every package moves whole (`wholetree`), record what the
+tree does before (imports, tests), write through the journal, stage in git, run the tests
+after, commit; then, past the commit point, only bookkeeping and verify, neither of which
+can undo the apply.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pyagent_workbench.rewrite.journal import (
     why,
 )
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
+from pyagent_workbench.rewrite.wholetree import Carried, Carrying, WholeTree
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 from pyagent_workbench.workspace import Workspace
 
@@ -146,8 +148,9 @@ class _Apply:
         graph = self.analyse()
         self.refuse_unreviewed(graph)
         changeset = self.compute_changes(graph)
+        carrying = self.tree.check(changeset)
         before = self.record_before(graph, changeset)
-        tests = self.write_through_journal(changeset, before)
+        tests = self.write_through_journal(changeset, carrying, before)
         result = ApplyResult(changeset, _workspace_after(self.workspace), tests=tests)
         self.after_commit(changeset)
         if self.options.verify and self.keep_verify_record(before, result):
@@ -160,8 +163,15 @@ class _Apply:
         """The cheap reasons not to apply, before the costly work."""
         self.refuse_unless_ready()
         self.workspace.require_valid()
+        # Before anything is read: a repository inside a moved package would be read whole.
+        self.tree.refuse_foreign_ways(
+            path for file in self.workspace.mapping.files for path in (file.old, file.new))
         if self.repo.is_git and not self.options.allow_dirty:
             self.refuse_dirty_tree()
+
+    @functools.cached_property
+    def tree(self) -> WholeTree:
+        return WholeTree.of(self.workspace)
 
     def refuse_unless_ready(self) -> None:
         plan = self.workspace.plan
@@ -248,13 +258,16 @@ class _Apply:
 
     # -- writing: all or nothing ------------------------------------------------------------
 
-    def write_through_journal(self, changeset: ChangeSet, before: _Before) -> str | None:
+    def write_through_journal(self, changeset: ChangeSet, carrying: Carrying,
+                              before: _Before) -> str | None:
         """Write, stage and test; commit, or roll back on any failure. The tests' summary."""
-        self.begin_journal(changeset)
+        self.begin_journal(changeset, carrying)
         try:
-            _TreeWriter(self.repo.root, changeset, self.journal, self.say, self.fault).write()
+            _TreeWriter(self.repo.root, changeset, carrying, self.journal, self.say,
+                        self.fault).write()
             if self.repo.is_git:
                 _stage_moves(self.repo.root, changeset)
+                _stage_carried(self.repo.root, carrying)
             if self.fault:
                 self.fault("written")
             tests = self.tests_after(before.tests)
@@ -266,7 +279,7 @@ class _Apply:
             raise replacement from None
         return tests
 
-    def begin_journal(self, changeset: ChangeSet) -> None:
+    def begin_journal(self, changeset: ChangeSet, carrying: Carrying) -> None:
         """Back up every path the apply may touch (the repo is not touched yet)."""
         taken = temporary_names_taken(self.repo.root, changeset.touched_paths())
         if taken:
@@ -277,10 +290,15 @@ class _Apply:
         after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
         for change in changeset.changes:
             after[change.new_path] = sha256(change.new_bytes)
+            if change.old_path and (self.repo.root / change.old_path).is_symlink():
+                # A link is renamed: what lands is a link, which rollback (it knows only
+                # bytes to expect) must remove, not keep as someone else's.
+                del after[change.new_path]
+        carried = {path for c in carrying.carried if not c.is_dir for path in (c.old, c.new)}
         plan_path = self.options.plan_path
         try:
             self.journal.begin(
-                changeset.touched_paths(),
+                changeset.touched_paths() | carried,
                 git_index=gitrepo.index_path(self.repo.root) if self.repo.is_git else None,
                 plan=str(plan_path) if plan_path else "", fault=self.fault, after=after,
                 new_dirs=_missing_dirs(self.repo.root, changeset))
@@ -375,10 +393,11 @@ class _TreeWriter:
     A file that moves unchanged (data files, modules no import of which changes) is
     renamed, not rewritten: no copy of its bytes."""
 
-    def __init__(self, root: Path, changeset: ChangeSet, journal: Journal,
-                 say: Progress, fault: Fault | None) -> None:
+    def __init__(self, root: Path, changeset: ChangeSet, carrying: Carrying,
+                 journal: Journal, say: Progress, fault: Fault | None) -> None:
         self.root = root
         self.changeset = changeset
+        self.carrying = carrying
         self.journal = journal
         self.say = say
         self.fault = fault
@@ -389,7 +408,8 @@ class _TreeWriter:
         self.renamed = {c.old_path for c in changeset.changes
                         if c.kind == "move" and c.old_path and not c.merged_from
                         and c.old_bytes == c.new_bytes and c.old_path not in written}
-        self.total = len(changeset.changes) + len(self.leaving) - len(self.renamed)
+        self.total = (len(changeset.changes) + len(self.leaving) - len(self.renamed)
+                      + len(carrying.carried))
         self.done = 0
         self.written: set[str] = set()
         """The paths written so far (an old path may be a later change's new path)."""
@@ -399,6 +419,8 @@ class _TreeWriter:
             self.remove(old)
         for change in self.changeset.changes:
             self.write_one(change)
+        for carried in self.carrying.carried:
+            self.carry(carried)
         self.remove_emptied_dirs()
 
     def step(self, label: str, fault_step: str) -> None:
@@ -431,6 +453,20 @@ class _TreeWriter:
         self.written.add(change.new_path)
         self.step("writing", f"write:{change.new_path}")
 
+    def carry(self, carried: Carried) -> None:
+        """Move what the package holds besides its files: renamed (a link stays the
+        same link), or, for an empty directory, made at the new place."""
+        target = self.root / carried.new
+        if carried.is_dir:
+            _make_parents(self.root, target, self.journal)
+        else:
+            if _exists(target):
+                raise ApplyError(f"{carried.new} appeared during the apply (someone else "
+                                 f"created it); rolled back")
+            _make_parents(self.root, target.parent, self.journal)
+            self.journal.move(self.root / carried.old, target)
+        self.step("moving", f"carry:{carried.old}")
+
     def expect_inputs_unchanged(self, change: FileChange, target: Path) -> None:
         """Write only over what the changes were computed from, and only from it: the
         target holds what was read (or nothing, if nothing was there), and so does each
@@ -450,9 +486,9 @@ class _TreeWriter:
 
     def remove_emptied_dirs(self) -> None:
         """Directories the plan emptied go, unless something (not bytecode) is left."""
-        for directory in self.changeset.removed_dirs:
+        for directory in self.carrying.removed_dirs:
             base = self.root / directory
-            if base.is_dir() and not _holds_files(base):
+            if base.is_dir() and not base.is_symlink() and not _holds_anything(base):
                 self.journal.remove(base)
 
 
@@ -460,10 +496,15 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def _holds_files(base: Path) -> bool:
-    """Does the tree hold a file outside `__pycache__` directories?"""
-    return any(filenames and not dirpath.endswith("__pycache__")
-               for dirpath, _dirnames, filenames in os.walk(base))
+def _holds_anything(base: Path) -> bool:
+    """Does the tree hold anything but directories and `__pycache__` bytecode: a file,
+    a link (to a directory too: the walk lists it among the directories)?"""
+    for dirpath, dirnames, filenames in os.walk(base):
+        if filenames and not dirpath.endswith("__pycache__"):
+            return True
+        if any(os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
+            return True
+    return False
 
 
 def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
@@ -513,15 +554,23 @@ def _stage_moves(root: Path, changeset: ChangeSet) -> None:
         [c.new_path for c in changeset.changes if c.kind in ("facade", "create")])
 
 
+def _stage_carried(root: Path, carrying: Carrying) -> None:
+    """What moved besides the change set, staged the same way (a tracked one only)."""
+    moves = [([c.old], c.new) for c in carrying.carried if not c.is_dir]
+    if moves:
+        gitrepo.stage_moves(root, moves, [])
+
+
 def _clean_caches(root: Path, changeset: ChangeSet) -> None:
-    """Stale bytecode of moved modules could shadow a facade or a new package."""
+    """Stale bytecode of moved modules could shadow a facade or a new package. (A
+    `__pycache__` that is a link is the repository's, pointing anywhere: left alone.)"""
     for change in changeset.changes:
         if change.kind != "move" or not change.old_path:
             continue
         for old in (change.old_path, *change.merged_from):
             pure = PurePosixPath(old)
             cache = root / pure.parent / "__pycache__"
-            if cache.is_dir():
+            if cache.is_dir() and not cache.is_symlink():
                 for pyc in cache.glob(pure.stem + ".*.pyc"):
                     pyc.unlink(missing_ok=True)
                 if not any(cache.iterdir()):
