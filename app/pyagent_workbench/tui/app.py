@@ -14,8 +14,10 @@ from pathlib import Path
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.rewrite.runner import prepare_for_threads
 from pyagent_workbench.session import Session
@@ -108,6 +110,15 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     def on_unmount(self) -> None:
         self.collector.stop()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (the app's, a screen's, a widget's) shows its text as
+        written: they name modules, files, notes, what was typed and errors, from the
+        repository or the plan (see `tui.literal`). None of ours is markup, so `markup`
+        is not read: a widget's `notify` asks for markup unless told otherwise."""
+        super().notify(printable(message), title=printable(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

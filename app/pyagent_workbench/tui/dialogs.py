@@ -1,5 +1,7 @@
 """Small modal screens: the fuzzy tier picker, text prompts, confirmations, messages,
-and the source around an import line."""
+and the source around an import line. Their titles and bodies name modules, tiers,
+files and errors, and show source lines: all of it is shown as written (see
+`tui.literal`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from pyagent_workbench.display import printable
+from pyagent_workbench.tui.literal import ControlsShown, literal
 
 STAYS_OPTION = "__stays__"
 
@@ -40,7 +45,7 @@ class TierPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
-            yield Label(self._title(), id="title", markup=False)
+            yield Label(literal(self._title()), id="title")
             yield Input(placeholder="type to filter tiers", id="query")
             # Filled here, not in on_mount: a dialog dismissed before its Mount event
             # is handled (a quick Escape) has no children left to query.
@@ -56,7 +61,7 @@ class TierPicker(ModalScreen[str | None]):
         self.tiers, self.units, self.impacts, self.title_text = (
             tiers, units, impacts or {}, title)
         if self.is_mounted:
-            self.query_one("#title", Label).update(self._title())
+            self.query_one("#title", Label).update(literal(self._title()))
             self.query_one("#query", Input).value = ""
             self._fill("")
         return self
@@ -79,7 +84,7 @@ class TierPicker(ModalScreen[str | None]):
         scored = []
         stays = [] if self.title_text else [(STAYS_OPTION, "back where it is today")]
         for name, detail in [*self.tiers, *stays]:
-            label = "stays" if name == STAYS_OPTION else name
+            label = "stays" if name == STAYS_OPTION else printable(name)
             score = matcher.match(label) if matcher else 1.0
             if score > 0:
                 prompt = matcher.highlight(label) if matcher else Content(label)
@@ -87,8 +92,8 @@ class TierPicker(ModalScreen[str | None]):
                 # The impact before the detail: on a narrow screen the line wraps, and
                 # what the move would change must stay beside the tier's name.
                 scored.append((score, Option(Content.assemble(
-                    prompt, (f"  {impact}", "$text-warning") if impact is not None else "",
-                    (f"  {detail}", "$text-muted")), id=name)))
+                    prompt, literal(f"  {impact}", "$text-warning") if impact is not None
+                    else "", literal(f"  {detail}", "$text-muted")), id=name)))
         scored.sort(key=lambda pair: -pair[0])
         return [option for _, option in scored]
 
@@ -133,11 +138,12 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
-            yield Label("", id="refusal", classes="refusal", markup=False)
+            yield Label(literal(self.title_text), id="title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="answer",
+                        highlighter=ControlsShown())
+            yield Label("", id="refusal", classes="refusal")
             if self.help_text:
-                yield Static(self.help_text, classes="help")
+                yield Static(literal(self.help_text), classes="help")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -157,7 +163,7 @@ class TextPrompt(ModalScreen[str | None]):
             self.dismiss(value)
             return
         refusal = self.query_one("#refusal", Label)
-        refusal.update(why)
+        refusal.update(literal(why))
         refusal.add_class("-shown")
         self.query_one(Input).focus()
 
@@ -176,8 +182,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="title")
-            yield Static(self.body, classes="body", markup=False)
+            yield Label(literal(self.title_text), id="title")
+            yield Static(literal(self.body), classes="body")
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
@@ -201,9 +207,10 @@ class MessageScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="-error" if self.error else ""):
-            yield Label(self.title_text, id="title")
+            yield Label(literal(self.title_text), id="title")
             with VerticalScroll(classes="message"):
-                yield Static(self.body, classes="body", markup=False)
+                body = literal(self.body) if isinstance(self.body, str) else self.body
+                yield Static(body, classes="body")
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="close")
 
@@ -233,9 +240,9 @@ class SourceScreen(ModalScreen[None]):
         end = min(len(lines), self.line + self.context)
         pieces: list[tuple[str, str] | str] = []
         for number in range(start, end + 1):
-            text = f"{number:>5} │ {lines[number - 1]}\n"
+            text = f"{number:>5} │ {printable(lines[number - 1])}\n"
             pieces.append((text, "bold $text-warning") if number == self.line else text)
         with Vertical(id="dialog", classes="source"):
-            yield Label(f"{self.path}:{self.line}", id="title", markup=False)
+            yield Label(literal(f"{self.path}:{self.line}"), id="title")
             with VerticalScroll():
                 yield Static(Content.assemble(*pieces))

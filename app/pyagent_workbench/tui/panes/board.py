@@ -15,6 +15,7 @@ from textual.widgets import Input, Label
 
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.tui.dialogs import STAYS_OPTION, Confirm, TextPrompt, TierPicker
+from pyagent_workbench.tui.literal import ControlsShown, literal
 from pyagent_workbench.tui.messages import (
     DiffRequested,
     EdgesRequested,
@@ -56,7 +57,8 @@ class UnitSearch(Input):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(placeholder="find a unit: type part of its name, enter to stay",
-                         compact=True, **kwargs)  # type: ignore[arg-type]
+                         compact=True, highlighter=ControlsShown(),
+                         **kwargs)  # type: ignore[arg-type]
         self._before: str | None = None
 
     def start(self, unit: str | None) -> None:
@@ -204,7 +206,7 @@ class BoardPane(Pane):
             info = self.session.unit_info(selected[0])
             where = f"→ {info.target}" if info.target else "stays where it is"
             hint = f"{info.name} {where} · {hint}"
-        self.query_one("#board-hint", Label).update(hint, layout=False)  # on every arrow
+        self.query_one("#board-hint", Label).update(literal(hint), layout=False)  # each arrow
 
     def _edit(self, change: Callable[[], object], description: str) -> bool:
         """Run one session edit; an edit the plan refuses is shown, not raised."""

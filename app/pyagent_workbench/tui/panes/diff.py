@@ -18,6 +18,7 @@ from textual.widgets import Label
 from textual.worker import get_current_worker
 
 from pyagent_workbench.errors import WorkbenchError
+from pyagent_workbench.tui.literal import literal
 from pyagent_workbench.tui.messages import (
     DiffProgress,
     DiffReady,
@@ -145,7 +146,7 @@ class DiffPane(ForwardsWorkerFailures, Pane):
                 return
             units = [self.focused_unit]
         scope = "the whole plan" if units is None else units[0]
-        self.query_one("#diff-status", Label).update(f"computing the changes of {scope}…")
+        self.query_one("#diff-status", Label).update(literal(f"computing the changes of {scope}…"))
         self.query_one(DiffView).show_message("computing…")
         self.stale = False
         self.preview(units, scope)
@@ -175,9 +176,9 @@ class DiffPane(ForwardsWorkerFailures, Pane):
     @on(DiffProgress)
     def diff_progress(self, message: DiffProgress) -> None:
         if self._previewing():
-            self.query_one("#diff-status", Label).update(
+            self.query_one("#diff-status", Label).update(literal(
                 f"computing the changes of {message.scope}: {message.done}/{message.total} "
-                f"files rewritten · esc: stop")
+                f"files rewritten · esc: stop"))
 
     def _previewing(self) -> bool:
         return any(w.node is self and w.group == "diff" and not w.is_finished
@@ -195,11 +196,11 @@ class DiffPane(ForwardsWorkerFailures, Pane):
     @on(DiffReady)
     def diff_ready(self, message: DiffReady) -> None:
         summary = message.changeset.summary
-        self.query_one("#diff-status", Label).update(
+        self.query_one("#diff-status", Label).update(literal(
             f"{message.scope}: {summary.files_moved} moved, {summary.files_rewritten} "
             f"rewritten, {summary.imports_changed} imports, {summary.strings_changed} "
             f"strings, {summary.facades} facades · w: "
-            f"{'focused unit' if message.whole_plan else 'whole plan'}")
+            f"{'focused unit' if message.whole_plan else 'whole plan'}"))
         self.query_one(DiffView).show(message.changeset)
 
     @on(WorkerFailed)

@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, Static
 from pyagent_workbench.analysis import edgelist
 from pyagent_workbench.display import one_cell
 from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
+from pyagent_workbench.tui.literal import ControlsShown
 from pyagent_workbench.tui.messages import PlanChanged
 from pyagent_workbench.tui.panes import Pane
 from pyagent_workbench.tui.widgets.edges import EdgeFilter, EdgeTable, TierMatrix
@@ -75,7 +76,7 @@ class ReviewPane(Pane):
     def compose(self) -> ComposeResult:
         yield Label("", id="review-status", markup=False)  # holds the filter typed
         yield Input(placeholder="filter edges (Enter to apply, Esc to close)",
-                    id="edge-filter", classes="-hidden")
+                    id="edge-filter", classes="-hidden", highlighter=ControlsShown())
         yield EdgeTable(id="edges")
         yield Static("", id="edge-detail", markup=False)  # holds source text
         yield TierMatrix(id="matrix")

@@ -1,6 +1,7 @@
 """What the workbench shows on a repo whose plan was applied: the plan, what moved and
 verify's verdict, instead of a board that no longer matches the tree. From here, `n`
-starts a new plan on the new layout."""
+starts a new plan on the new layout. Names, paths and verify's report (import errors
+raised by the repository's code) are shown as written (see `tui.literal`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
+from pyagent_workbench.display import printable
+from pyagent_workbench.tui.literal import literal, literal_text
 from pyagent_workbench.tui.messages import FreshPlanRequested
 from pyagent_workbench.tui.paths import shown_path
 from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
@@ -49,22 +52,23 @@ class AppliedScreen(Screen[None]):
             yield Label("Plan applied", id="title")
             state = "every move" if applied.state == "all" else "some of its moves (partial)"
             yield Static(Content.assemble(
-                ("plan ", "$text-muted"), (shown_path(applied.plan_path, self.root), "bold"),
+                ("plan ", "$text-muted"),
+                literal(shown_path(applied.plan_path, self.root), "bold"),
                 (f" · applied {state}", "$text-muted")), id="plan")
             yield Label(f"{len(applied.moves)} moves", classes="heading")
             yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
             verdict, style = VERIFY[applied.verify_ok]
             yield Label(verdict, id="verify-title", classes=style)
             with VerticalScroll(id="verify"):
-                yield Static(Content(applied.verify_text or "(no report)"), id="verify-text")
+                yield Static(literal(applied.verify_text or "(no report)"), id="verify-text")
         yield KeysFirstFooter()
 
     def on_mount(self) -> None:
-        self.title = f"pyagent-workbench · {self.root.name}"
-        self.sub_title = f"{self.applied.plan_path.name} (applied)"
+        self.title = printable(f"pyagent-workbench · {self.root.name}")
+        self.sub_title = printable(f"{self.applied.plan_path.name} (applied)")
         moves = self.query_one("#moves", DataTable)
         moves.add_columns("from", "to")
-        moves.add_rows(self.applied.moves)
+        moves.add_rows([(literal_text(old), literal_text(new)) for old, new in self.applied.moves])
         moves.focus()
 
     def action_new_plan(self) -> None:

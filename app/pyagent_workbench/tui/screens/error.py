@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from pyagent_workbench.tui.literal import literal
 from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
 EXIT_STATUS = 2
@@ -33,9 +34,9 @@ class ErrorScreen(Screen[None]):
         with Vertical(id="error"):
             yield Label("pyagent-workbench cannot open this repo", id="title")
             with VerticalScroll(id="message-scroll"):
-                yield Static(self.message, id="message", markup=False)
+                yield Static(literal(self.message), id="message")
             if self.hint:
-                yield Static(self.hint, id="hint", markup=False)
+                yield Static(literal(self.hint), id="hint")
         yield KeysFirstFooter()
 
     def action_quit(self) -> None:

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Label, ProgressBar
 
+from pyagent_workbench.tui.literal import literal
 from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
 
@@ -21,11 +22,11 @@ class LoadingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="loading"):
-            yield Label(f"Opening {self.repo_name}", id="title")
+            yield Label(literal(f"Opening {self.repo_name}"), id="title")
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Label("starting", id="step")
         yield KeysFirstFooter()
 
     def show_progress(self, step: str, fraction: float) -> None:
         self.query_one(ProgressBar).update(progress=round(fraction * 100))
-        self.query_one("#step", Label).update(step)
+        self.query_one("#step", Label).update(literal(step))

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, TabbedContent, TabPane
 
+from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen
 from pyagent_workbench.tui.messages import (
@@ -95,7 +96,7 @@ class WorkbenchScreen(Screen[None]):
         yield KeysFirstFooter()
 
     def on_mount(self) -> None:
-        self.title = f"pyagent-workbench · {self.session.repo.root.name}"
+        self.title = printable(f"pyagent-workbench · {self.session.repo.root.name}")
         self.refresh_views()
         self.call_after_refresh(self.query_one(Board).action_focus_first)
         if self.session.origin:
@@ -124,7 +125,7 @@ class WorkbenchScreen(Screen[None]):
             review.sync(verdicts_only=verdicts_only)
         self.query_one(ActionLog).show(session)
         saved = "" if session.plan_path.is_file() else ", not saved yet"
-        self.sub_title = f"{session.plan_path.name} ({session.standing()}{saved})"
+        self.sub_title = printable(f"{session.plan_path.name} ({session.standing()}{saved})")
         if verdicts_only:
             return
         diff = self.query_one(DiffPane)

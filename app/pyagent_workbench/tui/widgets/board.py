@@ -24,6 +24,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from pyagent_workbench.display import one_cell
+from pyagent_workbench.tui.literal import literal
 from pyagent_workbench.tui.messages import MoveRequested, UnitFocused
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ def card_text(info: UnitInfo, width: int, selected: bool, *, compact: bool = Fal
     """One unit's row: its (target) name, module count and cross-tier edge count; compact,
     the name alone (the zoomed-out board has narrow columns)."""
     current = info.name.rpartition(".")[2]
-    label = info.short if info.short == current else f"{current}→{info.short}"
+    label = one_cell(info.short if info.short == current else f"{current}→{info.short}")
     if compact:
         name = label if len(label) <= width else label[: max(1, width - 1)] + "…"
         return name.ljust(width)
@@ -114,12 +116,13 @@ def set_border_text(widget: Widget, *, title: str | None = None,
                     subtitle: str | None = None) -> None:
     """Set a border's title and/or subtitle when the text changes. Textual repaints the
     whole widget at every set, even of the same text: after each move the board (most of
-    the screen) and every column were painted again for titles that had not changed."""
+    the screen) and every column were painted again for titles that had not changed.
+    The text (tier and package names) is shown as written, never read as markup."""
     shown: dict[str, str] = widget.__dict__.setdefault("_border_texts", {})
     for name, text in (("border_title", title), ("border_subtitle", subtitle)):
         if text is not None and shown.get(name) != text:
             shown[name] = text
-            setattr(widget, name, text)
+            setattr(widget, name, literal(text))
 
 
 class TierColumn(ScrollView, can_focus=True):

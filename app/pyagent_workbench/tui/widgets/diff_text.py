@@ -22,6 +22,8 @@ from textual.highlight import HighlightTheme, TokenType, guess_language, highlig
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pyagent_workbench.display import printable
+
 LineKind = Literal["file", "hunk", "added", "removed", "context", "note", "text"]
 
 HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -114,8 +116,10 @@ class _HunkReader:
 
 def parse_diff(text: str) -> ParsedDiff:
     """Each line's kind and the hunks of a diff as `render_change` writes it (the
-    summary after the last file's diff is plain text)."""
-    lines = [line.expandtabs(8) for line in text.splitlines()]
+    summary after the last file's diff is plain text). The lines are kept as shown:
+    a file's control characters escaped (an escape sequence in a comment would reach
+    the terminal)."""
+    lines = [printable(line.expandtabs(8)) for line in text.splitlines()]
     kinds: list[LineKind] = []
     hunks: list[Hunk] = []
     reader: _HunkReader | None = None

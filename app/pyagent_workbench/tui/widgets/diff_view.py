@@ -15,7 +15,9 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from pyagent_workbench.display import printable
 from pyagent_workbench.rewrite.diff import render_change, render_summary
+from pyagent_workbench.tui.literal import ControlsShown, literal
 from pyagent_workbench.tui.widgets.diff_text import DiffText, Hunk
 
 if TYPE_CHECKING:
@@ -31,10 +33,11 @@ def matches(change: FileChange, needle: str) -> bool:
 
 
 def file_label(change: FileChange) -> Content:
-    """The file's name before its folder: a long folder is what gets cut."""
+    """The file's name before its folder: a long folder is what gets cut. A package
+    carries any file, named anyhow: the names are shown as written."""
     folder, _, name = change.new_path.rpartition("/")
-    return Content.assemble(f"{KIND_MARK[change.kind]} {name}",
-                            (f"  {folder}/" if folder else "", "$text-muted"))
+    return Content.assemble(f"{KIND_MARK[change.kind]} {printable(name)}",
+                            (f"  {printable(folder)}/" if folder else "", "$text-muted"))
 
 
 def may_have_hunks(change: FileChange) -> bool:
@@ -60,7 +63,8 @@ class FileFilter(Input):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(placeholder="filter files by path (enter: keep, esc: clear)",
-                         compact=True, **kwargs)  # type: ignore[arg-type]
+                         compact=True, highlighter=ControlsShown(),
+                         **kwargs)  # type: ignore[arg-type]
 
     def action_clear(self) -> None:
         self.value = ""
@@ -124,8 +128,8 @@ class DiffView(Horizontal):
         self._list_files()
 
     def _note(self, text: str) -> None:
-        """A message in place of the diff."""
-        self.query_one("#diff-text", Static).update(Content(text))
+        """A message in place of the diff (an error may quote the repository)."""
+        self.query_one("#diff-text", Static).update(literal(text))
         self.query_one("#diff-scroll").remove_class("-hidden")
         self.query_one(DiffText).add_class("-hidden")
         self.post_message(self.Moved())

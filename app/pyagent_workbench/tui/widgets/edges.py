@@ -2,6 +2,8 @@
 
 A review judges an (importer, imported) module pair; the table lists every import
 statement, so a pair with several statements shows several rows with one verdict.
+Names and import lines are shown as written: a control character is one `·` cell in
+the table (`display.one_cell`), the matrix's labels are Rich text, never markup.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from textual.widgets import DataTable
 from pyagent_workbench.analysis import edgelist
 from pyagent_workbench.analysis.edgelist import EdgeFilter
 from pyagent_workbench.display import one_cell
+from pyagent_workbench.tui.literal import literal_text
 
 if TYPE_CHECKING:
     from pyagent_workbench.analysis.planview import CrossEdge
@@ -339,14 +342,14 @@ class EdgeTable(ScrollView, can_focus=True):
     def _tiers_cell(self, edge: CrossEdge, row: int, top: bool) -> list[Piece]:
         pair = (edge.importer_tier, edge.imported_tier)
         if not self.grouped:
-            return [(edgelist.fit_pair(*pair, self.widths["tiers"]), "")]
+            return [(one_cell(edgelist.fit_pair(*pair, self.widths["tiers"])), "")]
         previous = self.rows_shown[row - 1] if row else None
         continued = previous is not None and (
             previous.importer_tier, previous.imported_tier) == pair
         if continued and not top:
             return [("  ┆", "dim")]
         count = f" ({self._group_sizes[pair]})"
-        return [(edgelist.fit_pair(*pair, self.widths["tiers"] - len(count)) + count,
+        return [(one_cell(edgelist.fit_pair(*pair, self.widths["tiers"] - len(count))) + count,
                  "dim" if continued else "bold")]
 
     # -- reading -------------------------------------------------------------------------------
@@ -400,9 +403,9 @@ class TierMatrix(DataTable[Text | str]):
         self.clear(columns=True)
         self.add_column("from \\ to", key="from")
         for tier in tiers:
-            self.add_column(tier, key=tier)
+            self.add_column(literal_text(tier), key=tier)
         for row_tier in tiers:
-            row: list[Text | str] = [Text(row_tier, style="bold")]
+            row: list[Text | str] = [literal_text(row_tier, "bold")]
             for col_tier in tiers:
                 count = cells.get((row_tier, col_tier), 0)
                 if row_tier == col_tier:

@@ -1,15 +1,18 @@
-"""The repo's containers and their units, with the tier each unit is going to."""
+"""The repo's containers and their units, with the tier each unit is going to. Labels
+are Rich text, never markup: names are shown as written (see `tui.literal`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
+from rich.text import Text
 from textual import events
 from textual.geometry import Size
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from pyagent_workbench.display import printable
+from pyagent_workbench.tui.literal import literal_text
 from pyagent_workbench.tui.messages import RestructureRequested, UnitFocused
 from pyagent_workbench.tui.widgets.board import container_order
 
@@ -28,7 +31,8 @@ class ModuleTree(Tree[str]):
         self.show_root = False
         self.guide_depth = 2
         self._units: dict[str, TreeNode[str]] = {}
-        self._labels: dict[str, str] = {}
+        self._labels: dict[str, tuple[str, str]] = {}
+        """Each unit's label as (name, tier): compared at every sync, made only when new."""
         self._session: Session | None = None
         self._quiet: TreeNode[str] | None = None
         """A node the cursor was put on to follow the board: its highlight is not news."""
@@ -47,17 +51,18 @@ class ModuleTree(Tree[str]):
             label = self._label(session, unit)
             if self._labels.get(unit) != label:
                 self._labels[unit] = label
-                node.set_label(label)
+                node.set_label(_label_text(*label))
 
-    def _label(self, session: Session, unit: str) -> str:
+    def _label(self, session: Session, unit: str) -> tuple[str, str]:
+        """The unit's (target) name and the tier it is going to."""
         info = session.unit_info(unit)
         current = unit.rpartition(".")[2]
         name = info.short if info.short == current else f"{current}→{info.short}"
-        return f"{name} [dim]{info.tier or '·'}[/]"
+        return name, info.tier or "·"
 
     def _populate(self, session: Session, units: list[str]) -> None:
         self.clear()
-        self.root.set_label(session.repo.root.name)
+        self.root.set_label(literal_text(session.repo.root.name))
         self._units = {}
         self._labels = {}
         by_container: dict[str, list[str]] = {}
@@ -67,20 +72,20 @@ class ModuleTree(Tree[str]):
         for container in [*order, *sorted(set(by_container) - set(order))]:
             if container not in by_container:
                 continue
-            branch = self.root.add(container, data=container, expand=True)
+            branch = self.root.add(literal_text(container), data=container, expand=True)
             for unit in by_container[container]:
                 label = self._label(session, unit)
                 self._labels[unit] = label
                 # Modules are added when the unit is first expanded.
-                node = branch.add(label, data=unit, allow_expand=True)
+                node = branch.add(_label_text(*label), data=unit, allow_expand=True)
                 self._units[unit] = node
         self._candidates = {c.name: c for c in session.candidates()}
         if self._candidates:
-            others = self.root.add(
-                f"[dim]left as they are ({len(self._candidates)})[/]", data="", expand=False)
+            others = self.root.add(Text(f"left as they are ({len(self._candidates)})",
+                                        style="dim"), data="", expand=False)
             for name, candidate in self._candidates.items():
-                others.add_leaf(escape(name) + f" [dim]{candidate.children} children[/]",
-                                data=name)
+                others.add_leaf(Text.assemble(
+                    printable(name), (f" {candidate.children} children", "dim")), data=name)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         """Enter on a package left as it is: restructure it (the screen asks first)."""
@@ -94,7 +99,7 @@ class ModuleTree(Tree[str]):
             return
         unit = node.data
         for module in session.view.units.units[unit].modules:
-            node.add_leaf(module[len(unit) + 1:] or "__init__", data=module)
+            node.add_leaf(literal_text(module[len(unit) + 1:] or "__init__"), data=module)
 
     def follow(self, unit: str) -> None:
         """The board went to a unit: when it is in another container than the cursor's,
@@ -130,6 +135,10 @@ class ModuleTree(Tree[str]):
             node = node.children[0]
         if node.data in self._units:
             self.post_message(UnitFocused(node.data))
+
+
+def _label_text(name: str, tier: str) -> Text:
+    return Text.assemble(printable(name), " ", (printable(tier), "dim"))
 
 
 def _container_node(node: TreeNode[str]) -> TreeNode[str] | None:
