@@ -1,17 +1,28 @@
 """The migration report: Markdown (and an SVG tier matrix) a reviewer reads in a pull
-request without opening the workbench."""
+request without opening the workbench.
+
+Names (modules, tiers, files, the plan, the repository) and review notes come from the
+repository and the plan, and are shown as written: a name as a code span, a note with
+its Markdown punctuation escaped, so that neither becomes HTML, a link, an image, a
+heading or a new table cell; control characters and bidirectional overrides escaped
+(`\\x1b`), as on the command line; in the SVG, every text escaped for XML.
+"""
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import quote
 
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.ordering import tier_cycles
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.analysis.units import weights_between
+from pyagent_workbench.display import printable
 from pyagent_workbench.model import names
 
 if TYPE_CHECKING:
@@ -107,6 +118,50 @@ def _figure(value: float | int | None, digits: int = 0) -> str:
     return f"{value:.{digits}f}" if digits else str(value)
 
 
+_UNWRITABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+"""Characters neither UTF-8 nor XML 1.0 can carry: the lone surrogates of a file name
+that is not UTF-8, and the two non-characters XML forbids."""
+
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+"""Every ASCII punctuation character: escaped with a backslash, CommonMark shows any of
+them as itself."""
+
+
+def _visible(text: str) -> str:
+    """`text` with control characters and bidirectional overrides escaped (as on the
+    command line), and the characters a UTF-8 or XML file cannot hold escaped alike."""
+    return _UNWRITABLE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", printable(text))
+
+
+def _one_line(text: str) -> str:
+    """`text` shown on one line (a table row, a heading): its lines joined by spaces."""
+    return _visible(text).replace("\n", " ")
+
+
+def _text(text: str) -> str:
+    """Prose from the plan (a review note) as Markdown that shows it as written: no
+    emphasis, link, image, HTML, entity or table cell of its making."""
+    return _PUNCTUATION.sub(r"\\\g<0>", _one_line(text))
+
+
+def _code(text: str, *, in_table: bool = False) -> str:
+    """A name as a Markdown code span, shown as written whatever it holds: fenced by
+    more backticks than any run in it; in a table, its pipes escaped (GitHub's tables
+    split a row at a pipe even inside a code span)."""
+    shown = _one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    if shown[:1] == "`" or shown[-1:] == "`" or (shown[:1] == " " and shown[-1:] == " "):
+        shown = f" {shown} "  # CommonMark strips one space on each side
+    if in_table:
+        shown = shown.replace("|", "\\|")
+    return f"{fence}{shown}{fence}"
+
+
+def _cell(text: str) -> str:
+    """A name in a table's cell."""
+    return _code(text, in_table=True)
+
+
 def render_markdown(data: ReportData, svg_name: str | None) -> str:
     out = [
         *_overview(data),
@@ -124,8 +179,8 @@ def render_markdown(data: ReportData, svg_name: str | None) -> str:
 def _overview(data: ReportData) -> list[str]:
     moved = sum(len(t[3]) for t in data.tiers)
     return [
-        f"# Restructuring plan `{data.plan_name}` for `{data.repo_name}`\n",
-        f"Status: **{data.status}**{' (applied)' if data.applied else ''}. "
+        f"# Restructuring plan {_code(data.plan_name)} for {_code(data.repo_name)}\n",
+        f"Status: **{_text(data.status)}**{' (applied)' if data.applied else ''}. "
         f"{len(data.tiers)} tiers, {moved} units moved, {len(data.stays)} staying where "
         f"they are. Cross-tier edges: {len(data.accepted)} accepted, {len(data.must_fix)} "
         f"must-fix, {data.unreviewed} unreviewed.\n",
@@ -157,16 +212,16 @@ def _tiers_section(data: ReportData) -> list[str]:
     out = ["## Tiers\n"]
     for name, package, layer, members in data.tiers:
         layer_text = f", layer {layer}" if layer is not None else ""
-        out.append(f"### `{name}` (`{package}`{layer_text})\n")
+        out.append(f"### {_code(name)} ({_code(package)}{layer_text})\n")
         if not members:
             out.append("_no units yet_\n")
             continue
         out += ["| today | after |", "|---|---|"]
-        out += [f"| `{old}` | `{new}` |" for old, new in members]
+        out += [f"| {_cell(old)} | {_cell(new)} |" for old, new in members]
         out.append("")
     if data.stays:
         out.append("### Staying where they are\n")
-        out.append(", ".join(f"`{names.last(u)}`" for u in data.stays) + "\n")
+        out.append(", ".join(_code(names.last(u)) for u in data.stays) + "\n")
     return out
 
 
@@ -189,11 +244,11 @@ def _cell_kind(data: ReportData, a: str, b: str) -> CellKind:
 def _matrix_section(data: ReportData, svg_name: str | None) -> list[str]:
     out = ["## Tier matrix\n"]
     if svg_name:
-        out.append(f"![Tier-by-tier matrix of cross-tier edges]({svg_name})\n")
-    out.append("| from \\ to | " + " | ".join(data.matrix_tiers) + " |")
+        out.append(f"![Tier-by-tier matrix of cross-tier edges]({quote(svg_name)})\n")
+    out.append("| from \\ to | " + " | ".join(_cell(t) for t in data.matrix_tiers) + " |")
     out.append("|---" * (len(data.matrix_tiers) + 1) + "|")
     for a in data.matrix_tiers:
-        row = [f"**{a}**", *(_markdown_cell(data, a, b) for b in data.matrix_tiers)]
+        row = [f"**{_cell(a)}**", *(_markdown_cell(data, a, b) for b in data.matrix_tiers)]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     out.append("Rows import columns. ↑ marks upward (layer-violating) cells, ⟳ cells inside a "
@@ -216,8 +271,7 @@ def _must_fix_section(data: ReportData) -> list[str]:
     out += ["| importer | imported | where | tiers | note |", "|---|---|---|---|---|"]
     for edge in data.must_fix:
         note = edge.review.note if edge.review else ""
-        out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
-                   f"{edge.importer_tier} → {edge.imported_tier} | {_cell(note)} |")
+        out.append(f"| {_edge_cells(edge)} | {_text(note)} |")
     return [*out, ""]
 
 
@@ -227,9 +281,7 @@ def _accepted_section(data: ReportData) -> list[str]:
         out += ["| importer | imported | where | tiers | direction | note |",
                 "|---|---|---|---|---|---|"]
         for edge, note in data.accepted:
-            out.append(f"| `{edge.importer}` | `{edge.imported}` | `{edge.path}:{edge.line}` | "
-                       f"{edge.importer_tier} → {edge.imported_tier} | {edge.direction} | "
-                       f"{_cell(note)} |")
+            out.append(f"| {_edge_cells(edge)} | {edge.direction} | {_text(note)} |")
         out.append("")
     else:
         out.append("None.\n")
@@ -237,6 +289,13 @@ def _accepted_section(data: ReportData) -> list[str]:
         out.append(f"**{data.unreviewed} cross-tier edges are not reviewed yet**: the plan "
                    f"cannot be approved until they are.\n")
     return out
+
+
+def _edge_cells(edge: CrossEdge) -> str:
+    """Importer, imported, where and tiers: the cells every edge table starts with."""
+    return (f"{_cell(edge.importer)} | {_cell(edge.imported)} | "
+            f"{_cell(f'{edge.path}:{edge.line}')} | "
+            f"{_cell(edge.importer_tier)} → {_cell(edge.imported_tier)}")
 
 
 def _changes_section(data: ReportData) -> list[str]:
@@ -258,20 +317,22 @@ def _changes_section(data: ReportData) -> list[str]:
 
 
 def _commands_section(data: ReportData) -> list[str]:
+    """The commands to run, the plan's name quoted for the shell, in a block fenced by
+    more backticks than any run in it."""
+    plan = shlex.quote(_one_line(data.plan_name))
+    commands = [
+        f"pyagent-workbench diff {plan}        # every change, nothing written",
+        f"pyagent-workbench apply {plan}       # all or nothing, then verify",
+        f"pyagent-workbench check {plan}       # CI: fail on a new cross-tier import",
+    ]
+    fence = "`" * max([3, *(len(run) + 1 for line in commands for run in re.findall("`+", line))])
     return [
         "## Commands\n",
-        "```sh",
-        f"pyagent-workbench diff {data.plan_name}        # every change, nothing written",
-        f"pyagent-workbench apply {data.plan_name}       # all or nothing, then verify",
-        f"pyagent-workbench check {data.plan_name}       # CI: fail on a new cross-tier "
-        f"import",
-        "```\n",
-        *[f"> {note}\n" for note in data.notes],
+        f"{fence}sh",
+        *commands,
+        f"{fence}\n",
+        *[f"> {_text(note)}\n" for note in data.notes],
     ]
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 _SVG_FILLS: dict[CellKind, str] = {
@@ -282,7 +343,7 @@ _SVG_FILLS: dict[CellKind, str] = {
 
 def matrix_svg(data: ReportData) -> str:
     """The tier matrix as a picture: counts, upward cells red, cycle cells amber."""
-    tiers = data.matrix_tiers
+    tiers = [_visible(t) for t in data.matrix_tiers]
     cell, label = 56, max(90, 9 * max((len(t) for t in tiers), default=4) + 20)
     top = label
     width = label + cell * len(tiers) + 20
@@ -302,8 +363,8 @@ def matrix_svg(data: ReportData) -> str:
         y = top + index * cell + cell / 2 + 5
         parts.append(f'<text x="{label - 8}" y="{y}" text-anchor="end" fill="#222">'
                      f'{escape(tier)}</text>')
-    for row, a in enumerate(tiers):
-        for col, b in enumerate(tiers):
+    for row, a in enumerate(data.matrix_tiers):
+        for col, b in enumerate(data.matrix_tiers):
             x, y = label + col * cell, top + row * cell
             count = data.cells.get((a, b), 0)
             fill = _SVG_FILLS[_cell_kind(data, a, b)]

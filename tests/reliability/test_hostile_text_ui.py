@@ -1,4 +1,4 @@
-"""Issue 15, category 7 (the workbench): text from the repository or the
+"""Issue 15, category 7 (the workbench and the report): text from the repository or the
 plan is shown as text. Comments, docstrings, a file name, a syntax error's line, review
 notes, the plan's file name, the repository's folder name and import errors carry Textual
 markup (`[/]` raised, `[link=...]` made a live link, `[@click=app.quit]` an action run by
@@ -7,16 +7,23 @@ a click), escape sequences and bidirectional overrides (raw, they reach the term
 The real workbench is driven with Pilot through every tab and dialog, and what the
 terminal would get is read from the screen as drawn: each view shows the text as
 written (control characters escaped), no segment carries a link or a click action, and
-no raw control character is drawn."""
+no raw control character is drawn. The report is written by the console script: its
+Markdown, parsed, has no live HTML, link or broken table; its SVG parses as XML."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from markdown_it import MarkdownIt
+from pyagent_workbench.analysis.planview import CrossEdge
 from pyagent_workbench.display import printable
 from pyagent_workbench.model.plan import Plan
+from pyagent_workbench.model.schema import Review
+from pyagent_workbench.report import Figures, ReportData, matrix_svg, render_markdown
 from pyagent_workbench.tui.app import WorkbenchApp
 from pyagent_workbench.tui.dialogs import (
     Confirm,
@@ -39,6 +46,7 @@ from textual.widgets import Input
 from tui.harness import make_app, wait_for_screen
 
 from . import stats
+from .processes import SCRIPT, cli
 
 HOSTILE = ("\x1b[31mred\x1b[0m [b]bold[/b] [/] \u202eevil\x07 "
            "[link=https://evil.example]x[/link] [@click=app.quit]x[/]")
@@ -277,3 +285,106 @@ async def test_an_apply_shows_import_errors_and_moves_as_written(tmp_path: Path)
         await settle(pilot)
         shows(on_screen(app), "app.storage.infra", ESCAPED, "re[b]po\\x1b[7m")
         await pilot.press("q")
+
+
+# -- the report ------------------------------------------------------------------------------
+
+NOTE = ("<script>alert(1)</script> [x](javascript:alert(1)) ![t](https://evil.example/t.png) "
+        "a|b `tick` **bold** <b>html</b> &amp;\n# heading \x1b[31mred \u202eevil")
+"""A review note that would be live Markdown or HTML, break the table it sits in (a
+pipe, a newline), or reach a terminal showing the file (escape sequences)."""
+
+PLAN_NAME = "p`l|a*n<i>\x1b[7m.toml"
+"""A plan's file name with a backtick (it would end a code span), a pipe, emphasis, an
+HTML tag and an escape sequence: the report names the plan in its title and commands."""
+
+
+def markdown_html(text: str) -> str:
+    """The Markdown as a renderer that passes HTML through would show it."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+
+
+TAG = re.compile(r"<([a-z0-9]+)([^>]*)>")
+REPORT_TAGS = {"h1", "h2", "h3", "p", "strong", "em", "code", "pre", "table", "thead", "tbody",
+               "tr", "th", "td", "img", "ul", "li", "blockquote"}
+"""The HTML elements the report's own Markdown makes."""
+REPORT_ATTRIBUTES = {"", ' style="text-align:right"', ' class="language-sh"'}
+"""Their attributes, but the matrix's image's."""
+
+
+def assert_inert(page: str) -> None:
+    """No element, attribute or link of the repository's or the plan's making in the
+    rendered page (their text shows as text: `&lt;script&gt;`)."""
+    tags = TAG.findall(page)
+    assert {name for name, _ in tags} <= REPORT_TAGS, {name for name, _ in tags}
+    assert [name for name, _ in tags].count("img") == 1  # the matrix, nothing a note asks for
+    assert [name for name, _ in tags].count("h1") == 1
+    odd = [(name, attributes) for name, attributes in tags if attributes not in REPORT_ATTRIBUTES
+           and not (name == "img" and attributes.startswith(' src="report-matrix.svg"'))]
+    assert not odd, odd
+
+
+def assert_columns(page: str, header: str, width: int) -> None:
+    """Every row of the tables whose header starts with `header` has `width` cells."""
+    tables = page.split(f"<th>{header}</th>")[1:]
+    assert tables, header
+    for table in tables:
+        for row in table.split("</table>")[0].split("<tr>")[2:]:
+            assert row.count("<td") == width, row
+
+
+def test_the_report_shows_notes_and_names_as_written(world: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    repo, plan = world
+    named = plan.rename(plan.with_name(PLAN_NAME))
+    document = Plan.load(named)
+    document.set_review("app.infra.cache", "app.core.base", "accepted", NOTE)
+    document.set_review("app.infra.db", "app.core.base", "must-fix", NOTE)
+    document.save(named)
+    out = tmp_path / "out" / "report.md"
+    done = cli(repo, "report", named, "--repo", ".", "-o", out)
+    stats.bump("bad inputs tried")
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert not RAW.search(text)
+    page = markdown_html(text)
+    assert_inert(page)
+    must_fix, accepted = page.split("Accepted cross-tier edges")
+    assert_columns(must_fix, "importer", 5)
+    assert_columns(accepted, "importer", 6)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert printable(NOTE).replace("\n", " ") in shown
+    assert printable(PLAN_NAME) in shown and "re[b]po\\x1b[7m" in shown
+    ElementTree.parse(out.with_name("report-matrix.svg"))
+
+
+def test_the_report_renders_any_name_as_text() -> None:
+    """Names a valid plan cannot hold (the plan's checks refuse them) still come out as
+    text: the renderer does not rely on those checks."""
+    tiers = ['<a href="javascript:x">t</a>', "a&b]]>c|d`e", "ctl\x01\x1b[2J\u202e\ufffe"]
+    edge = CrossEdge(importer="m<i>", imported="n|`x`", path="p\n|q.py", line=3,
+                     text="import n", importer_tier=tiers[0], imported_tier=tiers[1],
+                     direction="up", in_cycle=False,
+                     review=Review("m<i>", "n|`x`", "must-fix", NOTE))
+    figures = Figures(1, 1, 0, 0.5, 0.5)
+    data = ReportData(
+        plan_name=PLAN_NAME, repo_name="<b>repo</b>", status="draft",
+        tiers=[(t, f"pkg.{i}", i, [(f"old{i}<x>", f"new|{i}")]) for i, t in enumerate(tiers)],
+        stays=["a.`b`"], before=figures, after=figures, matrix_tiers=tiers,
+        cells={(tiers[0], tiers[1]): 1, (tiers[2], tiers[0]): 2},
+        directions={(tiers[0], tiers[1]): "up"}, cycle_tiers=set(), accepted=[],
+        must_fix=[edge], unreviewed=0)
+    svg = ElementTree.fromstring(matrix_svg(data))
+    texts = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {printable(t).replace("\ufffe", "\\ufffe") for t in tiers} <= texts
+    page = markdown_html(render_markdown(data, "report-matrix.svg"))
+    stats.bump("bad inputs tried")
+    assert_inert(page)
+    assert_columns(page, "importer", 5)
+    assert_columns(page, "from \\ to", len(tiers) + 1)
+    assert_columns(page, "today", 2)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for tier in tiers[:2]:
+        assert tier in shown
