@@ -67,6 +67,8 @@ class Holder:
         shared folder) cannot be checked: it counts as running."""
         if self.host != socket.gethostname():
             return False
+        if self.pid == os.getpid():  # this process: gone unless it holds the lock now
+            return self.token not in _HELD
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -97,29 +99,39 @@ def _process_state(pid: int) -> tuple[str | None, int | None]:
 @contextlib.contextmanager
 def repo_lock(repo_root: Path, command: str) -> Iterator[Holder]:
     """Hold the repository's writer lock for the duration of the block; `Locked` (one
-    line: who holds it, what to do) when another writer does."""
+    line: who holds it, what to do) when another writer does, or when the lock cannot be
+    written (nothing was changed then)."""
     state = ensure_state_dir(repo_root)
     holder = Holder(os.getpid(), socket.gethostname(), time.time(), command,
                     secrets.token_hex(16), _process_state(os.getpid())[1])
-    with _folder_locked(state) as folder:
-        _take(state, folder, holder)
+    try:
+        with _folder_locked(state) as folder:
+            _take(state, folder, holder)
+    except OSError as error:
+        raise Locked(f"cannot take the lock in {state}: {error.strerror or error}; "
+                     f"nothing was changed") from None
+    _HELD.add(holder.token)
     try:
         yield holder
     finally:
-        with _folder_locked(state) as folder:
+        _HELD.discard(holder.token)
+        # Never fails the work done under the lock: a lock that cannot be removed is
+        # stale now (its token is no longer held), and the next writer takes it over.
+        with contextlib.suppress(OSError), _folder_locked(state) as folder:
             if _read(folder) == holder:
                 os.unlink(LOCK_NAME, dir_fd=folder)
+
+
+_HELD: set[str] = set()
+"""Tokens of the locks this process holds now: a lock naming this process with another
+token was left by an earlier writer of this process that could not remove it."""
 
 
 @contextlib.contextmanager
 def _folder_locked(state: Path) -> Iterator[int]:
     """The tool's folder, open and under an exclusive advisory lock (held for the few
     system calls that check, take or drop the lock file)."""
-    try:
-        folder = os.open(state, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError as error:
-        raise Locked(f"cannot open the tool's folder {state}: "
-                     f"{error.strerror or error}") from None
+    folder = os.open(state, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
         yield folder
@@ -129,23 +141,24 @@ def _folder_locked(state: Path) -> Iterator[int]:
 
 def _take(state: Path, folder: int, holder: Holder) -> None:
     content = json.dumps(dataclasses.asdict(holder), indent=2).encode() + b"\n"
+    fresh = f"{LOCK_NAME}.{holder.token}"
     for _ in range(2):
-        fresh = f"{LOCK_NAME}.{holder.token}"
         handle = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644,
                          dir_fd=folder)
         try:
-            os.write(handle, content)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-        try:
+            try:
+                os.write(handle, content)
+                os.fsync(handle)
+            finally:
+                os.close(handle)
             os.link(fresh, LOCK_NAME, src_dir_fd=folder, dst_dir_fd=folder,
                     follow_symlinks=False)
             return
         except FileExistsError:
             pass
         finally:
-            os.unlink(fresh, dir_fd=folder)
+            with contextlib.suppress(OSError):  # a stray copy in the tool's folder is harmless
+                os.unlink(fresh, dir_fd=folder)
         other = _read(folder)
         if other is None:
             raise Locked(
