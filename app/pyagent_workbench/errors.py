@@ -25,6 +25,10 @@ class RepoError(WorkbenchError):
     """The repository cannot be analysed as asked (no package, unreadable file, ...)."""
 
 
+class OutputError(WorkbenchError):
+    """A file the user asked for (a plan, a report) cannot be written where asked."""
+
+
 class ApplyError(WorkbenchError):
     """Applying a plan was refused or failed; the repository is left as it was."""
 

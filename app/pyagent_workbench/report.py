@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.analysis.metrics import PlanMetrics
 from pyagent_workbench.analysis.ordering import tier_cycles
 from pyagent_workbench.analysis.planview import CrossEdge, PlanView
 from pyagent_workbench.analysis.units import weights_between
 from pyagent_workbench.display import printable
+from pyagent_workbench.errors import OutputError
 from pyagent_workbench.model import names
 
 if TYPE_CHECKING:
@@ -386,8 +388,17 @@ def matrix_svg(data: ReportData) -> str:
 
 
 def write_report(data: ReportData, output: Path) -> list[Path]:
-    output.parent.mkdir(parents=True, exist_ok=True)
+    """Write the report and its matrix beside it, each whole through a fresh temporary
+    file; `OutputError` (one line, neither written) when either path is a link, a folder
+    or another special file, or cannot be written."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create the folder {output.parent}: "
+                          f"{error.strerror or error}") from None
     svg_path = output.with_name(output.stem + "-matrix.svg")
-    svg_path.write_text(matrix_svg(data), encoding="utf-8")
-    output.write_text(render_markdown(data, svg_path.name), encoding="utf-8")
+    for path in (output, svg_path):
+        safefiles.check_output(path)
+    safefiles.write_output(svg_path, matrix_svg(data).encode("utf-8"))
+    safefiles.write_output(output, render_markdown(data, svg_path.name).encode("utf-8"))
     return [output, svg_path]

@@ -21,6 +21,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from pyagent_workbench.errors import OutputError
+
 READ_LIMIT = 64 << 20
 """Bytes of one file read at most (a source file or a plan of 64 MiB is not one a
 person wrote; reading an endless one would never end)."""
@@ -69,9 +71,11 @@ def replace_file(path: Path, data: bytes, *, mode: int | None = None,
     file keeps `mode`, else the old file's mode, else the umask's default."""
     if mode is None:
         try:
-            mode = os.stat(path, follow_symlinks=False).st_mode & 0o7777
+            info = os.stat(path, follow_symlinks=False)
         except OSError:
             mode = default_mode()
+        else:  # a link's own mode (0o777) is not a file's
+            mode = default_mode() if stat.S_ISLNK(info.st_mode) else info.st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".tmp")
     try:
@@ -86,3 +90,33 @@ def replace_file(path: Path, data: bytes, *, mode: int | None = None,
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user asked for (`-o`, an export) whole, or raise `OutputError` in
+    one line (see `check_output`)."""
+    check_output(path)
+    try:
+        replace_file(path, data)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def check_output(path: Path) -> None:
+    """`OutputError` (one line) when `path` cannot take a file the user asked for: it is
+    a link (the tool would replace the link, not write where it points, and neither is
+    what the user meant), a folder or another special file, or its folder is missing.
+    Called before long work, so the user does not wait to learn it."""
+    if path.is_symlink():
+        raise OutputError(f"{path} is a symbolic link: give the path of a file (the tool "
+                          f"does not write through links)")
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder: give the path of a file to write")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path} is not a regular file (a FIFO, a device or a socket): "
+                          f"give the path of a file to write")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: the folder {folder} is not writable")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.analysis.graph import SyntaxProblem, build_graph
 from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.analysis.suggest import (
@@ -39,6 +40,8 @@ def suggest_plan(path: Path, *, tiers: int | None = None, resolution: float | No
     the draft plan, when asked."""
     if tiers is not None and tiers < 1:
         raise WorkbenchError("--tiers must be at least 1")
+    if output is not None:
+        safefiles.check_output(output)  # before the analysis, not after it
     repo = Repo(path)
     graph = build_graph(repo)
     result = suggest(repo, graph, tiers=tiers, resolution=resolution, seed=seed,

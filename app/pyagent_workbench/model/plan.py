@@ -185,11 +185,12 @@ class Plan:
         return self._text
 
     def save(self, path: Path | None = None) -> Path:
-        """Write the plan atomically (a reader never sees half a file)."""
+        """Write the plan atomically (a reader never sees half a file); `OutputError` in one
+        line when the path is a link, a folder or cannot be written."""
         target = path or self.path
         if target is None:
             raise ValueError("no path to save the plan to")
-        safefiles.replace_file(target, self.dumps().encode("utf-8"))
+        safefiles.write_output(target, self.dumps().encode("utf-8"))
         self.path = target
         return target
 

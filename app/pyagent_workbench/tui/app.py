@@ -242,7 +242,11 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     def action_save_draft(self) -> None:
         if (workbench := self._workbench()) is not None:
-            path = workbench.session.save()
+            try:
+                path = workbench.session.save()
+            except (WorkbenchError, OSError) as error:
+                self.notify(str(error), severity="error")
+                return
             self.notify(f"Plan saved to {path.name} ({workbench.session.plan.status})",
                         timeout=3)
             workbench.refresh_views()
@@ -289,7 +293,13 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def write_report(self, session: Session) -> None:
-        self.post_message(ReportWritten(session.export_report()))
+        try:
+            written = session.export_report()
+        except (WorkbenchError, OSError) as error:  # e.g. a link in the report's place
+            self.call_from_thread(self.notify, f"No report written: {error}",
+                                  severity="error")
+            return
+        self.post_message(ReportWritten(written))
 
     @on(ReportWritten)
     def report_written(self, message: ReportWritten) -> None:

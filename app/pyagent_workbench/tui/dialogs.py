@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.display import printable
 from pyagent_workbench.tui.literal import ControlsShown, literal
 
@@ -233,7 +234,8 @@ class SourceScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         try:
-            lines = (self.root / self.path).read_text(errors="replace").splitlines()
+            source = safefiles.read_regular(self.root / self.path)  # never a FIFO: no hang
+            lines = source.decode("utf-8", errors="replace").splitlines()
         except OSError as error:
             lines = [f"cannot read {self.path}: {error.strerror}"]
         start = max(1, self.line - self.context)
