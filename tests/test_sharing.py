@@ -85,12 +85,17 @@ def test_serve_answers_on_loopback_with_the_app_page(tmp_path: Path) -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "pyagent_workbench", "serve", str(SAMPLE_REPO), "--port",
-         str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+         str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path)
     try:
+        assert server.stderr is not None
+        printed = server.stderr.readline()  # serving the workbench on URL (ctrl+c stops it)
+        url = next((word for word in printed.split() if word.startswith("http://")), "")
+        assert url.startswith(f"http://127.0.0.1:{port}/?token="), printed
         page = ""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                with urllib.request.urlopen(url, timeout=2) as reply:
                     page = reply.read().decode()
                     break
             except OSError:
@@ -156,12 +161,16 @@ def test_facades_remove_only_the_unused_ones(tmp_path: Path) -> None:
     legacy = legacy.replace("src.infrastructure.engine.attention", "src.infrastructure.attention")
     legacy = legacy.replace("src.core.base.lifecycle.agent_core", "src.core.base.agent_core")
     (repo / "tests/test_legacy_paths.py").write_text(legacy)
+    git(repo, "add", "-A")  # --remove, like apply, refuses uncommitted changes
+    git(repo, "commit", "-q", "-m", "phase 1 applied; the legacy test keeps the old paths")
 
     listing = run("facades", repo / "phase1.toml", "--list", "--json")
     facades = {f["old"]: f for f in json.loads(listing.out)["facades"]}
     used = {old for old, f in facades.items() if f["used"]}
+    # sample_repo/README.md shows `python -m src.infrastructure.api.cli` in a code block
     assert used == {"src.infrastructure.attention", "src.infrastructure.attention.paged",
-                    "src.core.base.agent_core"}
+                    "src.core.base.agent_core", "src.infrastructure.api",
+                    "src.infrastructure.api.cli"}
     assert {u["path"] for u in facades["src.infrastructure.attention.paged"]["uses"]} == {
         "tests/test_legacy_paths.py"}
 

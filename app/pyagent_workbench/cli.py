@@ -12,6 +12,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pyagent_workbench import __version__
 from pyagent_workbench.display import printable
@@ -40,6 +41,31 @@ Run `pyagent-workbench COMMAND --help` for a command's options.
 """
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument error is one line, like every other error of the tool (argparse's
+    own prints the whole usage first, burying the error)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, printable(f"error: {self.prog}: {message} (see `{self.prog} --help`)")
+                  + "\n")
+
+
+def _number_in(kind: type[int] | type[float], low: float, high: float,
+               what: str) -> Callable[[str], float]:
+    """An argument type: a finite number of `kind` from `low` to `high` (inclusive)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}, not {text!r}") from None
+        if not (low <= value <= high):  # NaN fails every comparison
+            raise argparse.ArgumentTypeError(f"{what}, not {text}")
+        return value
+
+    return parse
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -73,14 +99,14 @@ def _plan_and_repo(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The command parser, and the parser for the default action (open the workbench)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_formatter,
         usage=f"{PROG} [PATH] [--plan PLAN] [--empty]\n       {PROG} COMMAND [options]",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog=PROG)
 
-    open_parser = argparse.ArgumentParser(
+    open_parser = _Parser(
         prog=PROG, description=_DESCRIPTION, epilog=_EPILOG, formatter_class=_formatter,
     )
     open_parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -129,13 +155,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                    help="the repository (default: .)")
     p.add_argument("-o", "--output", metavar="PLAN", type=Path, default=None,
                    help="write the draft plan here (default: print the figures only)")
-    p.add_argument("--tiers", metavar="N", type=int, default=None,
+    p.add_argument("--tiers", metavar="N", default=None,
+                   type=_number_in(int, 1, 1000, "a whole number from 1 to 1000"),
                    help="target number of tiers per container")
-    p.add_argument("--resolution", metavar="R", type=float, default=None,
+    p.add_argument("--resolution", metavar="R", default=None,
+                   type=_number_in(float, 1e-6, 1000, "a number above 0, at most 1000"),
                    help="cluster the import graph alone, by Louvain at this resolution "
                         "(default: spectral clustering of the imports and the words of "
                         "the code)")
-    p.add_argument("--seed", metavar="S", type=int, default=0,
+    p.add_argument("--seed", metavar="S", default=0,
+                   type=_number_in(int, 0, 2**32 - 1, "a whole number from 0 to 2**32-1"),
                    help="random seed of the Louvain runs and of tier splits (default 0)")
     p.add_argument("--compare", metavar="PLAN", type=Path, default=None,
                    help="report MoJoFM and adjusted Rand index against this plan's grouping")
@@ -250,9 +279,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         subparsers, "facades", "List the facades still in use, or remove the unused ones.",
         """
         Finds every facade pyagent-workbench left at an old path, and who still uses it:
-        import statements, whole-string dotted references (mock.patch, import_module,
-        registries) and tool configuration. Mentions in comments and docstrings do not
-        count. --remove deletes the unused ones (all or nothing, through the journal), so
+        imports, whole-string dotted references (mock.patch, import_module, registries),
+        any mention in scripts and configuration (Makefile, Dockerfile, CI, YAML, TOML,
+        INI), code shown in documents, and `python -m old.path` anywhere. Comments and
+        prose do not count. --remove deletes the unused facades that are still exactly
+        what the tool wrote (an edited one is kept), refuses a git tree with uncommitted
+        changes, and goes through the journal (`recover` undoes an interrupted one), so
         Phase I can finish.
         """,
         "pyagent-workbench facades pyagent-plan.toml --list",
@@ -264,18 +296,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--json", action="store_true", help="machine-readable output (--list)")
 
     p = _command(
-        subparsers, "serve", "Run the workbench in a browser (textual-serve, loopback only).",
+        subparsers, "serve",
+        "Run the workbench in a browser on this machine only (textual-serve, loopback, a "
+        "per-run token).",
         """
-        Serves the same workbench on http://127.0.0.1:PORT for people who prefer a browser.
-        It listens on 127.0.0.1 only and uploads nothing anywhere. Exporting a plan or a
-        report in the browser downloads the file.
+        Serves the same workbench to a browser on this machine. It listens on 127.0.0.1
+        only, answers only requests addressed to 127.0.0.1 or localhost, refuses WebSockets
+        from any other page's origin, and prints a URL with a token made for this run:
+        open that URL (the page keeps the token in a cookie). It uploads nothing anywhere.
+        Exporting a plan or a report in the browser downloads the file.
         """,
         "pyagent-workbench serve sample_repo --port 8000",
     )
     p.add_argument("path", metavar="PATH", nargs="?", type=Path, default=Path("."),
                    help="the repository (default: .)")
     p.add_argument("--plan", metavar="PLAN", type=Path, default=None, help="plan to open")
-    p.add_argument("--port", metavar="N", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", metavar="N", default=8000, help="port (default 8000)",
+                   type=_number_in(int, 1, 65535, "a port number from 1 to 65535"))
 
     return parser, open_parser
 

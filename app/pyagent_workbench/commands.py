@@ -274,7 +274,7 @@ def run_facades(args: argparse.Namespace) -> int:
                 "schema": 1,
                 "facades": [
                     {"old": f.old, "new": f.new, "path": f.path, "used": f.used,
-                     "uses": [{"path": u.path, "line": u.line, "text": u.text}
+                     "changed": f.changed, "uses": [{"path": u.path, "line": u.line, "text": u.text}
                               for u in f.uses]}
                     for f in facades
                 ],
@@ -282,6 +282,8 @@ def run_facades(args: argparse.Namespace) -> int:
             return 0
         for facade in facades:
             state = f"used by {len(facade.uses)}" if facade.used else "unused"
+            if facade.changed:
+                state += f"; {facade.changed}: --remove keeps it"
             _out(f"{facade.path}: {facade.old} -> {facade.new} ({state})")
             for use in facade.uses[:20]:
                 _out(f"    {use.path}:{use.line}: {use.text}")
@@ -294,8 +296,12 @@ def run_facades(args: argparse.Namespace) -> int:
     for directory in result.removed_dirs:
         _out(f"removed empty directory {directory}/")
     for facade in result.kept:
-        _out(f"kept {facade.path}: still used ({len(facade.uses)} uses, e.g. "
-             f"{facade.uses[0].path}:{facade.uses[0].line})" if facade.uses else
-             f"kept {facade.path}: a facade below it is still used")
+        if facade.changed:
+            _out(f"kept {facade.path}: {facade.changed}")
+        elif facade.uses:
+            _out(f"kept {facade.path}: still used ({len(facade.uses)} uses, e.g. "
+                 f"{facade.uses[0].path}:{facade.uses[0].line})")
+        else:
+            _out(f"kept {facade.path}: a facade below it is still used")
     _out(f"{len(result.removed)} facades removed, {len(result.kept)} kept")
     return 0
