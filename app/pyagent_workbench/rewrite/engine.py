@@ -235,7 +235,7 @@ class Preview:
             if not self.facades_enabled:
                 problems += self.all_entries_left_behind()
             changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
-            unparsable += [_left_unparsable(path, error)
+            unparsable += [_left_unparsable(path, FileRewrite(path, None, error=error))
                            for path, error in sorted(pending_sweep().items())]
             return ChangeSet(
                 changes=changes,
@@ -325,20 +325,26 @@ class Preview:
         return results
 
     def unparsable_candidates(self, results: dict[str, FileRewrite]) -> list[str]:
-        """The candidates that do not parse, to report; raises `ApplyError` when one of
-        them may refer to a moved module (it cannot be rewritten, and would break)."""
+        """The candidates that do not parse (or are too deep for the rewriter), to report;
+        raises `ApplyError` when one of them may refer to a moved module (it cannot be
+        rewritten, and would break)."""
         blocking: list[str] = []
+        too_deep: list[FileRewrite] = []
         unparsable: list[str] = []
         for path, result in sorted(results.items()):
             if result.new_bytes is not None:
                 continue
             data = self._contents[path]
-            if self.names_moved.search(data) or self.from_parent.search(data) or (
-                    _relative_refs(data, self.context_of(path), self.resolver)):
+            if not (self.names_moved.search(data) or self.from_parent.search(data) or (
+                    _relative_refs(data, self.context_of(path), self.resolver))):
+                unparsable.append(_left_unparsable(path, result))
+            elif result.too_deep_at is not None:
+                too_deep.append(result)
+            else:
                 blocking.append(f"{path}: {result.error} — it refers to a moved module, fix it "
                                 f"or exclude it first")
-            else:
-                unparsable.append(_left_unparsable(path, result.error))
+        if too_deep:
+            raise ApplyError(_too_deep_message(too_deep))
         if blocking:
             raise ApplyError("cannot rewrite files that do not parse:\n" + "\n".join(blocking))
         return unparsable
@@ -534,15 +540,30 @@ class Preview:
         ]
 
 
-def _left_unparsable(path: str, error: str | None) -> str:
-    return f"{path}: cannot be parsed ({error}); it refers to nothing moved, left as it is"
+def _left_unparsable(path: str, result: FileRewrite) -> str:
+    if result.too_deep_at is not None:
+        return (f"{path}:{result.too_deep_at}: too deep for the rewriter ({result.error}); it "
+                f"refers to nothing moved, left as it is")
+    return (f"{path}: cannot be parsed ({result.error}); it refers to nothing moved, left "
+            f"as it is")
+
+
+def _too_deep_message(results: list[FileRewrite]) -> str:
+    """One line: the first file too deep for the rewriter that refers to a moved module,
+    and what to do."""
+    first = results[0]
+    more = f" (and {len(results) - 1} more files)" if len(results) > 1 else ""
+    return (f"too deep for the rewriter: {first.path}:{first.too_deep_at}{more} "
+            f"({first.error}); it refers to a moved module: split that statement (shorter "
+            f"chains, intermediate names), or leave its module out of the plan; nothing was "
+            f"changed")
 
 
 def _all_entry_lines(init_source: bytes, name: str) -> list[int]:
     """The lines of a package `__init__`'s `__all__` entries equal to `name`."""
     try:
         tree = ast.parse(init_source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nested past Python's limits
         return []
     lines = []
     for node in tree.body:

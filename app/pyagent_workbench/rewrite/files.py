@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite import depth
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.imports import ImportRewriter
 from pyagent_workbench.rewrite.strings import NESTED_REFERENCE, DottedStringRewriter
@@ -46,6 +47,9 @@ class FileRewrite:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     """Why the file could not be parsed."""
+    too_deep_at: int | None = None
+    """The line of a nesting deeper than the rewriter follows (`depth.BUDGET`), when
+    that is why the file was not rewritten (`error` then says how deep)."""
     compiled: bool = False
     """`new_bytes` (which differ from the file's) were compiled without error where they
     were computed (a worker process), so `apply` need not compile them again."""
@@ -59,13 +63,48 @@ def is_config_file(path: str) -> bool:
     return PurePosixPath(path).name in CONFIG_FILES
 
 
+def too_deep(path: str, error: depth.TooDeep) -> FileRewrite:
+    """The result for a file nested deeper than the rewriter follows (at the line of
+    the file `error` names)."""
+    return FileRewrite(path, None, error=f"{error.nesting.levels:,} levels of nesting; the "
+                                          f"rewriter follows {depth.BUDGET:,}",
+                       too_deep_at=error.nesting.line)
+
+
 def rewrite_python(source: bytes, context: FileContext, resolver: Resolver) -> FileRewrite:
-    """Rewrite imports, dotted uses and dotted strings in one Python file."""
+    """Rewrite imports, dotted uses and dotted strings in one Python file.
+
+    libcst sees the file only once its nesting is known (`depth`): a file CPython
+    refuses as nested too deeply is reported as not parsing, one deeper than the
+    rewriter follows as too deep."""
+    nesting = depth.nesting(source)
+    if nesting.levels > depth.PYTHON_LIMITS_FROM or not nesting.complete:
+        refusal = depth.python_refusal(source, nesting)
+        if refusal is not None and (refusal.nesting_limit or nesting.levels > depth.BUDGET):
+            return FileRewrite(context.path, None, error=refusal.message)
+    try:
+        return depth.call(lambda: _rewrite_whole_file(source, context, resolver), nesting,
+                          context.path)
+    except depth.TooDeep as error:
+        return too_deep(context.path, error)
+    except _NotParsed as refused:
+        if nesting.levels > depth.SHALLOW and depth.python_refusal(source, nesting) is None:
+            # CPython compiles what libcst's parser gave up on: libcst's own limit
+            # (about 3,000 strings in one implicit concatenation)
+            return too_deep(context.path, depth.TooDeep(nesting))
+        return FileRewrite(context.path, None, error=str(refused))
+
+
+class _NotParsed(Exception):
+    """libcst's parser refused the file (the message: `line N: why`)."""
+
+
+def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
+                        ) -> FileRewrite:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        return FileRewrite(context.path, None,
-                           error=f"line {error.raw_line}: {error.message.splitlines()[0]}")
+        raise _NotParsed(f"line {error.raw_line}: {error.message.splitlines()[0]}") from None
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
         return FileRewrite(context.path, None, error=f"cannot decode: {error}")
     imports = ImportRewriter(context, resolver)

@@ -84,6 +84,9 @@ def _parse(part: InitPart) -> ast.Module:
         return ast.parse(part.content)
     except SyntaxError as error:
         raise MergeConflict(f"{part.path} cannot be parsed (line {error.lineno})") from None
+    except (RecursionError, MemoryError):
+        raise MergeConflict(f"{part.path} cannot be parsed (nested too deeply for "
+                            f"Python)") from None
 
 
 def _refuse_conflicts(parts: list[InitPart], trees: list[ast.Module]) -> None:

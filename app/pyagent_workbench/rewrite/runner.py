@@ -22,9 +22,11 @@ from types import TracebackType
 import libcst as cst
 
 from pyagent_workbench import cachefile, safefiles
+from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.rewrite import depth
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite
-from pyagent_workbench.rewrite.statements import RewriteState, compiles, rewrite_file
+from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
 from pyagent_workbench.statedir import SYNTAX_CACHE
 
 _PARALLEL_THRESHOLD = 48
@@ -161,16 +163,25 @@ def _check(path: str) -> str | None:
     """`None` when the file parses. CPython's compiler is fast (faster than `ast.parse`,
     which builds Python objects for every node); libcst (which knows newer syntax than
     the running Python, and does not apply the compiler's scope rules) has the last word
-    on what it refuses."""
+    on what it refuses, except on CPython's limits on nesting, which hold in every
+    Python version, and on a file too deep for libcst to read (`depth`)."""
     try:
         source = safefiles.read_regular(path)
     except OSError as error:
         return f"cannot be read: {error.strerror}"
-    if compiles(source, path):
+    refusal = depth.python_refusal(source)
+    if refusal is None:
         return None
+    nesting = depth.nesting(source)
+    if refusal.nesting_limit or nesting.levels > depth.BUDGET:
+        return refusal.message
     try:
-        cst.parse_module(source)
+        depth.call(lambda: cst.parse_module(source), nesting, path)
         return None
+    except depth.TooDeep:
+        return refusal.message
+    except ApplyError:  # no thread could be given the stack: not a fact about the file
+        raise
     except cst.ParserSyntaxError as error:
         return f"line {error.raw_line}: {error.message.splitlines()[0]}"
     except Exception as error:  # undecodable bytes and the like

@@ -7,8 +7,12 @@ file, most of it visiting nodes that cannot change. This path parses the file wi
 relative imports whose meaning changes, and the statements or compound-statement
 headers holding a dotted name the reference regex finds), runs the same two libcst
 transformers on each of those alone, and splices their output back. A file it cannot
-handle exactly (another encoding, CRLF, a change that needs a file-wide decision, an
-odd layout) goes through `rewrite_python` whole.
+handle exactly (another encoding, mixed or lone-CR line endings, a change that needs a
+file-wide decision, an odd layout) goes through `rewrite_python` whole.
+
+It is also what lets a file with deep code be rewritten: libcst sees only the
+statements that change, so a long expression elsewhere in the file never reaches it
+(those that do are measured first, see `depth`).
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite import depth
 from pyagent_workbench.rewrite.context import FileContext
-from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python
+from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python, too_deep
 from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
@@ -32,8 +37,10 @@ _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Fo
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
              ast.Match)
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_MARKER = "# -- pyagent-workbench: next span --\n"
-"""Separates the statements of one file in the small module the transformers see."""
+_BOM = b"\xef\xbb\xbf"
+_MARKER = "# -- pyagent-workbench: next span --"
+"""Separates the statements of one file in the small module the transformers see (a
+line of its own, ended as the file's lines are)."""
 
 
 @dataclass(frozen=True)
@@ -58,33 +65,45 @@ def rewrite_file(source: bytes, context: FileContext, state: RewriteState) -> Fi
         result = _rewrite_statements(source, context, state)
     except _Unsupported:
         result = None
+    except depth.TooDeep as error:
+        return too_deep(context.path, error)
     if result is None:
         result = rewrite_python(source, context, state.resolver)
     if state.compile_check and result.new_bytes is not None and result.new_bytes != source:
-        result.compiled = compiles(result.new_bytes, context.path)
+        return _compile_checked(result, source, context.path)
     return result
 
 
-def compiles(source: bytes, path: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+def _compile_checked(result: FileRewrite, source: bytes, path: str) -> FileRewrite:
+    """`result`, marked `compiled` when its text compiles. A text CPython refuses as
+    nested too deeply cannot be written: either the file never compiled, or the
+    rewrite made it deeper than Python allows (a longer dotted name in a chain at the
+    limit)."""
+    assert result.new_bytes is not None
+    refusal = depth.python_refusal(result.new_bytes)
+    if refusal is None:
+        result.compiled = True
+    elif refusal.nesting_limit:
+        before = depth.python_refusal(source)
+        if before is not None:
+            return FileRewrite(path, None, error=before.message)
+        return too_deep(path, depth.TooDeep(depth.nesting(result.new_bytes)))
+    return result
 
 
 @dataclass(frozen=True)
 class RewriteComparison:
-    """Both rewrites of one file. The statement-level one is only an optimisation: it
-    must agree with libcst on the whole file in every byte, count and problem."""
+    """Both rewrites of one file. The statement-level one must agree with libcst on the
+    whole file in every byte, count and problem, wherever the whole file is not too
+    deep for libcst (there, only the statements that change can be rewritten)."""
 
     whole_file: FileRewrite
     by_statement: FileRewrite
 
     @property
     def agree(self) -> bool:
+        if self.whole_file.too_deep_at is not None:
+            return True
         return _outcome(self.whole_file) == _outcome(self.by_statement)
 
     def explain(self) -> str:
@@ -233,11 +252,18 @@ class _StatementWalk:
         self._walk(tree.body)
 
     def _walk(self, body: list[ast.stmt]) -> None:
-        for statement in body:
-            if isinstance(statement, _COMPOUND):
-                self._compound(statement)
-            else:
+        """Every statement, those in blocks included, from a list rather than by
+        recursion: each `elif` is a block nested in the one before (3,000 deep in a
+        chain CPython compiles)."""
+        pending = list(reversed(body))
+        while pending:
+            statement = pending.pop()
+            if not isinstance(statement, _COMPOUND):
                 self.simple.append(statement)
+                continue
+            self._compound(statement)
+            for block in reversed(_blocks(statement)):
+                pending.extend(reversed(block))
 
     def _compound(self, statement: ast.stmt) -> None:
         for node in _header_expressions(statement):
@@ -248,8 +274,6 @@ class _StatementWalk:
                 self.headers.append((node, False))
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self._note_docstring(statement.body)
-        for block in _blocks(statement):
-            self._walk(block)
 
     def _note_docstring(self, body: list[ast.stmt]) -> None:
         if body and isinstance(body[0], ast.Expr) and (
@@ -353,50 +377,73 @@ def _line_end(source: bytes, line_starts: list[int], line: int) -> int:
 
 def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
                         ) -> FileRewrite | None:
-    """`None` for a file this path does not read (not plain UTF-8 with LF line endings, or
-    not parsable): the whole-file rewrite decides, and reports the error."""
-    tree = _parse_plain_utf8(source)
-    if tree is None:
+    """`None` for a file this path does not read (not UTF-8, line endings neither all LF
+    nor all CRLF, or not parsable by CPython): the whole-file rewrite decides, and
+    reports the error. A BOM is kept aside and put back."""
+    bom = _BOM if source.startswith(_BOM) else b""
+    text = source[len(bom):]
+    newline = _newline_of(text)
+    tree = _parse_utf8(text) if newline is not None else None
+    if tree is None or newline is None:
         return None
     resolver = state.resolver
-    line_starts = _line_starts(source)
-    spans = StatementSpans.of(tree, source, line_starts)
+    line_starts = _line_starts(text)
+    spans = StatementSpans.of(tree, text, line_starts)
     roots = _plain_import_roots(tree, spans, resolver)
     _want_plain_import_uses(tree, roots, spans, line_starts, resolver)
     _want_changing_imports(spans, context, resolver)
-    for match in state.reference.finditer(source):
+    for match in state.reference.finditer(text):
         spans.want(match.start())
     wanted = spans.wanted()
     if not wanted:
         return FileRewrite(context.path, source)
     if any(resolver.is_moved(root) for root in roots):
         raise _Unsupported
-    batch = _Batch.of(source, wanted, roots)
-    imports = ImportRewriter(context, resolver)
-    strings = DottedStringRewriter(resolver)
-    new_code = batch.transform(_transformers_to_run(spans, roots, imports, strings))
+    batch = _Batch.of(text, wanted, roots, newline)
+    run_imports, run_strings = _transformers_to_run(spans, roots)
+
+    def transform() -> tuple[str | None, ImportRewriter, DottedStringRewriter]:
+        imports = ImportRewriter(context, resolver)
+        strings = DottedStringRewriter(resolver)
+        run: list[cst.CSTTransformer] = [imports] if run_imports else []
+        run += [strings] if run_strings else []
+        return batch.transform(run), imports, strings
+
+    new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
+                                            context.path)
     changed_imports = imports.changed_imports
     return FileRewrite(
-        context.path, batch.splice(source, new_code),
+        context.path, bom + batch.splice(text, new_code),
         changed_imports=changed_imports + (1 if imports.changed_uses and not changed_imports
                                            else 0),
         changed_strings=strings.changed,
         problems=review_notes(context.path, source, imports, strings))
 
 
-def _parse_plain_utf8(source: bytes) -> ast.Module | None:
-    if b"\r" in source or source.startswith(b"\xef\xbb\xbf"):
-        return None
-    for line in source.split(b"\n", 2)[:2]:
+def _newline_of(text: bytes) -> str | None:
+    """The line ending of a file whose lines all end alike: what libcst takes as the
+    file's own (it ends the lines it adds with it). `None` for mixed or lone-CR endings."""
+    returns = text.count(b"\r")
+    if not returns:
+        return "\n"
+    if returns == text.count(b"\r\n") == text.count(b"\n"):
+        return "\r\n"
+    return None
+
+
+def _parse_utf8(text: bytes) -> ast.Module | None:
+    """The tree of a UTF-8 file; `None` for another encoding or what CPython refuses
+    (nested past its limits too: RecursionError, MemoryError)."""
+    for line in text.split(b"\n", 2)[:2]:
         match = _CODING.match(line)
         if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             return None
     try:
-        source.decode("utf-8")
+        text.decode("utf-8")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(source)
-    except (SyntaxError, ValueError, UnicodeDecodeError):
+            return ast.parse(text)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return None
 
 
@@ -444,11 +491,11 @@ def _want_changing_imports(spans: StatementSpans, context: FileContext,
             span.wanted = True
 
 
-def _transformers_to_run(spans: StatementSpans, roots: set[str], imports: ImportRewriter,
-                         strings: DottedStringRewriter) -> list[cst.CSTTransformer]:
-    """A transformer that cannot change anything is not run (each visits every node):
-    the import rewriter needs an import statement (or a plain import's dotted uses), the
-    string rewriter a statement other than an import (imports hold no strings)."""
+def _transformers_to_run(spans: StatementSpans, roots: set[str]) -> tuple[bool, bool]:
+    """Whether to run the import rewriter and the string rewriter. A transformer that
+    cannot change anything is not run (each visits every node): the import rewriter
+    needs an import statement (or a plain import's dotted uses), the string rewriter a
+    statement other than an import (imports hold no strings)."""
     wanted_imports = wanted_others = False
     for statement, span in spans.owners:
         if span.wanted:
@@ -457,12 +504,7 @@ def _transformers_to_run(spans: StatementSpans, roots: set[str], imports: Import
             else:
                 wanted_others = True
     wanted_headers = any(span.wanted and span.is_header for span in spans.spans)
-    run: list[cst.CSTTransformer] = []
-    if roots or wanted_imports:
-        run.append(imports)
-    if wanted_others or wanted_headers:
-        run.append(strings)
-    return run
+    return bool(roots or wanted_imports), wanted_others or wanted_headers
 
 
 @dataclass
@@ -477,22 +519,41 @@ class _Batch:
     wrappers: list[tuple[str, str]]
     """What makes each span a statement of its own: `(` `)` around a header expression,
     `if True:` before an indented line."""
+    marker: str
+    """`_MARKER` ended by the file's line ending."""
 
     @classmethod
-    def of(cls, source: bytes, wanted: list[StatementSpan], roots: set[str]) -> _Batch:
-        prefix = "pass\n" + "".join(f"import {root}\n" for root in sorted(roots))
+    def of(cls, source: bytes, wanted: list[StatementSpan], roots: set[str],
+           newline: str) -> _Batch:
+        """`newline`: the file's line ending, which the small module must take as its
+        own (libcst ends the lines it adds with the module's)."""
+        prefix = f"pass{newline}" + "".join(f"import {root}{newline}" for root in sorted(roots))
         texts = [source[span.start: span.end].decode("utf-8") for span in wanted]
         if _MARKER in prefix or any(_MARKER in text for text in texts):
             raise _Unsupported
         return cls(prefix, wanted, texts,
-                   [_wrapper(span, text) for span, text in zip(wanted, texts, strict=True)])
+                   [_wrapper(span, text, newline) for span, text in zip(wanted, texts,
+                                                                          strict=True)],
+                   _MARKER + newline)
 
     @property
     def code(self) -> str:
         pieces = [self.prefix]
         for text, (opening, closing) in zip(self.texts, self.wrappers, strict=True):
-            pieces += [_MARKER, opening, text, closing]
+            pieces += [self.marker, opening, text, closing]
         return "".join(pieces)
+
+    def nesting(self, line_starts: list[int]) -> depth.Nesting:
+        """The deepest span's nesting (each is measured alone), at its line in the file;
+        the wrapper around a span counts a block more."""
+        deepest = depth.Nesting(0, 1)
+        for span, text in zip(self.spans, self.texts, strict=True):
+            measured = depth.nesting(text)
+            if measured.levels + _WRAPPER_LEVELS > deepest.levels:
+                first_line = bisect.bisect_right(line_starts, span.start)
+                deepest = depth.Nesting(measured.levels + _WRAPPER_LEVELS,
+                                        first_line + measured.line - 1, measured.complete)
+        return deepest
 
     def transform(self, transformers: list[cst.CSTTransformer]) -> str | None:
         """The batch's code after the transformers, in order; `None` when they changed
@@ -510,7 +571,7 @@ class _Batch:
         """`source` with every span that changed replaced by its new text."""
         if new_code is None:
             return source
-        outputs = new_code.split(_MARKER)
+        outputs = new_code.split(self.marker)
         if len(outputs) != len(self.spans) + 1 or outputs[0] != self.prefix:
             raise _Unsupported
         pieces: list[bytes] = []
@@ -528,11 +589,15 @@ class _Batch:
         return b"".join(pieces) + source[done:] if pieces else source
 
 
-def _wrapper(span: StatementSpan, text: str) -> tuple[str, str]:
+_WRAPPER_LEVELS = 3
+"""What `_wrapper` adds around a span, in `depth.nesting`'s levels (a block)."""
+
+
+def _wrapper(span: StatementSpan, text: str, newline: str) -> tuple[str, str]:
     if span.is_header:
-        return "(", ")\n"
+        return "(", ")" + newline
     indent = text[: len(text) - len(text.lstrip(" \t\f"))]
-    return ("if True:\n" if indent else ""), ("" if text.endswith("\n") else "\n")
+    return ("if True:" + newline if indent else ""), ("" if text.endswith("\n") else newline)
 
 
 def _dotted_ast(node: ast.expr) -> str | None:
