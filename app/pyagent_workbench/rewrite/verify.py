@@ -192,8 +192,9 @@ def _import_chunk(workspace: Workspace, names: list[str],
     if out is not None and "@@RESULTS@@" in out.stdout:
         try:
             return dict(ast.literal_eval(out.stdout.rsplit("@@RESULTS@@", 1)[1].strip()))
-        except (ValueError, SyntaxError):
-            pass  # something printed after the results: check the modules one by one
+        except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
+            pass  # something printed after the results (the repo's code runs here, and
+            # may print a literal nested past the parser's limits): one module at a time
     if len(names) == 1:
         reason = "timed out" if out is None else (
             f"the interpreter exited ({out.returncode}): "
