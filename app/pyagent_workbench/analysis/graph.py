@@ -118,7 +118,11 @@ def _refuse_irregular(repo: Repo, found: set[FoundPackage]) -> None:
     """grimp reads every module file it finds, links followed: a repository can commit
     `mod.py` as a link to `/dev/zero` (bytes without end) or `/dev/tty` (a read that
     waits for the keyboard), and a FIFO blocks the read. Only regular files within the
-    size bound go on."""
+    size bound go on, and only files of the repository: a module that is a link (or lies
+    in a linked folder) resolving outside it would have the tool read, and `apply`
+    rewrite, a file that is not the repository's."""
+    root = os.path.realpath(repo.root)
+    real_dirs: dict[str, str] = {}
     for package in sorted(found, key=lambda p: p.name):
         for module_file in package.module_files:
             path = _module_path(package, module_file.module.name)
@@ -136,6 +140,19 @@ def _refuse_irregular(repo: Repo, found: set[FoundPackage]) -> None:
                     f"{_relative(repo, path)} is larger than "
                     f"{safefiles.READ_LIMIT >> 20} MiB: not a module a person wrote; "
                     f"move it out of the package or leave its package out of the analysis")
+            folder = os.path.dirname(path)
+            if folder not in real_dirs:
+                real_dirs[folder] = os.path.realpath(folder)
+            linked = os.path.islink(path)
+            real = (os.path.realpath(path) if linked
+                    else os.path.join(real_dirs[folder], os.path.basename(path)))
+            if os.path.commonpath([root, real]) != root:
+                how = "is a link to" if linked else "lies in a linked folder: it is"
+                shown = Path(os.path.relpath(path, repo.root)).as_posix()
+                raise RepoError(
+                    f"{shown} {how} {real}, outside the repository: the tool reads and "
+                    f"rewrites only the repository's own files; replace the link with a "
+                    f"real file or folder")
 
 
 def _found_key(found: set[FoundPackage]) -> str:

@@ -11,6 +11,7 @@ compiled regex). Parsing runs on every core.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import os
 import re
@@ -269,11 +270,43 @@ class Preview:
         """Those whose text names a moved module (one compiled regex), imports a moved
         module's parent (`from a.b import c`), or has a relative import whose meaning the
         moves change; the graph's absolute importers and the files grimp could not
-        analyse (we do not know what they import) too."""
-        found = self._named_by_the_graph()
+        analyse (we do not know what they import) too. Links are never read (see
+        `links`); one to a Python file outside the repository is refused."""
+        self.refuse_python_links_out()
+        found = {path for path in self._named_by_the_graph()
+                 if path not in self.links or path in self.moved_by_old}
         found.update(path for path in self.repo.python_files
-                     if path not in found and self._may_refer_to_a_move(path))
+                     if path not in found and path not in self.links
+                     and self._may_refer_to_a_move(path))
         return sorted(found)
+
+    @functools.cached_property
+    def links(self) -> dict[str, str]:
+        """Each listed file that is a link, with where it resolves. The engine never reads
+        or writes through one: a link into the repository is an alias of a file the
+        engine handles under its own name; a link out of it is someone else's file."""
+        found: dict[str, str] = {}
+        for path in self.repo.files:
+            full = self.repo.root / path
+            if os.path.islink(full):
+                found[path] = os.path.realpath(full)
+        return found
+
+    def _resolves_outside(self, path: str) -> bool:
+        root = os.path.realpath(self.repo.root)
+        return os.path.commonpath([root, self.links[path]]) != root
+
+    def refuse_python_links_out(self) -> None:
+        """A Python file linked from outside the repository may import a moved module:
+        rewriting it would write outside the repository, replacing the link with a file
+        would change the user's tree behind their back, and leaving it would break it."""
+        for path in sorted(self.links):
+            if path.endswith((".py", ".pyi")) and self._resolves_outside(path):
+                raise ApplyError(
+                    f"{path} is a link to {self.links[path]}, outside the repository: the "
+                    f"tool never reads or writes through it, and it may import a moved "
+                    f"module; replace the link with a real file, or move it out of the "
+                    f"repository, then try again (nothing was changed)")
 
     def _named_by_the_graph(self) -> set[str]:
         if self.graph is None:
@@ -310,7 +343,7 @@ class Preview:
                 module_file = self.repo.modules.get(name)
                 if module_file is not None and module_file.path.endswith(".py"):
                     scanned.add(module_file.path)
-        excluded = scanned.union(candidates)
+        excluded = scanned.union(candidates, self.links)
         return [p for p in self.repo.python_files if p not in excluded]
 
     def rewrite(self, runner: Runner, candidates: list[str]) -> dict[str, FileRewrite]:
@@ -415,6 +448,11 @@ class Preview:
         for path in self.repo.files:
             if not is_config_file(path) or path.endswith(".py") or path in self.moved_by_old:
                 continue
+            if path in self.links:
+                if self._resolves_outside(path):
+                    problems.append(f"{path}: a link to {self.links[path]}, outside the "
+                                    f"repository: not read, not rewritten (check it by hand)")
+                continue
             data = self.read(path)
             try:
                 text = data.decode("utf-8")
@@ -474,7 +512,8 @@ class Preview:
         changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
         found: list[Mention] = []
         for path in self.repo.files:
-            if path in facade_paths or path in self.moved_by_old or path in changed_text:
+            if (path in facade_paths or path in self.moved_by_old or path in changed_text
+                    or path in self.links):  # never read through a link
                 continue
             raw = self._reviewable_text(path)
             if raw is not None and self.names_moved.search(raw):
