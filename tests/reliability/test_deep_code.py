@@ -283,3 +283,21 @@ def test_verify_reads_past_a_deep_literal_the_repos_code_prints(tmp_path: Path) 
     verified = cli(repo, "verify", plan, "--repo", ".", timeout=TIMEOUT)
     assert_no_internal_error(verified)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_long_elif_chain_in_the_package_a_module_moves_into(tmp_path: Path) -> None:
+    """The plan's checks read what the target package's `__init__` binds, statement by
+    statement: a 1,500-branch `elif` chain there (valid Python) stopped `check`, `diff`
+    and `apply` with RecursionError (exit 70)."""
+    chain = _elif_chain(1500, "Y0")
+    repo = make_repo(tmp_path / "repo", {
+        **APP, "app/storage/__init__.py": FILLER + chain + "from app.core import base\n"})
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    review_and_approve(plan, repo)
+    stats.bump("deep code inputs tried")
+    for command in ("check", "diff", "apply"):
+        result = cli(repo, command, plan, "--repo", ".", *(
+            ("--no-verify",) if command == "apply" else ()), timeout=TIMEOUT)
+        assert_no_internal_error(result)
+    assert (repo / "app/storage/db.py").is_file()

@@ -14,7 +14,7 @@ import difflib
 import posixpath
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,8 +218,14 @@ class _BindingCollector:
         self.found: list[_Binding] = []
 
     def visit(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        """In the order they run; a worklist, not recursion: an `elif` chain of thousands
+        of branches nests that deep."""
+        pending: list[Iterator[ast.stmt]] = [iter(body)]
+        while pending:
+            stmt = next(pending[-1], None)
+            if stmt is None:
+                pending.pop()
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.found.append(_Binding(stmt.name, stmt.lineno, None))
             elif isinstance(stmt, ast.Import):
                 self._import(stmt)
@@ -228,15 +234,13 @@ class _BindingCollector:
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 self._assign(stmt)
             elif isinstance(stmt, ast.If):
-                if "TYPE_CHECKING" not in ast.unparse(stmt.test):
-                    self.visit(stmt.body)
-                    self.visit(stmt.orelse)
+                if not _names_type_checking(stmt.test):
+                    pending.append(iter(stmt.body + stmt.orelse))
             elif isinstance(stmt, ast.Try):
-                self.visit(stmt.body)  # (fallbacks in `except ImportError:` are not what runs)
-                self.visit(stmt.orelse)
-                self.visit(stmt.finalbody)
+                # (fallbacks in `except ImportError:` are not what runs)
+                pending.append(iter(stmt.body + stmt.orelse + stmt.finalbody))
             elif isinstance(stmt, (ast.With, ast.For, ast.While)):
-                self.visit(stmt.body)
+                pending.append(iter(stmt.body))
 
     def _import(self, stmt: ast.Import) -> None:
         for alias in stmt.names:
@@ -271,12 +275,19 @@ class _BindingCollector:
 
 
 
+def _names_type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:` (within any condition)."""
+    return any((isinstance(node, ast.Name) and node.id == "TYPE_CHECKING")
+               or (isinstance(node, ast.Attribute) and node.attr == "TYPE_CHECKING")
+               for node in ast.walk(test))
+
+
 def _init_bindings(source: bytes, package: str, modules: Modules) -> list[_Binding] | None:
     """Names a package's `__init__` binds at import time (TYPE_CHECKING blocks left out);
     `None` when it does not parse."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     collector = _BindingCollector(package, modules)
     collector.visit(tree.body)

@@ -372,18 +372,21 @@ def _check_all_parse(changeset: ChangeSet) -> None:
             continue
         if change.old_bytes == change.new_bytes or change.compiled:
             continue
+        # RecursionError and MemoryError: what CPython's compiler refuses as too deep.
+        refused = (SyntaxError, RecursionError, MemoryError)
         try:
             compile(change.new_bytes, change.new_path, "exec", dont_inherit=True)
-        except SyntaxError as error:
+        except refused as error:
             if change.old_bytes is not None:
                 try:
                     compile(change.old_bytes, change.new_path, "exec", dont_inherit=True)
-                except SyntaxError:
+                except refused:
                     continue  # it did not compile before either (e.g. a newer syntax)
+            why = (f"line {error.lineno}: {error.msg}" if isinstance(error, SyntaxError)
+                   else f"{type(error).__name__}: too deep for the compiler")
             raise ApplyError(
-                f"internal error: the rewritten {change.new_path} would not compile (line "
-                f"{error.lineno}: {error.msg}); nothing was written, please report this") \
-                from None
+                f"internal error: the rewritten {change.new_path} would not compile ({why}); "
+                f"nothing was written, please report this") from None
 
 
 class _TreeWriter:

@@ -160,8 +160,9 @@ def _code_uses(repo: Repo, path: str, source: bytes, text: str, module: str | No
     its docstrings)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        # Unparsable: fall back to the text, which may over-count (safe: keeps a facade).
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Unparsable (or too deep for CPython's parser): fall back to the text, which
+        # may over-count (safe: keeps a facade).
         return [Use(path, n, line.strip(), m.group(0))
                 for n, line in enumerate(text.splitlines(), start=1)
                 for m in [pattern.search(line)] if m]
