@@ -105,3 +105,26 @@ def test_an_error_naming_hostile_text_is_escaped(world: tuple[Path, Path],
     stats.bump("bad inputs tried")
     assert code == 2, out + err
     assert "\\x1b[2J" in err and not raw_controls(out + err)
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85",
+                                       "\u2028", "\u2029"])
+def test_a_patch_splits_lines_where_git_does(tmp_path: Path, separator: str) -> None:
+    """Python's `str.splitlines` also breaks at a form feed, a vertical tab, the file,
+    group and record separators, NEL and the Unicode line and paragraph separators; git
+    and CPython break only at `\\n`. A rewritten file holding one (a form feed between
+    sections is common in old code) got a patch with lines cut in two and a "No newline
+    at end of file" in its middle, which `git apply` refused."""
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    text = f"from app.core import base  # one{separator}two\n\nX = base.BASE  # {separator}\n"
+    repo = make_repo(tmp_path / "repo", {**FILES, "app/infra/db.py": text})
+    plan = write_plan(tmp_path / "plan.toml", [("app.core", "app.common.core")],
+                      packages=["app"], tiers=[("common", "app.common")])
+    code, patch, err = cli(repo, "diff", plan, "--repo", ".")
+    stats.bump("bad inputs tried")
+    assert code == 0, err
+    assert "No newline at end of file" not in patch
+    applied = subprocess.run(["git", "apply", "--check", "-"], cwd=repo, input=patch,
+                             text=True, capture_output=True, check=False)
+    assert applied.returncode == 0, applied.stderr + patch

@@ -9,9 +9,12 @@ from pyagent_workbench.rewrite.engine import ChangeSet, FileChange
 
 
 def _lines(data: bytes | None) -> list[str]:
+    """The lines as git (and CPython) see them: broken at `\n` only, never at the form
+    feeds, separators and NELs `str.splitlines` also breaks at."""
     if data is None:
         return []
-    return data.decode("utf-8", errors="replace").splitlines(keepends=True)
+    pieces = data.decode("utf-8", errors="replace").split("\n")
+    return [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
 
 
 def _is_binary(data: bytes | None) -> bool:

@@ -119,7 +119,9 @@ def parse_diff(text: str) -> ParsedDiff:
     summary after the last file's diff is plain text). The lines are kept as shown:
     a file's control characters escaped (an escape sequence in a comment would reach
     the terminal)."""
-    lines = [printable(line.expandtabs(8)) for line in text.splitlines()]
+    # Lines end at "\n" only, as in the patch (`splitlines` also cuts at a form feed).
+    lines = [printable(line.removesuffix("\r").expandtabs(8))
+             for line in text.removesuffix("\n").split("\n")] if text else []
     kinds: list[LineKind] = []
     hunks: list[Hunk] = []
     reader: _HunkReader | None = None
