@@ -301,3 +301,19 @@ def test_a_long_elif_chain_in_the_package_a_module_moves_into(tmp_path: Path) ->
             ("--no-verify",) if command == "apply" else ()), timeout=TIMEOUT)
         assert_no_internal_error(result)
     assert (repo / "app/storage/db.py").is_file()
+
+
+def test_a_module_too_deep_for_every_parser_never_crashes_the_tool(tmp_path: Path) -> None:
+    """60,000 `+` operands: beyond what CPython compiles (a syntax error to report),
+    and beyond what grimp's Rust parser could recurse through on its default 2 MiB
+    thread stack: the process died with SIGSEGV before its own limit answered."""
+    deep = "X = " + " + ".join(["1"] * 60_000) + "\n"
+    repo = make_repo(tmp_path / "repo", {**APP, "app/core/huge.py": deep})
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    stats.bump("deep code inputs tried")
+    for args in (("suggest", "."), ("edges", plan, "--repo", "."),
+                 ("diff", plan, "--repo", ".")):
+        result = cli(repo, *args, timeout=TIMEOUT)
+        assert result.returncode >= 0, f"{args[0]} killed by signal {-result.returncode}"
+        assert_no_internal_error(result)

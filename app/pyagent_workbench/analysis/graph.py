@@ -35,6 +35,15 @@ from pyagent_workbench.errors import RepoError
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.statedir import GRAPH_CACHE, STATE_DIR, ensure_state_dir
 
+RUST_THREAD_STACK = 256 << 20
+"""Stack of the threads grimp's Rust scanner parses in (Rust's default is 2 MiB). Its
+parser recurses once per level of nesting and stops at a limit of its own (reported as
+a syntax error), but with 2 MiB of stack a module of 60,000 `+` operands overflowed
+first and killed the process (SIGSEGV): a committed file could crash every command. The
+stack is address space, not memory, until used. Read by Rust when it starts a thread,
+so it must be set before the first scan; a value the user set is kept."""
+os.environ.setdefault("RUST_MIN_STACK", str(RUST_THREAD_STACK))
+
 GRIMP_CACHE = "grimp-cache"
 _GRAPH_CACHE_VERSION = 1
 """Bump when `build_graph` would answer differently for the same files."""
