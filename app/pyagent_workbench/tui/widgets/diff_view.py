@@ -78,7 +78,7 @@ class DiffView(Horizontal):
     DiffView > #diff-side { width: 38%; min-width: 24; height: 1fr; }
     DiffView #diff-files { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     DiffView > VerticalScroll { width: 1fr; height: 1fr; padding: 0 1; }
-    DiffView #diff-text { width: auto; }
+    DiffView #diff-text { width: 1fr; }  /* a message wraps: an error names long paths */
     DiffView .-hidden { display: none; }
     """
 
