@@ -6,6 +6,7 @@ nothing in it is ever committed. Each file's owner documents its contents.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pyagent_workbench.errors import RepoError
@@ -45,7 +46,21 @@ def state_dir(repo_root: Path) -> Path:
     if state.exists() and not state.is_dir():
         raise RepoError(f"{state} is not a folder: the tool keeps its state there; "
                         f"remove or rename it")
+    _refuse_links_inside(state)
     return state
+
+
+def _refuse_links_inside(state: Path) -> None:
+    """The tool never makes a link in its folder: one there came from elsewhere (a
+    tarball or a copy carrying a crafted folder), and the tool would write its caches, or
+    read a journal's backups, through it. The folder is small: walking it is cheap."""
+    for folder, subfolders, files in os.walk(state):
+        for name in subfolders + files:
+            if os.path.islink(os.path.join(folder, name)):
+                where = Path(folder, name).relative_to(state.parent).as_posix()
+                raise RepoError(
+                    f"{where} is a link: the tool's folder holds only what the tool wrote; "
+                    f"delete the folder {STATE_DIR} (the tool makes a new one)")
 
 
 def ensure_state_dir(repo_root: Path) -> Path:

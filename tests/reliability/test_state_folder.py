@@ -115,3 +115,33 @@ def test_a_state_folder_the_repository_commits_is_not_trusted(
     assert tree_digest(repo) == before
     assert (repo / "app/core/base.py").read_text() == "BASE = 1\n"
     assert (journal / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("inside", ["journal", "grimp-cache", "drafts/plan.toml"])
+@pytest.mark.parametrize("name, args", [
+    ("recover", ["recover", "."]),
+    ("suggest", ["suggest", ".", "--tiers", "2", "--container", "app"]),
+    ("diff", ["diff", "{plan}", "--repo", "."]),
+    ("apply", ["apply", "{plan}", "--repo", ".", "--no-verify"]),
+], ids=["recover", "suggest", "diff", "apply"])
+def test_a_link_inside_the_state_folder_is_refused(
+        tmp_path: Path, inside: str, name: str, args: list[str]) -> None:
+    """A folder that is not under git and carries a crafted `.pyagent-workbench/` (from
+    a tarball, a copy) with a link inside: the tool never makes one, and would write its
+    caches, or read a journal's backups, through it."""
+    if not SCRIPT.exists():
+        pytest.skip("the console script is not installed")
+    _, outside, plan = hostile(tmp_path, "plain file")  # the folder outside, the plan
+    repo = make_repo(tmp_path / "tarball", FILES, git_repo=False)
+    state = repo / ".pyagent-workbench"
+    link = state / inside
+    link.parent.mkdir(parents=True)
+    (state / ".gitignore").write_text("*\n")
+    link.symlink_to(outside / "journal" if "." not in inside else outside / "keep.txt")
+    before_outside, before_repo = tree_digest(outside), tree_digest(repo)
+    result = cli(repo, *[a.format(plan=plan) for a in args], env={"HOME": str(tmp_path)})
+    stats.bump("bad inputs tried")
+    refused_in_one_line(result, f".pyagent-workbench/{inside} is a link")
+    assert tree_digest(outside) == before_outside
+    assert tree_digest(repo) == before_repo
+    assert os.path.islink(link)
