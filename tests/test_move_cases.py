@@ -748,6 +748,23 @@ def test_colocated_test_file_moves_with_its_module(tmp_path: Path) -> None:
     assert not (repo / "app/core/base/agent_core_test.py").exists()  # no facade for tests
 
 
+@pytest.mark.parametrize("old, new", [("st", "store"), ("tes", "checks"), ("t", "tt"),
+                                      ("_test", "probe")])
+def test_a_carried_test_is_renamed_by_its_shape_not_by_a_substring(
+        tmp_path: Path, old: str, new: str) -> None:
+    """`test_<name>.py` becomes `test_<new>.py`, `<name>_test.py` becomes `<new>_test.py`,
+    whatever letters the name shares with `test_` (`test_st.py` for `st` -> `store` became
+    `testore_st.py`, which pytest no longer collects)."""
+    repo = apply_case(tmp_path, {
+        f"app/core/{old}.py": "V = 1\n",
+        f"app/core/test_{old}.py": f"from app.core.{old} import V\n",
+        f"app/core/{old}_test.py": f"from app.core.{old} import V\n",
+    }, moves=[(f"app.core.{old}", f"app.core.{new}")], args=("--no-verify",))
+    assert read(repo, f"app/core/test_{new}.py") == f"from app.core.{new} import V\n"
+    assert read(repo, f"app/core/{new}_test.py") == f"from app.core.{new} import V\n"
+    assert not (repo / f"app/core/test_{old}.py").exists()
+
+
 @pytest.mark.parametrize("facades", [True, False])
 def test_git_history_follows_moved_files(tmp_path: Path, facades: bool) -> None:
     repo = apply_case(tmp_path, {}, facades=facades)

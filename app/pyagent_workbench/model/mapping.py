@@ -130,9 +130,11 @@ def _carried_tests(move: Move, path: str, exists: Callable[[str], bool]
     carried = []
     for test_path in colocated_tests(path, exists):
         test_stem = PurePosixPath(test_path).stem
-        new_test_stem = (
-            test_stem.replace(old_stem, new_stem, 1) if old_stem != new_stem else test_stem
-        )
+        # Exactly the two shapes `colocated_tests` finds: renaming by replacing the old
+        # name anywhere would hit `test_` itself (`test_st` for `st` -> `store` became
+        # `testore_st`, which pytest no longer collects).
+        new_test_stem = (f"test_{new_stem}" if test_stem == f"test_{old_stem}"
+                         else f"{new_stem}_test")
         carried.append(ResolvedMove(
             names.parent(move.source) + "." + test_stem,
             names.parent(move.target) + "." + new_test_stem,
