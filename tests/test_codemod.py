@@ -142,3 +142,20 @@ def test_every_file_of_a_repo_is_checked(tmp_path: Path) -> None:
     }, git_repo=False)
     plan = write_plan(repo / "plan.toml", [next(iter(MOVES.items()))], packages=["app"])
     assert assert_rewrites_agree(repo, plan) == 2
+
+
+def test_merging_an_empty_init_leaves_no_lone_marker() -> None:
+    """An `__init__.py` with nothing of its own (empty, blank lines, only a `from
+    __future__` import that moves to the top) adds nothing to the merge: no
+    `# --- merged from ... ---` comment over an empty section."""
+    from pyagent_workbench.rewrite.merge import InitPart, merge_inits
+
+    kept = InitPart("app/a/__init__.py", b"from .x import X\n")
+    for empty in (b"", b"\n\n", b"from __future__ import annotations\n"):
+        merged = merge_inits([kept, InitPart("app/b/__init__.py", empty)])
+        assert b"merged from" not in merged, merged
+        assert merged.endswith(b"from .x import X\n")
+    merged = merge_inits([InitPart("app/a/__init__.py", b""),
+                          InitPart("app/b/__init__.py", b"from .y import Y\n")])
+    assert merged == (b"# --- merged from app/b/__init__.py by pyagent-workbench ---\n"
+                      b"from .y import Y\n")

@@ -72,9 +72,12 @@ def merge_inits(parts: list[InitPart]) -> bytes:
         if index:
             _comment_out_docstring(lines, tree)
         body = b"".join(line for n, line in enumerate(lines) if n not in drop)
+        if index and not body.strip():
+            continue  # nothing of its own: no marker over an empty section
         if index:
-            body = (newline + b"# --- merged from " + part.path.encode() +
-                    b" by pyagent-workbench ---" + newline + body)
+            first = not any(earlier.strip() for earlier in bodies)
+            body = ((b"" if first else newline) + b"# --- merged from " +
+                    part.path.encode() + b" by pyagent-workbench ---" + newline + body)
         bodies.append(body if body.endswith((b"\n", b"\r")) or not body else body + newline)
     return _with_futures(bodies[0], trees[0], futures) + b"".join(bodies[1:])
 
