@@ -3,6 +3,8 @@ follows them), never adding a file the user did not track."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from support.cli import run
@@ -33,7 +35,7 @@ def test_tracked_moves_are_staged_as_renames_and_untracked_files_stay_untracked(
     result = run("apply", repo / "plan.toml", "--no-verify")
     assert result.code == 0, result.err
     assert staged(repo) == sorted([
-        " M pkg/a.py",  # rewritten in place: left for the user to stage
+        "M  pkg/a.py",  # rewritten in place, staged with the rest
         "A  pkg/core/__init__.py",  # created by the apply
         "R  pkg/b.py -> pkg/core/b.py",
         "R  pkg/data/__init__.py -> pkg/core/data/__init__.py",
@@ -53,3 +55,22 @@ def test_a_tracked_file_moved_into_an_ignored_directory_stays_tracked(tmp_path: 
     result = run("apply", repo / "plan.toml", "--no-verify")
     assert result.code == 0, result.err
     assert "R  pkg/b.py -> pkg/build/b.py" in staged(repo)
+
+
+def test_a_plain_commit_after_apply_records_a_tree_that_imports(tmp_path: Path) -> None:
+    """Everything the apply changed is staged: a commit right after it, checked out
+    fresh elsewhere, imports (before, only the moves were staged, and the committed
+    `pkg/a.py` still imported the module from where it had gone)."""
+    repo = make_repo(tmp_path / "repo", FILES)
+    write_plan(tmp_path / "plan.toml", [("pkg.b", "pkg.core.b")], packages=["pkg"],
+               facades=False)
+    result = run("apply", tmp_path / "plan.toml", "--repo", repo, "--no-verify")
+    assert result.code == 0, result.err
+    assert sorted(git(repo, "status", "--porcelain").splitlines()) == sorted([
+        "A  pkg/core/__init__.py", "M  pkg/a.py", "R  pkg/b.py -> pkg/core/b.py"])
+    git(repo, "commit", "-q", "-m", "applied")
+    fresh = tmp_path / "fresh"
+    git(tmp_path, "clone", "-q", str(repo), str(fresh))
+    imported = subprocess.run([sys.executable, "-c", "import pkg.a; print(pkg.a.A)"],
+                              cwd=fresh, capture_output=True, text=True, check=False)
+    assert imported.returncode == 0 and imported.stdout == "1\n", imported.stderr

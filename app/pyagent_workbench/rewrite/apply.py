@@ -549,11 +549,15 @@ def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
 
 
 def _stage_moves(root: Path, changeset: ChangeSet) -> None:
-    """Stage the moves as `git mv` would (see `gitrepo.stage_moves`)."""
+    """Stage everything the apply changed, so that a plain `git commit` records the
+    applied tree (the moves alone would record files importing paths that are gone):
+    the moves as `git mv` would (see `gitrepo.stage_moves`), the tracked files rewritten
+    in place, the files the apply created."""
     gitrepo.stage_moves(
         root,
         [([old for old in (c.old_path, *c.merged_from) if old], c.new_path)
-         for c in changeset.changes if c.kind == "move"],
+         for c in changeset.changes if c.kind == "move"]
+        + [([c.new_path], c.new_path) for c in changeset.changes if c.kind == "rewrite"],
         [c.new_path for c in changeset.changes if c.kind in ("facade", "create")])
 
 
