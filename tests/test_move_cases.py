@@ -714,6 +714,30 @@ def test_26_unparsable_file_referencing_a_moved_module_stops_the_apply(tmp_path:
     assert tree_digest(repo) == before
 
 
+def test_implicitly_concatenated_strings_are_judged_as_one_string(tmp_path: Path) -> None:
+    """A reference split over pieces is rewritten in the piece that changes; a
+    concatenation that is not a reference as a whole (an error message naming the class,
+    then a period) is left whole, never piece by piece."""
+    repo = apply_case(tmp_path, {"app/user.py": """
+        from unittest import mock
+
+        PATCH = mock.patch("app.core.base." "agent_core.AgentCore.run")
+        TARGET = ("app.core.base.agent_core"
+                  ".AgentCore")
+        MESSAGE = ("expected " "app.core.base.agent_core.AgentCore" " or None")
+        MATCH = ("app.core.base.agent_core.AgentCore" ".")
+        """})
+    assert read(repo, "app/user.py") == dedent("""
+        from unittest import mock
+
+        PATCH = mock.patch("app.core.base.lifecycle." "agent_core.AgentCore.run")
+        TARGET = ("app.core.base.lifecycle.agent_core"
+                  ".AgentCore")
+        MESSAGE = ("expected " "app.core.base.agent_core.AgentCore" " or None")
+        MATCH = ("app.core.base.agent_core.AgentCore" ".")
+        """)
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from pyagent_workbench.rewrite import depth
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python, too_deep
 from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
-from pyagent_workbench.rewrite.strings import DottedStringRewriter
+from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewriter
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
@@ -394,6 +394,8 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     _want_changing_imports(spans, context, resolver)
     for match in state.reference.finditer(text):
         spans.want(match.start())
+    if _ADJACENT_STRINGS.search(text):
+        _want_split_references(tree, spans, line_starts, resolver)
     wanted = spans.wanted()
     if not wanted:
         return FileRewrite(context.path, source)
@@ -467,6 +469,23 @@ def _plain_import_roots(tree: ast.Module, spans: StatementSpans, resolver: Resol
             plain, _chains(tree), resolver):
         raise _Unsupported  # `import a.b.c` no longer brings `a.b`, which the file uses
     return roots
+
+
+_ADJACENT_STRINGS = re.compile(rb"""["'][ \t]*(?:\\?\r?\n[ \t]*)*[rRbBuUfF]{0,2}["']""")
+"""Two string literals side by side (`"a" "b"`, or across lines in brackets): an implicit
+concatenation may split a reference that no piece holds whole."""
+
+
+def _want_split_references(tree: ast.Module, spans: StatementSpans, line_starts: list[int],
+                           resolver: Resolver) -> None:
+    """Every string whose whole value (concatenated, as the string rewriter judges it)
+    is a reference to a moved module: `"app.core." "db.Engine"` names nothing moved in
+    any one piece."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = DOTTED_REFERENCE.match(node.value)
+            if match and resolver.is_moved(match.group("path")):
+                spans.want(line_starts[node.lineno - 1] + node.col_offset)
 
 
 def _want_plain_import_uses(tree: ast.Module, roots: set[str], spans: StatementSpans,

@@ -59,6 +59,9 @@ class DottedStringRewriter(cst.CSTTransformer):
         self.identities: list[Identity] = []
         self._identity_nodes: dict[cst.SimpleString, str] = {}
         self._docstrings: set[cst.SimpleString] = set()
+        self._pieces: dict[cst.SimpleString, str | None] = {}
+        """Each piece of an implicit concatenation (`"a" "b"`), with its new raw value
+        when the concatenation as a whole is a reference (None: leave the piece)."""
 
     # Docstrings are prose: never rewritten, their mentions are listed for review.
     def _mark_docstring(self, body: object) -> None:
@@ -119,6 +122,40 @@ class DottedStringRewriter(cst.CSTTransformer):
             if isinstance(value, cst.SimpleString):
                 self._identity_nodes[value] = "a logger name"
 
+    # Implicit concatenations are one string: judged whole, never piece by piece (the
+    # piece "pkg.base.Cls" of an error message was rewritten and its neighbour
+    # "pkg.base.Cls." was not, so the message no longer matched the test's `match=`).
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        pieces = _pieces_of(node)
+        if any(isinstance(p, cst.SimpleString) and p in self._pieces for p in pieces):
+            return  # an inner part of a concatenation judged already
+        simple = [p for p in pieces if isinstance(p, cst.SimpleString)]
+        for piece in simple:
+            self._pieces[piece] = None
+        if len(simple) != len(pieces) or any(
+                set(p.prefix.lower()) & {"b", "f"} for p in simple) or any(
+                p in self._docstrings for p in simple):
+            return  # f-string or bytes pieces, or a docstring: not a reference
+        whole = "".join(p.raw_value for p in simple)
+        match = DOTTED_REFERENCE.match(whole)
+        if match is None:
+            return
+        path = match.group("path")
+        new = self.resolver.new_name(path)
+        if new == path:
+            return
+        # Rewritten in the one piece that holds every changed character (the pieces
+        # before and after it read the same in the new string), otherwise reported.
+        new_whole = new + (match.group("tail") or "")
+        raws = [piece.raw_value for piece in simple]
+        for index, piece in enumerate(simple):
+            before, after = "".join(raws[:index]), "".join(raws[index + 1:])
+            if (len(before) + len(after) <= len(new_whole) and new_whole.startswith(before)
+                    and new_whole.endswith(after)):
+                self._pieces[piece] = new_whole[len(before):len(new_whole) - len(after)]
+                return
+        self.identities.append(Identity(whole, "split across concatenated strings"))
+
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
@@ -127,6 +164,14 @@ class DottedStringRewriter(cst.CSTTransformer):
             return updated_node
         if original_node in self._docstrings:
             return updated_node
+        if original_node in self._pieces:
+            replacement = self._pieces.pop(original_node)
+            if replacement is None:
+                return self._nested(original_node, updated_node)
+            self.changed += 1
+            quote = updated_node.quote
+            return updated_node.with_changes(
+                value=f"{updated_node.prefix}{quote}{replacement}{quote}")
         raw = updated_node.raw_value
         match = DOTTED_REFERENCE.match(raw)
         if match is None:
@@ -190,3 +235,17 @@ def _strings_in(node: cst.BaseExpression) -> list[cst.SimpleString]:
 
     node.visit(Collect())
     return found
+
+
+def _pieces_of(node: cst.ConcatenatedString) -> list[cst.BaseExpression]:
+    """The strings of an implicit concatenation, left to right, however it nests."""
+    pieces: list[cst.BaseExpression] = []
+    pending: list[cst.BaseExpression] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.ConcatenatedString):
+            pending += [current.right, current.left]
+        else:
+            pieces.append(current)
+    return pieces
+
