@@ -738,6 +738,43 @@ def test_implicitly_concatenated_strings_are_judged_as_one_string(tmp_path: Path
         """)
 
 
+@pytest.mark.parametrize("facades", [True, False])
+def test_module_names_built_at_run_time_and_rewritten_keys_are_listed(
+        tmp_path: Path, facades: bool) -> None:
+    """`import_module(f"pkg.a.{name}")` and `"pkg.a." + name` build names no rewrite can
+    see whole: listed for review (line by line) when modules under their fixed start
+    moved, never changed; a dictionary key rewritten is listed too (a key may be data)."""
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/loader.py": dedent("""
+        import importlib
+
+
+        def load(name):
+            return importlib.import_module(f"app.core.base.{name}")
+
+
+        def load_again(name):
+            return importlib.import_module("app.core.base." + name)
+
+
+        def unrelated(name):
+            return importlib.import_module(f"app.infra.{name}")  # nothing moved below
+
+
+        KEYS = {"app.core.base.agent_core": 1}
+        """)})
+    write_plan(repo / "plan.toml", [MOD], packages=["app"], facades=facades)
+    result = run("diff", repo / "plan.toml")
+    assert result.code == 0, result.err
+    assert ('app/loader.py:5: "app.core.base." starts a module name built at run time'
+            in result.out)
+    assert 'app/loader.py:9: "app.core.base." starts' in result.out
+    assert "app.infra." not in result.out.split("to review:")[1]
+    assert 'app/loader.py:16: rewrote the dictionary key "app.core.base.agent_core"' in (
+        result.out)
+    assert '-KEYS = {"app.core.base.agent_core": 1}' in result.out
+    assert 'f"app.core.base.{name}"' not in result.out.split("to review:")[0]
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

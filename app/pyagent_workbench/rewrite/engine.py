@@ -33,6 +33,7 @@ from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
     Mention,
+    dynamic_prefix_pattern,
     find_mentions,
     is_config_file,
     reference_pattern,
@@ -203,6 +204,7 @@ class Preview:
         self.names_moved = _NamesMoved(sources, re.compile(self.pattern.pattern.encode()))
         self.from_parent = _from_import_pattern(sources)
         self.moved_by_old = {f.old: f for f in self.mapping.files}
+        self.built_at_run_time = dynamic_prefix_pattern(frozenset(sources))
         self.rewrite_state = RewriteState(self.resolver, self.names_moved.pattern,
                                           self.options.compile_check)
         self._contents: dict[str, bytes] = {}
@@ -327,6 +329,8 @@ class Preview:
         data = self.read(path)
         if self.names_moved.search(data) or self.from_parent.search(data) or _odd_from(data):
             return True
+        if self.built_at_run_time.search(data):
+            return True  # not rewritten, but listed for review
         if b"from" not in data:
             return False
         return any(relative_import_may_change(len(dots), relative.decode(),

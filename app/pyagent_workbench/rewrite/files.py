@@ -6,6 +6,7 @@ parts they do not change stay exactly as they were.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -210,6 +211,9 @@ def review_notes(path: str, source: bytes, imports: ImportRewriter,
     notes = [f"{path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems]
     notes += [f"{path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
               f"unchanged, review it" for i in strings.identities]
+    notes += built_at_run_time(path, source, strings.resolver)
+    notes += [f"{path}:{_line_of(source, key)}: rewrote the dictionary key \"{key}\" (a key "
+              f"may be data another program reads by name); check it" for key in strings.keys]
     for raw in strings.nested:
         match = NESTED_REFERENCE.search(raw)
         start = match.start() if match else 0
@@ -221,6 +225,35 @@ def review_notes(path: str, source: bytes, imports: ImportRewriter,
         notes.append(f"{path}:{line}: rewrote the module path quoted in the string "
                      f"\"{shown}\"; check it")
     return notes
+
+
+def built_at_run_time(path: str, source: bytes, resolver: Resolver) -> list[str]:
+    """A review note for each string that is the fixed start of a module name built at
+    run time (`f"pkg.a.{name}"`, `"pkg.a." + name`) where modules below it moved: no
+    rewrite can see the names it builds."""
+    pattern = dynamic_prefix_pattern(frozenset(resolver.sources))
+    notes = []
+    for match in pattern.finditer(source):
+        line = source.count(b"\n", 0, match.start()) + 1
+        prefix = match.group(0)[1:-1].decode("utf-8", "replace")
+        notes.append(f"{path}:{line}: \"{prefix}\" starts a module name built at run time "
+                     f"and modules under it moved: the names it builds are not rewritten; "
+                     f"review it")
+    return notes
+
+
+@functools.lru_cache(maxsize=8)
+def dynamic_prefix_pattern(sources: frozenset[str]) -> re.Pattern[bytes]:
+    """A string literal that ends right after `pkg.` or `pkg.a.` (a quote, or an
+    f-string's `{`) where a moved module lies below: the start of a module name built
+    at run time."""
+    prefixes = sorted({".".join(source.split(".")[:n]) + "."
+                       for source in sources for n in range(1, source.count(".") + 1)},
+                      key=len, reverse=True)
+    if not prefixes:
+        return re.compile(rb"(?!x)x")
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    return re.compile(rf"""["'](?:{alternatives})["'{{]""".encode())
 
 
 def _line_of(source: bytes, code: str) -> int:

@@ -29,7 +29,13 @@ import libcst as cst
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import depth
 from pyagent_workbench.rewrite.context import FileContext
-from pyagent_workbench.rewrite.files import FileRewrite, review_notes, rewrite_python, too_deep
+from pyagent_workbench.rewrite.files import (
+    FileRewrite,
+    built_at_run_time,
+    review_notes,
+    rewrite_python,
+    too_deep,
+)
 from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
 from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewriter
 
@@ -398,7 +404,8 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
         _want_split_references(tree, spans, line_starts, resolver)
     wanted = spans.wanted()
     if not wanted:
-        return FileRewrite(context.path, source)
+        return FileRewrite(context.path, source,
+                           problems=built_at_run_time(context.path, source, resolver))
     if any(resolver.is_moved(root) for root in roots):
         raise _Unsupported
     batch = _Batch.of(text, wanted, roots, newline)

@@ -59,6 +59,9 @@ class DottedStringRewriter(cst.CSTTransformer):
         self.identities: list[Identity] = []
         self._identity_nodes: dict[cst.SimpleString, str] = {}
         self._docstrings: set[cst.SimpleString] = set()
+        self.keys: list[str] = []
+        """Dictionary keys rewritten (a key is data as often as a reference: listed)."""
+        self._keys: set[cst.SimpleString] = set()
         self._pieces: dict[cst.SimpleString, str | None] = {}
         """Each piece of an implicit concatenation (`"a" "b"`), with its new raw value
         when the concatenation as a whole is a reference (None: leave the piece)."""
@@ -121,6 +124,12 @@ class DottedStringRewriter(cst.CSTTransformer):
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
                 self._identity_nodes[value] = "a logger name"
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key,
+                                                                   cst.SimpleString):
+                self._keys.add(element.key)
 
     # Implicit concatenations are one string: judged whole, never piece by piece (the
     # piece "pkg.base.Cls" of an error message was rewritten and its neighbour
@@ -190,6 +199,8 @@ class DottedStringRewriter(cst.CSTTransformer):
                     new = alias + path[len(old_import):]
                     break
         self.changed += 1
+        if original_node in self._keys:
+            self.keys.append(raw)
         quote = updated_node.quote
         return updated_node.with_changes(
             value=f"{updated_node.prefix}{quote}{new}{match.group('tail') or ''}{quote}"
