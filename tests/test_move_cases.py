@@ -775,6 +775,37 @@ def test_module_names_built_at_run_time_and_rewritten_keys_are_listed(
     assert 'f"app.core.base.{name}"' not in result.out.split("to review:")[0]
 
 
+def test_a_string_is_rewritten_only_when_it_names_something(tmp_path: Path) -> None:
+    """A whole string that starts like a moved module's path is rewritten only when the
+    rest names what that module defines (or a submodule); otherwise it is data (an
+    environ key, a ContextVar's name) and is listed for review, unchanged."""
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": dedent("""
+        from contextvars import ContextVar
+        from unittest import mock
+
+        PATCH = mock.patch("app.core.base.agent_core.AgentCore.run")
+        MODULE = "app.core.base.agent_core"
+        ENVIRON_KEY = "app.core.base.agent_core.preserve_context"
+        CURRENT = ContextVar("app.core.base.agent_core.AgentCore")
+        """)})
+    write_plan(repo / "plan.toml", [MOD], packages=["app"])
+    review = run("diff", repo / "plan.toml").out.split("to review:")[1]
+    assert ('app/user.py:6: "app.core.base.agent_core.preserve_context" is not a module '
+            'nor a name its module defines; left unchanged' in review)
+    assert 'app/user.py:7: "app.core.base.agent_core.AgentCore" is a ContextVar name' in review
+    result = run("apply", repo / "plan.toml", "--no-verify")
+    assert result.code == 0, result.err
+    assert read(repo, "app/user.py") == dedent("""
+        from contextvars import ContextVar
+        from unittest import mock
+
+        PATCH = mock.patch("app.core.base.lifecycle.agent_core.AgentCore.run")
+        MODULE = "app.core.base.lifecycle.agent_core"
+        ENVIRON_KEY = "app.core.base.agent_core.preserve_context"
+        CURRENT = ContextVar("app.core.base.agent_core.AgentCore")
+        """)
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

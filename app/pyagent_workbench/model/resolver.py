@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyagent_workbench.model import names
@@ -19,11 +20,26 @@ class Resolver:
     """Move source -> target, for every resolved move (implied ones included)."""
     modules: frozenset[str]
     """Every module of the analysed packages today (to tell a submodule from a name)."""
+    defines: Callable[[str, str], bool] | None = field(default=None, compare=False,
+                                                       repr=False)
+    """`defines(module, name)`: does the module define `name` at its top level (True
+    when it cannot tell)? None: every name is taken to exist."""
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_mapping(cls, mapping: ModuleMapping, modules: frozenset[str]) -> Resolver:
-        return cls({m.source: m.target for m in mapping.moves}, modules)
+    def from_mapping(cls, mapping: ModuleMapping, modules: frozenset[str],
+                     defines: Callable[[str, str], bool] | None = None) -> Resolver:
+        return cls({m.source: m.target for m in mapping.moves}, modules, defines)
+
+    def resolves(self, name: str) -> bool:
+        """Whether a dotted path names something: a module, or a name its module
+        defines (then anything below that name: attributes are not checked)."""
+        module = name
+        while module and module not in self.modules:
+            module = names.parent(module)
+        if not module or module == name or self.defines is None:
+            return True
+        return self.defines(module, name[len(module) + 1:].split(".")[0])
 
     def new_name(self, name: str) -> str:
         """`name` (a module, or a dotted path below one) after the moves."""

@@ -43,6 +43,7 @@ from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
 from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
 from pyagent_workbench.rewrite.runner import RewriteJob, Runner
 from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
+from pyagent_workbench.rewrite.strings import NamesDefined
 from pyagent_workbench.workspace import Workspace
 
 ChangeKind = Literal["move", "rewrite", "create", "facade"]
@@ -197,7 +198,11 @@ class Preview:
             workspace, [m for m in workspace.plan.moves if m.source in only])
         self.facades_enabled = (workspace.plan.facades if self.options.facades_enabled is None
                                 else self.options.facades_enabled)
-        self.resolver = Resolver.from_mapping(self.mapping, frozenset(workspace.module_table))
+        moved_paths = {name: path for name, (path, _) in workspace.module_table.items()
+                       if self.mapping.is_moved(name)}
+        self.resolver = Resolver.from_mapping(
+            self.mapping, frozenset(workspace.module_table),
+            NamesDefined(str(self.repo.root), moved_paths))
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""

@@ -257,7 +257,12 @@ def dynamic_prefix_pattern(sources: frozenset[str]) -> re.Pattern[bytes]:
 
 
 def _line_of(source: bytes, code: str) -> int:
+    """The line of the first occurrence of `code` (a string's value: of it quoted, when
+    there is one, so that "a.B" is not found inside "a.B.run" above it)."""
     text = source.decode("utf-8", errors="replace")
     first = code.strip().splitlines()[0] if code.strip() else code
-    position = text.find(first)
-    return text.count("\n", 0, position) + 1 if position >= 0 else 1
+    for wanted in (f'"{first}"', f"'{first}'", first):
+        position = text.find(wanted)
+        if position >= 0:
+            return text.count("\n", 0, position) + 1
+    return 1

@@ -8,11 +8,14 @@ reported for review instead: changing it could change behaviour silently.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
+from pyagent_workbench import safefiles
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.imports import dotted
 
@@ -34,6 +37,12 @@ NESTED_REFERENCE = re.compile(
     r"|(?:^|(?<=\n)|(?<=\\n))[ \t]*from[ \t]+(?P<fpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
     r"[ \t]+import(?![\w.])"
 )
+
+
+_NAMING_A_MODULE = frozenset({
+    "import_module", "__import__", "find_spec", "spec_from_file_location", "spec_from_loader",
+    "ModuleSpec", "ModuleType", "new_module", "reload", "run_module"})
+"""Functions whose first argument is a module's name (which may not exist yet)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ class DottedStringRewriter(cst.CSTTransformer):
         self.keys: list[str] = []
         """Dictionary keys rewritten (a key is data as often as a reference: listed)."""
         self._keys: set[cst.SimpleString] = set()
+        self._module_names: set[cst.SimpleString] = set()
+        """First arguments of calls that take a module's name, existing or to be made
+        (`spec_from_file_location("pkg.a._copy", ...)`): references by their place."""
         self._pieces: dict[cst.SimpleString, str | None] = {}
         """Each piece of an implicit concatenation (`"a" "b"`), with its new raw value
         when the concatenation as a whole is a reference (None: leave the piece)."""
@@ -119,11 +131,16 @@ class DottedStringRewriter(cst.CSTTransformer):
                     self._identity_nodes[operand] = reason
 
     def visit_Call(self, node: cst.Call) -> None:
-        function = dotted(node.func) or ""
-        if function.split(".")[-1] == "getLogger" and node.args:
+        function = (dotted(node.func) or "").split(".")[-1]
+        if function in _NAMING_A_MODULE and node.args:
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
-                self._identity_nodes[value] = "a logger name"
+                self._module_names.add(value)
+        reason = {"getLogger": "a logger name", "ContextVar": "a ContextVar name"}.get(function)
+        if reason and node.args:
+            value = node.args[0].value
+            if isinstance(value, cst.SimpleString):
+                self._identity_nodes[value] = reason
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
@@ -193,6 +210,11 @@ class DottedStringRewriter(cst.CSTTransformer):
         if reason is not None:
             self.identities.append(Identity(raw, reason))
             return updated_node
+        if original_node not in self._module_names and not self.resolver.resolves(path):
+            # "pkg.debug.preserve_context" names no module and nothing pkg.debug defines:
+            # an environ key, a ContextVar name, data that only starts like a reference.
+            self.identities.append(Identity(raw, "not a module nor a name its module defines"))
+            return updated_node
         if original_node in self._annotations:
             for old_import, alias in sorted(self.aliases.items(), key=lambda a: -len(a[0])):
                 if path == old_import or path.startswith(old_import + "."):
@@ -260,3 +282,65 @@ def _pieces_of(node: cst.ConcatenatedString) -> list[cst.BaseExpression]:
             pieces.append(current)
     return pieces
 
+
+
+class NamesDefined:
+    """`defines(module, name)` for the resolver: the names a moved module binds at its
+    top level (definitions, assignments, imports, `__all__`), read from its file when
+    first asked, once per process. A module that binds names it cannot list (`from x
+    import *`, a module `__getattr__`) or that cannot be read defines everything.
+    Picklable: shipped to the workers with the resolver, its cache empty."""
+
+    def __init__(self, root: str, paths: dict[str, str]) -> None:
+        self.root = root
+        self.paths = paths
+        self._names: dict[str, frozenset[str] | None] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"root": self.root, "paths": self.paths, "_names": {}}
+
+    def __call__(self, module: str, name: str) -> bool:
+        if module not in self._names:
+            self._names[module] = self._read(module)
+        found = self._names[module]
+        return found is None or name in found
+
+    def _read(self, module: str) -> frozenset[str] | None:
+        path = self.paths.get(module)
+        if path is None:
+            return None
+        try:
+            tree = ast.parse(safefiles.read_regular(Path(self.root) / path))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return top_level_names(tree)
+
+
+def top_level_names(tree: ast.Module) -> frozenset[str] | None:
+    """The names a module binds at import time (None: it may bind any name)."""
+    found: set[str] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == "__getattr__":
+                return None
+            found.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                found.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                found.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                found.update(n.value for n in ast.walk(node.value)  # type: ignore[arg-type]
+                             if isinstance(n, ast.Constant) and isinstance(n.value, str))
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for block in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(node, block, []))
+            for handler in getattr(node, "handlers", []):
+                pending.extend(handler.body)
+    return frozenset(found)
