@@ -132,15 +132,30 @@ def test_05_parenthesised_import_keeps_each_comment(tmp_path: Path) -> None:
             agent_core_extra,  # extras
         )
         """})
+    # Three submodules: importing agent_core_extra before agent_core would change the
+    # order their code runs in, so the statement is split where the module changes.
     assert read(repo, "app/user.py") == dedent("""
         from app.core.base import (
             helpers,  # small helpers
-            agent_core_extra,  # extras
         )
         from app.core.base.lifecycle import (
             agent_core,  # the core
         )
+        from app.core.base import (
+            agent_core_extra,  # extras
+        )
         """)
+
+
+def test_05_names_that_import_nothing_stay_in_one_statement(tmp_path: Path) -> None:
+    """Only submodules run code when imported: names defined by the package itself may
+    be gathered into one statement (the submodules keep their order)."""
+    repo = apply_case(tmp_path, {
+        "app/core/base/__init__.py": "FIRST = 1\nLAST = 2\n",
+        "app/user.py": "from app.core.base import helpers, FIRST, agent_core, LAST\n"})
+    assert read(repo, "app/user.py") == (
+        "from app.core.base import helpers, FIRST, LAST\n"
+        "from app.core.base.lifecycle import agent_core\n")
 
 
 def test_06_from_module_import_names_and_star(tmp_path: Path) -> None:

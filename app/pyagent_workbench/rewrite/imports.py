@@ -303,12 +303,20 @@ class ImportRewriter(cst.CSTTransformer):
             self.changed_imports += 1
             return updated_node.with_changes(relative=relative, module=module)
 
-        groups: dict[str, list[tuple[int, cst.ImportAlias]]] = {}
+        # Runs of consecutive names with the same new module, in the statement's order;
+        # merged by module unless that would import the submodules in another order:
+        # `from a import base, mod, late` (all three submodules) with `mod` moved becomes
+        # three statements, not `from a import base, late` then `mod`, which would
+        # import `late` before `mod` (an order circular imports can depend on).
+        groups: list[tuple[str, list[tuple[int, cst.ImportAlias]]]] = []
+        submodules: list[int] = []
         renamed = False
         for position, alias in enumerate(updated_node.names):
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
             assert name is not None
             full = f"{absolute}.{name}" if absolute else name
+            if self.resolver.is_module(full):
+                submodules.append(position)
             if self.resolver.is_module(full) and self.resolver.is_moved(full):
                 new_full = self.resolver.new_name(full)
                 target, new_name = names.parent(new_full), names.last(new_full)
@@ -319,10 +327,14 @@ class ImportRewriter(cst.CSTTransformer):
                 bound = alias.asname if alias.asname is not None else cst.AsName(
                     name=cst.Name(name))
                 alias = alias.with_changes(name=cst.Name(new_name), asname=bound)
-            groups.setdefault(target, []).append((position, alias))
+            if groups and groups[-1][0] == target:
+                groups[-1][1].append((position, alias))
+            else:
+                groups.append((target, [(position, alias)]))
+        groups = _merged_if_order_kept(groups, submodules)
 
         if len(groups) == 1 and not renamed:
-            (target,) = groups
+            ((target, _),) = groups
             if self._keeps(updated_node, absolute, target):
                 return updated_node
 
@@ -331,7 +343,7 @@ class ImportRewriter(cst.CSTTransformer):
         closing = _closing_whitespace(updated_node)
         statements: list[cst.BaseSmallStatement] = []
         end = len(updated_node.names) - 1
-        for target, numbered in groups.items():
+        for target, numbered in groups:
             aliases = [alias for _, alias in numbered]
             if not target:
                 # Moved to the top level: there is no package to import it from.
@@ -498,3 +510,17 @@ def _end_group(
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
+
+
+def _merged_if_order_kept(runs: list[tuple[str, list[tuple[int, cst.ImportAlias]]]],
+                          submodules: list[int]
+                          ) -> list[tuple[str, list[tuple[int, cst.ImportAlias]]]]:
+    """One statement per new module when the submodules (the names whose import runs
+    code) are still imported in their order; else the runs as they are."""
+    merged: dict[str, list[tuple[int, cst.ImportAlias]]] = {}
+    for target, numbered in runs:
+        merged.setdefault(target, []).extend(numbered)
+    wanted = set(submodules)
+    order = [position for numbered in merged.values() for position, _ in numbered
+             if position in wanted]
+    return list(merged.items()) if order == sorted(order) else runs
