@@ -59,6 +59,8 @@ FILES: dict[str, str | bytes] = {
             print("paged main", __name__)
         """,
     "app/infra/attention/sub/__init__.py": "",
+    "app/infra/attention/sub/table.txt": "rows\n",
+    "app/infra/attention/weights.txt": "w\n",
     "app/infra/attention/sub/deep.py": "from app.registry import register\n\nregister('deep')\n",
     "app/core/__init__.py": "",
     "app/core/base/__init__.py": "",
@@ -128,6 +130,30 @@ def test_old_and_new_paths_are_the_same_module(applied: Path) -> None:
         import app.infra.attention.sub.deep as deep
         import app.infra.engine.attention.sub.deep as deep2
         assert deep is deep2
+        print("ok")
+        """)
+    assert out == "ok\n"
+
+
+@pytest.mark.parametrize("package, resource, text", [
+    ("app.infra.attention", "weights.txt", "w\n"),
+    ("app.infra.attention.sub", "table.txt", "rows\n"),
+])
+def test_package_data_is_served_through_the_old_name(applied: Path, package: str,
+                                                     resource: str, text: str) -> None:
+    """`importlib.resources` and `pkgutil.get_data` asked for the old package find its
+    data at the new place (before, a subpackage gave `None` and an orphan path: the
+    import system had put the old name's spec on the moved module), and the moved
+    module keeps its own spec."""
+    out = python(applied, f"""
+        import importlib, importlib.resources, pkgutil, warnings
+        warnings.simplefilter("ignore")
+        assert pkgutil.get_data({package!r}, {resource!r}) == {text.encode()!r}
+        assert importlib.resources.files({package!r}).joinpath({resource!r}).read_text() \\
+            == {text!r}
+        assert importlib.resources.read_text({package!r}, {resource!r}) == {text!r}
+        module = importlib.import_module({package!r})
+        assert module.__spec__.name == module.__name__ != {package!r}
         print("ok")
         """)
     assert out == "ok\n"

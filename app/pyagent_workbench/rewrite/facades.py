@@ -79,6 +79,7 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
     """Serves each `{old}.*` import with the module already imported at its new path."""
 
     old = _OLD
+    _own_specs = {{}}
 
     @staticmethod
     def _new_name(fullname):
@@ -113,10 +114,25 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
             DeprecationWarning,
             stacklevel=2,
         )
-        return _importlib.import_module(new)
+        module = _importlib.import_module(new)
+        self._own_specs[module.__name__] = module.__spec__
+        return module
 
     def exec_module(self, module):
-        pass
+        # The import system has just set the old name's spec on the module: give it back
+        # its own (importlib.resources finds the package's data through it).
+        own = self._own_specs.pop(module.__name__, None)
+        if own is not None:
+            module.__spec__ = own
+
+    def get_data(self, path):  # `pkgutil.get_data` asked through an old name
+        with open(path, "rb") as stream:
+            return stream.read()
+
+    def get_resource_reader(self, fullname):
+        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        reader = getattr(new_spec.loader, "get_resource_reader", None)
+        return reader(new_spec.name) if reader is not None else None
 
     def get_code(self, fullname):  # `python -m {old}.x` runs the new module's code
         new_spec = _importlib_util.find_spec(self._new_name(fullname))
