@@ -821,6 +821,55 @@ def test_a_string_is_rewritten_only_when_it_names_something(tmp_path: Path) -> N
         """)
 
 
+def test_paths_in_tool_configuration_and_module_names_in_docs(tmp_path: Path) -> None:
+    """Configuration naming moved files and folders (coverage, ruff's per-file-ignores,
+    MANIFEST.in, CODEOWNERS) and documentation naming moved modules in directives and
+    roles (Sphinx, mkdocstrings) follow the moves; prose, other paths and names that
+    name nothing are left as they are."""
+    repo = apply_case(tmp_path, {
+        ".coveragerc": "[run]\nomit = app/core/base/agent_core.py\n"
+                       "include = app/infra/attention/*\n    app/infra/attention_utils.py\n",
+        "pyproject.toml": '[tool.ruff.lint.per-file-ignores]\n'
+                          '"app/infra/attention/kernels.py" = ["E501"]\n'
+                          '"vendor/app/infra/attention/x.py" = ["E501"]\n',
+        "MANIFEST.in": "recursive-include app/infra/attention *.txt\n",
+        "CODEOWNERS": "/app/infra/attention/ @attention-team\n"
+                      "app/core/base/agent_core.py @core-team\n",
+        "docs/api.rst": dedent("""
+            Core
+            ====
+
+            .. automodule:: app.core.base.agent_core
+               :members:
+
+            See :class:`~app.core.base.agent_core.AgentCore`; app.core.base.agent_core
+            is where it lives. :mod:`app.core.base.agent_core.nothing` names nothing.
+            """),
+        "docs/api.md": "# Kernels\n\n::: app.infra.attention.kernels\n",
+    }, moves=[MOD, PKG], args=("--no-verify",))
+    assert read(repo, ".coveragerc") == (
+        "[run]\nomit = app/core/base/lifecycle/agent_core.py\n"
+        "include = app/infra/engine/attention/*\n    app/infra/attention_utils.py\n")
+    assert read(repo, "pyproject.toml") == (
+        '[tool.ruff.lint.per-file-ignores]\n'
+        '"app/infra/engine/attention/kernels.py" = ["E501"]\n'
+        '"vendor/app/infra/attention/x.py" = ["E501"]\n')
+    assert read(repo, "MANIFEST.in") == "recursive-include app/infra/engine/attention *.txt\n"
+    assert read(repo, "CODEOWNERS") == ("/app/infra/engine/attention/ @attention-team\n"
+                                        "app/core/base/lifecycle/agent_core.py @core-team\n")
+    assert read(repo, "docs/api.rst") == dedent("""
+        Core
+        ====
+
+        .. automodule:: app.core.base.lifecycle.agent_core
+           :members:
+
+        See :class:`~app.core.base.lifecycle.agent_core.AgentCore`; app.core.base.agent_core
+        is where it lives. :mod:`app.core.base.agent_core.nothing` names nothing.
+        """)
+    assert read(repo, "docs/api.md") == "# Kernels\n\n::: app.infra.engine.attention.kernels\n"
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

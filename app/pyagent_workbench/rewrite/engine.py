@@ -41,6 +41,13 @@ from pyagent_workbench.rewrite.files import (
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
 from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
+from pyagent_workbench.rewrite.references import (
+    DOC_SUFFIXES,
+    PathRenames,
+    folder_renames,
+    names_paths,
+    rewrite_doc_references,
+)
 from pyagent_workbench.rewrite.runner import RewriteJob, Runner
 from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
 from pyagent_workbench.rewrite.strings import NamesDefined
@@ -451,25 +458,48 @@ class Preview:
         return changes
 
     def rewritten_configs(self) -> tuple[list[FileChange], list[str]]:
-        """Tool configuration naming moved modules, and the problems met reading it."""
+        """Tool configuration naming moved modules or their files, documentation naming
+        moved modules in directives (`rewrite.references`), and the problems met reading
+        them."""
         changes: list[FileChange] = []
         problems: list[str] = []
+        paths = PathRenames(
+            [(f.old, f.new) for f in self.mapping.files]
+            + folder_renames({old: self.mapping.modules[old] for old in self.mapping.packages},
+                             _source_prefix(self.workspace)))
         for path in self.repo.files:
-            if not is_config_file(path) or path.endswith(".py") or path in self.moved_by_old:
+            config = is_config_file(path) and not path.endswith(".py")
+            names_files = names_paths(path)
+            doc = path.endswith(DOC_SUFFIXES) and not config
+            if not (config or names_files or doc) or path in self.moved_by_old:
                 continue
             if path in self.links:
-                if self._resolves_outside(path):
+                if self._resolves_outside(path) and (config or names_files):
                     problems.append(f"{path}: a link to {self.links[path]}, outside the "
                                     f"repository: not read, not rewritten (check it by hand)")
                 continue
-            data = self.read(path)
+            data = self.read(path) if config or names_files else _read_small(
+                self.repo.root / path)
+            if data is None or (doc and not self.names_moved.search(data)):
+                continue
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                problems.append(f"{path}: not UTF-8, not rewritten")
+                if not doc:
+                    problems.append(f"{path}: not UTF-8, not rewritten")
                 continue
-            new_text, count = rewrite_config(text, path, self.resolver, self.pattern)
+            new_text, count = text, 0
+            if config:
+                new_text, count = rewrite_config(text, path, self.resolver, self.pattern)
+            if names_files:
+                new_text, renamed = paths.rewrite(new_text)
+                count += renamed
+            if doc:
+                new_text, named = rewrite_doc_references(new_text, self.resolver)
+                count += named
             if count:
+                if doc:
+                    self.read(path)  # recorded among the inputs: apply checks it is unchanged
                 changes.append(FileChange("rewrite", path, path, data, new_text.encode("utf-8"),
                                           strings_changed=count))
         return changes, problems

@@ -1,0 +1,89 @@
+"""References outside Python code that break when a module moves: file paths in tool
+configuration, and the directives that name modules in documentation.
+
+* Paths: `.coveragerc` `omit`/`include`, ruff and flake8 `per-file-ignores` keys,
+  `MANIFEST.in`, `CODEOWNERS` name files and folders, not modules: a moved file's old
+  path (or a moved package's folder, as a prefix or a glob's start) becomes its new one.
+* Documentation: Sphinx's `.. automodule:: pkg.mod` (and the other `auto*`, `module`,
+  `currentmodule` and `py:*` directives), its roles (:mod:`pkg.mod`, :class:`~pkg.mod.C`)
+  and mkdocstrings' `::: pkg.mod` name modules a docs build imports: rewritten when they
+  name something (`Resolver.resolves`), like a whole-string reference in code. The prose
+  around them is left for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from pyagent_workbench.model.resolver import Resolver
+
+PATH_FILES = frozenset({".coveragerc", "setup.cfg", "tox.ini", ".flake8", "pyproject.toml",
+                        "ruff.toml", ".ruff.toml", "MANIFEST.in", "CODEOWNERS", "mypy.ini",
+                        "pytest.ini"})
+"""Files whose entries name files and folders of the repository."""
+
+DOC_SUFFIXES = (".rst", ".md", ".txt")
+
+
+def names_paths(path: str) -> bool:
+    return PurePosixPath(path).name in PATH_FILES
+
+
+class PathRenames:
+    """Old file and folder paths (repo-relative) and their new ones, matched as whole
+    path tokens: `src/pkg/old` in `src/pkg/old/*` or `/src/pkg/old/ @team`, never in
+    `src/pkg/old_extra` or `vendor/src/pkg/old`."""
+
+    def __init__(self, renames: Iterable[tuple[str, str]]) -> None:
+        self.renames = {old: new for old, new in renames if old != new}
+        alternatives = "|".join(re.escape(old) for old in
+                                sorted(self.renames, key=len, reverse=True))
+        self.pattern = re.compile(
+            rf"(?<![\w./-])(?P<lead>\./|/)?(?P<path>{alternatives})(?![\w.-])"
+            if self.renames else r"(?!x)x")
+
+    def rewrite(self, text: str) -> tuple[str, int]:
+        count = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            return (match.group("lead") or "") + self.renames[match.group("path")]
+
+        return self.pattern.sub(replace, text), count
+
+
+def folder_renames(packages: dict[str, str], prefix: str) -> list[tuple[str, str]]:
+    """The folders of moved packages (old dotted name -> new), as paths."""
+    return [(prefix + old.replace(".", "/"), prefix + new.replace(".", "/"))
+            for old, new in packages.items()]
+
+
+_DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+"
+_DIRECTIVE = re.compile(
+    rf"^(?P<head>[ \t]*\.\.[ \t]+(?:auto\w+|module|currentmodule|py:\w+)::[ \t]+)"
+    rf"(?P<name>{_DOTTED})", re.MULTILINE)
+_ROLE = re.compile(
+    rf"(?P<head>:(?:py:)?(?:mod|class|func|meth|attr|data|exc|obj|const|type):`[~!]?)"
+    rf"(?P<name>{_DOTTED})(?=`)")
+_MKDOCSTRINGS = re.compile(rf"^(?P<head>[ \t]*:::[ \t]+)(?P<name>{_DOTTED})", re.MULTILINE)
+
+
+def rewrite_doc_references(text: str, resolver: Resolver) -> tuple[str, int]:
+    """Module names in documentation directives and roles, after the moves."""
+    count = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal count
+        name = match.group("name")
+        new = resolver.new_name(name)
+        if new == name or not resolver.resolves(name):
+            return match.group(0)
+        count += 1
+        return match.group("head") + new
+
+    for pattern in (_DIRECTIVE, _ROLE, _MKDOCSTRINGS):
+        text = pattern.sub(replace, text)
+    return text, count
