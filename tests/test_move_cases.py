@@ -870,6 +870,30 @@ def test_paths_in_tool_configuration_and_module_names_in_docs(tmp_path: Path) ->
     assert read(repo, "docs/api.md") == "# Kernels\n\n::: app.infra.engine.attention.kernels\n"
 
 
+def test_entry_points_in_setup_py_follow_the_moves(tmp_path: Path) -> None:
+    """`name = pkg.mod:func` strings (a list, or an ini-style block) name modules."""
+    repo = apply_case(tmp_path, {"setup.py": dedent("""
+        from setuptools import setup
+
+        setup(
+            entry_points={
+                "console_scripts": ["core = app.core.base.agent_core:main"],
+                "app.plugins": "[app.plugins]\\nkernels = app.infra.attention.kernels:K\\n",
+            },
+        )
+        """)}, moves=[MOD, PKG], args=("--no-verify",))
+    assert read(repo, "setup.py") == dedent("""
+        from setuptools import setup
+
+        setup(
+            entry_points={
+                "console_scripts": ["core = app.core.base.lifecycle.agent_core:main"],
+                "app.plugins": "[app.plugins]\\nkernels = app.infra.engine.attention.kernels:K\\n",
+            },
+        )
+        """)
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

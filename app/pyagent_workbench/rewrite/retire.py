@@ -210,7 +210,7 @@ def _string_references(value: str) -> list[str]:
     whole = DOTTED_REFERENCE.match(value)
     if whole:
         return [whole.group("path")]
-    return [nested.group("path") or nested.group("mpath")
+    return [nested.group("path") or nested.group("mpath") or nested.group("epath")
             for nested in NESTED_REFERENCE.finditer(value)]
 
 

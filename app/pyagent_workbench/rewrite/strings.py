@@ -36,7 +36,11 @@ NESTED_REFERENCE = re.compile(
     r"|(?<![\w-])-m\s+(?P<mpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w.])"
     r"|(?:^|(?<=\n)|(?<=\\n))[ \t]*from[ \t]+(?P<fpath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)"
     r"[ \t]+import(?![\w.])"
+    r"|(?:^|(?<=\n)|(?<=\\n))[ \t]*[\w.-]+[ \t]*=[ \t]*"
+    r"(?P<epath>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?=:[A-Za-z_][\w.]*[ \t]*(?:$|\n|\\n|\[))"
 )
+"""(The last form: an entry point, `name = pkg.mod:func`, in `setup.py`'s
+`entry_points` or an ini-style string of them.)"""
 
 
 _NAMING_A_MODULE = frozenset({
@@ -234,13 +238,15 @@ class DottedStringRewriter(cst.CSTTransformer):
 
         def replace(match: re.Match[str]) -> str:
             nonlocal count
-            if match.group("mpath") or match.group("fpath"):
-                path = match.group("mpath") or match.group("fpath")
+            group = next((g for g in ("mpath", "fpath", "epath") if match.group(g)), None)
+            if group is not None:
+                path = match.group(group)
                 new = self.resolver.new_name(path)
                 if new == path:
                     return match.group(0)
                 count += 1
-                return match.group(0).replace(path, new)
+                at = match.start(group) - match.start()  # the path, not a name equal to it
+                return match.group(0)[:at] + new + match.group(0)[at + len(path):]
             path = match.group("path")
             new = self.resolver.new_name(path)
             if new == path:
