@@ -894,6 +894,27 @@ def test_entry_points_in_setup_py_follow_the_moves(tmp_path: Path) -> None:
         """)
 
 
+def test_dunder_import_is_rewritten_only_when_it_returns_the_module(tmp_path: Path) -> None:
+    """`__import__("a.b")` returns the top package and the code goes on by attributes
+    (`m.b.f`): rewriting the string alone breaks that, so it is listed; with a fromlist
+    it returns the module itself, and the string is rewritten."""
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": dedent("""
+        top = __import__("app.core.base.agent_core")
+        CORE = top.core.base.agent_core.AgentCore
+        itself = __import__("app.core.base.agent_core", fromlist=["AgentCore"])
+        """)})
+    write_plan(repo / "plan.toml", [MOD], packages=["app"])
+    review = run("diff", repo / "plan.toml").out.split("to review:")[1]
+    assert 'app/user.py:1: "app.core.base.agent_core" is an __import__ without fromlist' in (
+        review)
+    assert run("apply", repo / "plan.toml", "--no-verify").code == 0
+    assert read(repo, "app/user.py") == dedent("""
+        top = __import__("app.core.base.agent_core")
+        CORE = top.core.base.agent_core.AgentCore
+        itself = __import__("app.core.base.lifecycle.agent_core", fromlist=["AgentCore"])
+        """)
+
+
 # -- bytes that must not change ------------------------------------------------------------
 
 

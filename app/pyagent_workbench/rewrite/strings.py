@@ -136,6 +136,15 @@ class DottedStringRewriter(cst.CSTTransformer):
 
     def visit_Call(self, node: cst.Call) -> None:
         function = (dotted(node.func) or "").split(".")[-1]
+        if function == "__import__" and node.args and not _has_fromlist(node):
+            value = node.args[0].value
+            if isinstance(value, cst.SimpleString):
+                # `__import__("a.b")` returns `a`; the code then reaches `a.b` by
+                # attributes (`m.b.f`) that no rewrite of the string can follow.
+                self._identity_nodes[value] = (
+                    "an __import__ without fromlist (it returns the top package, and the "
+                    "code goes on through attributes)")
+                return
         if function in _NAMING_A_MODULE and node.args:
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
@@ -350,3 +359,15 @@ def top_level_names(tree: ast.Module) -> frozenset[str] | None:
             for handler in getattr(node, "handlers", []):
                 pending.extend(handler.body)
     return frozenset(found)
+
+
+def _has_fromlist(call: cst.Call) -> bool:
+    """`__import__(name, globals, locals, fromlist, ...)` with a fromlist that may not be
+    empty (then it returns the module itself)."""
+    for position, arg in enumerate(call.args):
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "fromlist" or (keyword is None and position == 3):
+            value = arg.value
+            return not (isinstance(value, (cst.List, cst.Tuple)) and not value.elements) and \
+                not (isinstance(value, cst.Name) and value.value == "None")
+    return False
