@@ -212,6 +212,8 @@ def review_notes(path: str, source: bytes, imports: ImportRewriter,
     notes += [f"{path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
               f"unchanged, review it" for i in strings.identities]
     notes += built_at_run_time(path, source, strings.resolver)
+    notes += [f"{path}:{_line_of(source, c.value)}: rewrote \"{c.value}\" ({c.reason})"
+              for c in strings.checks]
     notes += [f"{path}:{_line_of(source, key)}: rewrote the dictionary key \"{key}\" (a key "
               f"may be data another program reads by name); check it" for key in strings.keys]
     for raw in strings.nested:

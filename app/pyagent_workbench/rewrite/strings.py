@@ -76,6 +76,9 @@ class DottedStringRewriter(cst.CSTTransformer):
         """Dictionary keys rewritten (a key is data as often as a reference: listed)."""
         self._keys: set[cst.SimpleString] = set()
         self._module_names: set[cst.SimpleString] = set()
+        self._to_check: dict[cst.SimpleString, str] = {}
+        self.checks: list[Identity] = []
+        """Strings rewritten that a person should look at again, and why."""
         """First arguments of calls that take a module's name, existing or to be made
         (`spec_from_file_location("pkg.a._copy", ...)`): references by their place."""
         self._pieces: dict[cst.SimpleString, str | None] = {}
@@ -140,11 +143,10 @@ class DottedStringRewriter(cst.CSTTransformer):
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
                 # `__import__("a.b")` returns `a`; the code then reaches `a.b` by
-                # attributes (`m.b.f`) that no rewrite of the string can follow.
-                self._identity_nodes[value] = (
-                    "an __import__ without fromlist (it returns the top package, and the "
-                    "code goes on through attributes)")
-                return
+                # attributes (`m.b.f`) that no rewrite of the string can follow: the
+                # string is rewritten (the import must still work) and listed.
+                self._to_check[value] = ("__import__ without a fromlist returns the top "
+                                         "package: check the attributes used on it")
         if function in _NAMING_A_MODULE and node.args:
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
@@ -236,6 +238,8 @@ class DottedStringRewriter(cst.CSTTransformer):
         self.changed += 1
         if original_node in self._keys:
             self.keys.append(raw)
+        if original_node in self._to_check:
+            self.checks.append(Identity(raw, self._to_check[original_node]))
         quote = updated_node.quote
         return updated_node.with_changes(
             value=f"{updated_node.prefix}{quote}{new}{match.group('tail') or ''}{quote}"
