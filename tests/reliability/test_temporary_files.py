@@ -58,18 +58,21 @@ def test_apply_refuses_a_tree_where_its_temporary_name_is_taken(
 
 def test_the_plan_and_the_caches_are_never_written_through_a_link(
         tmp_path: Path, outside: Path) -> None:
+    """The plan's old temporary name is a link to elsewhere, and the cache's old
+    temporary names in the tool's folder are taken by files (a link there is refused
+    whole: see test_state_folder.py): fresh exclusive names are used, and nothing that
+    was there is written through or over."""
     if not SCRIPT.exists():
         pytest.skip("the console script is not installed")
     repo = make_repo(tmp_path / "repo", FILES)
     state = repo / ".pyagent-workbench"
     state.mkdir()
-    # The names these files' temporary copies used to have.
-    for name in (".draft.toml.tmp", ".pyagent-workbench/graph-cache.json.1.tmp"):
-        (repo / name).symlink_to(outside)
-    for pid in range(os.getpid(), os.getpid() + 200):  # the next processes' likely pids
-        link = state / f"graph-cache.json.{pid}.tmp"
-        if not link.is_symlink():
-            link.symlink_to(outside)
+    (repo / ".draft.toml.tmp").symlink_to(outside)  # the name the plan's copy used to have
+    taken = [state / f"graph-cache.json.{pid}.tmp"  # the next processes' likely pids
+             for pid in range(os.getpid(), os.getpid() + 200)]
+    for path in taken:
+        if not path.exists():
+            path.write_text("not the tool's\n")
     victim = outside.read_bytes()
     result = cli(repo, "suggest", ".", "--tiers", "2", "--container", "app", "-o",
                  repo / "draft.toml")
@@ -78,4 +81,5 @@ def test_the_plan_and_the_caches_are_never_written_through_a_link(
     assert outside.read_bytes() == victim
     assert "[[moves]]" in (repo / "draft.toml").read_text()
     assert (state / "graph-cache.json").is_file() and not (state / "graph-cache.json").is_symlink()
+    assert all(path.read_text() == "not the tool's\n" for path in taken)
     assert (repo / ".draft.toml.tmp").is_symlink()  # left as it was
