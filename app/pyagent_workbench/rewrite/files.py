@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import libcst as cst
 
@@ -61,7 +60,7 @@ class FileRewrite:
 
 
 def is_config_file(path: str) -> bool:
-    return PurePosixPath(path).name in CONFIG_FILES
+    return path.rpartition("/")[2] in CONFIG_FILES
 
 
 def too_deep(path: str, error: depth.TooDeep) -> FileRewrite:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
 from pyagent_workbench.model.resolver import Resolver
 
@@ -28,7 +27,12 @@ DOC_SUFFIXES = (".rst", ".md", ".txt")
 
 
 def names_paths(path: str) -> bool:
-    return PurePosixPath(path).name in PATH_FILES
+    return path.rpartition("/")[2] in PATH_FILES
+
+
+_PATH_TOKEN = re.compile(r"(?<![\w./-])(?P<lead>\./|/)?(?P<path>[\w.-]+(?:/[\w.-]*)*)")
+"""A path-like token, whole: what `PathRenames` looks up (one scan, a dictionary lookup
+per token, instead of an alternation of every moved file)."""
 
 
 class PathRenames:
@@ -38,21 +42,24 @@ class PathRenames:
 
     def __init__(self, renames: Iterable[tuple[str, str]]) -> None:
         self.renames = {old: new for old, new in renames if old != new}
-        alternatives = "|".join(re.escape(old) for old in
-                                sorted(self.renames, key=len, reverse=True))
-        self.pattern = re.compile(
-            rf"(?<![\w./-])(?P<lead>\./|/)?(?P<path>{alternatives})(?![\w.-])"
-            if self.renames else r"(?!x)x")
 
     def rewrite(self, text: str) -> tuple[str, int]:
         count = 0
 
         def replace(match: re.Match[str]) -> str:
             nonlocal count
-            count += 1
-            return (match.group("lead") or "") + self.renames[match.group("path")]
+            path = match.group("path")
+            parts = path.split("/")
+            for end in range(len(parts), 0, -1):  # the file, else its nearest moved folder
+                new = self.renames.get("/".join(parts[:end]))
+                if new is not None:
+                    count += 1
+                    return (match.group("lead") or "") + "/".join([new, *parts[end:]])
+            return match.group(0)
 
-        return self.pattern.sub(replace, text), count
+        if not self.renames:
+            return text, 0
+        return _PATH_TOKEN.sub(replace, text), count
 
 
 def folder_renames(packages: dict[str, str], prefix: str) -> list[tuple[str, str]]:
