@@ -4,6 +4,7 @@ console script, a small two-package repo, and the checks on a refusal."""
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,19 @@ def refused_in_one_line(result: subprocess.CompletedProcess[str], needle: str) -
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def entries(*roots: Path) -> dict[str, object]:
+    """Every entry under the roots but git's and the tool's own folders: a regular
+    file's bytes, a link's text, what any other entry is (never opened: a FIFO would
+    wait for a writer). Compare before and after to prove nothing changed."""
+    seen: dict[str, object] = {}
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if {".git", ".pyagent-workbench"} & set(path.relative_to(root).parts):
+                continue
+            mode = path.lstat().st_mode
+            seen[str(path)] = ("link:" + os.readlink(path) if stat.S_ISLNK(mode) else
+                               path.read_bytes() if stat.S_ISREG(mode) else
+                               stat.S_IFMT(mode))
+    return seen

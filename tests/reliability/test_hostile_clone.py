@@ -9,7 +9,6 @@ anything changes."""
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from support.repos import git
 from tui.harness import make_app, wait_for_screen
 
 from . import stats
-from .processes import SCRIPT, cli, refused_in_one_line
+from .processes import SCRIPT, cli, entries, refused_in_one_line
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
 
@@ -63,20 +62,6 @@ def _relative_link(link: Path, target: Path) -> None:
     link.symlink_to(os.path.relpath(target, link.parent))
 
 
-def _snapshot(root: Path) -> dict[str, object]:
-    """Every entry under `root` but git's and the tool's folders: a file's bytes, a link's
-    text, any other entry's type (never opened)."""
-    seen: dict[str, object] = {}
-    for path in sorted(root.rglob("*")):
-        if {".git", ".pyagent-workbench"} & set(path.relative_to(root).parts):
-            continue
-        mode = path.lstat().st_mode
-        seen[path.relative_to(root).as_posix()] = (
-            "link:" + os.readlink(path) if stat.S_ISLNK(mode) else
-            path.read_bytes() if stat.S_ISREG(mode) else stat.S_IFMT(mode))
-    return seen
-
-
 def _clone(tmp_path: Path, links: dict[str, str]) -> tuple[Path, Path]:
     """(the clone, the folder outside it its links point to)."""
     outside = tmp_path / "outside"
@@ -110,7 +95,7 @@ def test_every_command_leaves_what_lies_outside_the_clone_as_it_was(
         tmp_path: Path, plan: Path) -> None:
     clone, outside = _clone(tmp_path, LINKS)
     review_and_approve(plan, clone)
-    before_outside = _snapshot(outside)
+    before_outside = entries(outside)
     links = {name: os.readlink(clone / name) for name in LINKS}
 
     steps = [
@@ -125,7 +110,7 @@ def test_every_command_leaves_what_lies_outside_the_clone_as_it_was(
         stats.bump("bad inputs tried")
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr, \
             (name, result.stderr)
-        assert _snapshot(outside) == before_outside, name
+        assert entries(outside) == before_outside, name
     refused_in_one_line(steps[0][1], "draft.toml is a symbolic link")
     refused_in_one_line(steps[4][1], "pyagent-plan-report.md is a symbolic link")
     # Never read through a link: a linked document's mentions are not the repo's to list;
@@ -134,19 +119,19 @@ def test_every_command_leaves_what_lies_outside_the_clone_as_it_was(
     assert "setup.cfg: a link to" in steps[3][1].stdout
 
     # An apply killed half-way, then recover: back to the clone as it was.
-    as_cloned = _snapshot(clone)
+    as_cloned = entries(clone)
     killed = cli(clone, "apply", plan, "--repo", ".", "--no-verify",
                  env={"PYAGENT_WORKBENCH_TEST_KILL_AT": "3"}, timeout=300)
     assert killed.returncode < 0  # SIGKILL
     recovered = cli(clone, "recover", ".", timeout=300)
     assert recovered.returncode == 0, recovered.stderr
-    assert _snapshot(clone) == as_cloned
-    assert _snapshot(outside) == before_outside
+    assert entries(clone) == as_cloned
+    assert entries(outside) == before_outside
 
     applied = cli(clone, "apply", plan, "--repo", ".", "--no-verify", timeout=300)
     assert applied.returncode == 0, applied.stderr
     assert (clone / "app/storage/db.py").is_file()
-    assert _snapshot(outside) == before_outside
+    assert entries(outside) == before_outside
     assert {name: os.readlink(clone / name) for name in LINKS} == links
 
 
@@ -157,7 +142,7 @@ def test_a_module_linked_from_outside_is_refused_by_every_command(
     for shape, link, target in (("file", "app/infra/secret.py", "pkg/secret.py"),
                                 ("folder", "app/ext", "pkg")):
         clone, outside = _clone(tmp_path / shape, {**LINKS, link: target})
-        before = _snapshot(outside), _snapshot(clone)
+        before = entries(outside), entries(clone)
         for args in (("suggest", ".", "-o", tmp_path / f"{shape}.toml"),
                      ("edges", plan, "--repo", "."), ("check", plan, "--repo", "."),
                      ("diff", plan, "--repo", "."), ("report", plan, "--repo", "."),
@@ -165,7 +150,7 @@ def test_a_module_linked_from_outside_is_refused_by_every_command(
             result = cli(clone, *args, timeout=300)
             stats.bump("bad inputs tried")
             refused_in_one_line(result, "outside the repository")
-            assert (_snapshot(outside), _snapshot(clone)) == before, args
+            assert (entries(outside), entries(clone)) == before, args
 
 
 def test_a_link_the_apply_would_have_to_rewrite_is_refused_before_anything_changes(
@@ -175,18 +160,18 @@ def test_a_link_the_apply_would_have_to_rewrite_is_refused_before_anything_chang
     tree behind their back."""
     clone, outside = _clone(tmp_path, {**LINKS, "tests/test_outside.py": "test_outside.py"})
     review_and_approve(plan, clone)
-    before = _snapshot(outside), _snapshot(clone)
+    before = entries(outside), entries(clone)
     result = cli(clone, "apply", plan, "--repo", ".", "--no-verify", timeout=300)
     stats.bump("bad inputs tried")
     refused_in_one_line(result, "tests/test_outside.py")
-    assert (_snapshot(outside), _snapshot(clone)) == before
+    assert (entries(outside), entries(clone)) == before
 
 
 async def test_the_workbench_exports_and_applies_without_touching_what_lies_outside(
         tmp_path: Path, plan: Path) -> None:
     clone, outside = _clone(tmp_path, LINKS)
     review_and_approve(plan, clone)
-    before_outside = _snapshot(outside)
+    before_outside = entries(outside)
     session = Session.open(clone, plan_path=plan)
     with pytest.raises(WorkbenchError, match="is a symbolic link"):
         session.save(clone / "draft.toml")  # the workbench's export, to a linked name
@@ -197,5 +182,5 @@ async def test_the_workbench_exports_and_applies_without_touching_what_lies_outs
         await pilot.pause(2)
         await pilot.press("q")
     stats.bump("bad inputs tried", 2)
-    assert _snapshot(outside) == before_outside
+    assert entries(outside) == before_outside
     assert (clone / "draft.toml").is_symlink()

@@ -22,7 +22,7 @@ from support.plans import write_plan
 from support.repos import make_repo
 
 from . import stats
-from .processes import APP, SCRIPT, cli, refused_in_one_line
+from .processes import APP, SCRIPT, cli, entries, refused_in_one_line
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
 
@@ -80,22 +80,6 @@ def _shape(name: str, victim: Path) -> Callable[[Path], str]:
     return _link(victim) if name == "link" else SHAPES[name]  # type: ignore[return-value]
 
 
-def _snapshot(*roots: Path) -> dict[str, object]:
-    """Every entry under the roots (but git's and the tool's own folders): a regular
-    file's bytes, a link's text, what any other entry is (never opened: a FIFO would wait
-    for a writer)."""
-    seen: dict[str, object] = {}
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if {".git", ".pyagent-workbench"} & set(path.relative_to(root).parts):
-                continue
-            mode = path.lstat().st_mode
-            seen[str(path)] = (os.readlink(path) if stat.S_ISLNK(mode) else
-                               path.read_bytes() if stat.S_ISREG(mode) else
-                               stat.S_IFMT(mode))
-    return seen
-
-
 @pytest.mark.parametrize("shape", [*SHAPES, "missing folder"])
 def test_suggest_output_that_is_not_a_writable_file_is_refused(
         tmp_path: Path, repo: Path, victim: Path, shape: str) -> None:
@@ -104,11 +88,11 @@ def test_suggest_output_that_is_not_a_writable_file_is_refused(
     target = out / ("sub" if shape == "missing folder" else "") / "plan.toml"
     needle = _missing_folder(target) if shape == "missing folder" else \
         _shape(shape, victim)(target)
-    before = _snapshot(repo, out, victim.parent)
+    before = entries(repo, out, victim.parent)
     result = cli(repo, "suggest", ".", "-o", target, timeout=120)
     stats.bump("bad inputs tried")
     refused_in_one_line(result, needle)
-    assert _snapshot(repo, out, victim.parent) == before
+    assert entries(repo, out, victim.parent) == before
 
 
 @pytest.mark.parametrize("which", ["report", "svg"])
@@ -120,11 +104,11 @@ def test_report_never_writes_through_a_link_or_into_a_special_file(
     report = out / "phase1.md"
     taken = report if which == "report" else out / "phase1-matrix.svg"
     needle = _shape(shape, victim)(taken)
-    before = _snapshot(repo, out, victim.parent)
+    before = entries(repo, out, victim.parent)
     result = cli(repo, "report", plan, "--repo", ".", "-o", report, "--no-diff", timeout=120)
     stats.bump("bad inputs tried")
     refused_in_one_line(result, needle)
-    assert _snapshot(repo, out, victim.parent) == before
+    assert entries(repo, out, victim.parent) == before
 
 
 def test_report_beside_a_plan_whose_report_name_is_a_committed_link(
@@ -135,11 +119,11 @@ def test_report_beside_a_plan_whose_report_name_is_a_committed_link(
     plan = write_plan(repo / "plan.toml", [("app.infra.db", "app.storage.db")],
                       packages=["app"], tiers=[("storage", "app.storage")])
     (repo / "plan-report.md").symlink_to(victim)
-    before = _snapshot(repo, victim.parent)
+    before = entries(repo, victim.parent)
     result = cli(repo, "report", plan, "--no-diff", timeout=120)
     stats.bump("bad inputs tried")
     refused_in_one_line(result, "is a symbolic link")
-    assert _snapshot(repo, victim.parent) == before
+    assert entries(repo, victim.parent) == before
 
 
 def test_output_files_are_written_whole_with_an_ordinary_mode(
