@@ -74,3 +74,21 @@ def test_a_plain_commit_after_apply_records_a_tree_that_imports(tmp_path: Path) 
     imported = subprocess.run([sys.executable, "-c", "import pkg.a; print(pkg.a.A)"],
                               cwd=fresh, capture_output=True, text=True, check=False)
     assert imported.returncode == 0 and imported.stdout == "1\n", imported.stderr
+
+
+def test_a_git_ignored_module_of_a_moved_package_moves_rewritten_and_stays_ignored(
+        tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {
+        **FILES,
+        ".gitignore": "local_settings.py\n",
+        "pkg/data/local_settings.py": "from pkg.data import TABLE\nimport pkg.b\n",
+    })
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b"), ("pkg.data", "pkg.core.data")],
+               packages=["pkg"], facades=False)
+    result = run("apply", repo / "plan.toml", "--no-verify")
+    assert result.code == 0, result.err
+    assert (repo / "pkg/core/data/local_settings.py").read_text() == (
+        "from pkg.core.data import TABLE\nimport pkg.core.b\n")
+    assert "pkg/core/data/local_settings.py" in git(
+        repo, "status", "--porcelain", "--ignored")
+    assert all("local_settings" not in line for line in staged(repo))

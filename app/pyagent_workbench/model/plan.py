@@ -226,6 +226,12 @@ class Plan:
         return bool(plain(self._table("options").get("carry_tests", True)))
 
     @property
+    def conform(self) -> bool:
+        """Sort and format what apply writes as the project's own sorter and formatter
+        would (`rewrite.conform`)."""
+        return bool(plain(self._table("options").get("conform", True)))
+
+    @property
     def tiers(self) -> list[Tier]:
         return list(self._tiers.views.values())
 
@@ -278,7 +284,7 @@ class Plan:
         if containers is not None:
             repo["containers"] = containers
 
-    def set_option(self, key: Literal["facades", "carry_tests"], value: bool) -> None:
+    def set_option(self, key: Literal["facades", "carry_tests", "conform"], value: bool) -> None:
         self._edited()
         self._ensure_table("options")[key] = value
 

@@ -20,7 +20,7 @@ Verdict = Literal["accepted", "must-fix"]
 
 TOP_KEYS = {"schema", "status", "repo", "options", "tiers", "moves", "reviews", "suggestion"}
 REPO_KEYS: dict[str, type] = {"source_root": str, "packages": list, "containers": list}
-OPTION_KEYS: dict[str, type] = {"facades": bool, "carry_tests": bool}
+OPTION_KEYS: dict[str, type] = {"facades": bool, "carry_tests": bool, "conform": bool}
 ENTRY_KEYS: dict[str, dict[str, tuple[type, bool]]] = {
     # key -> (type, required)
     "tiers": {"name": (str, True), "package": (str, True), "layer": (int, False)},

@@ -28,7 +28,7 @@ from pyagent_workbench.model import names
 from pyagent_workbench.model.mapping import ModuleMapping, resolve
 from pyagent_workbench.model.plan import Move
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import facades
+from pyagent_workbench.rewrite import conform, facades
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
@@ -154,6 +154,9 @@ class PreviewOptions:
     compile_check: bool = False
     """Compile every rewritten text in the worker that computed it (marked `compiled`),
     for `apply`."""
+    conform: bool | None = None
+    """Sort and format the Python files written as the project does (`rewrite.conform`);
+    `None`: as the plan says."""
 
 
 RewriteProgress = Callable[[int, int], None]
@@ -245,6 +248,7 @@ class Preview:
             changes += self.created_packages(landed)
             if self.facades_enabled:
                 changes += self.facade_files(landed)
+            conform_warnings = self.conform(changes)
             mentions = self.mentions(changes)
             problems += [problem for result in results.values() for problem in result.problems]
             if not self.facades_enabled:
@@ -258,7 +262,7 @@ class Preview:
                 mentions=mentions,
                 problems=sorted(set(problems)),
                 unparsable=unparsable,
-                warnings=self.warnings(),
+                warnings=self.warnings() + conform_warnings,
                 inputs=dict(sorted(self._inputs.items())),
             )
 
@@ -284,13 +288,19 @@ class Preview:
         """Those whose text names a moved module (one compiled regex), imports a moved
         module's parent (`from a.b import c`), or has a relative import whose meaning the
         moves change; the graph's absolute importers and the files grimp could not
-        analyse (we do not know what they import) too. Links are never read (see
-        `links`); one to a Python file outside the repository is refused."""
+        analyse (we do not know what they import) too, and the moved files git ignores.
+        Links are never read (see `links`); one to a Python file outside the repository
+        is refused."""
         self.refuse_python_links_out()
         found = {path for path in self._named_by_the_graph()
                  if path not in self.links or path in self.moved_by_old}
         found.update(path for path in self.repo.python_files
                      if path not in found and path not in self.links
+                     and self._may_refer_to_a_move(path))
+        # A git-ignored module of a moved package moves with it: its imports follow.
+        found.update(path for path in self.moved_by_old
+                     if path.endswith(".py") and path not in found
+                     and not os.path.islink(self.repo.root / path)
                      and self._may_refer_to_a_move(path))
         return sorted(found)
 
@@ -536,12 +546,38 @@ class Preview:
                 continue
             if path in landed:
                 continue  # something else lands on this path (cannot happen in a valid plan)
+            width = self.style.code_line_length
             if is_package:
-                content = facades.package_facade(old, new, moved_apart.get(old, {}))
+                content = facades.package_text(old, new, moved_apart.get(old, {}), width)
             else:
-                content = facades.module_facade(old, new)
+                content = facades.module_text(old, new, width)
             result.append(FileChange("facade", None, path, None, content))
         return result
+
+    @functools.cached_property
+    def style(self) -> conform.Style:
+        """The project's sorter and formatter; none when the plan turns conforming off."""
+        enabled = (self.workspace.plan.conform if self.options.conform is None
+                   else self.options.conform)
+        return conform.detect(self.repo.root) if enabled else conform.Style()
+
+    def conform(self, changes: list[FileChange]) -> list[str]:
+        """Sort and format the Python files the changes write where the project kept them
+        sorted and formatted, then stamp the facades (their digest covers the final
+        bytes). Returns the warnings (ruff could not run)."""
+        touched = [conform.Touched(c.new_path, c.old_path, c.old_bytes, c.new_bytes)
+                   for c in changes if c.new_path.endswith(".py")
+                   and (c.kind == "facade" or (c.kind in ("move", "rewrite") and c.is_modified))]
+        before = [path for path in self.repo.python_files if path not in self.links]
+        after = {path for path in before if path not in self.moved_by_old}
+        after.update(c.new_path for c in changes if c.new_path.endswith(".py"))
+        done = conform.conform(self.repo.root, self.style, touched, tree_before=before,
+                               tree_after=after)
+        for change in changes:
+            change.new_bytes = done.texts.get(change.new_path, change.new_bytes)
+            if change.kind == "facade":
+                change.new_bytes = facades.stamped(change.new_bytes)
+        return done.warnings
 
     # -- what is left for a person to review -----------------------------------------------
 

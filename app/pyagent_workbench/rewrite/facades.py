@@ -17,52 +17,60 @@ that from the file alone (a fresh clone has none of the tool's records).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import textwrap
 
 from pyagent_workbench.model.validation import is_test_path
 
 MARKER = "# pyagent-workbench: facade"
 _MARKER_RE = re.compile(
-    rb"^# pyagent-workbench: facade (?P<old>[\w.]+) -> (?P<new>[\w.]+)"
+    rb"^# pyagent-workbench: facade (?P<old>[\w.]+)(?: |\n#   )-> (?P<new>[\w.]+)"
     rb"(?P<stamp>\n# pyagent-workbench: sha256 (?P<digest>[0-9a-f]{32}))?$", re.MULTILINE)
 DIGEST_LENGTH = 32
 """Hex digits of the sha256 kept: 128 bits tell any edit, on a line a linter accepts."""
 MARKER_WITHIN = 2000
 """The marker line is looked for in a file's first bytes only (it follows a short
 docstring)."""
+LINE_LENGTH = 79
+"""The facades' line length when the project names none (PEP 8's)."""
 
-_MODULE_TEMPLATE = '''\
-"""Moved: `{old}` is now `{new}`.
-
-This module keeps the old import path working during the migration: importing it
-gives the module at the new path itself. Import `{new}` instead.
-"""
-{marker} {old} -> {new}
+# The templates are as ruff-format and black write them, in lines of at most 72
+# characters; the names they carry appear in the docstring (wrapped to the project's
+# line length), the marker (on two lines when one is too long) and two assignments.
+_MODULE_DOC = (
+    "Moved: `{old}` is now `{new}`.",
+    "This module keeps the old import path working during the migration: importing it "
+    "gives the module at the new path itself. Import `{new}` instead.",
+)
+_MODULE_CODE = '''\
 import importlib as _importlib
 import sys as _sys
 import warnings as _warnings
 
+_OLD = "{old}"
+_NEW = "{new}"
+
 _warnings.warn(
-    "{old} moved to {new}; import it from there",
+    f"{{_OLD}} moved to {{_NEW}}; import it from there",
     DeprecationWarning,
     stacklevel=2,
 )
-if __name__ == "__main__":  # `python -m {old}` runs the module at its new path
+if __name__ == "__main__":  # `python -m` of the old name runs the new
     import runpy as _runpy
 
-    _runpy.run_module("{new}", run_name="__main__", alter_sys=True)
+    _runpy.run_module(_NEW, run_name="__main__", alter_sys=True)
 else:
-    _sys.modules[__name__] = _importlib.import_module("{new}")
+    _sys.modules[__name__] = _importlib.import_module(_NEW)
 '''
 
-_PACKAGE_TEMPLATE = '''\
-"""Moved: `{old}` is now `{new}`.
-
-This package keeps the old import paths working during the migration: importing
-`{old}` or any `{old}.*` module gives the module at its new path itself (the same
-object, executed once). Import from `{new}` instead.
-"""
-{marker} {old} -> {new}
+_PACKAGE_DOC = (
+    "Moved: `{old}` is now `{new}`.",
+    "This package keeps the old import paths working during the migration: importing "
+    "`{old}` or any `{old}.*` module gives the module at its new path itself (the same "
+    "object, executed once). Import from `{new}` instead.",
+)
+_PACKAGE_CODE = '''\
 import importlib as _importlib
 import importlib.abc as _importlib_abc
 import importlib.util as _importlib_util
@@ -72,36 +80,44 @@ import warnings as _warnings
 _OLD = "{old}"
 _NEW = "{new}"
 _MOVED_APART = {moved_apart}
-"""Old submodules that did not follow the package, and where they went."""
+"""Old submodules that did not follow the package: where they went."""
+_Finder = _importlib_abc.MetaPathFinder
+_Loader = _importlib_abc.Loader
+_find_spec = _importlib_util.find_spec
+_from_loader = _importlib_util.spec_from_loader
 
 
-class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
-    """Serves each `{old}.*` import with the module already imported at its new path."""
+class _MovedModules(_Finder, _Loader):
+    """Serves an old submodule's import with the new module."""
 
     old = _OLD
     _own_specs = {{}}
 
     @staticmethod
     def _new_name(fullname):
-        return _MOVED_APART.get(fullname, _NEW + fullname[len(_OLD):])
+        return _MOVED_APART.get(fullname, _NEW + fullname[len(_OLD) :])
 
     def find_spec(self, fullname, path=None, target=None):
         if not fullname.startswith(_OLD + "."):
             return None
         try:
-            new_spec = _importlib_util.find_spec(self._new_name(fullname))
+            new_spec = _find_spec(self._new_name(fullname))
         except ImportError:
             new_spec = None
         if new_spec is None:
-            if not any(name.startswith(fullname + ".") for name in _MOVED_APART):
+            prefix = fullname + "."
+            if not any(n.startswith(prefix) for n in _MOVED_APART):
                 return None
-            # A directory without __init__.py that the plan emptied: it goes on here,
-            # empty, for the old names of the submodules that moved apart from it.
-            spec = _importlib_util.spec_from_loader(fullname, self, is_package=True)
+            # A folder without __init__.py the plan emptied: it goes
+            # on here, empty, for the old names of the submodules
+            # that moved apart from it.
+            spec = _from_loader(fullname, self, is_package=True)
             spec.loader_state = "emptied"
             return spec
-        return _importlib_util.spec_from_loader(
-            fullname, self, origin=new_spec.origin,
+        return _from_loader(
+            fullname,
+            self,
+            origin=new_spec.origin,
             is_package=new_spec.submodule_search_locations is not None,
         )
 
@@ -119,31 +135,32 @@ class _MovedModules(_importlib_abc.MetaPathFinder, _importlib_abc.Loader):
         return module
 
     def exec_module(self, module):
-        # The import system has just set the old name's spec on the module: give it back
-        # its own (importlib.resources finds the package's data through it).
+        # The import system has just set the old name's spec on the
+        # module: give it back its own (importlib.resources finds the
+        # package's data through it).
         own = self._own_specs.pop(module.__name__, None)
         if own is not None:
             module.__spec__ = own
 
-    def get_data(self, path):  # `pkgutil.get_data` asked through an old name
+    def get_data(self, path):  # `pkgutil.get_data` through an old name
         with open(path, "rb") as stream:
             return stream.read()
 
     def get_resource_reader(self, fullname):
-        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+        new_spec = _find_spec(self._new_name(fullname))
         reader = getattr(new_spec.loader, "get_resource_reader", None)
         return reader(new_spec.name) if reader is not None else None
 
-    def get_code(self, fullname):  # `python -m {old}.x` runs the new module's code
-        new_spec = _importlib_util.find_spec(self._new_name(fullname))
+    def get_code(self, fullname):  # `python -m` of an old submodule
+        new_spec = _find_spec(self._new_name(fullname))
         return new_spec.loader.get_code(new_spec.name)
 
 
-if not any(getattr(finder, "old", None) == _OLD for finder in _sys.meta_path):
+if all(getattr(f, "old", None) != _OLD for f in _sys.meta_path):
     _sys.meta_path.insert(0, _MovedModules())
 
 _warnings.warn(
-    "{old} moved to {new}; import it from there",
+    f"{{_OLD}} moved to {{_NEW}}; import it from there",
     DeprecationWarning,
     stacklevel=2,
 )
@@ -151,26 +168,49 @@ _sys.modules[__name__] = _importlib.import_module(_NEW)
 '''
 
 
-def module_facade(old: str, new: str) -> bytes:
-    return _stamped(_module_text(old, new))
+def module_facade(old: str, new: str, line_length: int | None = None) -> bytes:
+    return stamped(module_text(old, new, line_length))
 
 
-def package_facade(old: str, new: str, moved_apart: dict[str, str]) -> bytes:
-    return _stamped(_package_text(old, new, moved_apart))
+def package_facade(old: str, new: str, moved_apart: dict[str, str],
+                   line_length: int | None = None) -> bytes:
+    return stamped(package_text(old, new, moved_apart, line_length))
 
 
-def _module_text(old: str, new: str) -> bytes:
-    return _MODULE_TEMPLATE.format(old=old, new=new, marker=MARKER).encode()
+def module_text(old: str, new: str, line_length: int | None = None) -> bytes:
+    """A module facade without its digest line (see `stamped`)."""
+    width = line_length or LINE_LENGTH
+    return (_docstring(_MODULE_DOC, old, new, width) + _marker(old, new, width)
+            + _MODULE_CODE.format(old=old, new=new)).encode()
 
 
-def _package_text(old: str, new: str, moved_apart: dict[str, str]) -> bytes:
+def package_text(old: str, new: str, moved_apart: dict[str, str],
+                 line_length: int | None = None) -> bytes:
+    """A package facade without its digest line (see `stamped`)."""
+    width = line_length or LINE_LENGTH
     table = "{}" if not moved_apart else "{\n" + "".join(
-        f"    {k!r}: {v!r},\n" for k, v in sorted(moved_apart.items())) + "}"
-    return _PACKAGE_TEMPLATE.format(old=old, new=new, marker=MARKER,
-                                    moved_apart=table).encode()
+        f"    {json.dumps(k)}: {json.dumps(v)},\n" for k, v in sorted(moved_apart.items())) + "}"
+    return (_docstring(_PACKAGE_DOC, old, new, width) + _marker(old, new, width)
+            + _PACKAGE_CODE.format(old=old, new=new, moved_apart=table)).encode()
 
 
-def _stamped(content: bytes) -> bytes:
+def _docstring(paragraphs: tuple[str, ...], old: str, new: str, width: int) -> str:
+    lines = []
+    for number, paragraph in enumerate(paragraphs):
+        text = paragraph.format(old=old, new=new)
+        if number:
+            lines.append("")
+        lines += textwrap.wrap(text, width=width - (3 if number == 0 else 0),
+                               break_long_words=False, break_on_hyphens=False)
+    return '"""' + "\n".join(lines) + '\n"""\n\n'
+
+
+def _marker(old: str, new: str, width: int) -> str:
+    line = f"{MARKER} {old} -> {new}"
+    return line + "\n" if len(line) <= width else f"{MARKER} {old}\n#   -> {new}\n"
+
+
+def stamped(content: bytes) -> bytes:
     """`content` with the sha256 of its own bytes on a line after its marker line."""
     match = _MARKER_RE.search(content[:MARKER_WITHIN])
     if match is None:  # pragma: no cover - the templates carry the marker
@@ -206,7 +246,7 @@ def as_generated(content: bytes) -> bool:
         unstamped = content[:match.start("stamp")] + content[match.end("stamp"):]
         return _digest(unstamped) == digest
     old, new = match.group("old").decode(), match.group("new").decode()
-    return content in (_module_text(old, new), _package_text(old, new, {}))
+    return content in (module_text(old, new), package_text(old, new, {}))
 
 
 def is_test_module(path: str) -> bool:

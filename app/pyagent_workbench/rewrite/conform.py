@@ -1,0 +1,463 @@
+"""Keep the project's import order and formatting: a file that its sorter and formatter
+accepted before the apply is accepted after it.
+
+A rewritten import can sort elsewhere in its block (`pkg.a` became `pkg.z.a`) or grow
+past the line length, and a facade is new code: left as they are, the pull request fails
+the project's lint. The project's own settings are read (ruff's `I` rules or isort;
+ruff-format or black, with their line length and string style), and ruff, a dependency,
+sorts and formats in their place, in a copy of the touched files (never in the repo):
+
+- which files were clean is asked of ruff on the old texts at their old paths;
+- only those are sorted (I001's fix) and formatted after the rewrite, so a file the
+  project never kept sorted or formatted is left exactly as the rewrite made it, and a
+  clean file changes only where the rewrite made it unclean;
+- the tool's own new files (facades) follow the project's settings whenever the project
+  has a sorter or formatter.
+
+The copies sit in a temporary folder laid out like the repo, with the project's config
+files and an empty stand-in for every other Python file (the sorter tells a first-party
+import by the module's file on a source path, and a package by its `__init__.py`), so
+ruff sees what it would see in the repo. Nothing of the repo is executed: ruff only
+parses.
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import json
+import os
+import re
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from pyagent_workbench import safefiles
+
+Sorter = Literal["ruff", "isort"]
+Formatter = Literal["ruff", "black"]
+
+_RUFF_CONFIGS = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))",
+    re.MULTILINE)
+_TIMEOUT = 300
+
+# isort's settings that ruff's isort rules share, with ruff's names (others are left:
+# the sorting then follows ruff's defaults, which are isort's `profile = "black"`).
+_ISORT_SETTINGS = {
+    "force_single_line": "force-single-line",
+    "combine_as_imports": "combine-as-imports",
+    "force_sort_within_sections": "force-sort-within-sections",
+    "lines_after_imports": "lines-after-imports",
+    "lines_between_types": "lines-between-types",
+    "order_by_type": "order-by-type",
+    "case_sensitive": "case-sensitive",
+    "known_first_party": "known-first-party",
+    "known_third_party": "known-third-party",
+    "known_local_folder": "known-local-folder",
+    "force_to_top": "force-to-top",
+    "no_lines_before": "no-lines-before",
+    "default_section": "default-section",
+    "from_first": "from-first",
+    "split_on_trailing_comma": "split-on-trailing-comma",
+}
+_ISORT_LISTS = {"known_first_party", "known_third_party", "known_local_folder",
+                "force_to_top", "no_lines_before"}
+_ISORT_SECTIONS = {"FUTURE": "future", "STDLIB": "standard-library",
+                   "THIRDPARTY": "third-party", "FIRSTPARTY": "first-party",
+                   "LOCALFOLDER": "local-folder"}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the project sorts its imports and formats its code, as its config says."""
+
+    sorter: Sorter | None = None
+    formatter: Formatter | None = None
+    line_length: int | None = None
+    """The formatter's line length when it is not ruff's own setting (black's)."""
+    code_line_length: int | None = None
+    """The line length the project's tools hold code to (ruff's, black's, isort's or
+    flake8's), for the code the tool writes (facades)."""
+    has_ruff_config: bool = False
+    ruff_overrides: tuple[str, ...] = ()
+    """`--config` settings for ruff standing for another tool's (isort's, black's)."""
+    config_files: tuple[str, ...] = ()
+    """Repo-relative config files ruff reads."""
+
+    @property
+    def active(self) -> bool:
+        return self.sorter is not None or self.formatter is not None
+
+    def describe(self) -> str:
+        parts = []
+        if self.sorter:
+            parts.append(f"imports sorted as by {self.sorter}")
+        if self.formatter:
+            parts.append(f"formatted as by {self.formatter}")
+        return ", ".join(parts) or "no sorter or formatter found"
+
+
+def detect(root: Path) -> Style:
+    """The project's sorter and formatter, from pyproject.toml, ruff.toml, setup.cfg,
+    tox.ini, .isort.cfg and .pre-commit-config.yaml at its root."""
+    pyproject = _toml(root / "pyproject.toml")
+    tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
+    ruff, ruff_file = _ruff_settings(root, tool)
+    isort = _isort_settings(root, tool)
+    black = tool.get("black") if isinstance(tool.get("black"), dict) else None
+    hooks = _pre_commit_hooks(root)
+
+    lint: dict[str, Any] = ruff["lint"] if isinstance(ruff.get("lint"), dict) else {}
+    selected = [*_strings(ruff.get("select")), *_strings(ruff.get("extend-select")),
+                *_strings(lint.get("select")), *_strings(lint.get("extend-select"))]
+    ruff_sorts = any(code in ("ALL", "I", "I0", "I00", "I001") for code in selected)
+    sorter: Sorter | None = ("ruff" if ruff_sorts else
+                             "isort" if isort is not None or "isort" in hooks else None)
+    formatter: Formatter | None = None
+    if "format" in ruff or "ruff-format" in hooks or (ruff_file and black is None):
+        formatter = "ruff"
+    elif black is not None or "black" in hooks:
+        formatter = "black"
+
+    overrides: list[str] = []
+    line_length = None
+    if sorter == "isort" and isort:
+        overrides += _isort_overrides(isort)
+    if formatter == "black" and black:
+        line_length = _int(black.get("line-length"))
+        if black.get("skip-string-normalization"):
+            overrides.append('format.quote-style = "preserve"')
+        if black.get("skip-magic-trailing-comma"):
+            overrides.append("format.skip-magic-trailing-comma = true")
+    code_line_length = (_int(ruff.get("line-length")) or (88 if ruff_file else None)
+                        or line_length or (88 if formatter == "black" else None)
+                        or _int(isort.get("line_length") if isort else None)
+                        or _flake8_line_length(root))
+    configs = tuple(name for name in (*_RUFF_CONFIGS, "setup.cfg", "tox.ini", ".isort.cfg")
+                    if _is_regular(root / name))
+    return Style(sorter=sorter, formatter=formatter, line_length=line_length,
+                 code_line_length=code_line_length, has_ruff_config=ruff_file is not None,
+                 ruff_overrides=tuple(overrides), config_files=configs)
+
+
+@dataclass(frozen=True)
+class Touched:
+    """A Python file the plan writes: its text before (None for a new file) and after."""
+
+    new_path: str
+    old_path: str | None
+    old_text: bytes | None
+    new_text: bytes
+
+
+@dataclass
+class Conformed:
+    texts: dict[str, bytes] = field(default_factory=dict)
+    """New texts of the files that sorting or formatting changed, by new path."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def conform(root: Path, style: Style, files: Sequence[Touched], *,
+            tree_before: Iterable[str], tree_after: Iterable[str]) -> Conformed:
+    """Sort and format `files` as the project would, where it kept them so before.
+
+    `tree_before`, `tree_after`: the repo's Python files before and after the moves (the
+    sorter tells a first-party import by the module's file on a source path, and a
+    package by its `__init__.py`)."""
+    result = Conformed()
+    files = [f for f in files if _utf8(f.new_text) and (f.old_text is None or _utf8(f.old_text))]
+    if not style.active or not files:
+        return result
+    try:
+        with tempfile.TemporaryDirectory(prefix="pyagent-workbench-conform-",
+                                         dir=_scratch_root()) as scratch:
+            copies = _Copies(root, style, Path(scratch))
+            copies.run(files, set(tree_before), set(tree_after), result)
+    except (OSError, subprocess.SubprocessError, ValueError, _RuffFailed) as error:
+        result.texts.clear()
+        result.warnings.append(
+            f"imports not sorted and code not formatted as the project does ({error}): "
+            "run its sorter and formatter before committing")
+    return result
+
+
+class _RuffFailed(Exception):
+    pass
+
+
+class _Copies:
+    """The touched files before (old paths) and after (new paths), each in a copy of the
+    repo's layout (empty stand-ins for the other Python files) and settings."""
+
+    def __init__(self, root: Path, style: Style, scratch: Path) -> None:
+        self.root = root
+        self.style = style
+        self.before = scratch / "before"
+        self.after = scratch / "after"
+
+    def run(self, files: list[Touched], tree_before: set[str], tree_after: set[str],
+            result: Conformed) -> None:
+        old = {f.old_path: f.old_text for f in files
+               if f.old_path is not None and f.old_text is not None}
+        self.lay_out(self.before, old, tree_before)
+        unsorted, unformatted = self.unclean(self.before, sorted(old))
+        # Clean before: an existing file the check did not flag, or a file of the tool's.
+        to_sort = [f.new_path for f in files
+                   if self.style.sorter and (f.old_path is None or f.old_path not in unsorted)]
+        to_format = [f.new_path for f in files
+                     if self.style.formatter
+                     and (f.old_path is None or f.old_path not in unformatted)]
+        if not to_sort and not to_format:
+            return
+        new = {f.new_path: f.new_text for f in files}
+        self.lay_out(self.after, new, tree_after)
+        if to_sort:
+            self.ruff(self.after, "check", "--fix", "--select", "I001", "--exit-zero",
+                      *to_sort)
+        if to_format:
+            self.ruff(self.after, "format", *self.format_options(), *to_format)
+        for path, text in new.items():
+            conformed = (self.after / path).read_bytes()
+            if conformed != text:
+                result.texts[path] = conformed
+
+    def lay_out(self, where: Path, texts: dict[str, bytes], tree: set[str]) -> None:
+        where.mkdir()
+        for name in self.style.config_files:
+            (where / name).write_bytes(safefiles.read_regular(self.root / name))
+        if not any(name in _RUFF_CONFIGS and self.style.has_ruff_config
+                   for name in self.style.config_files):
+            (where / "ruff.toml").write_text("")  # settings end here: no user or parent config
+        folders: set[PurePosixPath] = set()
+        for path in sorted(_stand_ins(tree, texts) | set(texts)):
+            relative = PurePosixPath(path)
+            if relative.is_absolute() or ".." in relative.parts:
+                raise ValueError(f"{path}: not a path inside the repository")
+            if relative.parent not in folders:
+                (where / relative.parent).mkdir(parents=True, exist_ok=True)
+                folders.add(relative.parent)
+            (where / path).write_bytes(texts.get(path, b""))
+
+    def unclean(self, where: Path, paths: list[str]) -> tuple[set[str], set[str]]:
+        """The paths the sorter and the formatter would change."""
+        unsorted: set[str] = set()
+        unformatted: set[str] = set()
+        if not paths:
+            return unsorted, unformatted
+        if self.style.sorter:
+            output = self.ruff(where, "check", "--select", "I001", "--no-fix", "--exit-zero",
+                               "--output-format", "json", *paths)
+            for finding in json.loads(output or "[]"):
+                unsorted.add(_relative(where, finding["filename"]))
+        if self.style.formatter:
+            output = self.ruff(where, "format", "--check", *self.format_options(), *paths,
+                               ok=(0, 1))
+            for line in output.splitlines():
+                if line.startswith("Would reformat: "):
+                    unformatted.add(_relative(where, line.removeprefix("Would reformat: ")))
+        return unsorted, unformatted
+
+    def format_options(self) -> list[str]:
+        if self.style.line_length:
+            return ["--line-length", str(self.style.line_length)]
+        return []
+
+    def ruff(self, where: Path, command: str, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+        overrides = [part for setting in self.style.ruff_overrides
+                     for part in ("--config", setting)]
+        done = subprocess.run(
+            [_ruff_binary(), command, "--no-cache", "--force-exclude", *overrides, *args],
+            cwd=where, capture_output=True, timeout=_TIMEOUT, check=False,
+            env={**os.environ, "RUFF_NO_CACHE": "true"})
+        if done.returncode not in ok:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise _RuffFailed(f"ruff {command}: {message[-1] if message else done.returncode}")
+        return done.stdout.decode("utf-8", "replace")
+
+
+def _scratch_root() -> str | None:
+    """Memory-backed /dev/shm where there is one (thousands of small files are written
+    and read back there ten times faster than on a disk-backed /tmp), else the default."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _stand_ins(tree: set[str], texts: dict[str, bytes]) -> set[str]:
+    """The files of `tree` the sorter can ask about for `texts`: the modules they import
+    (by the import's dotted path, wherever a source path puts it) and the `__init__.py`
+    of their folders. Writing only these keeps the copy small on a big repo."""
+    imported: set[str] = set()
+    for text in texts.values():
+        for match in _IMPORT_LINE.finditer(text):
+            if match.group(1):
+                imported.add(match.group(1).decode().replace(".", "/"))
+            else:
+                for part in match.group(2).decode().split(","):
+                    words = part.split()
+                    if words:
+                        imported.add(words[0].replace(".", "/"))
+    folders = {str(folder) for path in texts for folder in PurePosixPath(path).parents}
+    wanted = set()
+    for path in tree:
+        stem = path.removesuffix(".py").removesuffix(".pyi").removesuffix("/__init__")
+        if stem == path:
+            continue
+        parts = stem.split("/")
+        if (any("/".join(parts[i:]) in imported for i in range(len(parts)))
+                or (path.endswith("__init__.py") and stem in folders)):
+            wanted.add(path)
+    return wanted
+
+
+@functools.cache
+def _ruff_binary() -> str:
+    """The ruff executable installed with the `ruff` package (a dependency)."""
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    return str(find_ruff_bin())
+
+
+def _relative(where: Path, reported: str) -> str:
+    path = Path(reported)
+    if not path.is_absolute():
+        path = where / path
+    return path.resolve().relative_to(where.resolve()).as_posix()
+
+
+def _utf8(text: bytes) -> bool:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if not _is_regular(path):
+        return {}
+    try:
+        return tomllib.loads(safefiles.read_regular(path).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return {}
+
+
+def _ruff_settings(root: Path, tool: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Ruff's settings and the file they come from (ruff.toml wins over pyproject)."""
+    for name in (".ruff.toml", "ruff.toml"):
+        data = _toml(root / name)
+        if data or _is_regular(root / name):
+            return data, name
+    ruff = tool.get("ruff")
+    return (ruff, "pyproject.toml") if isinstance(ruff, dict) else ({}, None)
+
+
+def _isort_settings(root: Path, tool: dict[str, Any]) -> dict[str, Any] | None:
+    if isinstance(tool.get("isort"), dict):
+        return dict(tool["isort"])
+    for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"),
+                          ("tox.ini", "isort")):
+        path = root / name
+        if not _is_regular(path):
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            continue
+        if parser.has_section(section):
+            return dict(parser.items(section))
+    return None
+
+
+def _isort_overrides(settings: dict[str, Any]) -> list[str]:
+    overrides = []
+    for key, value in settings.items():
+        name = _ISORT_SETTINGS.get(key.replace("-", "_"))
+        if name is None:
+            continue
+        setting = _isort_value(key.replace("-", "_"), value)
+        if setting is not None:
+            overrides.append(f"lint.isort.{name} = {setting}")
+    line_length = _int(settings.get("line_length"))
+    if line_length:
+        overrides.append(f"line-length = {line_length}")
+    return overrides
+
+
+def _isort_value(key: str, value: Any) -> str | None:
+    if key in _ISORT_LISTS:
+        items = _strings(value.replace("\n", ",").split(",") if isinstance(value, str) else value)
+        return json.dumps([item.strip() for item in items if item.strip()])
+    if key == "default_section":
+        section = _ISORT_SECTIONS.get(str(value).strip().upper())
+        return json.dumps(section) if section else None
+    if key == "lines_after_imports" or key == "lines_between_types":
+        number = _int(value)
+        return None if number is None else str(number)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower()
+    return None
+
+
+def _flake8_line_length(root: Path) -> int | None:
+    for name in (".flake8", "setup.cfg", "tox.ini"):
+        path = root / name
+        if not _is_regular(path):
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
+        except (configparser.Error, UnicodeDecodeError, OSError):
+            continue
+        for section in ("flake8", "pycodestyle"):
+            if parser.has_section(section):
+                number = _int(parser.get(section, "max-line-length", fallback=None)
+                              or parser.get(section, "max_line_length", fallback=None))
+                if number:
+                    return number
+    return None
+
+
+def _pre_commit_hooks(root: Path) -> set[str]:
+    """The hook ids named in .pre-commit-config.yaml (read as text: no YAML parser)."""
+    path = root / ".pre-commit-config.yaml"
+    if not _is_regular(path):
+        return set()
+    try:
+        text = safefiles.read_regular(path).decode("utf-8", "replace")
+    except OSError:
+        return set()
+    hooks = set()
+    for line in text.splitlines():
+        key, _, value = line.strip().removeprefix("- ").partition(":")
+        if key.strip() == "id":
+            hooks.add(value.split("#")[0].strip().strip("'\""))
+    return hooks
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 10_000 else None

@@ -1,0 +1,223 @@
+"""What apply writes lints and formats as the project did before (issue 16, item 4): the
+project's sorter (ruff's `I` rules, isort) and formatter (ruff-format, black) are read
+from its config, and ruff, run for real, is the measure: a file clean before is clean
+after, a file the project never kept sorted is left as the rewrite made it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.cli import run
+from support.plans import write_plan
+from support.repos import git, make_repo
+
+from pyagent_workbench.rewrite import conform, facades
+
+RUFF = [sys.executable, "-m", "ruff"]
+
+RUFF_PROJECT = """\
+[tool.ruff]
+line-length = 79
+
+[tool.ruff.lint]
+select = ["E", "F", "I", "W"]
+"""
+
+# `app.zeta` moves under `app.alpha`: its import now sorts before `app.beta`'s.
+USER = """\
+import os
+
+from app.beta import b
+from app.zeta import z
+
+
+def use():
+    return os.sep, b, z
+"""
+
+
+def _repo(tmp_path: Path, config: dict[str, str], user: str = USER) -> Path:
+    return make_repo(tmp_path / "repo", {
+        **config,
+        "app/__init__.py": "",
+        "app/beta.py": "b = 1\n",
+        "app/zeta.py": "z = 2\n",
+        "app/user.py": user,
+    })
+
+
+def _apply(repo: Path, moves: list[tuple[str, str]], *, facades_on: bool = False) -> None:
+    write_plan(repo / "pyagent-plan.toml", moves, packages=["app"], facades=facades_on)
+    result = run("apply", repo / "pyagent-plan.toml", "--no-verify")
+    assert result.code == 0, result.out + result.err
+
+
+def _ruff(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RUFF, *args, "--no-cache"], cwd=repo, capture_output=True,
+                          text=True, check=False)
+
+
+def test_a_rewritten_import_is_sorted_where_the_project_sorts_with_ruff(
+        tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT})
+    assert _ruff(repo, "check", "app").returncode == 0
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "app/user.py").read_text() == USER.replace(
+        "from app.beta import b\nfrom app.zeta import z\n",
+        "from app.alpha.zeta import z\nfrom app.beta import b\n")
+    assert _ruff(repo, "check", "app").returncode == 0
+
+
+def test_a_file_the_project_never_sorted_is_left_as_the_rewrite_made_it(
+        tmp_path: Path) -> None:
+    unsorted = USER.replace("import os\n\nfrom app.beta import b\n",
+                            "from app.beta import b\nimport os\n")
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT}, user=unsorted)
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "app/user.py").read_text() == unsorted.replace(
+        "app.zeta", "app.alpha.zeta")
+
+
+def test_nothing_is_sorted_or_formatted_in_a_project_without_a_sorter_or_formatter(
+        tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"setup.cfg": "[metadata]\nname = app\n"})
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "app/user.py").read_text() == USER.replace("app.zeta", "app.alpha.zeta")
+
+
+def test_the_plan_can_turn_conforming_off(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT})
+    write_plan(repo / "pyagent-plan.toml", [("app.zeta", "app.alpha.zeta")],
+               packages=["app"], facades=False)
+    plan = (repo / "pyagent-plan.toml").read_text()
+    (repo / "pyagent-plan.toml").write_text(
+        plan.replace("[options]\n", "[options]\nconform = false\n"))
+    result = run("apply", repo / "pyagent-plan.toml", "--no-verify")
+    assert result.code == 0, result.out + result.err
+    assert (repo / "app/user.py").read_text() == USER.replace("app.zeta", "app.alpha.zeta")
+
+
+def test_a_long_rewritten_import_is_wrapped_at_blacks_line_length(tmp_path: Path) -> None:
+    user = ("from app.zeta import first_long_name, second_long_name\n\n"
+            "print(first_long_name, second_long_name)\n")
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": "[tool.black]\nline-length = 60\n",
+        "app/__init__.py": "",
+        "app/zeta.py": "first_long_name = 1\nsecond_long_name = 2\n",
+        "app/user.py": user,
+    })
+    _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
+    assert (repo / "app/user.py").read_text() == (
+        "from app.storage.backends.zeta import (\n"
+        "    first_long_name,\n"
+        "    second_long_name,\n"
+        ")\n\n"
+        "print(first_long_name, second_long_name)\n")
+    assert _ruff(repo, "format", "--check", "--line-length", "60", "app").returncode == 0
+
+
+def test_isort_settings_are_followed_through_ruff(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {
+        "setup.cfg": "[isort]\nforce_single_line = true\n",
+        "app/__init__.py": "",
+        "app/beta.py": "b = 1\n",
+        "app/zeta.py": "y = z = 2\n",
+        "app/user.py": "from app.beta import b\nfrom app.zeta import y\nfrom app.zeta import z\n"
+                       "\nprint(b, y, z)\n",
+    })
+    assert conform.detect(repo).sorter == "isort"
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "app/user.py").read_text() == (
+        "from app.alpha.zeta import y\nfrom app.alpha.zeta import z\nfrom app.beta import b\n"
+        "\nprint(b, y, z)\n")
+
+
+@pytest.mark.parametrize("line_length", [72, 79, 88])
+def test_facades_lint_and_format_clean_and_stay_recognised(tmp_path: Path,
+                                                            line_length: int) -> None:
+    config = RUFF_PROJECT.replace("line-length = 79", f"line-length = {line_length}")
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": config,
+        "app/__init__.py": "",
+        "app/infrastructure/__init__.py": "",
+        "app/infrastructure/shared_data_middleware.py": "value = 1\n",
+        "app/infrastructure/cache/__init__.py": "",
+        "app/infrastructure/cache/backend.py": "value = 2\n",
+    })
+    _apply(repo, [("app.infrastructure.shared_data_middleware",
+                   "app.services.networking.middleware.shared_data_middleware"),
+                  ("app.infrastructure.cache", "app.storage.persistent.cache")],
+           facades_on=True)
+    checked = _ruff(repo, "check", "--select", "E,W,I,F", "app")
+    assert checked.returncode == 0, checked.stdout
+    formatted = _ruff(repo, "format", "--check", "app")
+    assert formatted.returncode == 0, formatted.stdout
+    for path in ("app/infrastructure/shared_data_middleware.py",
+                 "app/infrastructure/cache/__init__.py"):
+        content = (repo / path).read_bytes()
+        assert facades.as_generated(content), path
+        assert max(len(line) for line in content.decode().splitlines()) <= line_length
+    git(repo, "commit", "-qam", "apply")
+    removed = run("facades", repo / "pyagent-plan.toml", "--remove")
+    assert removed.code == 0, removed.out + removed.err
+    assert not (repo / "app/infrastructure/shared_data_middleware.py").exists()
+
+
+def test_a_single_quoted_project_gets_single_quoted_facades(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {
+        "ruff.toml": "[format]\nquote-style = 'single'\n",
+        "app/__init__.py": "",
+        "app/zeta.py": "z = 2\n",
+    })
+    _apply(repo, [("app.zeta", "app.alpha.zeta")], facades_on=True)
+    facade = (repo / "app/zeta.py").read_text()
+    assert "_NEW = 'app.alpha.zeta'" in facade
+    assert facades.as_generated(facade.encode())
+    assert _ruff(repo, "format", "--check", "app").returncode == 0
+
+
+def test_the_diff_shows_the_sorted_text_apply_writes(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT})
+    write_plan(repo / "pyagent-plan.toml", [("app.zeta", "app.alpha.zeta")],
+               packages=["app"], facades=False)
+    diff = run("diff", repo / "pyagent-plan.toml")
+    assert diff.code == 0, diff.err
+    assert "+from app.alpha.zeta import z\n from app.beta import b\n-from app.zeta import z" \
+        in diff.out
+
+
+def test_the_style_is_read_from_the_projects_config(tmp_path: Path) -> None:
+    cases: dict[str, tuple[dict[str, str], tuple[object, ...]]] = {
+        "ruff all": ({"pyproject.toml": '[tool.ruff]\nline-length = 100\n'
+                                        '[tool.ruff.lint]\nselect = ["ALL"]\n'},
+                     ("ruff", "ruff", 100)),
+        "ruff lint, no I": ({"ruff.toml": '[lint]\nselect = ["E"]\n'}, (None, "ruff", 88)),
+        "django": ({"pyproject.toml": '[tool.black]\ntarget-version = ["py310"]\n'
+                                      '[tool.isort]\nprofile = "black"\n'
+                                      'known_first_party = "django"\n'},
+                   ("isort", "black", 88)),
+        "pre-commit": ({".pre-commit-config.yaml": "repos:\n- repo: x\n  hooks:\n"
+                                                   "  - id: black\n  - id: isort\n",
+                        ".flake8": "[flake8]\nmax-line-length = 99\n"},
+                       ("isort", "black", 88)),
+        "flake8 only": ({"setup.cfg": "[flake8]\nmax-line-length = 99\n"}, (None, None, 99)),
+        "nothing": ({}, (None, None, None)),
+        "broken toml": ({"pyproject.toml": "[tool.ruff\n"}, (None, None, None)),
+    }
+    for name, (files, expected) in cases.items():
+        root = make_repo(tmp_path / name.replace(" ", "-"), files, git_repo=False)
+        style = conform.detect(root)
+        assert (style.sorter, style.formatter, style.code_line_length) == expected, name
+    django = conform.detect(tmp_path / "django")
+    assert 'lint.isort.known-first-party = ["django"]' in django.ruff_overrides
+
+
+def test_a_linked_config_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text('[tool.ruff.lint]\nselect = ["I"]\n')
+    root = make_repo(tmp_path / "repo", {"app/__init__.py": ""}, git_repo=False)
+    (root / "pyproject.toml").symlink_to(outside)
+    assert not conform.detect(root).active
