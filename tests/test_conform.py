@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.rewrite import conform, facades
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
-
-from pyagent_workbench.rewrite import conform, facades
 
 RUFF = [sys.executable, "-m", "ruff"]
 

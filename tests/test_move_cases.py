@@ -6,6 +6,8 @@ its files."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -987,3 +989,92 @@ def test_siblings_moved_together_keep_their_relative_imports(tmp_path: Path) -> 
     assert read(repo, "app/core/base/lifecycle/helpers.py") == (
         "from . import agent_core\nfrom .agent_core import AgentCore\n\n\ndef h():\n"
         "    return 2\n")
+
+
+# -- code given to exec, eval and compile -------------------------------------------------------
+
+
+CODE_USER = """
+    import textwrap
+
+    exec("import app.infra.attention.kernels")
+    LOADED = eval("app.infra.attention.kernels.K")
+
+    HOOKS = textwrap.dedent(\"\"\"
+        import app.core.base.agent_core
+
+
+        @app.core.base.agent_core.register
+        def hook():
+            return app.core.base.agent_core.AgentCore().run()
+        \"\"\")
+
+
+    def run_hooks():
+        namespace = {}
+        exec(compile(HOOKS, "<hooks>", "exec"), namespace)
+        return namespace["hook"]()
+
+
+    def kernel():
+        namespace = {}
+        exec("from app.infra.attention import kernels\\nimport app.infra.attention", namespace)
+        return eval("app.infra.attention.kernels.K + kernels.K", namespace)
+    """
+
+
+def test_code_given_to_exec_runs_after_the_move(tmp_path: Path) -> None:
+    """The code strings are rewritten with the code around them: after the apply (no
+    facades) they import the modules at their new paths and run."""
+    repo = apply_case(tmp_path, {
+        "app/core/base/agent_core.py": """
+            HOOKS = []
+
+
+            def register(function):
+                HOOKS.append(function)
+                return function
+
+
+            class AgentCore:
+                def run(self):
+                    return 3
+            """,
+        "app/user.py": CODE_USER,
+    })
+    assert read(repo, "app/user.py") == dedent(CODE_USER).replace(
+        "app.infra.attention", "app.infra.engine.attention").replace(
+        "app.core.base.agent_core", "app.core.base.lifecycle.agent_core")
+    result = subprocess.run(
+        [sys.executable, "-c", "from app import user; print(user.LOADED, user.run_hooks(), "
+                               "user.kernel())"],
+        cwd=repo, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "k 3 kk\n", "")
+    assert not (repo / "app/infra/attention").exists()
+
+
+def test_code_strings_that_cannot_be_rewritten_are_reported_at_their_line(
+        tmp_path: Path) -> None:
+    text = dedent("""
+        def broken():
+            exec("import app.core.base.agent_core\\nif True print(1)")
+
+
+        def built(name):
+            exec(f"import app.infra.attention.{name}\\nimport app.infra.attention.kernels")
+
+
+        def fine():
+            exec("import os")
+        """)
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": text})
+    write_plan(repo / "plan.toml", [MOD, PKG], packages=["app"])
+    diff = run("diff", repo / "plan.toml")
+    assert ("app/user.py:2: code given to exec() names app.core.base.agent_core but does "
+            "not parse as Python (its line 2: invalid syntax); not rewritten: update it by "
+            "hand") in diff.out
+    assert ("app/user.py:6: code given to exec() is an f-string naming app.infra.attention; "
+            "not rewritten: update it by hand") in diff.out
+    assert "app/user.py:10" not in diff.out
+    assert run("apply", repo / "plan.toml").code == 0
+    assert read(repo, "app/user.py") == text

@@ -14,6 +14,7 @@ import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import depth
+from pyagent_workbench.rewrite.codestrings import CODE_HINT
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.imports import ImportRewriter
 from pyagent_workbench.rewrite.strings import NESTED_REFERENCE, DottedStringRewriter
@@ -110,7 +111,8 @@ def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
     imports = ImportRewriter(context, resolver)
     try:
         after_imports = module.visit(imports)
-        strings = DottedStringRewriter(resolver, aliases=imports.aliases)
+        strings = DottedStringRewriter(resolver, aliases=imports.aliases, context=context,
+                                       named_code=bool(CODE_HINT.search(source)))
         new_module = after_imports.visit(strings)
     except cst.CSTValidationError as error:  # pragma: no cover - a bug, reported as such
         return FileRewrite(context.path, None, error=f"rewrite produced invalid code: {error}")
@@ -131,8 +133,8 @@ def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
     return FileRewrite(
         context.path,
         new_bytes,
-        changed_imports=imports.changed_imports + (1 if imports.changed_uses and not
-                                                   imports.changed_imports else 0),
+        changed_imports=imports.changed_imports + strings.code_imports + (
+            1 if imports.changed_uses and not imports.changed_imports else 0),
         changed_strings=strings.changed,
         problems=problems,
     )
@@ -208,6 +210,8 @@ def review_notes(path: str, source: bytes, imports: ImportRewriter,
     it could not rewrite, runtime identities it left alone, and the longer strings in
     which it rewrote a module path (shown at the line of the first one)."""
     notes = [f"{path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems]
+    notes += [f"{path}:{_line_of_written(source, p.code)}: {p.message}"
+              for p in strings.code_problems]
     notes += [f"{path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "
               f"unchanged, review it" for i in strings.identities]
     notes += built_at_run_time(path, source, strings.resolver)
@@ -255,6 +259,23 @@ def dynamic_prefix_pattern(sources: frozenset[str]) -> re.Pattern[bytes]:
         return re.compile(rb"(?!x)x")
     alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
     return re.compile(rf"""["'](?:{alternatives})["'{{]""".encode())
+
+
+def _line_of_written(source: bytes, code: str) -> int:
+    """The first line of `code`, some source text as written (whatever its line endings),
+    found whole, else by its longest line (libcst may render the indentation between
+    the lines of an expression otherwise)."""
+    text = source.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    code = code.replace("\r\n", "\n")
+    position = text.find(code)
+    if position >= 0:
+        return text.count("\n", 0, position) + 1
+    lines = code.split("\n")
+    longest = max(range(len(lines)), key=lambda index: len(lines[index].strip()))
+    position = text.find(lines[longest].strip())
+    if position < 0:
+        return _line_of(source, code)
+    return max(text.count("\n", 0, position) + 1 - longest, 1)
 
 
 def _line_of(source: bytes, code: str) -> int:

@@ -127,10 +127,18 @@ class _Prescan(cst.CSTVisitor):
 class ImportRewriter(cst.CSTTransformer):
     """Rewrites imports of moved modules in one file (see the module docstring)."""
 
-    def __init__(self, context: FileContext, resolver: Resolver) -> None:
+    def __init__(self, context: FileContext, resolver: Resolver,
+                 outer_roots: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.context = context
         self.resolver = resolver
+        self.outer_roots = outer_roots
+        """Top-level names the code may use without importing them itself (code given to
+        `exec` runs in its caller's globals): their dotted uses of moved modules are
+        rewritten too, when the new name keeps the root."""
+        self.unbound: list[tuple[str, str]] = []
+        """Dotted uses through an outer root whose new name needs another root (old, new):
+        left unchanged."""
         self.changed_imports = 0
         self.changed_uses = 0
         self.problems: list[Problem] = []
@@ -178,10 +186,14 @@ class ImportRewriter(cst.CSTTransformer):
         if name is None:
             return True
         root = name.split(".")[0]
-        if root not in self._prescan.import_roots:
+        imported = root in self._prescan.import_roots
+        if not imported and (root not in self.outer_roots or root in self._prescan.bound):
             return False
         new = self.resolver.new_name(name)
         if new == name:
+            return False
+        if not imported and new.split(".")[0] != root:
+            self.unbound.append((name, new))
             return False
         # Longest plainly imported module this chain starts with, aliased if shadowed.
         for old_import, alias in sorted(self._aliases.items(), key=lambda a: -len(a[0])):

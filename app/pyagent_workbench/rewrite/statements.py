@@ -4,8 +4,9 @@
 libcst parses and regenerates a whole file to change one import line: about 100 ms a
 file, most of it visiting nodes that cannot change. This path parses the file with
 `ast` (C, ~1 ms), finds the few statements that can change (imports of moved modules,
-relative imports whose meaning changes, and the statements or compound-statement
-headers holding a dotted name the reference regex finds), runs the same two libcst
+relative imports whose meaning changes, the statements or compound-statement headers
+holding a dotted name the reference regex finds, and calls giving a string to `exec`,
+`eval` or `compile`, whose code is rewritten as code), runs the same two libcst
 transformers on each of those alone, and splices their output back. A file it cannot
 handle exactly (another encoding, mixed or lone-CR line endings, a change that needs a
 file-wide decision, an odd layout) goes through `rewrite_python` whole.
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import depth
+from pyagent_workbench.rewrite import codestrings, depth
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
@@ -402,6 +403,8 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
         spans.want(match.start())
     if _ADJACENT_STRINGS.search(text):
         _want_split_references(tree, spans, line_starts, resolver)
+    if codestrings.CODE_HINT.search(text):
+        _want_code_strings(tree, spans, line_starts)
     wanted = spans.wanted()
     if not wanted:
         return FileRewrite(context.path, source,
@@ -413,18 +416,18 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
 
     def transform() -> tuple[str | None, ImportRewriter, DottedStringRewriter]:
         imports = ImportRewriter(context, resolver)
-        strings = DottedStringRewriter(resolver)
+        strings = DottedStringRewriter(resolver, context=context)
         run: list[cst.CSTTransformer] = [imports] if run_imports else []
         run += [strings] if run_strings else []
         return batch.transform(run), imports, strings
 
     new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
                                             context.path)
-    changed_imports = imports.changed_imports
+    changed_imports = imports.changed_imports + strings.code_imports
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
-        changed_imports=changed_imports + (1 if imports.changed_uses and not changed_imports
-                                           else 0),
+        changed_imports=changed_imports + (1 if imports.changed_uses and not
+                                           imports.changed_imports else 0),
         changed_strings=strings.changed,
         problems=review_notes(context.path, source, imports, strings))
 
@@ -493,6 +496,18 @@ def _want_split_references(tree: ast.Module, spans: StatementSpans, line_starts:
             match = DOTTED_REFERENCE.match(node.value)
             if match and resolver.is_moved(match.group("path")):
                 spans.want(line_starts[node.lineno - 1] + node.col_offset)
+
+
+def _want_code_strings(tree: ast.Module, spans: StatementSpans, line_starts: list[int]
+                       ) -> None:
+    """Every call giving a string to `exec`, `eval` or `compile`: its code is rewritten
+    as code (`codestrings`), whatever the reference regex finds in it. Code given by
+    name (`exec(CODE)`) is judged on the whole file."""
+    calls, named = codestrings.ast_code_calls(tree)
+    if named:
+        raise _Unsupported
+    for call in calls:
+        spans.want(line_starts[call.lineno - 1] + call.col_offset)
 
 
 def _want_plain_import_uses(tree: ast.Module, roots: set[str], spans: StatementSpans,

@@ -17,7 +17,10 @@ import libcst as cst
 
 from pyagent_workbench import safefiles
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite.imports import dotted
+from pyagent_workbench.rewrite import codestrings
+from pyagent_workbench.rewrite.codestrings import CodeLiteral, CodeUse
+from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.imports import ImportRewriter, Problem, dotted
 
 # A whole-string reference: dotted path with at least two parts, optionally `:attr`
 # (entry-point style) or a trailing `.*` (module globs in tool configuration).
@@ -58,9 +61,27 @@ class Identity:
 
 
 class DottedStringRewriter(cst.CSTTransformer):
-    def __init__(self, resolver: Resolver, aliases: dict[str, str] | None = None) -> None:
+    def __init__(self, resolver: Resolver, aliases: dict[str, str] | None = None,
+                 context: FileContext | None = None, *, named_code: bool = False) -> None:
+        """`context`: the file's, to rewrite the code strings given to `exec`, `eval` and
+        `compile` as its code (without it they are strings like any other);
+        `named_code`: look for code given through a name (`exec(CODE)`), which takes a
+        walk of the whole module first."""
         super().__init__()
         self.resolver = resolver
+        self.context = context
+        self._named_code = named_code
+        self._code: dict[cst.BaseExpression, CodeUse] = {}
+        """The literals run as code, with how: rewritten as code, never as strings."""
+        self._built: dict[cst.Call, tuple[cst.BaseExpression, CodeUse]] = {}
+        """Calls running code built at run time (`exec("import a\\n" + more)`), with
+        the code as written and how it is run."""
+        self.code_imports = 0
+        """Imports and dotted uses changed inside code strings (the file's imports count
+        them)."""
+        self.code_problems: list[Problem] = []
+        """Code strings naming a moved module that were left as they are, and why
+        (`code`: the literal as written, to find its line)."""
         self.aliases = aliases or {}
         """Old import -> the alias the import rewrite gave it (its new root is shadowed in
         this file): a string annotation is code, evaluated in this module, so it must
@@ -104,6 +125,10 @@ class DottedStringRewriter(cst.CSTTransformer):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._mark_docstring(node.body)
+        if self._named_code and self.context is not None:
+            named = codestrings.NamedCode()
+            node.visit(named)
+            self._code.update(named.found())
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._mark_docstring(node.body)
@@ -138,6 +163,13 @@ class DottedStringRewriter(cst.CSTTransformer):
                     self._identity_nodes[operand] = reason
 
     def visit_Call(self, node: cst.Call) -> None:
+        argument = codestrings.code_argument(node) if self.context is not None else None
+        if argument is not None:
+            code = codestrings.unwrapped(argument[0])
+            if codestrings.is_literal(code):
+                self._code[code] = argument[1]
+            elif not isinstance(code, cst.Name):
+                self._built[node] = (code, argument[1])
         function = (dotted(node.func) or "").split(".")[-1]
         if function == "__import__" and node.args and not _has_fromlist(node):
             value = node.args[0].value
@@ -163,28 +195,135 @@ class DottedStringRewriter(cst.CSTTransformer):
                                                                    cst.SimpleString):
                 self._keys.add(element.key)
 
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """Code built at run time (`exec("import a.b\\n" + more)`) that still names a
+        moved module once its strings are rewritten: reported."""
+        built = self._built.pop(original_node, None)
+        if built is None:
+            return updated_node
+        now = codestrings.code_argument(updated_node)
+        moved = codestrings.moved_reference(
+            codestrings.source_of(now[0] if now else updated_node), self.resolver)
+        if moved is not None:
+            self._code_problem(codestrings.source_of(built[0]), built[1],
+                               f"is built at run time and names {moved}")
+        return updated_node
+
+    # Code strings: parsed and rewritten as code (see `codestrings`).
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        return node not in self._code
+
+    def leave_FormattedString(self, original_node: cst.FormattedString,
+                              updated_node: cst.FormattedString) -> cst.BaseExpression:
+        use = self._code.get(original_node)
+        return updated_node if use is None else self._code_string(original_node,
+                                                                   updated_node, use)
+
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString,
+                                 updated_node: cst.ConcatenatedString) -> cst.BaseExpression:
+        use = self._code.get(original_node)
+        return updated_node if use is None else self._code_string(original_node,
+                                                                   updated_node, use)
+
+    def _code_string(self, original: cst.BaseExpression, updated: cst.BaseExpression,
+                     use: CodeUse) -> cst.BaseExpression:
+        """A literal run as code, rewritten as the file's code is; or left as it is,
+        with a review note when it names a moved module."""
+        assert self.context is not None
+        written = codestrings.source_of(original)
+        literal = CodeLiteral.read(updated)
+        value = literal.value if isinstance(literal, CodeLiteral) else ""
+        if not (codestrings.may_change(written, self.resolver)
+                or codestrings.may_change(value, self.resolver)):
+            return updated
+        moved = (codestrings.moved_reference(written, self.resolver)
+                 or codestrings.moved_reference(value, self.resolver))
+        if isinstance(literal, str):
+            if moved is not None:
+                self._code_problem(written, use, f"is {literal} naming {moved}")
+            return updated
+        parsed = codestrings.parse_code(literal.value, use.mode)
+        if isinstance(parsed, str):
+            if moved is not None:
+                self._code_problem(written, use, f"names {moved} but {parsed}")
+            return updated
+        imports = ImportRewriter(self.context, self.resolver,
+                                 outer_roots=frozenset(s.split(".")[0]
+                                                       for s in self.resolver.sources))
+        try:
+            after_imports = parsed.module.visit(imports)
+            strings = DottedStringRewriter(self.resolver, imports.aliases, self.context,
+                                           named_code=True)
+            new_module = after_imports.visit(strings)
+        except (cst.CSTValidationError, RecursionError):  # pragma: no cover - a bug
+            self._code_problem(written, use, "could not be rewritten")
+            return updated
+        before = codestrings.relative_imports(parsed.module)
+        after = codestrings.relative_imports(new_module)
+        if imports.problems or before != after:
+            changed = [p.code for p in imports.problems] + [i for i in before if i not in after]
+            shown = " ".join((changed or before)[0].split())
+            self._code_problem(written, use, f"holds a relative import the moves change "
+                               f"({shown})",
+                               action="make it absolute, or update it by hand")
+            return updated
+        new_value = parsed.value_of(new_module)
+        replaced: cst.BaseExpression | str = updated
+        if new_value is None:  # pragma: no cover - the framing is never rewritten
+            replaced = "a change to the code around it"
+        elif new_value != literal.value:
+            replaced = literal.with_value(new_value)
+        if isinstance(replaced, str):
+            naming = f"names {moved}; its rewrite" if moved else "its rewrite"
+            self._code_problem(written, use, f"{naming} needs {replaced}")
+            return updated
+        for old, new in imports.unbound:
+            self.code_problems.append(Problem(
+                f"code given to {use.function}() uses {old}, which becomes {new} under a "
+                f"top-level name the code does not import; left unchanged: import it in "
+                f"the code", written))
+        self.code_imports += (imports.changed_imports + strings.code_imports
+                              + (1 if imports.changed_uses and not imports.changed_imports
+                                 else 0))
+        self.changed += strings.changed
+        self.nested += strings.nested
+        self.identities += strings.identities
+        self.checks += strings.checks
+        self.keys += strings.keys
+        self.code_problems += strings.code_problems
+        return replaced
+
+    def _code_problem(self, written: str, use: CodeUse, what: str,
+                      action: str = "update it by hand") -> None:
+        """A code string left as it is (`written`: the literal as written, to find its
+        line)."""
+        self.code_problems.append(Problem(
+            f"code given to {use.function}() {what}; not rewritten: {action}", written))
+
     # Implicit concatenations are one string: judged whole, never piece by piece (the
     # piece "pkg.base.Cls" of an error message was rewritten and its neighbour
     # "pkg.base.Cls." was not, so the message no longer matched the test's `match=`).
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool | None:
+        if node in self._code:
+            return False  # code: its pieces are not strings of their own
         pieces = _pieces_of(node)
         if any(isinstance(p, cst.SimpleString) and p in self._pieces for p in pieces):
-            return  # an inner part of a concatenation judged already
+            return None  # an inner part of a concatenation judged already
         simple = [p for p in pieces if isinstance(p, cst.SimpleString)]
         for piece in simple:
             self._pieces[piece] = None
         if len(simple) != len(pieces) or any(
                 set(p.prefix.lower()) & {"b", "f"} for p in simple) or any(
                 p in self._docstrings for p in simple):
-            return  # f-string or bytes pieces, or a docstring: not a reference
+            return None  # f-string or bytes pieces, or a docstring: not a reference
         whole = "".join(p.raw_value for p in simple)
         match = DOTTED_REFERENCE.match(whole)
         if match is None:
-            return
+            return None
         path = match.group("path")
         new = self.resolver.new_name(path)
         if new == path:
-            return
+            return None
         # Rewritten in the one piece that holds every changed character (the pieces
         # before and after it read the same in the new string), otherwise reported.
         new_whole = new + (match.group("tail") or "")
@@ -194,12 +333,16 @@ class DottedStringRewriter(cst.CSTTransformer):
             if (len(before) + len(after) <= len(new_whole) and new_whole.startswith(before)
                     and new_whole.endswith(after)):
                 self._pieces[piece] = new_whole[len(before):len(new_whole) - len(after)]
-                return
+                return None
         self.identities.append(Identity(whole, "split across concatenated strings"))
+        return None
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
-    ) -> cst.SimpleString:
+    ) -> cst.BaseExpression:
+        use = self._code.get(original_node)
+        if use is not None:
+            return self._code_string(original_node, updated_node, use)
         prefix = updated_node.prefix.lower()
         if "b" in prefix or "f" in prefix:
             return updated_node
