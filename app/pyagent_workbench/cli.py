@@ -220,7 +220,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         Moves files (history-preserving in git), rewrites every import and dotted-path
         string, writes facades at old paths (unless --no-facades), then verifies. Every
         write goes through a journal under .pyagent-workbench/: a failure rolls back to
-        the exact previous bytes, and `recover` finishes the job after a crash.
+        the exact previous bytes, and `recover` finishes the job after a crash. In a repo
+        that uses pytest (a pytest configuration, or a conftest.py at the root or in
+        tests/), verify also collects the tests (`pytest --collect-only`) before and
+        after, and reports each test that no longer collects (--no-collect skips it).
         """,
         """
         pyagent-workbench apply pyagent-plan.toml --run-tests "python -m pytest -q"
@@ -231,6 +234,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--allow-dirty", action="store_true",
                    help="apply even if the git work tree has uncommitted changes")
     p.add_argument("--no-verify", action="store_true", help="skip the verify step")
+    p.add_argument("--no-collect", action="store_true",
+                   help="verify without collecting the tests with pytest")
     p.add_argument("--run-tests", metavar="CMD", default=None,
                    help="run CMD before and after; roll back if a test that passed fails")
     p.add_argument("--force", action="store_true",
@@ -241,11 +246,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         """
         Rebuilds the import graph and compares it with the pre-apply graph mapped through
         the plan, then imports every module in a subprocess (this runs the repo's code).
-        Uses what apply recorded under .pyagent-workbench/.
+        When apply collected the tests with pytest, collects them again and reports each
+        test that no longer collects (its new file path when the plan moved it) and each
+        new collection error (--no-collect skips it). Uses what apply recorded under
+        .pyagent-workbench/.
         """,
         "pyagent-workbench verify pyagent-plan.toml",
     )
     _plan_and_repo(p)
+    p.add_argument("--no-collect", action="store_true",
+                   help="do not collect the tests with pytest")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = _command(

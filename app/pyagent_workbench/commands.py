@@ -56,8 +56,8 @@ def run_apply(args: argparse.Namespace) -> int:
     workspace = open_workspace(args.plan, args.repo)
     options = ApplyOptions(
         facades_enabled=False if args.no_facades else None, allow_dirty=args.allow_dirty,
-        force=args.force, verify=not args.no_verify, run_tests=args.run_tests,
-        plan_path=args.plan)
+        force=args.force, verify=not args.no_verify, collect_tests=not args.no_collect,
+        run_tests=args.run_tests, plan_path=args.plan)
     applied = applying.apply(
         workspace, options, progress=_progress if sys.stderr.isatty() else None,
         notice=lambda text: print(printable(f"note: {text}"), file=sys.stderr))
@@ -80,8 +80,10 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     workspace = open_workspace(args.plan, args.repo)
-    print("note: verify imports every module: this executes the repo's code", file=sys.stderr)
-    report = applying.verify_applied(workspace)
+    collecting = " and collects the tests with pytest" if not args.no_collect else ""
+    print(f"note: verify imports every module{collecting}: this executes the repo's code",
+          file=sys.stderr)
+    report = applying.verify_applied(workspace, collect_tests=not args.no_collect)
     if args.json:
         _out(json.dumps(report.as_json(), indent=2))
     else:

@@ -4,10 +4,10 @@ outside the repo and its `.pyagent-workbench/` folder.
 Every module of the repo here (and its conftest.py, setup.py, noxfile.py, __main__.py)
 leaves a marker file when it is executed. `suggest`, `edges`, `check`, `diff` and
 `apply --no-verify` must leave none; `verify` (and `apply`, which verifies) import every
-module, so they may, and say so on stderr. The commands run as real processes (the
-installed console script, from inside the repo) with HOME and TMPDIR pointed at watched
-folders; a sentinel folder beside the repo and the folder holding the plan are watched
-too."""
+module and collect the tests (the conftest.py runs), so they may, and say so on stderr.
+The commands run as real processes (the installed console script, from inside the repo)
+with HOME and TMPDIR pointed at watched folders; a sentinel folder beside the repo and
+the folder holding the plan are watched too."""
 
 from __future__ import annotations
 
@@ -130,14 +130,15 @@ def test_verify_executes_the_repo_and_says_so(world: dict[str, Path]) -> None:
     assert "checked: OK" in applied.stdout
     ran = executed(world)
     assert "app.storage.db" in ran and "app.infra.db" in ran  # new path, and before the move
-    assert "setup" not in ran and "conftest" not in ran and "noxfile" not in ran
+    assert "setup" not in ran and "noxfile" not in ran
+    assert "conftest" in ran  # the repo uses pytest: verify collects its tests
 
     shutil.rmtree(world["marks"])
     world["marks"].mkdir()
     verified = cli(world, "verify", world["plan"], "--repo", ".")
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "note: verify imports every module: this executes the repo's code" in (
-        verified.stderr)
+    assert ("note: verify imports every module and collects the tests with pytest: this "
+            "executes the repo's code") in verified.stderr
     assert executed(world)
     assert snapshot(world["home"], world["tmp"], world["sentinel"], world["plans"]) == watched
 

@@ -50,10 +50,11 @@ def _as_applied(workspace: Workspace, plan_path: Path | None) -> AppliedPlan | N
     return applied_plan(workspace, path) if path is not None else None
 
 
-def verify_applied(workspace: Workspace) -> VerifyReport:
+def verify_applied(workspace: Workspace, *, collect_tests: bool = True) -> VerifyReport:
     """Compare the tree with what the apply recorded before changing it (imports every
-    module: this executes the repo's code); the applied plan keeps the result."""
-    report = verify(workspace)
+    module and, unless `collect_tests` is off, collects the tests the apply collected:
+    this executes the repo's code); the applied plan keeps the result."""
+    report = verify(workspace, collect_tests=collect_tests)
     save_verify_result(workspace, report.as_json())
     return report
 

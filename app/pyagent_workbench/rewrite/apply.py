@@ -60,10 +60,14 @@ class ApplyOptions:
     """Apply a plan that is still a draft, or approved with cross-tier edges unreviewed."""
     verify: bool = True
     """Record what imports before, and verify after (runs the repo's code)."""
+    collect_tests: bool = True
+    """With verify, in a repo that uses pytest: collect the tests before and after, and
+    report each test that no longer collects."""
     run_tests: str | None = None
     """A test command run before and after; a test that regresses rolls the apply back."""
     python: str | None = None
-    """The interpreter that imports the repo's modules for verify (default: this one)."""
+    """The interpreter that imports the repo's modules and collects its tests for verify
+    (default: this one)."""
     plan_path: Path | None = None
     """The plan's file: a dirty plan file inside the repo does not block the apply."""
 
@@ -124,7 +128,8 @@ class _Before:
     """What the tree did before the apply, to compare with after it."""
 
     imports: dict[str, Any] | None = None
-    """verify's record (edges, which modules import), when verify runs."""
+    """verify's record (edges, which modules import, which tests collect), when verify
+    runs."""
     tests: TestRun | None = None
 
 
@@ -241,16 +246,19 @@ class _Apply:
         return changeset
 
     def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
-        """What imports and which tests pass today (both run the repo's code)."""
+        """What imports, which tests collect and which pass today (all run the repo's
+        code)."""
         options = self.options
         if (options.verify or options.run_tests) and self.notice is not None:
-            self.notice("verify imports every module and --run-tests runs your tests: both "
-                        "execute the repo's code")
+            collecting = " (and collects the tests with pytest)" if options.collect_tests else ""
+            self.notice(f"verify imports every module{collecting} and --run-tests runs your "
+                        f"tests: both execute the repo's code")
         before = _Before()
         if options.verify:
             self.say("recording what imports today (runs the repo's code)", 0, 1)
-            before.imports = verifying.record_before(self.workspace, graph, changeset,
-                                                     python=options.python)
+            before.imports = verifying.record_before(
+                self.workspace, graph, changeset, python=options.python,
+                collect_tests=options.collect_tests)
         if options.run_tests:
             self.say("running tests before", 0, 1)
             before.tests = verifying.run_tests(self.repo.root, options.run_tests, self.state)
@@ -360,7 +368,8 @@ class _Apply:
 
     def verify(self, result: ApplyResult) -> None:
         self.say("verifying", 0, 1)
-        result.verify = verifying.verify(result.workspace, python=self.options.python)
+        result.verify = verifying.verify(result.workspace, python=self.options.python,
+                                         collect_tests=self.options.collect_tests)
         with contextlib.suppress(OSError):
             records.save_verify_result(self.workspace, result.verify.as_json())
 

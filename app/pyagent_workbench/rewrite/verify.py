@@ -1,9 +1,10 @@
-"""Verify an applied plan: no import edge lost or added, and every module that imported
-before still imports.
+"""Verify an applied plan: no import edge lost or added, every module that imported
+before still imports, and (in a repo that uses pytest) every test that collected before
+still collects.
 
-The import check runs the repo's code (in a subprocess, with bytecode writing off):
-it is, with `apply --run-tests`, the only place where pyagent-workbench executes the
-user's code. Everything else parses.
+The import check and the collection run the repo's code (in a subprocess, with bytecode
+writing off): they are, with `apply --run-tests`, the only places where
+pyagent-workbench executes the user's code. Everything else parses.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model.mapping import ModuleMapping
+from pyagent_workbench.rewrite import collect
 from pyagent_workbench.rewrite.engine import ChangeSet
 from pyagent_workbench.rewrite.records import verify_record_path
 from pyagent_workbench.workspace import Workspace
@@ -79,6 +81,8 @@ sys.stdout.write("\n@@RESULTS@@" + repr(results))
 """
 _ALONE_LIMIT = 400
 """At most this many modules are imported alone (each re-runs what it imports)."""
+_TESTS_SHOWN = 20
+"""At most this many lost tests are listed in the text report (JSON lists them all)."""
 
 
 class VerifyError(WorkbenchError):
@@ -94,16 +98,29 @@ class VerifyReport:
     """Modules that failed to import before the apply and still fail the same way."""
     modules_checked: int = 0
     edges_checked: int = 0
+    tests_checked: int | None = None
+    """Tests pytest collected before the apply; None when the tests were not collected."""
+    lost_tests: list[str] = field(default_factory=list)
+    """Test ids (their new file paths) collected before the apply and not after."""
+    collection_errors: dict[str, str] = field(default_factory=dict)
+    """Collection errors (by test file, mostly) that appear only after the apply."""
+    collection_failed: str | None = None
+    """Why pytest collected nothing at all after the apply, when it did before."""
+    tests_note: str | None = None
+    """Why the tests were not compared though the repo uses pytest (it could not collect
+    them before the apply): said, never a problem."""
 
     @property
     def ok(self) -> bool:
-        return not (self.lost_edges or self.added_edges or self.broken_imports)
+        return not (self.lost_edges or self.added_edges or self.broken_imports
+                    or self.lost_tests or self.collection_errors or self.collection_failed)
 
     def render(self) -> str:
-        lines = [
-            f"verify: {self.edges_checked} import edges and {self.modules_checked} modules "
-            f"checked: {'OK' if self.ok else 'PROBLEMS FOUND'}"
-        ]
+        checked = f"{self.edges_checked} import edges and {self.modules_checked} modules"
+        if self.tests_checked is not None:
+            checked = (f"{self.edges_checked} import edges, {self.modules_checked} modules "
+                       f"and {self.tests_checked} tests")
+        lines = [f"verify: {checked} checked: {'OK' if self.ok else 'PROBLEMS FOUND'}"]
         for a, b in self.lost_edges:
             lines.append(f"  lost import edge: {a} -> {b}")
         for a, b in self.added_edges:
@@ -114,6 +131,17 @@ class VerifyReport:
             lines.append(f"  {len(self.still_failing)} modules failed to import before the "
                          f"apply too (unchanged): " + ", ".join(sorted(self.still_failing)[:5])
                          + (" ..." if len(self.still_failing) > 5 else ""))
+        if self.collection_failed:
+            lines.append(f"  tests no longer collect at all: {self.collection_failed}")
+        for node, error in sorted(self.collection_errors.items()):
+            lines.append(f"  new collection error: {node or '(session)'}: {error}")
+        for test in self.lost_tests[:_TESTS_SHOWN]:
+            lines.append(f"  test no longer collects: {test}")
+        if len(self.lost_tests) > _TESTS_SHOWN:
+            lines.append(f"  ... and {len(self.lost_tests) - _TESTS_SHOWN} more tests that no "
+                         f"longer collect (verify --json lists them all)")
+        if self.tests_note:
+            lines.append(f"  tests not compared: {self.tests_note}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
@@ -126,12 +154,18 @@ class VerifyReport:
             "added_edges": [list(e) for e in self.added_edges],
             "broken_imports": self.broken_imports,
             "still_failing": self.still_failing,
+            "tests_checked": self.tests_checked,
+            "lost_tests": self.lost_tests,
+            "collection_errors": self.collection_errors,
+            "collection_failed": self.collection_failed,
+            "tests_note": self.tests_note,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> VerifyReport | None:
         """The report `as_json` wrote (the applied record keeps it); None when the data
-        is not of that shape (a record is read, never trusted)."""
+        is not of that shape (a record is read, never trusted). A report written before
+        the tests were collected reads as one that did not collect them."""
         def pairs(key: str) -> list[tuple[str, str]]:
             value = data.get(key, [])
             if not isinstance(value, list) or not all(
@@ -151,11 +185,26 @@ class VerifyReport:
                 raise ValueError(key)
             return value
 
+        def strings(key: str) -> list[str]:
+            value = data.get(key, [])
+            if not isinstance(value, list):
+                raise ValueError(key)
+            return [str(v) for v in value]
+
+        def optional_text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None else str(value)
+
         try:
             return cls(
                 lost_edges=pairs("lost_edges"), added_edges=pairs("added_edges"),
                 broken_imports=texts("broken_imports"), still_failing=texts("still_failing"),
-                modules_checked=count("modules_checked"), edges_checked=count("edges_checked"))
+                modules_checked=count("modules_checked"), edges_checked=count("edges_checked"),
+                tests_checked=count("tests_checked") if data.get("tests_checked") is not None
+                else None,
+                lost_tests=strings("lost_tests"), collection_errors=texts("collection_errors"),
+                collection_failed=optional_text("collection_failed"),
+                tests_note=optional_text("tests_note"))
         except ValueError:
             return None
 
@@ -174,18 +223,28 @@ def import_modules(workspace: Workspace, module_names: list[str], *,
     return results
 
 
+def _interpreter(python: str | None) -> str:
+    """The Python that runs the repo's code (the import check, the collection)."""
+    return python or sys.executable
+
+
+def _environment(workspace: Workspace) -> dict[str, str]:
+    """Bytecode writing off, and the source root first on the path."""
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": os.pathsep.join(
+                [str(workspace.repo.source_dir),
+                 *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
 def _import_chunk(workspace: Workspace, names: list[str],
                   python: str | None, alone: list[str] | None = None
                   ) -> dict[str, str | None]:
     repo = workspace.repo
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-           "PYTHONPATH": os.pathsep.join(
-               [str(repo.source_dir), *filter(None, [os.environ.get("PYTHONPATH")])])}
     try:
         out = subprocess.run(
-            [python or sys.executable, "-W", "ignore", "-c", _IMPORT_SCRIPT],
+            [_interpreter(python), "-W", "ignore", "-c", _IMPORT_SCRIPT],
             input="\n".join(names) + "\n@@ALONE@@\n" + "\n".join(alone or []),
-            capture_output=True, text=True, cwd=repo.root, env=env,
+            capture_output=True, text=True, cwd=repo.root, env=_environment(workspace),
             timeout=_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         out = None
@@ -209,16 +268,19 @@ def _import_chunk(workspace: Workspace, names: list[str],
 
 
 def record_before(workspace: Workspace, graph: ImportGraph, changeset: ChangeSet, *,
-                  python: str | None = None) -> dict[str, Any]:
-    """What verify compares against: today's edges and which modules import (saved with
+                  python: str | None = None, collect_tests: bool = True) -> dict[str, Any]:
+    """What verify compares against: today's edges, which modules import and, in a repo
+    that uses pytest (unless `collect_tests` is off), which tests collect (saved with
     `records.save_verify_record`)."""
     modules = sorted(workspace.module_table)
     alone = changed_modules(workspace, changeset)
     imported = import_modules(workspace, modules, python=python, alone=alone)
     mapping = workspace.mapping
-    return {
+    record: dict[str, Any] = {
         "schema": 1,
-        "mapping": {m: mapping.new_name(m) for m in modules},
+        # Every module the graph knows, not only those the tool can name: a module whose
+        # name is no identifier (`migrations.0001_initial`) has edges too, and moves.
+        "mapping": {m: mapping.new_name(m) for m in sorted({*modules, *graph.modules})},
         "edges": sorted([list(e) for e in graph.edges()]),
         "imports": imported,
         "alone": alone,
@@ -226,6 +288,15 @@ def record_before(workspace: Workspace, graph: ImportGraph, changeset: ChangeSet
                              if path.endswith("/")),
         "facades": sorted(c.new_path for c in changeset.changes if c.kind == "facade"),
     }
+    if collect_tests and collect.uses_pytest(workspace.repo.root):
+        record["tests"] = collect.as_record(
+            _collect(workspace, python), {f.old: f.new for f in mapping.files})
+    return record
+
+
+def _collect(workspace: Workspace, python: str | None) -> collect.Collected:
+    return collect.collect_tests(workspace.repo.root, python=_interpreter(python),
+                                 env=_environment(workspace), timeout=_TIMEOUT)
 
 
 _PLAIN_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w. \t,]+?)[ \t]*(?:#|;|$)", re.MULTILINE)
@@ -253,22 +324,23 @@ def changed_modules(workspace: Workspace, changeset: ChangeSet) -> list[str]:
     return sorted(names)
 
 
-def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
+def verify(workspace: Workspace, *, python: str | None = None,
+           collect_tests: bool = True) -> VerifyReport:
+    """Compare the tree with the record `apply` kept; `collect_tests` off leaves the tests
+    out even when the record has them."""
     path = verify_record_path(workspace)
     if not path.exists():
         raise VerifyError(
             f"no record of this plan's apply in {path.parent}: verify compares with what "
             f"`apply` recorded before changing the repo")
     record = json.loads(path.read_text(encoding="utf-8"))
-    mapping: dict[str, str] = record["mapping"]
+    rename = _renamer(record["mapping"])
     facade_paths = set(record.get("facades", []))
     facade_modules = {
         name for name, module in workspace.repo.modules.items() if module.path in facade_paths
     }
     graph = build_graph(workspace.repo)
-    expected = {
-        (mapping.get(a, a), mapping.get(b, b)) for a, b in record["edges"]
-    }
+    expected = {(rename(a), rename(b)) for a, b in record["edges"]}
     actual = {
         (a, b) for a, b in graph.edges() if a not in facade_modules and b not in facade_modules
     }
@@ -276,8 +348,7 @@ def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
     # one of them explicitly (the code used it and it no longer comes with the import),
     # that edge was there all along.
     implicit = {
-        (mapping.get(a, a), mapping.get(ancestor, ancestor))
-        for a, b in record["edges"] for ancestor in _ancestors(b)
+        (rename(a), rename(ancestor)) for a, b in record["edges"] for ancestor in _ancestors(b)
     }
     report = VerifyReport(
         lost_edges=sorted(expected - actual),
@@ -285,13 +356,13 @@ def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
         edges_checked=len(expected),
     )
     before: dict[str, str | None] = record["imports"]
-    new_names = sorted({mapping.get(m, m) for m in before})
+    new_names = sorted({rename(m) for m in before})
     after = import_modules(workspace, new_names, python=python,
-                           alone=[mapping.get(m, m) for m in record.get("alone", [])])
+                           alone=[rename(m) for m in record.get("alone", [])])
     report.modules_checked = len(new_names)
     namespaces = set(record.get("namespaces", []))
     for old, error_before in sorted(before.items()):
-        new = mapping.get(old, old)
+        new = rename(old)
         error_after = after.get(new, "missing after the apply")
         if error_after is None:
             continue
@@ -301,7 +372,38 @@ def verify(workspace: Workspace, *, python: str | None = None) -> VerifyReport:
             report.broken_imports[new] = error_after
         else:
             report.still_failing[new] = error_after
+    tests = record.get("tests")
+    if collect_tests and isinstance(tests, dict):
+        _compare_tests(workspace, tests, report, rename, python)
     return report
+
+
+def _compare_tests(workspace: Workspace, tests: dict[str, Any], report: VerifyReport,
+                   rename: Callable[[str], str], python: str | None) -> None:
+    """Collect the tests again and report those that no longer collect."""
+    if "unavailable" in tests:
+        report.tests_note = f"before the apply, {tests['unavailable']}"
+        return
+    comparison = collect.compare(tests, _collect(workspace, python), rename)
+    report.tests_checked = comparison.checked
+    report.lost_tests = comparison.lost
+    report.collection_errors = comparison.new_errors
+    report.collection_failed = comparison.failure
+
+
+def _renamer(mapping: Mapping[str, str]) -> Callable[[str], str]:
+    """A module's name after the apply, by the record's mapping; a name the record lacks
+    (one below a module, or a record of an older version, which listed only the modules
+    whose names are identifiers) moves with its nearest ancestor in it."""
+    def rename(name: str) -> str:
+        if name in mapping:
+            return mapping[name]
+        for ancestor in reversed(_ancestors(name)):
+            if ancestor in mapping:
+                return mapping[ancestor] + name[len(ancestor):]
+        return name
+
+    return rename
 
 
 def _ancestors(name: str) -> list[str]:
