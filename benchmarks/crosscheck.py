@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     items = [(path, (repo.root / path).read_bytes(), whole_plan.context_of(path))
              for path in repo.python_files]
 
-    changeset = preview(workspace, build_graph(repo, use_cache=False), facades_enabled=False)
+    # The rewrite as computed, before the project's sorter and formatter are applied.
+    changeset = preview(workspace, build_graph(repo, use_cache=False), facades_enabled=False,
+                        conform=False)
     by_old = {c.old_path: c for c in changeset.changes if c.old_path and not c.merged_from}
     merged = {p for c in changeset.changes for p in c.merged_from}
     problems = set(changeset.problems)

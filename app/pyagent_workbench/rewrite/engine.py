@@ -173,13 +173,14 @@ def preview(
     jobs: int | None = None,
     sweep: bool = True,
     compile_check: bool = False,
+    conform: bool | None = None,
     progress: RewriteProgress | None = None,
 ) -> ChangeSet:
     """All changes of the plan (or of the moves of the sources in `only`); the options
     are `PreviewOptions`'s."""
     options = PreviewOptions(facades_enabled=facades_enabled,
                              only=None if only is None else frozenset(only), jobs=jobs,
-                             sweep=sweep, compile_check=compile_check)
+                             sweep=sweep, compile_check=compile_check, conform=conform)
     return Preview(workspace, graph, options, progress=progress).changeset()
 
 
