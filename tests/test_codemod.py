@@ -343,3 +343,28 @@ def test_code_strings_keep_crlf_and_a_swap_is_rewritten_once() -> None:
         ''', '''
         exec("import b.x as one\\nimport a.x as two\\nprint(one.V, two.V)")
         ''', moves={"a.x": "b.x", "b.x": "a.x"}, modules=["a", "b", "a.x", "b.x"])
+
+
+def test_a_path_with_escaped_dots_in_a_pattern_follows_the_move() -> None:
+    # click's own tests expect `<click\.types\.Tuple object at 0x...>` in a `match=`:
+    # the repr names the class's new module once it moves.
+    result = assert_rewrite(r'''
+        import pytest
+
+
+        def test_repr():
+            with pytest.raises(ValueError, match=r"<app\.infra\.attention\.Kernel object"):
+                pass
+            assert "app\\.core\\.base\\.agent_core\\.AgentCore" in text
+            assert r"appx\.infra\.attention" and r"app\.infra\.attentions"
+        ''', r'''
+        import pytest
+
+
+        def test_repr():
+            with pytest.raises(ValueError, match=r"<app\.infra\.engine\.attention\.Kernel object"):
+                pass
+            assert "app\\.core\\.base\\.lifecycle\\.agent_core\\.AgentCore" in text
+            assert r"appx\.infra\.attention" and r"app\.infra\.attentions"
+        ''', moves=MOVES)
+    assert result.changed_strings == 2

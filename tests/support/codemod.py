@@ -9,7 +9,6 @@ byte, count and problem.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -18,7 +17,7 @@ from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.engine import Preview
-from pyagent_workbench.rewrite.files import FileRewrite, reference_pattern
+from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
 from pyagent_workbench.rewrite.statements import RewriteState, compare_rewrites
 from pyagent_workbench.workspace import Workspace
 
@@ -50,7 +49,7 @@ def assert_rewrite(before: str | bytes, after: str | bytes | None, *,
     for its counts."""
     resolver = Resolver(dict(moves), frozenset(modules if modules is not None
                                                else _modules_around(moves)))
-    state = RewriteState(resolver, re.compile(reference_pattern(list(moves)).pattern.encode()))
+    state = RewriteState(resolver, statement_pattern(list(moves)))
     result = rewrite_both_ways(fixture_text(before), _context(path, resolver), state)
     expected = None if after is None else fixture_text(after)
     assert result.new_bytes == expected, (

@@ -38,6 +38,7 @@ from pyagent_workbench.rewrite.files import (
     is_config_file,
     reference_pattern,
     rewrite_config,
+    statement_pattern,
 )
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
 from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
@@ -217,7 +218,7 @@ class Preview:
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""
-        self.names_moved = _NamesMoved(sources, re.compile(self.pattern.pattern.encode()))
+        self.names_moved = _NamesMoved(sources, statement_pattern(sources))
         self.from_parent = _from_import_pattern(sources)
         self.moved_by_old = {f.old: f for f in self.mapping.files}
         self.built_at_run_time = dynamic_prefix_pattern(frozenset(sources))
@@ -760,7 +761,8 @@ class _NamesMoved:
     dotted-boundary regex only on the files that pass it."""
 
     def __init__(self, sources: list[str], pattern: re.Pattern[bytes]) -> None:
-        self.needles = sorted({s.encode() for s in sources}, key=len)
+        self.needles = sorted({s.encode() for s in sources}
+                              | {s.encode().replace(b".", b"\\.") for s in sources}, key=len)
         self.pattern = pattern
 
     def search(self, data: bytes) -> re.Match[bytes] | None:

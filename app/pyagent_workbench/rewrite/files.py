@@ -147,6 +147,17 @@ def reference_pattern(sources: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?:\.[A-Za-z_]\w*)*(?![\w])")
 
 
+def statement_pattern(sources: list[str]) -> re.Pattern[bytes]:
+    """`reference_pattern` over bytes, also matching the paths written with their dots
+    escaped for a regular expression (`pkg\\.mod\\.Cls`: `strings.ESCAPED_REFERENCE`):
+    the statements (and files) the rewrite must see."""
+    plain = reference_pattern(sources).pattern
+    alternatives = "|".join(re.escape(s).replace(r"\.", r"\\{1,2}\.")
+                            for s in sorted(sources, key=len, reverse=True))
+    escaped = rf"(?<![\w.\\])(?:{alternatives})(?:\\{{1,2}}\.[A-Za-z_]\w*)*(?![\w])"
+    return re.compile(f"{plain}|{escaped}".encode())
+
+
 def rewrite_config(text: str, path: str, resolver: Resolver,
                    pattern: re.Pattern[str]) -> tuple[str, int]:
     """Rewrite whole dotted references in tool configuration; comment lines are left for

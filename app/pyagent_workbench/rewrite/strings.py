@@ -44,6 +44,13 @@ NESTED_REFERENCE = re.compile(
 )
 """(The last form: an entry point, `name = pkg.mod:func`, in `setup.py`'s
 `entry_points` or an ini-style string of them.)"""
+ESCAPED_REFERENCE = re.compile(
+    r"(?<![\w.\\])(?P<path>[A-Za-z_]\w*(?P<sep>\\{1,2}\.)[A-Za-z_]\w*"
+    r"(?:(?P=sep)[A-Za-z_]\w*)*)(?![\w])"
+)
+"""A dotted path with its dots escaped for a regular expression (`pkg\\.mod\\.Cls`, as in
+a `match=` pattern expecting a repr or a qualified name): it names the module's objects
+as surely as the plain path does, and the pattern stops matching once they move."""
 
 
 _NAMING_A_MODULE = frozenset({
@@ -411,7 +418,19 @@ class DottedStringRewriter(cst.CSTTransformer):
             quote = match.group("open")
             return f"{quote}{new}{match.group('tail') or ''}{quote}"
 
+        def replace_escaped(match: re.Match[str]) -> str:
+            nonlocal count
+            separator = match.group("sep")
+            path = match.group("path").replace(separator, ".")
+            new = self.resolver.new_name(path)
+            if new == path or not self.resolver.resolves(path):
+                return match.group(0)
+            count += 1
+            return new.replace(".", separator)
+
         new_raw = NESTED_REFERENCE.sub(replace, raw)
+        if "\\" in new_raw:
+            new_raw = ESCAPED_REFERENCE.sub(replace_escaped, new_raw)
         if not count or original in self._identity_nodes:
             return node
         self.changed += count
