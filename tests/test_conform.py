@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.rewrite import conform, facades
+from pyagent_workbench.rewrite.longstrings import split_long_strings
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
@@ -220,3 +221,48 @@ def test_a_linked_config_is_not_read(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", {"app/__init__.py": ""}, git_repo=False)
     (root / "pyproject.toml").symlink_to(outside)
     assert not conform.detect(root).active
+
+
+LONG_OLD = '''\
+def test_tuple():
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'nargs' must be 1 \\(or None\\) for type <app\\.types\\.Tuple object at "
+            r"0x[0-9A-Fa-f]+>"
+        ),
+    ):
+        pass
+'''
+
+
+def test_a_string_the_rewrite_lengthened_is_cut_at_a_space_within_the_line_length() -> None:
+    new = LONG_OLD.replace(r"app\.types", r"app\.parsing\.types")
+    assert split_long_strings(new, LONG_OLD, 79) == new.replace(
+        r"for type <app", 'for type "\n' + " " * 12 + r'r"<app')
+    assert split_long_strings(LONG_OLD, LONG_OLD, 60) == LONG_OLD  # the project's own
+
+
+@pytest.mark.parametrize("text", [
+    'x = "a string the rewrite made, standing outside any brackets at all, so kept"\n',
+    'f(f"an f-string the rewrite made, in brackets but not cut: {value} and more words")\n',
+    'f(b"bytes the rewrite made, in brackets but not cut as they are bytes and long")\n',
+    'f("\\N{LATIN SMALL LETTER A} a named escape holds spaces: the string is not cut at all")\n',
+    'f(call(), "a string that does not stand first on its line is left as it is, long")\n',
+])
+def test_strings_that_cannot_be_cut_safely_are_left(text: str) -> None:
+    assert split_long_strings(text, "", 40) == text
+
+
+def test_a_lengthened_string_in_a_real_apply_is_cut_and_keeps_its_value(
+        tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": RUFF_PROJECT,
+        "app/__init__.py": "",
+        "app/types.py": "class Tuple:\n    pass\n",
+        "app/user.py": LONG_OLD.replace("def test_tuple", "import pytest\n\n\ndef test_tuple"),
+    })
+    _apply(repo, [("app.types", "app.parsing.types")])
+    text = (repo / "app/user.py").read_text()
+    assert 'for type "\n' + " " * 12 + r'r"<app\.parsing\.types\.Tuple object at "' in text
+    assert _ruff(repo, "check", "app").returncode == 0

@@ -12,7 +12,9 @@ sorts and formats in their place, in a copy of the touched files (never in the r
   project never kept sorted or formatted is left exactly as the rewrite made it, and a
   clean file changes only where the rewrite made it unclean;
 - the tool's own new files (facades) follow the project's settings whenever the project
-  has a sorter or formatter.
+  has a sorter or formatter;
+- a string the rewrite lengthened past the project's line length is cut in two
+  (`longstrings`).
 
 The copies sit in a temporary folder laid out like the repo, with the project's config
 files and an empty stand-in for every other Python file (the sorter tells a first-party
@@ -37,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pyagent_workbench import safefiles
+from pyagent_workbench.rewrite.longstrings import split_long_strings
 
 Sorter = Literal["ruff", "isort"]
 Formatter = Literal["ruff", "black"]
@@ -172,18 +175,24 @@ def conform(root: Path, style: Style, files: Sequence[Touched], *,
     package by its `__init__.py`)."""
     result = Conformed()
     files = [f for f in files if _utf8(f.new_text) and (f.old_text is None or _utf8(f.old_text))]
-    if not style.active or not files:
-        return result
-    try:
-        with tempfile.TemporaryDirectory(prefix="pyagent-workbench-conform-",
-                                         dir=_scratch_root()) as scratch:
-            copies = _Copies(root, style, Path(scratch))
-            copies.run(files, set(tree_before), set(tree_after), result)
-    except (OSError, subprocess.SubprocessError, ValueError, _RuffFailed) as error:
-        result.texts.clear()
-        result.warnings.append(
-            f"imports not sorted and code not formatted as the project does ({error}): "
-            "run its sorter and formatter before committing")
+    if style.active and files:
+        try:
+            with tempfile.TemporaryDirectory(prefix="pyagent-workbench-conform-",
+                                             dir=_scratch_root()) as scratch:
+                copies = _Copies(root, style, Path(scratch))
+                copies.run(files, set(tree_before), set(tree_after), result)
+        except (OSError, subprocess.SubprocessError, ValueError, _RuffFailed) as error:
+            result.texts.clear()
+            result.warnings.append(
+                f"imports not sorted and code not formatted as the project does ({error}): "
+                "run its sorter and formatter before committing")
+    if style.code_line_length:
+        for touched in files:
+            text = result.texts.get(touched.new_path, touched.new_text).decode("utf-8")
+            split = split_long_strings(text, (touched.old_text or b"").decode("utf-8"),
+                                       style.code_line_length)
+            if split != text:
+                result.texts[touched.new_path] = split.encode("utf-8")
     return result
 
 

@@ -1,0 +1,83 @@
+"""A string the rewrite made longer is split to stay within the project's line length.
+
+A moved module's new path is longer (`click.types` became `click.parsing.types`), and a
+string holding it (a `match=` pattern expecting a repr, a message) can grow past the
+line length, which no formatter mends. Where the string stands first on its line inside
+brackets (a call's argument, a piece of an implicit concatenation) it is cut after a
+space into two adjacent literals, the second on the next line at the same indent: the
+same value, laid out as black and ruff-format lay out a concatenation that does not fit.
+
+Only strings the rewrite changed are cut (a string found in the old text is the
+project's own), never an f-string, a bytes or triple-quoted literal, nor inside an escape.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+_LITERAL = re.compile(r"^(?P<prefix>[rRuU]*)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
+
+
+def split_long_strings(new: str, old: str, limit: int) -> str:
+    """`new` with each changed string literal that makes its line longer than `limit`
+    characters cut in two at a space (see the module docstring)."""
+    if not any(len(line) > limit for line in new.splitlines()):
+        return new
+    lines = new.splitlines(keepends=True)
+    edits: list[tuple[int, int, int, str]] = []
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(new).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+            elif (token.type == tokenize.STRING and depth > 0
+                  and token.start[0] == token.end[0]):
+                edit = _edit(token, lines, old, limit)
+                if edit is not None:
+                    edits.append(edit)
+    except (tokenize.TokenError, SyntaxError):
+        return new
+    for row, start, end, text in reversed(edits):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + text + line[end:]
+    return "".join(lines)
+
+
+def _edit(token: tokenize.TokenInfo, lines: list[str], old: str,
+          limit: int) -> tuple[int, int, int, str] | None:
+    row, start = token.start
+    line = lines[row - 1]
+    if (len(line.rstrip("\r\n")) <= limit or line[:start].strip()
+            or token.string in old):
+        return None
+    newline = "\r\n" if line.endswith("\r\n") else "\n"
+    pieces = _cut(token.string, start, limit)
+    if len(pieces) < 2:
+        return None
+    return row, start, token.end[1], (newline + " " * start).join(pieces)
+
+
+def _cut(literal: str, indent: int, limit: int) -> list[str]:
+    """`literal` as adjacent literals, each on a line of at most `limit` characters
+    where a space allows it."""
+    match = _LITERAL.match(literal)
+    if match is None:
+        return [literal]
+    prefix, quote, body = match.group("prefix"), match.group("quote"), match.group("body")
+    if "\\N{" in body:
+        return [literal]  # a named escape holds spaces
+    room = limit - indent - len(prefix) - 2 * len(quote)
+    pieces = []
+    while len(body) > room:
+        at = body.rfind(" ", 0, room)
+        if at <= 0:
+            break
+        pieces.append(body[:at + 1])
+        body = body[at + 1:]
+    if not pieces or not body:
+        return [literal]
+    return [f"{prefix}{quote}{piece}{quote}" for piece in [*pieces, body]]
