@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
@@ -92,3 +93,61 @@ def test_a_git_ignored_module_of_a_moved_package_moves_rewritten_and_stays_ignor
     assert "pkg/core/data/local_settings.py" in git(
         repo, "status", "--porcelain", "--ignored")
     assert all("local_settings" not in line for line in staged(repo))
+
+
+def _identified(repo: Path) -> Path:
+    git(repo, "config", "user.name", "Apply Test")
+    git(repo, "config", "user.email", "apply@example.com")
+    return repo
+
+
+@pytest.mark.parametrize("facades", [True, False], ids=["facades", "no-facades"])
+def test_apply_commit_makes_the_moves_then_the_facades_commits(tmp_path: Path,
+                                                               facades: bool) -> None:
+    repo = _identified(make_repo(tmp_path / "repo", FILES))
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b"), ("pkg.data", "pkg.core.data")],
+               packages=["pkg"], facades=facades)
+    result = run("apply", repo / "plan.toml", "--commit")
+    assert result.code == 0, result.out + result.err
+    assert "committed: " in result.out
+    subjects = git(repo, "log", "--format=%s").splitlines()
+    assert subjects == (["Add facades at the old paths of 2 moved modules"] if facades
+                        else []) + ["Move 2 modules into their tiers (plan.toml)", "initial"]
+    moves_commit = "HEAD~1" if facades else "HEAD"
+    renames = git(repo, "diff", "-M", "--name-status", f"{moves_commit}~1", moves_commit)
+    assert "R100\tpkg/b.py\tpkg/core/b.py" in renames
+    assert "R100\tpkg/data/table.csv\tpkg/core/data/table.csv" in renames
+    assert git(repo, "log", "--follow", "--format=%s", "--", "pkg/core/b.py").splitlines()[
+        -1] == "initial"
+    if facades:
+        added = git(repo, "show", "--name-status", "--format=", "HEAD").split("\n")
+        assert sorted(line for line in added if line) == [
+            "A\tpkg/b.py", "A\tpkg/data/__init__.py"]
+    assert staged(repo) == ["?? plan.toml"]  # the plan is the user's to commit
+
+
+def test_apply_commit_refused_with_allow_dirty_and_outside_git(tmp_path: Path) -> None:
+    repo = _identified(make_repo(tmp_path / "repo", FILES))
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b")], packages=["pkg"])
+    result = run("apply", repo / "plan.toml", "--commit", "--allow-dirty")
+    assert result.code == 2 and "--commit" in result.err
+    assert (repo / "pkg/b.py").read_text() == "B = 1\n"
+    plain = make_repo(tmp_path / "plain", FILES, git_repo=False)
+    write_plan(plain / "plan.toml", [("pkg.b", "pkg.core.b")], packages=["pkg"])
+    result = run("apply", plain / "plan.toml", "--commit")
+    assert result.code == 2 and "git work tree" in result.err
+
+
+def test_a_commit_git_refuses_leaves_everything_staged(tmp_path: Path) -> None:
+    repo = _identified(make_repo(tmp_path / "repo", FILES))
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'refused by the hook' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b")], packages=["pkg"])
+    result = run("apply", repo / "plan.toml", "--commit")
+    assert result.code == 1
+    assert "not committed" in result.err and "refused by the hook" in result.err
+    assert git(repo, "log", "--format=%s").splitlines() == ["initial"]
+    assert staged(repo) == sorted(["?? plan.toml", "A  pkg/core/__init__.py",
+                                   "A  pkg/core/b.py", "M  pkg/a.py", "M  pkg/b.py"])
+    assert git(repo, "diff", "--name-only") == ""  # nothing left unstaged

@@ -224,9 +224,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         that uses pytest (a pytest configuration, or a conftest.py at the root or in
         tests/), verify also collects the tests (`pytest --collect-only`) before and
         after, and reports each test that no longer collects (--no-collect skips it).
+        Everything the apply changed is staged; --commit commits it in two commits, the
+        moves and rewrites (git sees renames), then the facades.
         """,
         """
         pyagent-workbench apply pyagent-plan.toml --run-tests "python -m pytest -q"
+        pyagent-workbench apply pyagent-plan.toml --commit
         """,
     )
     _plan_and_repo(p)
@@ -238,6 +241,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                    help="verify without collecting the tests with pytest")
     p.add_argument("--run-tests", metavar="CMD", default=None,
                    help="run CMD before and after; roll back if a test that passed fails")
+    p.add_argument("--commit", action="store_true",
+                   help="commit the moves and rewrites, then the facades (not when verify "
+                        "finds a problem)")
     p.add_argument("--force", action="store_true",
                    help="apply a plan still in draft, or approved with unreviewed edges")
 

@@ -57,7 +57,7 @@ def run_apply(args: argparse.Namespace) -> int:
     options = ApplyOptions(
         facades_enabled=False if args.no_facades else None, allow_dirty=args.allow_dirty,
         force=args.force, verify=not args.no_verify, collect_tests=not args.no_collect,
-        run_tests=args.run_tests, plan_path=args.plan)
+        run_tests=args.run_tests, plan_path=args.plan, commit=args.commit)
     applied = applying.apply(
         workspace, options, progress=_progress if sys.stderr.isatty() else None,
         notice=lambda text: print(printable(f"note: {text}"), file=sys.stderr))
@@ -72,10 +72,18 @@ def run_apply(args: argparse.Namespace) -> int:
     _out("applied." + render.render_summary(result.changeset))
     if result.tests:
         _out(f"tests after the apply: {result.tests}")
+    code = 0
     if result.verify is not None:
         _out(result.verify.render())
-        return 0 if result.verify.ok else 1
-    return 0
+        code = 0 if result.verify.ok else 1
+    if result.commits:
+        _out("committed: " + ", ".join(
+            f"{commit[:12]} ({what})" for commit, what in zip(
+                result.commits, ("moves and rewrites", "facades"), strict=False)))
+    if result.commit_error:
+        _warn(f"not committed: {result.commit_error}")
+        code = 1
+    return code
 
 
 def run_verify(args: argparse.Namespace) -> int:

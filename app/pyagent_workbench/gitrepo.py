@@ -1,4 +1,5 @@
-"""Every question the tool asks git, and the one thing it asks git to do (stage moves).
+"""Every question the tool asks git, and the things it asks git to do (stage moves; with
+`apply --commit`, commit them).
 
 The only module that runs git: the rest of the tool sees plain paths, relative to the
 directory it was pointed at (which may be a subdirectory of the git work tree). When git
@@ -174,6 +175,44 @@ def stage_moves(root: Path, moves: Iterable[tuple[Sequence[str], str]],
                   stdin="\0".join(sorted(paths)).encode() + b"\0")
     if result is None or result.returncode != 0:
         raise ApplyError(f"git update-index failed: {_stderr(result)}")
+
+
+def commit_applied(root: Path, facades: Sequence[str], moves_message: str,
+                   facades_message: str) -> list[str]:
+    """Commit what the apply staged in two commits and return their ids: the moves and
+    rewrites first, without the facades (so that git sees each moved file as renamed:
+    `git log --follow`, `git diff -M`), then the facades at the old paths.
+
+    Raises `ApplyError` with git's reason when a commit fails (no identity, a hook that
+    refuses); the index is then as the apply left it, everything staged."""
+    top = toplevel(root)
+    if top is None:
+        raise ApplyError("not a git work tree: nothing to commit")
+    paths = [_prefix(root) + path for path in facades]
+    listing = "\0".join(paths).encode() + b"\0"
+    if paths:  # out of the index only (paths, not pathspecs); the files stay
+        _must(_git(top, "update-index", "--force-remove", "-z", "--stdin", stdin=listing),
+              "git update-index --force-remove")
+    try:
+        _must(_git(top, "commit", "-q", "-m", moves_message), "git commit")
+    finally:
+        if paths:
+            _must(_git(top, "update-index", "--add", "-z", "--stdin", stdin=listing),
+                  "git update-index")
+    commits = [_answer(top, "rev-parse", "HEAD") or ""]
+    if paths:
+        _must(_git(top, "commit", "-q", "-m", facades_message), "git commit")
+        commits.append(_answer(top, "rev-parse", "HEAD") or "")
+    return commits
+
+
+def _must(out: subprocess.CompletedProcess[bytes] | None, what: str) -> None:
+    if out is None or out.returncode != 0:
+        raise ApplyError(f"{what} failed: {_stderr(out) or _stdout(out)}")
+
+
+def _stdout(out: subprocess.CompletedProcess[bytes] | None) -> str:
+    return "" if out is None else out.stdout.decode(errors="replace").strip()
 
 
 def _stderr(out: subprocess.CompletedProcess[bytes] | None) -> str:

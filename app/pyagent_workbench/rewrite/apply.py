@@ -70,6 +70,9 @@ class ApplyOptions:
     (default: this one)."""
     plan_path: Path | None = None
     """The plan's file: a dirty plan file inside the repo does not block the apply."""
+    commit: bool = False
+    """Commit the applied tree (a git work tree, clean before): the moves and rewrites,
+    then the facades (`gitrepo.commit_applied`). Not when verify finds a problem."""
 
 
 @dataclass
@@ -82,6 +85,10 @@ class ApplyResult:
     tests: str | None = None
     """The test command's summary after the apply, when it ran."""
     notes: list[str] = field(default_factory=list)
+    commits: list[str] = field(default_factory=list)
+    """With `commit`: the commits made (moves and rewrites, then facades)."""
+    commit_error: str | None = None
+    """With `commit`: why the tree was left staged and not committed."""
 
 
 _P = ParamSpec("_P")
@@ -160,6 +167,8 @@ class _Apply:
         self.after_commit(changeset)
         if self.options.verify and self.keep_verify_record(before, result):
             self.verify(result)
+        if self.options.commit:
+            self.commit(result)
         return result
 
     # -- before anything is computed ---------------------------------------------------
@@ -171,6 +180,9 @@ class _Apply:
         # Before anything is read: a repository inside a moved package would be read whole.
         self.tree.refuse_foreign_ways(
             path for file in self.workspace.mapping.files for path in (file.old, file.new))
+        if self.options.commit and (not self.repo.is_git or self.options.allow_dirty):
+            raise ApplyError("--commit commits the apply's changes alone: it needs a git work "
+                             "tree without uncommitted changes (not --allow-dirty)")
         if self.repo.is_git and not self.options.allow_dirty:
             self.refuse_dirty_tree()
 
@@ -372,6 +384,39 @@ class _Apply:
                                          collect_tests=self.options.collect_tests)
         with contextlib.suppress(OSError):
             records.save_verify_result(self.workspace, result.verify.as_json())
+
+
+    def commit(self, result: ApplyResult) -> None:
+        """Commit the applied tree, unless verify found a problem (it stays staged)."""
+        if result.verify is not None and not result.verify.ok:
+            result.commit_error = "verify found problems: the changes are staged, not committed"
+            return
+        changes = result.changeset.changes
+        facade_paths = [c.new_path for c in changes if c.kind == "facade"]
+        try:
+            result.commits = gitrepo.commit_applied(
+                self.repo.root, facade_paths, _moves_message(self.workspace),
+                _facades_message(len(facade_paths)))
+        except ApplyError as error:
+            result.commit_error = f"{error}; the changes are staged, not committed"
+
+
+def _moves_message(workspace: Workspace) -> str:
+    moves = workspace.plan.moves
+    shown = [f"- {move.source} -> {move.target}" for move in moves[:60]]
+    if len(moves) > len(shown):
+        shown.append(f"- ... and {len(moves) - len(shown)} more (see the plan)")
+    plan = workspace.plan.path.name if workspace.plan.path is not None else "the plan"
+    return (f"Move {len(moves)} modules into their tiers ({plan})\n\n"
+            "Moved with pyagent-workbench, every import and reference rewritten:\n"
+            + "\n".join(shown) + "\n")
+
+
+def _facades_message(count: int) -> str:
+    return (f"Add facades at the old paths of {count} moved modules\n\n"
+            "Each old import path gives the module at its new path (the same object) "
+            "during\nthe migration; `pyagent-workbench facades --remove` retires the "
+            "unused ones.\n")
 
 
 def _check_all_parse(changeset: ChangeSet) -> None:
