@@ -266,3 +266,14 @@ def test_a_lengthened_string_in_a_real_apply_is_cut_and_keeps_its_value(
     text = (repo / "app/user.py").read_text()
     assert 'for type "\n' + " " * 12 + r'r"<app\.parsing\.types\.Tuple object at "' in text
     assert _ruff(repo, "check", "app").returncode == 0
+
+
+def test_a_file_the_project_left_unformatted_stays_so_whatever_its_output_format(
+        tmp_path: Path) -> None:
+    # werkzeug sets `output-format = "full"`: read as if clean, its five unformatted
+    # files were formatted by the apply.
+    unformatted = USER.replace("def use():", "def use( ):")
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT.replace(
+        "[tool.ruff]\n", '[tool.ruff]\noutput-format = "full"\n')}, user=unformatted)
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert "def use( ):" in (repo / "app/user.py").read_text()

@@ -265,11 +265,11 @@ class _Copies:
             for finding in json.loads(output or "[]"):
                 unsorted.add(_relative(where, finding["filename"]))
         if self.style.formatter:
-            output = self.ruff(where, "format", "--check", *self.format_options(), *paths,
-                               ok=(0, 1))
-            for line in output.splitlines():
-                if line.startswith("Would reformat: "):
-                    unformatted.add(_relative(where, line.removeprefix("Would reformat: ")))
+            # JSON, whatever `output-format` the project's config sets for its own use.
+            output = self.ruff(where, "format", "--check", "--output-format", "json",
+                               *self.format_options(), *paths, ok=(0, 1))
+            for finding in json.loads(output or "[]"):
+                unformatted.add(_relative(where, finding["filename"]))
         return unsorted, unformatted
 
     def format_options(self) -> list[str]:
