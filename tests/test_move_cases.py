@@ -1078,3 +1078,19 @@ def test_code_strings_that_cannot_be_rewritten_are_reported_at_their_line(
     assert "app/user.py:10" not in diff.out
     assert run("apply", repo / "plan.toml").code == 0
     assert read(repo, "app/user.py") == text
+
+
+def test_18_all_naming_a_moved_submodule_the_init_still_binds_is_not_reported(
+        tmp_path: Path) -> None:
+    # `from . import agent_core` becomes `from app.core.base.lifecycle import agent_core`:
+    # the package still binds the name, so `from app.core.base import *` works.
+    repo = make_repo(tmp_path / "repo", {
+        **BASE, "app/core/base/__init__.py":
+            'from . import agent_core, helpers\n\n__all__ = ["helpers", "agent_core"]\n',
+        "app/user.py": "from app.core.base import *\n\nVALUE = agent_core.AgentCore().run()\n"})
+    write_plan(repo / "plan.toml", [MOD, PKG], packages=["app"], facades=False)
+    diff = run("diff", repo / "plan.toml")
+    assert diff.code == 0, diff.err
+    assert "__all__ names" not in diff.out
+    applied = run("apply", repo / "plan.toml")
+    assert applied.code == 0 and "checked: OK" in applied.out, applied.out + applied.err

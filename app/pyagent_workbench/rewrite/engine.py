@@ -254,7 +254,7 @@ class Preview:
             mentions = self.mentions(changes)
             problems += [problem for result in results.values() for problem in result.problems]
             if not self.facades_enabled:
-                problems += self.all_entries_left_behind()
+                problems += self.all_entries_left_behind(changes)
             changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
             unparsable += [_left_unparsable(path, FileRewrite(path, None, error=error))
                            for path, error in sorted(pending_sweep().items())]
@@ -611,9 +611,12 @@ class Preview:
             return None
         return raw
 
-    def all_entries_left_behind(self) -> list[str]:
+    def all_entries_left_behind(self, changes: list[FileChange]) -> list[str]:
         """`__all__` entries naming a submodule that leaves its package: without a facade,
-        `from package import *` would fail on them."""
+        `from package import *` would fail on them, unless the package's `__init__` (as the
+        changes leave it) still binds the name (`from . import sub` rewritten to
+        `from pkg.core import sub`)."""
+        after = {c.old_path: c.new_bytes for c in changes if c.old_path is not None}
         problems = []
         for old, new in sorted(self.mapping.modules.items()):
             package = names.parent(old)
@@ -621,6 +624,8 @@ class Preview:
                 continue
             info = self.workspace.module_table.get(package)
             if info is None or not info[0].endswith("__init__.py"):
+                continue
+            if _binds(after.get(info[0], self.read(info[0])), names.last(old)):
                 continue
             problems += [f"{info[0]}:{line}: __all__ names '{names.last(old)}', which moves to "
                          f"{new}; without a facade `from {package} import *` fails: remove "
@@ -673,6 +678,35 @@ def _too_deep_message(results: list[FileRewrite]) -> str:
             f"({first.error}); it refers to a moved module: split that statement (shorter "
             f"chains, intermediate names), or leave its module out of the plan; nothing was "
             f"changed")
+
+
+def _binds(source: bytes, name: str) -> bool:
+    """Whether a module binds `name` at import time (a star import may bind anything)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name:
+                return True
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any(alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == name
+                   for alias in node.names):
+                return True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name
+                   for target in targets for t in ast.walk(target)):
+                return True
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            for block in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(node, block, []))
+            for handler in getattr(node, "handlers", []):
+                pending.extend(handler.body)
+    return False
 
 
 def _all_entry_lines(init_source: bytes, name: str) -> list[int]:
