@@ -151,3 +151,13 @@ def test_a_commit_git_refuses_leaves_everything_staged(tmp_path: Path) -> None:
     assert staged(repo) == sorted(["?? plan.toml", "A  pkg/core/__init__.py",
                                    "A  pkg/core/b.py", "M  pkg/a.py", "M  pkg/b.py"])
     assert git(repo, "diff", "--name-only") == ""  # nothing left unstaged
+
+
+def test_facades_remove_stages_its_removals(tmp_path: Path) -> None:
+    repo = _identified(make_repo(tmp_path / "repo", {**FILES, "pkg/a.py": "A = 1\n"}))
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b")], packages=["pkg"])
+    assert run("apply", repo / "plan.toml", "--commit").code == 0
+    removed = run("facades", repo / "plan.toml", "--remove")
+    assert removed.code == 0, removed.out + removed.err
+    assert not (repo / "pkg/b.py").exists()
+    assert staged(repo) == ["?? plan.toml", "D  pkg/b.py"]

@@ -177,6 +177,18 @@ def stage_moves(root: Path, moves: Iterable[tuple[Sequence[str], str]],
         raise ApplyError(f"git update-index failed: {_stderr(result)}")
 
 
+def stage_removals(root: Path, paths: Iterable[str]) -> None:
+    """Take removed files (relative to `root`) out of the index, as `git rm` would; a path
+    git does not track is no error."""
+    top = toplevel(root)
+    prefix = _prefix(root)
+    listing = "\0".join(prefix + path for path in sorted(paths))
+    if top is None or not listing:
+        return
+    _must(_git(top, "update-index", "--remove", "-z", "--stdin",
+               stdin=listing.encode() + b"\0"), "git update-index --remove")
+
+
 def commit_applied(root: Path, facades: Sequence[str], moves_message: str,
                    facades_message: str) -> list[str]:
     """Commit what the apply staged in two commits and return their ids: the moves and

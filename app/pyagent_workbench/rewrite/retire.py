@@ -283,6 +283,8 @@ def retire(repo: Repo, facades: list[Facade], *, plan_file: str | None = None,
         journal.rollback()
         raise
     journal.commit()
+    if repo.is_git:  # staged, as apply stages its changes: a plain commit records them
+        gitrepo.stage_removals(repo.root, paths)
     return Retirement(sorted(unused, key=lambda f: f.old), kept, removed_dirs)
 
 
