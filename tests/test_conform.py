@@ -277,3 +277,14 @@ def test_a_file_the_project_left_unformatted_stays_so_whatever_its_output_format
         "[tool.ruff]\n", '[tool.ruff]\noutput-format = "full"\n')}, user=unformatted)
     _apply(repo, [("app.zeta", "app.alpha.zeta")])
     assert "def use( ):" in (repo / "app/user.py").read_text()
+
+
+def test_a_file_named_like_an_option_is_sorted_like_any_other(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT})
+    (repo / "-user.py").write_text(USER)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a script named like an option")
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "-user.py").read_text() == (repo / "app/user.py").read_text()
+    assert "from app.alpha.zeta import z\nfrom app.beta import b\n" in (
+        repo / "-user.py").read_text()

@@ -228,9 +228,9 @@ class _Copies:
         self.lay_out(self.after, new, tree_after)
         if to_sort:
             self.ruff(self.after, "check", "--fix", "--select", "I001", "--exit-zero",
-                      *to_sort)
+                      *_arguments(to_sort))
         if to_format:
-            self.ruff(self.after, "format", *self.format_options(), *to_format)
+            self.ruff(self.after, "format", *self.format_options(), *_arguments(to_format))
         for path, text in new.items():
             conformed = (self.after / path).read_bytes()
             if conformed != text:
@@ -261,13 +261,13 @@ class _Copies:
             return unsorted, unformatted
         if self.style.sorter:
             output = self.ruff(where, "check", "--select", "I001", "--no-fix", "--exit-zero",
-                               "--output-format", "json", *paths)
+                               "--output-format", "json", *_arguments(paths))
             for finding in json.loads(output or "[]"):
                 unsorted.add(_relative(where, finding["filename"]))
         if self.style.formatter:
             # JSON, whatever `output-format` the project's config sets for its own use.
             output = self.ruff(where, "format", "--check", "--output-format", "json",
-                               *self.format_options(), *paths, ok=(0, 1))
+                               *self.format_options(), *_arguments(paths), ok=(0, 1))
             for finding in json.loads(output or "[]"):
                 unformatted.add(_relative(where, finding["filename"]))
         return unsorted, unformatted
@@ -330,6 +330,11 @@ def _ruff_binary() -> str:
     from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
     return str(find_ruff_bin())
+
+
+def _arguments(paths: Iterable[str]) -> list[str]:
+    """Paths as ruff's arguments: `./-x.py`, never an option."""
+    return [f"./{path}" for path in paths]
 
 
 def _relative(where: Path, reported: str) -> str:
