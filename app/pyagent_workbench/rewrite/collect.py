@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyagent_workbench import safefiles
+
 _PLUGIN = "_pyagent_workbench_collect"
 _OUTPUT = "PYAGENT_WORKBENCH_COLLECTED"
 
@@ -63,7 +65,7 @@ def uses_pytest(root: Path) -> bool:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(safefiles.read_regular(pyproject).decode("utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             data = {}
         tool = data.get("tool")
@@ -76,7 +78,7 @@ def uses_pytest(root: Path) -> bool:
             continue
         parser = configparser.ConfigParser(interpolation=None)
         try:
-            parser.read_string(path.read_text(encoding="utf-8"))
+            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
         except (OSError, configparser.Error, UnicodeDecodeError):
             continue
         if parser.has_section(section):
