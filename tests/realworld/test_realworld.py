@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +156,20 @@ def passed_ids(tree: Path, project: Project) -> set[str]:
     return _pytest(tree, project)[1]
 
 
+def collected_ids(tree: Path, project: Project) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(tree / project.source_dir),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider",
+         "tests"], cwd=tree, capture_output=True, text=True, env=env, check=False,
+        timeout=900)
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+_BEFORE: dict[str, Passed] = {}
+_LINT_BEFORE: dict[str, Lint] = {}
+
+
 @dataclass(frozen=True)
 class Passed:
     """The tests that pass, by ID; a test whose parameter IDs change from run to run
@@ -176,17 +191,16 @@ class Passed:
 
     @staticmethod
     def before(tree: Path, project: Project) -> Passed:
-        """Two runs: the tests whose IDs differ between them are compared by count."""
-        first, second = passed_ids(tree, project), passed_ids(tree, project)
-        unstable = frozenset(test.split("[", 1)[0] for test in first ^ second)
-        ids = first & second
-        counts: dict[str, int] = {}
-        for test in first:
-            function = test.split("[", 1)[0]
-            if function in unstable:
-                counts[function] = counts.get(function, 0) + 1
-        return Passed(frozenset(i for i in ids if i.split("[", 1)[0] not in unstable),
-                      tuple(sorted(counts.items())))
+        """The tests collected twice: those whose IDs differ between the two collections
+        are compared by count. Computed once a project (each test starts from the same
+        sdist)."""
+        if project.requirement not in _BEFORE:
+            first = collected_ids(tree, project)
+            time.sleep(1.5)  # IDs with the time of day in them differ a second later
+            second = collected_ids(tree, project)
+            unstable = frozenset(test.split("[", 1)[0] for test in first ^ second)
+            _BEFORE[project.requirement] = Passed.of(tree, project, unstable)
+        return _BEFORE[project.requirement]
 
     @property
     def unstable(self) -> frozenset[str]:
@@ -266,6 +280,13 @@ def ruff_findings(tree: Path) -> Lint:
     return Lint(by_rule, passing, formatting.stdout.count("Would reformat: "))
 
 
+def lint_before_apply(tree: Path, project: Project) -> Lint:
+    """`ruff_findings` of the project as downloaded, once a project."""
+    if project.requirement not in _LINT_BEFORE:
+        _LINT_BEFORE[project.requirement] = ruff_findings(tree)
+    return _LINT_BEFORE[project.requirement]
+
+
 def staged_renames(tree: Path) -> dict[str, str]:
     renames = {}
     # -C: with facades, a moved module's old path stays (as its facade): a copy, to git.
@@ -297,7 +318,7 @@ def test_real_project_keeps_its_test_results(tmp_path: Path, name: str, facades:
     moves = project.moves if facades else (project.moves_without_facades or project.moves)
     before = counts(tree, project) if not project.reviewed else None
     ids_before = Passed.before(tree, project) if project.reviewed else None
-    lint_before = ruff_findings(tree) if project.reviewed else None
+    lint_before = lint_before_apply(tree, project) if project.reviewed else None
     write_plan(tree / "pyagent-plan.toml", moves, packages=project.packages,
                source_root=project.source_dir, facades=facades)
 
@@ -327,7 +348,7 @@ def test_real_project_keeps_its_test_results(tmp_path: Path, name: str, facades:
 def test_real_project_applies_its_own_suggestion(tmp_path: Path, name: str) -> None:
     project, tree = _prepared(tmp_path, name)
     ids_before = Passed.before(tree, project)
-    lint_before = ruff_findings(tree)
+    lint_before = lint_before_apply(tree, project)
     plan = tree / "pyagent-plan.toml"
     suggested = run("suggest", tree, "-o", plan)
     assert suggested.code == 0, suggested.out + suggested.err
