@@ -23,8 +23,9 @@ _LITERAL = re.compile(r"^(?P<prefix>[rRuU]*)(?P<quote>['\"])(?P<body>.*)(?P=quot
 def split_long_strings(new: str, old: str, limit: int) -> str:
     """`new` with each changed string literal that makes its line longer than `limit`
     characters cut in two at a space (see the module docstring)."""
-    if not any(len(line) > limit for line in new.splitlines()):
-        return new
+    long_lines = {line for line in new.splitlines() if len(line) > limit}
+    if not long_lines or not long_lines - set(old.splitlines()):
+        return new  # (tokenizing is slow: only a file with a new long line is read)
     lines = new.splitlines(keepends=True)
     edits: list[tuple[int, int, int, str]] = []
     depth = 0
