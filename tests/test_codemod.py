@@ -368,3 +368,27 @@ def test_a_path_with_escaped_dots_in_a_pattern_follows_the_move() -> None:
             assert r"appx\.infra\.attention" and r"app\.infra\.attentions"
         ''', moves=MOVES)
     assert result.changed_strings == 2
+
+
+def test_an_exception_shown_as_qualified_name_colon_message_follows_its_module() -> None:
+    # packaging's tests compare `ctx.exconly()` with "packaging.requirements.Invalid...: "
+    result = assert_rewrite('''
+        def test_message(ctx):
+            assert ctx.exconly() == (
+                "app.core.base.agent_core.AgentCore: "
+                "it failed\\n"
+            )
+            assert "Traceback ...\\napp.infra.attention.Kernel: boom" in text
+            assert "see app.core.base.agent_core.AgentCore: prose" in text
+            assert "app.infra.attention: a module, not what is raised" in text
+        ''', '''
+        def test_message(ctx):
+            assert ctx.exconly() == (
+                "app.core.base.lifecycle.agent_core.AgentCore: "
+                "it failed\\n"
+            )
+            assert "Traceback ...\\napp.infra.engine.attention.Kernel: boom" in text
+            assert "see app.core.base.agent_core.AgentCore: prose" in text
+            assert "app.infra.attention: a module, not what is raised" in text
+        ''', moves=MOVES)
+    assert result.changed_strings == 2

@@ -151,7 +151,9 @@ def statement_pattern(sources: list[str]) -> re.Pattern[bytes]:
     """`reference_pattern` over bytes, also matching the paths written with their dots
     escaped for a regular expression (`pkg\\.mod\\.Cls`: `strings.ESCAPED_REFERENCE`):
     the statements (and files) the rewrite must see."""
-    plain = reference_pattern(sources).pattern
+    # Also after a `\n`/`\t` escape in a string's source ("...\\npkg.mod.Error: x").
+    plain = reference_pattern(sources).pattern.replace(
+        r"(?<![\w.])", r"(?:(?<![\w.])|(?<=\\[nrt]))", 1)
     alternatives = "|".join(re.escape(s).replace(r"\.", r"\\{1,2}\.")
                             for s in sorted(sources, key=len, reverse=True))
     escaped = rf"(?<![\w.\\])(?:{alternatives})(?:\\{{1,2}}\.[A-Za-z_]\w*)*(?![\w])"

@@ -48,6 +48,12 @@ ESCAPED_REFERENCE = re.compile(
     r"(?<![\w.\\])(?P<path>[A-Za-z_]\w*(?P<sep>\\{1,2}\.)[A-Za-z_]\w*"
     r"(?:(?P=sep)[A-Za-z_]\w*)*)(?![\w])"
 )
+RAISED_REFERENCE = re.compile(
+    r"(?:^|(?<=\n)|(?<=\\n))(?P<path>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?=: |:$|:\\n|:\n)"
+)
+"""A qualified name opening a line and followed by `: `, as an exception shows itself
+(`pkg.mod.Error: message`, `ExceptionInfo.exconly()`, a traceback's last line): the
+expected text of a test, which names the class's module."""
 """A dotted path with its dots escaped for a regular expression (`pkg\\.mod\\.Cls`, as in
 a `match=` pattern expecting a repr or a qualified name): it names the module's objects
 as surely as the plain path does, and the pattern stops matching once they move."""
@@ -428,7 +434,20 @@ class DottedStringRewriter(cst.CSTTransformer):
             count += 1
             return new.replace(".", separator)
 
+        def replace_raised(match: re.Match[str]) -> str:
+            nonlocal count
+            path = match.group("path")
+            new = self.resolver.new_name(path)
+            # A class (or anything) the module defines, not the module itself.
+            if (new == path or self.resolver.is_module(path)
+                    or not self.resolver.resolves(path)):
+                return path
+            count += 1
+            return new
+
         new_raw = NESTED_REFERENCE.sub(replace, raw)
+        if ": " in new_raw or ":\\n" in new_raw or new_raw.endswith(":"):
+            new_raw = RAISED_REFERENCE.sub(replace_raised, new_raw)
         if "\\" in new_raw:
             new_raw = ESCAPED_REFERENCE.sub(replace_escaped, new_raw)
         if not count or original in self._identity_nodes:
