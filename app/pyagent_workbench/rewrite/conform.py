@@ -380,17 +380,23 @@ def _isort_settings(root: Path, tool: dict[str, Any]) -> dict[str, Any] | None:
         return dict(tool["isort"])
     for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"),
                           ("tox.ini", "isort")):
-        path = root / name
-        if not _is_regular(path):
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
-        except (configparser.Error, UnicodeDecodeError, OSError):
-            continue
-        if parser.has_section(section):
+        parser = _ini(root / name)
+        if parser is not None and parser.has_section(section):
             return dict(parser.items(section))
     return None
+
+
+def _ini(path: Path) -> configparser.ConfigParser | None:
+    """An ini-style config file of the repo, read; `None` when it is not a regular file
+    or does not parse."""
+    if not _is_regular(path):
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(safefiles.read_regular(path).decode("utf-8"))
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return None
+    return parser
 
 
 def _isort_overrides(settings: dict[str, Any]) -> list[str]:
@@ -427,13 +433,8 @@ def _isort_value(key: str, value: Any) -> str | None:
 
 def _flake8_line_length(root: Path) -> int | None:
     for name in (".flake8", "setup.cfg", "tox.ini"):
-        path = root / name
-        if not _is_regular(path):
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
-        except (configparser.Error, UnicodeDecodeError, OSError):
+        parser = _ini(root / name)
+        if parser is None:
             continue
         for section in ("flake8", "pycodestyle"):
             if parser.has_section(section):
