@@ -24,6 +24,10 @@ class Resolver:
                                                        repr=False)
     """`defines(module, name)`: does the module define `name` at its top level (True
     when it cannot tell)? None: every name is taken to exist."""
+    later: dict[str, str] = field(default_factory=dict)
+    """The plan's moves still to come after this apply (source -> target), when it
+    applies part of a plan: a statement it splits is grouped as the whole plan will
+    group it (`final_name`), so that the plan applied in parts ends as it would at once."""
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -56,6 +60,20 @@ class Resolver:
             candidate = names.parent(candidate)
         self._cache[name] = result
         return result
+
+    def final_name(self, name: str) -> str:
+        """`name` once the whole plan has landed: after this apply's moves, else after
+        the one still to come that covers it."""
+        new = self.new_name(name)
+        if new != name or not self.later:
+            return new
+        candidate = name
+        while candidate:
+            target = self.later.get(candidate)
+            if target is not None:
+                return target + name[len(candidate):]
+            candidate = names.parent(candidate)
+        return name
 
     def is_moved(self, name: str) -> bool:
         return self.new_name(name) != name

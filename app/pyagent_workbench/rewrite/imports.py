@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -147,6 +148,14 @@ class ImportRewriter(cst.CSTTransformer):
         self._replacements: dict[cst.Attribute, cst.BaseExpression] = {}
         self._aliases: dict[str, str] = {}
         """Old dotted import -> alias used instead, when the new root name is shadowed."""
+        self._splits = 0
+        self._changed_from: dict[int, int] = {}
+        """`id()` of each `from` import this rewrite changed -> the number of the
+        statement it came from (several when it split one)."""
+        self._changed_lines: dict[int, frozenset[int]] = {}
+        """The same for the lines holding them (a line joined from several: theirs)."""
+        self.joined = 0
+        """`from` imports joined with the one beside them (`_merge_adjacent`)."""
         self._implicit: dict[str, list[str]] = {}
         """Old dotted import -> packages to import beside its rewrite (see
         `_implicit_parents`)."""
@@ -320,7 +329,11 @@ class ImportRewriter(cst.CSTTransformer):
         # `from a import base, mod, late` (all three submodules) with `mod` moved becomes
         # three statements, not `from a import base, late` then `mod`, which would
         # import `late` before `mod` (an order circular imports can depend on).
-        groups: list[tuple[str, list[tuple[int, cst.ImportAlias]]]] = []
+        # Applying part of a plan, names are grouped by where the whole plan takes them,
+        # and a group whose names do not all move now is split in its order: when the
+        # rest land, they join the piece beside them (`_merge_adjacent`), and the plan
+        # applied in parts ends as it would at once.
+        groups: list[tuple[str, list[tuple[int, cst.ImportAlias, str]]]] = []
         submodules: list[int] = []
         renamed = False
         for position, alias in enumerate(updated_node.names):
@@ -334,19 +347,24 @@ class ImportRewriter(cst.CSTTransformer):
                 target, new_name = names.parent(new_full), names.last(new_full)
             else:
                 target, new_name = self.resolver.new_name(absolute), name
+            final_full = self.resolver.final_name(full)
+            final = (names.parent(final_full) if self.resolver.is_module(full)
+                     and final_full != full else self.resolver.final_name(absolute))
             if new_name != name:
                 renamed = True
                 bound = alias.asname if alias.asname is not None else cst.AsName(
                     name=cst.Name(name))
                 alias = alias.with_changes(name=cst.Name(new_name), asname=bound)
-            if groups and groups[-1][0] == target:
-                groups[-1][1].append((position, alias))
+            if groups and groups[-1][0] == final:
+                groups[-1][1].append((position, alias, target))
             else:
-                groups.append((target, [(position, alias)]))
-        groups = _merged_if_order_kept(groups, submodules)
+                groups.append((final, [(position, alias, target)]))
+        runs = [(target, [(position, alias) for position, alias, _ in pieces])
+                for _, group in _merged_if_order_kept(groups, submodules)
+                for target, pieces in _runs_by_target(group)]
 
-        if len(groups) == 1 and not renamed:
-            ((target, _),) = groups
+        if len(runs) == 1 and not renamed:
+            ((target, _),) = runs
             if self._keeps(updated_node, absolute, target):
                 return updated_node
 
@@ -355,7 +373,7 @@ class ImportRewriter(cst.CSTTransformer):
         closing = _closing_whitespace(updated_node)
         statements: list[cst.BaseSmallStatement] = []
         end = len(updated_node.names) - 1
-        for target, numbered in groups:
+        for target, numbered in runs:
             aliases = [alias for _, alias in numbered]
             if not target:
                 # Moved to the top level: there is no package to import it from.
@@ -374,6 +392,9 @@ class ImportRewriter(cst.CSTTransformer):
         first, *rest = statements
         if rest:
             self._pending[first] = rest
+        if isinstance(first, cst.ImportFrom):
+            self._splits += 1
+            self._changed_from[id(first)] = self._splits
         return first
 
     # -- splitting one statement into several ------------------------------------------
@@ -381,6 +402,10 @@ class ImportRewriter(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        split = (self._changed_from.get(id(updated_node.body[0]))
+                 if len(updated_node.body) == 1 else None)
+        if split is not None:
+            self._changed_lines[id(updated_node)] = frozenset({split})
         if not any(statement in self._pending for statement in updated_node.body):
             return updated_node
         if len(updated_node.body) == 1:
@@ -390,8 +415,51 @@ class ImportRewriter(cst.CSTTransformer):
                 cst.SimpleStatementLine(body=[s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
                 for s in extra
             ]
+            for line in lines[1:]:
+                if split is not None:
+                    self._changed_lines[id(line)] = frozenset({split})
             return cst.FlattenSentinel(lines)
         return updated_node.with_changes(body=self._inline(updated_node.body))
+
+    # -- joining what an earlier apply split -------------------------------------------
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self._changed_lines:
+            return updated_node
+        return updated_node.with_changes(body=self._merge_adjacent(updated_node.body))
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not self._changed_lines:
+            return updated_node
+        return updated_node.with_changes(body=self._merge_adjacent(updated_node.body))
+
+    def _merge_adjacent(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """A `from` import this rewrite changed joins the one beside it when both import
+        from the same module (no line between them, at most one trailing comment, the
+        same layout): what an apply of part of a plan split comes together when the rest
+        lands, as the plan applied at once writes it; two pieces of one statement stay
+        apart (they were kept apart to keep the order submodules are imported in)."""
+        result: list[cst.BaseStatement] = []
+        for statement in body:
+            previous = result[-1] if result else None
+            merged = (_joined(previous, statement)
+                      if previous is not None and self._may_join(previous, statement)
+                      else None)
+            if merged is None:
+                result.append(statement)
+                continue
+            self.joined += 1
+            self._changed_lines[id(merged)] = (self._changed_lines.get(id(previous), frozenset())
+                                               | self._changed_lines.get(id(statement),
+                                                                         frozenset()))
+            result[-1] = merged
+        return result
+
+    def _may_join(self, first: cst.BaseStatement, second: cst.BaseStatement) -> bool:
+        a = self._changed_lines.get(id(first), frozenset())
+        b = self._changed_lines.get(id(second), frozenset())
+        return bool(a or b) and not a & b
 
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
@@ -485,6 +553,60 @@ def _plain_imports(
     return result
 
 
+def _same_module(a: cst.ImportFrom, b: cst.ImportFrom) -> bool:
+    return len(a.relative) == len(b.relative) and (
+        (_code(a.module) if a.module else "") == (_code(b.module) if b.module else ""))
+
+
+def _lone_from(line: cst.BaseStatement) -> cst.ImportFrom | None:
+    """The `from` import a line holds alone (not `*`), else `None`."""
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    statement = line.body[0]
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar):
+        return None
+    return statement
+
+
+def _joined(first: cst.BaseStatement, second: cst.BaseStatement
+            ) -> cst.SimpleStatementLine | None:
+    """The two lines' `from` imports as one, when they import from the same module, in
+    the same layout, with no line between them and one trailing comment at most."""
+    a, b = _lone_from(first), _lone_from(second)
+    if a is None or b is None:
+        return None
+    assert isinstance(first, cst.SimpleStatementLine)
+    assert isinstance(second, cst.SimpleStatementLine)
+    if second.leading_lines or not _same_module(a, b):
+        return None
+    comment_a = first.trailing_whitespace.comment
+    comment_b = second.trailing_whitespace.comment
+    if comment_a is not None and comment_b is not None:
+        return None
+    parenthesised = isinstance(a.lpar, cst.LeftParen)
+    if parenthesised != isinstance(b.lpar, cst.LeftParen):
+        return None
+    assert not isinstance(a.names, cst.ImportStar) and not isinstance(b.names, cst.ImportStar)
+    names_a = list(a.names)
+    last = names_a[-1]
+    opening = b.lpar.whitespace_after if isinstance(b.lpar, cst.LeftParen) else None
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        # Multi-line: the first's last name ends its line as before; the next line
+        # starts as the second's first name did.
+        if isinstance(last.comma, cst.Comma) and isinstance(
+                last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+            comma = last.comma.with_changes(whitespace_after=last.comma.whitespace_after
+                                            .with_changes(last_line=opening.last_line))
+        else:
+            comma = cst.Comma(whitespace_after=opening)
+    else:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    names_a[-1] = last.with_changes(comma=comma)
+    statement = a.with_changes(names=[*names_a, *b.names], rpar=b.rpar)
+    trailing = first.trailing_whitespace if comment_b is None else second.trailing_whitespace
+    return first.with_changes(body=[statement], trailing_whitespace=trailing)
+
+
 def _closing_whitespace(node: cst.ImportFrom) -> cst.BaseParenthesizableWhitespace | None:
     """The whitespace before `)` in a multi-line import (a new group's `)` gets the same)."""
     if not isinstance(node.rpar, cst.RightParen):
@@ -524,15 +646,31 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def _merged_if_order_kept(runs: list[tuple[str, list[tuple[int, cst.ImportAlias]]]],
-                          submodules: list[int]
-                          ) -> list[tuple[str, list[tuple[int, cst.ImportAlias]]]]:
+_Numbered = TypeVar("_Numbered", bound=tuple[Any, ...])
+
+
+def _merged_if_order_kept(runs: list[tuple[str, list[_Numbered]]], submodules: list[int]
+                          ) -> list[tuple[str, list[_Numbered]]]:
     """One statement per new module when the submodules (the names whose import runs
-    code) are still imported in their order; else the runs as they are."""
-    merged: dict[str, list[tuple[int, cst.ImportAlias]]] = {}
+    code) are still imported in their order; else the runs as they are. (Each numbered
+    entry starts with the name's position in the statement.)"""
+    merged: dict[str, list[_Numbered]] = {}
     for target, numbered in runs:
         merged.setdefault(target, []).extend(numbered)
     wanted = set(submodules)
-    order = [position for numbered in merged.values() for position, _ in numbered
-             if position in wanted]
+    order = [entry[0] for numbered in merged.values() for entry in numbered
+             if entry[0] in wanted]
     return list(merged.items()) if order == sorted(order) else runs
+
+
+def _runs_by_target(group: list[tuple[int, cst.ImportAlias, str]]
+                    ) -> list[tuple[str, list[tuple[int, cst.ImportAlias, str]]]]:
+    """A group's names in runs of one module now (several only when part of a plan
+    moves some of them and not yet the others)."""
+    runs: list[tuple[str, list[tuple[int, cst.ImportAlias, str]]]] = []
+    for entry in group:
+        if runs and runs[-1][0] == entry[2]:
+            runs[-1][1].append(entry)
+        else:
+            runs.append((entry[2], [entry]))
+    return runs

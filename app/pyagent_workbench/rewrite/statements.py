@@ -423,6 +423,8 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
 
     new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
                                             context.path)
+    if new_code is not None and imports.changed_imports:
+        _refuse_joins(spans, batch, batch.outputs(new_code))
     changed_imports = imports.changed_imports + strings.code_imports
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
@@ -430,6 +432,61 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
                                            imports.changed_imports else 0),
         changed_strings=strings.changed,
         problems=review_notes(context.path, source, imports, strings))
+
+
+def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str]) -> None:
+    """The whole-file rewrite joins a changed `from` import with the one beside it when
+    both import from the same module (`ImportRewriter._merge_adjacent`: what an apply of
+    part of a plan split); this path sees each statement alone, so such a file goes
+    whole (`_Unsupported`)."""
+    changed = {id(span): new for span, old, new in zip(batch.spans, batch.texts, new_texts,
+                                                        strict=True) if new != old}
+    if not changed:
+        return
+    simple = [statement for statement, _ in spans.owners]
+    span_of = {id(statement): span for statement, span in spans.owners}
+    for index, statement in enumerate(simple):
+        span = span_of[id(statement)]
+        if id(span) not in changed or not isinstance(statement, ast.ImportFrom):
+            continue
+        mine = _from_modules(changed[id(span)])
+        for neighbour, mine_end, their_end in (
+                (simple[index - 1] if index else None, 0, -1),
+                (simple[index + 1] if index + 1 < len(simple) else None, -1, 0)):
+            if not isinstance(neighbour, ast.ImportFrom) or not _beside(statement, neighbour):
+                continue
+            their_span = span_of[id(neighbour)]
+            if their_span is span:
+                continue  # one line holding both (`a; b`): never joined
+            theirs = (_from_modules(changed[id(their_span)]) if id(their_span) in changed
+                      else _from_modules_of([neighbour]))
+            if mine and theirs and mine[mine_end] is not None \
+                    and mine[mine_end] == theirs[their_end]:
+                raise _Unsupported
+
+
+def _beside(a: ast.stmt, b: ast.stmt) -> bool:
+    """Two statements of one block on consecutive lines (either order)."""
+    first, second = (a, b) if a.lineno < b.lineno else (b, a)
+    return (first.end_lineno is not None and first.end_lineno + 1 == second.lineno
+            and first.col_offset == second.col_offset)
+
+
+def _from_modules(text: str) -> list[tuple[int, str] | None]:
+    """(level, module) of each statement of a span's new text (`None`: not a `from`
+    import, or a star import)."""
+    try:
+        tree = ast.parse("if True:\n" + text if text[:1] in " \t" else text)
+    except SyntaxError:
+        raise _Unsupported from None
+    body = tree.body[0].body if text[:1] in " \t" else tree.body  # type: ignore[attr-defined]
+    return _from_modules_of(body)
+
+
+def _from_modules_of(statements: list[ast.stmt]) -> list[tuple[int, str] | None]:
+    return [(s.level, s.module or "") if isinstance(s, ast.ImportFrom)
+            and not any(alias.name == "*" for alias in s.names) else None
+            for s in statements]
 
 
 def _newline_of(text: bytes) -> str | None:
@@ -608,20 +665,26 @@ class _Batch:
             raise _Unsupported from error
         return None if new_module is module else new_module.code
 
+    def outputs(self, new_code: str) -> list[str]:
+        """The new text of each span, in order."""
+        outputs = new_code.split(self.marker)
+        if len(outputs) != len(self.spans) + 1 or outputs[0] != self.prefix:
+            raise _Unsupported
+        texts = []
+        for (opening, closing), output in zip(self.wrappers, outputs[1:], strict=True):
+            if not output.startswith(opening) or not output.endswith(closing):
+                raise _Unsupported
+            texts.append(output[len(opening): len(output) - len(closing)])
+        return texts
+
     def splice(self, source: bytes, new_code: str | None) -> bytes:
         """`source` with every span that changed replaced by its new text."""
         if new_code is None:
             return source
-        outputs = new_code.split(self.marker)
-        if len(outputs) != len(self.spans) + 1 or outputs[0] != self.prefix:
-            raise _Unsupported
         pieces: list[bytes] = []
         done = 0
-        for span, text, (opening, closing), output in zip(
-                self.spans, self.texts, self.wrappers, outputs[1:], strict=True):
-            if not output.startswith(opening) or not output.endswith(closing):
-                raise _Unsupported
-            new_text = output[len(opening): len(output) - len(closing)]
+        for span, text, new_text in zip(self.spans, self.texts, self.outputs(new_code),
+                                         strict=True):
             if new_text == text:
                 continue
             pieces.append(source[done: span.start])
