@@ -76,3 +76,29 @@ async def test_the_workbench_shows_and_reopens_an_applied_plan(
         assert again.session is not None and again.session.applied is None
         assert again.session.plan_path != sample / "phase1.toml"
         await pilot.press("ctrl+q")
+
+
+async def test_a_plan_landed_in_part_shows_what_landed_and_the_next_batch(
+        tmp_path: Path) -> None:
+    """Issue 17: batch 1 (the engine tier) landed from a shell; the workbench says which
+    moves landed, which are pending in which batch, and the command for the next."""
+    from support.cli import run
+
+    sample = sample_with_facades(tmp_path / "sample", facades=True)
+    landed = run("apply", sample / "phase1.toml", "--batch", "1", "--commit", "--no-verify")
+    assert landed.code == 0, landed.err
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await wait_for_screen(pilot, (AppliedScreen, ErrorScreen))
+        assert isinstance(screen, AppliedScreen), getattr(screen, "message", "")
+        await pilot.pause()
+        assert screen.applied.state == "partial" and screen.applied.next_batch == 2
+        table = screen.query_one("#moves", DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        assert (*MOVED, "1", "landed") in rows
+        assert ("src.infrastructure.cuda", "src.infrastructure.compute.cuda", "2",
+                "pending") in rows
+        assert sum(row[3] == "landed" for row in rows) == 9
+        text = str(screen.query_one("#next").render())
+        assert "pyagent-workbench apply phase1.toml --batch 2 --commit" in text
+        await pilot.press("q")

@@ -49,12 +49,19 @@ class AppliedScreen(Screen[None]):
         applied = self.applied
         yield Header(show_clock=False, icon="⛁")
         with Vertical(id="applied"):
-            yield Label("Plan applied", id="title")
-            state = "every move" if applied.state == "all" else "some of its moves (partial)"
+            partial = applied.state != "all"
+            yield Label("Plan partly applied" if partial else "Plan applied", id="title")
+            landed = sum(source in applied.landed for source, _ in applied.moves)
+            state = ("every move" if not partial
+                     else f"{landed} of its {len(applied.moves)} moves")
             yield Static(Content.assemble(
                 ("plan ", "$text-muted"),
                 literal(shown_path(applied.plan_path, self.root), "bold"),
                 (f" · applied {state}", "$text-muted")), id="plan")
+            if partial:
+                yield Static(Content.assemble(
+                    ("Land the rest from a shell, a batch at a time: ", "$text-muted"),
+                    literal(self._next_command(), "bold")), id="next")
             yield Label(f"{len(applied.moves)} moves", classes="heading")
             yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
             verdict, style = VERIFY[applied.verify_ok]
@@ -67,9 +74,24 @@ class AppliedScreen(Screen[None]):
         self.title = printable(f"pyagent-workbench · {self.root.name}")
         self.sub_title = printable(f"{self.applied.plan_path.name} (applied)")
         moves = self.query_one("#moves", DataTable)
-        moves.add_columns("from", "to")
-        moves.add_rows([(literal_text(old), literal_text(new)) for old, new in self.applied.moves])
+        applied = self.applied
+        if applied.state == "all":
+            moves.add_columns("from", "to")
+            moves.add_rows([(literal_text(old), literal_text(new))
+                            for old, new in applied.moves])
+        else:
+            moves.add_columns("from", "to", "batch", "state")
+            moves.add_rows([
+                (literal_text(old), literal_text(new), str(applied.batches.get(old, "")),
+                 "landed" if old in applied.landed else "pending")
+                for old, new in applied.moves])
         moves.focus()
+
+    def _next_command(self) -> str:
+        plan = shown_path(self.applied.plan_path, self.root)
+        batch = self.applied.next_batch
+        part = f" --batch {batch}" if batch is not None else ""
+        return f"pyagent-workbench apply {plan}{part} --commit"
 
     def action_new_plan(self) -> None:
         self.post_message(FreshPlanRequested())
