@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.rewrite.engine import preview
 from pyagent_workbench.rewrite.journal import KILL_SWITCH
 from pyagent_workbench.workspace import Workspace
@@ -64,6 +65,10 @@ def test_diff_predicts_exactly_what_apply_writes(tmp_path: Path) -> None:
 
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     changed = {p for p in changed if "__pycache__" not in p}
+    # Besides the changes, the plan file records which moves landed (and when).
+    assert "phase1.toml" in changed
+    changed.remove("phase1.toml")
+    assert all(m.landed for m in Plan.load(repo / "phase1.toml").moves)
     predicted = {c.new_path for c in changeset.changes if c.is_modified or c.kind != "rewrite"}
     predicted |= {c.old_path for c in changeset.changes if c.kind == "move" and c.old_path}
     predicted |= {p for c in changeset.changes for p in c.merged_from}

@@ -97,6 +97,30 @@ def _plan_and_repo(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _selection(parser: argparse.ArgumentParser, verb: str) -> None:
+    """--tier, --moves and --batch: the part of the plan a command takes."""
+    part = parser.add_argument_group(
+        "part of the plan", f"{verb} only these moves (together: all they name); the moves "
+        "that have landed already are left out")
+    part.add_argument("--tier", metavar="NAME", action="append", default=[],
+                      help="the moves into this tier (repeatable)")
+    part.add_argument("--moves", metavar="SOURCES", action="append", default=[],
+                      help="the moves of these sources, comma-separated (repeatable)")
+    part.add_argument("--batch", metavar="N", default=None,
+                      type=_number_in(int, 1, 10_000, "a batch number from 1 to 10000"),
+                      help="the moves of batch N (see `batches`)")
+    part.add_argument("--max-files", metavar="N", default=None,
+                      type=_number_in(int, 1, 1_000_000, "a whole number from 1"),
+                      help="with --batch, when the plan records no batches yet: the "
+                           "budget they are planned with (as `batches --max-files`)")
+
+
+def _max_files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-files", metavar="N", default=None,
+                        type=_number_in(int, 1, 1_000_000, "a whole number from 1"),
+                        help="a batch's budget of files touched (default 50)")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     """The command parser, and the parser for the default action (open the workbench)."""
     parser = _Parser(
@@ -192,13 +216,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         """
         Exit 1 listing each cross-tier import edge that has no "accepted" review in the
         plan (a ratchet: accepted edges may disappear, new ones fail); exit 0 otherwise.
+        While a plan lands in batches, also lists the code still using old paths through
+        the facades (counted per module, with file:line; `apply` on the landed moves
+        rewrites it). --baseline FILE holds CI to counts instead: it fails only when the
+        cross-tier imports not accepted, or the uses of an old path, grow past FILE's
+        (written when missing, tightened when they shrink).
         --format import-linter prints an equivalent import-linter `layers` contract.
         """,
-        "pyagent-workbench check pyagent-plan.toml --repo .",
+        """
+        pyagent-workbench check pyagent-plan.toml --repo .
+        pyagent-workbench check pyagent-plan.toml --baseline migration-baseline.json
+        """,
     )
     _plan_and_repo(p)
     p.add_argument("--format", choices=("text", "json", "import-linter"), default="text",
                    help="output format (default: text)")
+    p.add_argument("--baseline", metavar="FILE", type=Path, default=None,
+                   help="fail only when counts grow past this file's (JSON)")
 
     p = _command(
         subparsers, "diff", "Show every change apply would make, writing nothing.",
@@ -213,6 +247,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--stat", action="store_true", help="only the summary and file list")
     p.add_argument("--json", action="store_true", help="the summary as JSON (with --stat)")
     p.add_argument("--no-facades", action="store_true", help="preview without facades")
+    _selection(p, "show")
 
     p = _command(
         subparsers, "apply", "Carry out an approved plan, all or nothing.",
@@ -246,6 +281,46 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
                         "finds a problem)")
     p.add_argument("--force", action="store_true",
                    help="apply a plan still in draft, or approved with unreviewed edges")
+    _selection(p, "apply")
+
+    p = _command(
+        subparsers, "batches", "Split an approved plan into pull-request-sized batches.",
+        """
+        Each batch is safe on its own (every reference is rewritten, facades keep the
+        old paths working): the split is for review. Batches follow the plan's tiers in
+        the plan's order and never mix two; inside a tier, moves whose modules others
+        import come first; with a CODEOWNERS file, a tier's moves are grouped by the
+        owners of the moved files; a batch holds moves while the files they touch (moved,
+        and importing what moves, from the import graph) stay within --max-files. Moves
+        bound together (merged into one target, one inside another) never part.
+        Batches the plan records (`--write`, or an apply of a batch) keep their number;
+        the pending moves without one are split after them. `apply PLAN --batch N`
+        lands one.
+        """,
+        """
+        pyagent-workbench batches pyagent-plan.toml --max-files 40 --write
+        pyagent-workbench apply pyagent-plan.toml --batch 1 --commit
+        """,
+    )
+    _plan_and_repo(p)
+    _max_files(p)
+    p.add_argument("--write", action="store_true",
+                   help="record the batches in the plan (each move's `batch`)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = _command(
+        subparsers, "status", "Show which moves of a plan have landed, batch by batch.",
+        """
+        Reads the plan's record (each move's batch, the day it landed, its commit) and
+        the tree (a move has landed when its target is there and its source is gone or
+        is a facade pointing at it): the tree wins where they disagree, and a landed
+        move the plan records no commit for is looked up in git.
+        """,
+        "pyagent-workbench status pyagent-plan.toml --json",
+    )
+    _plan_and_repo(p)
+    _max_files(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = _command(
         subparsers, "verify", "Check that an applied plan lost no import and broke no module.",
@@ -333,8 +408,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     return parser, open_parser
 
 
-_COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "verify", "recover",
-             "report", "facades", "serve")
+_COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "batches", "status",
+             "verify", "recover", "report", "facades", "serve")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,12 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from pyagent_workbench.analysis.graph import SyntaxProblem
+from pyagent_workbench import safefiles
+from pyagent_workbench.analysis.graph import SyntaxProblem, build_graph
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.application import applying, previewing, reporting, retiring
+from pyagent_workbench.application import applying, migrating, previewing, reporting, retiring
+from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import open_plan, open_workspace
 from pyagent_workbench.application.suggesting import suggest_plan
 from pyagent_workbench.display import printable
+from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
 from pyagent_workbench.rewrite import diff as render
 from pyagent_workbench.rewrite.apply import ApplyOptions
@@ -37,11 +40,22 @@ def _warn_syntax(problems: list[SyntaxProblem]) -> None:
         _warn(f"{problem} (file left out of the analysis)")
 
 
+def _selection(args: argparse.Namespace) -> Selection:
+    sources = tuple(dict.fromkeys(
+        name.strip() for listed in args.moves for name in listed.split(",") if name.strip()))
+    return Selection(tiers=tuple(dict.fromkeys(args.tier)), sources=sources,
+                     batch=args.batch, max_files=args.max_files)
+
+
 def run_diff(args: argparse.Namespace) -> int:
     workspace = open_workspace(args.plan, args.repo)
-    diff = previewing.diff_plan(workspace, facades_enabled=False if args.no_facades else None)
+    selection = _selection(args)
+    diff = previewing.diff_plan(workspace, facades_enabled=False if args.no_facades else None,
+                                selection=selection)
     if diff.changeset is None:
-        _out("this plan is already applied: nothing to change")
+        _out("this plan is already applied: nothing to change" if selection.everything
+             else f"every move of {selection.describe()} has landed already: nothing to "
+                  f"change")
         return 0
     if args.json:
         _out(json.dumps(render.as_json(diff.changeset), indent=2))
@@ -59,7 +73,8 @@ def run_apply(args: argparse.Namespace) -> int:
         force=args.force, verify=not args.no_verify, collect_tests=not args.no_collect,
         run_tests=args.run_tests, plan_path=args.plan, commit=args.commit)
     applied = applying.apply(
-        workspace, options, progress=_progress if sys.stderr.isatty() else None,
+        workspace, options, selection=_selection(args),
+        progress=_progress if sys.stderr.isatty() else None,
         notice=lambda text: print(printable(f"note: {text}"), file=sys.stderr))
     result = applied.result
     if result is None:
@@ -69,7 +84,11 @@ def run_apply(args: argparse.Namespace) -> int:
         _warn(warning)
     for note in result.notes:
         print(printable(f"note: {note}"), file=sys.stderr)
-    _out("applied." + render.render_summary(result.changeset))
+    if applied.stragglers:
+        _out("rewrote the code still using old paths (the moves had landed)."
+             + render.render_summary(result.changeset))
+    else:
+        _out("applied." + render.render_summary(result.changeset))
     if result.tests:
         _out(f"tests after the apply: {result.tests}")
     code = 0
@@ -77,9 +96,14 @@ def run_apply(args: argparse.Namespace) -> int:
         _out(result.verify.render())
         code = 0 if result.verify.ok else 1
     if result.commits:
+        has_facades = any(c.kind == "facade" for c in result.changeset.changes)
+        second = "facades" if has_facades else "the plan's record"
         _out("committed: " + ", ".join(
             f"{commit[:12]} ({what})" for commit, what in zip(
-                result.commits, ("moves and rewrites", "facades"), strict=False)))
+                result.commits, ("moves and rewrites", second), strict=False)))
+    if applied.remaining:
+        _out(f"{applied.remaining} move{'s' if applied.remaining != 1 else ''} of the plan "
+             f"still pending (`status` lists them)")
     if result.commit_error:
         _warn(f"not committed: {result.commit_error}")
         code = 1
@@ -234,10 +258,15 @@ def run_check(args: argparse.Namespace) -> int:
         _out(reporting.import_linter_config(opened))
         return 0
     result = reporting.check_plan(opened)
+    facades = ([f for f in retiring.list_facades(opened.workspace) if f.uses]
+               if opened.state != "none" else [])
+    now = migrating.Baseline(len(result.violations), migrating.old_path_counts(facades))
+    ratchet = _ratchet(args.baseline, now) if args.baseline is not None else None
+    ok = result.ok if ratchet is None else not ratchet[0]
     if args.format == "json":
         _out(json.dumps({
             "schema": 1,
-            "ok": result.ok,
+            "ok": ok,
             "violations": [
                 {"importer": e.importer, "imported": e.imported, "path": e.path,
                  "line": e.line, "text": e.text, "importer_tier": e.importer_tier,
@@ -247,19 +276,70 @@ def run_check(args: argparse.Namespace) -> int:
             ],
             "accepted": result.accepted,
             "accepted_gone": [list(g) for g in result.gone],
+            "old_path_uses": [
+                {"old": f.old, "new": f.new, "count": len(f.uses),
+                 "uses": [{"path": u.path, "line": u.line, "text": u.text} for u in f.uses]}
+                for f in facades],
+            "baseline": None if ratchet is None else {
+                "path": str(args.baseline), "grown": ratchet[0], "note": ratchet[1]},
         }, indent=2))
-        return 0 if result.ok else 1
+        return 0 if ok else 1
     for edge in result.violations:
         why = "marked must-fix" if edge.verdict == "must-fix" else "not accepted in the plan"
         _out(f"{edge.path}:{edge.line}: {edge.importer} -> {edge.imported} "
              f"({edge.importer_tier} -> {edge.imported_tier}, {edge.direction}): {why}")
     if result.gone:
         _out(f"{len(result.gone)} accepted edges are gone (fine; you may drop their reviews)")
+    if facades:
+        total = sum(len(f.uses) for f in facades)
+        _out(f"old paths still used through their facades: {total} uses of "
+             f"{len(facades)} modules (`apply PLAN` rewrites them to the new paths)")
+        for facade in facades:
+            _out(f"  {facade.old} -> {facade.new}: {len(facade.uses)} "
+                 f"use{'s' if len(facade.uses) != 1 else ''}")
+            for use in facade.uses[:20]:
+                _out(f"    {use.path}:{use.line}: {use.text}")
+            if len(facade.uses) > 20:
+                _out(f"    ... and {len(facade.uses) - 20} more")
+    if ratchet is not None:
+        grown, note = ratchet
+        for line in grown:
+            _out(f"grown: {line}")
+        _out(note)
+        return 0 if not grown else 1
     if result.ok:
         _out(f"check passed: every cross-tier import is accepted ({result.accepted} edges)")
         return 0
     _out(f"check failed: {len(result.violations)} cross-tier imports are not accepted")
     return 1
+
+
+def _ratchet(path: Path, now: migrating.Baseline) -> tuple[list[str], str]:
+    """(what grew past the baseline, what was said about the file); the file is written
+    when missing and tightened when counts shrank."""
+    try:
+        data = json.loads(safefiles.read_regular(path))
+    except FileNotFoundError:
+        safefiles.write_output(path, (json.dumps(now.as_json(), indent=1) + "\n").encode())
+        return [], (f"baseline written to {path}: {now.cross_tier} cross-tier imports not "
+                    f"accepted, {sum(now.old_paths.values())} uses of old paths")
+    except (OSError, ValueError) as error:
+        raise WorkbenchError(f"{path}: cannot read the baseline ({error})") from None
+    baseline = migrating.Baseline.from_json(data)
+    if baseline is None:
+        raise WorkbenchError(f"{path}: not a baseline written by `check --baseline`")
+    grown = baseline.grown(now)
+    if grown:
+        return grown, f"check failed: counts grew past the baseline in {path}"
+    tighter = baseline.tightened(now)
+    if tighter != baseline:
+        safefiles.write_output(path, (json.dumps(tighter.as_json(), indent=1) + "\n").encode())
+        return [], (f"check passed, and the baseline in {path} tightened (commit it): "
+                    f"{tighter.cross_tier} cross-tier imports not accepted, "
+                    f"{sum(tighter.old_paths.values())} uses of old paths")
+    return [], (f"check passed: no count grew past the baseline in {path} "
+                f"({now.cross_tier} cross-tier imports not accepted, "
+                f"{sum(now.old_paths.values())} uses of old paths)")
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -314,4 +394,86 @@ def run_facades(args: argparse.Namespace) -> int:
         else:
             _out(f"kept {facade.path}: a facade below it is still used")
     _out(f"{len(result.removed)} facades removed, {len(result.kept)} kept")
+    return 0
+
+
+def run_batches(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args.plan, args.repo)
+    graph = build_graph(workspace.repo)
+    _warn_syntax(graph.syntax_errors)
+    budget = args.max_files or migrating.DEFAULT_MAX_FILES
+    views = migrating.planned_batches(workspace, graph, max_files=budget)
+    written = 0
+    if args.write:
+        written = migrating.record_batches(workspace.plan, views)
+        if written:
+            workspace.plan.save(args.plan)
+    if args.json:
+        _out(json.dumps({"schema": 1, "plan": str(args.plan), "max_files": budget,
+                         "batches": [_batch_json(v) for v in views]}, indent=2))
+        return 0
+    if not views:
+        _out("the plan has no moves")
+        return 0
+    for view in views:
+        batch = view.batch
+        proposed = "" if view.recorded else ", proposed"
+        over = f", over the budget of {budget}" if batch.over_budget else ""
+        owners = f"; owners: {' '.join(batch.owners)}" if batch.owners else ""
+        _out(f"batch {batch.number} ({view.state}{proposed}): {', '.join(batch.tiers)}; "
+             f"{len(batch.moves)} moves, {len(batch.files)} files{over}{owners}")
+        for move in batch.moves:
+            _out(f"    {move.source} -> {move.target}")
+    if written:
+        _out(f"\n{written} moves assigned their batch in {args.plan}")
+    elif any(not v.recorded for v in views):
+        _out("\nproposed batches are numbered as `apply --batch N` would take them; "
+             "--write records them in the plan")
+    return 0
+
+
+def _batch_json(view: migrating.BatchView) -> dict[str, object]:
+    batch = view.batch
+    return {"number": batch.number, "state": view.state, "recorded": view.recorded,
+            "tiers": list(batch.tiers),
+            "moves": [{"source": m.source, "target": m.target, "tier": m.tier}
+                      for m in batch.moves],
+            "files": list(batch.files), "owners": list(batch.owners),
+            "over_budget": batch.over_budget}
+
+
+def run_status(args: argparse.Namespace) -> int:
+    workspace = open_workspace(args.plan, args.repo)
+    moves = migrating.progress(workspace, with_commits=True)
+    landed = sum(p.landed for p in moves)
+    if args.json:
+        _out(json.dumps({
+            "schema": 1, "plan": str(args.plan), "moves_total": len(moves),
+            "moves_landed": landed,
+            "moves": [{"source": p.move.source, "target": p.move.target, "tier": p.move.tier,
+                       "batch": p.move.batch, "state": "landed" if p.landed else "pending",
+                       "landed_on": p.move.landed if p.landed else None,
+                       "commit": p.commit, "commit_from_git": p.commit_from_git,
+                       "recorded": p.move.landed is not None}
+                      for p in moves]}, indent=2))
+        return 0
+    by_batch: dict[int | None, list[migrating.MoveProgress]] = {}
+    for item in moves:
+        by_batch.setdefault(item.move.batch, []).append(item)
+    for number in sorted(by_batch, key=lambda b: (b is None, b or 0)):
+        items = by_batch[number]
+        done = sum(p.landed for p in items)
+        title = f"batch {number}" if number is not None else "no batch"
+        _out(f"{title}: {done}/{len(items)} landed")
+        for item in items:
+            if item.landed:
+                when = f" on {item.move.landed}" if item.move.landed else ""
+                commit = (f" in {item.commit[:12]}" + (" (from git)" if item.commit_from_git
+                                                         else "")) if item.commit else ""
+                unrecorded = "" if item.move.landed else " (not recorded in the plan)"
+                state = f"landed{when}{commit}{unrecorded}"
+            else:
+                state = "pending"
+            _out(f"    {item.move.source} -> {item.move.target}: {state}")
+    _out(f"\n{landed} of {len(moves)} moves landed")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from pyagent_workbench.errors import ApplyError, RepoError
@@ -190,17 +190,24 @@ def stage_removals(root: Path, paths: Iterable[str]) -> None:
 
 
 def commit_applied(root: Path, facades: Sequence[str], moves_message: str,
-                   facades_message: str) -> list[str]:
+                   facades_message: str, *,
+                   after_first: Callable[[str], Sequence[str]] | None = None,
+                   record_message: str = "") -> list[str]:
     """Commit what the apply staged in two commits and return their ids: the moves and
     rewrites first, without the facades (so that git sees each moved file as renamed:
     `git log --follow`, `git diff -M`), then the facades at the old paths.
+
+    `after_first` is called with the first commit's id and returns files (relative to
+    `root`) to add to the second commit (the plan, recording that id); with no facades,
+    they are committed alone with `record_message`.
 
     Raises `ApplyError` with git's reason when a commit fails (no identity, a hook that
     refuses); the index is then as the apply left it, everything staged."""
     top = toplevel(root)
     if top is None:
         raise ApplyError("not a git work tree: nothing to commit")
-    paths = [_prefix(root) + path for path in facades]
+    prefix = _prefix(root)
+    paths = [prefix + path for path in facades]
     listing = "\0".join(paths).encode() + b"\0"
     if paths:  # out of the index only (paths, not pathspecs); the files stay
         _must(_git(top, "update-index", "--force-remove", "-z", "--stdin", stdin=listing),
@@ -212,10 +219,30 @@ def commit_applied(root: Path, facades: Sequence[str], moves_message: str,
             _must(_git(top, "update-index", "--add", "-z", "--stdin", stdin=listing),
                   "git update-index")
     commits = [_answer(top, "rev-parse", "HEAD") or ""]
-    if paths:
-        _must(_git(top, "commit", "-q", "-m", facades_message), "git commit")
+    recorded = [prefix + path for path in (after_first(commits[0]) if after_first else [])]
+    if recorded:
+        _must(_git(top, "update-index", "--add", "-z", "--stdin",
+                   stdin="\0".join(recorded).encode() + b"\0"), "git update-index")
+    if paths or recorded:
+        message = facades_message if paths else record_message
+        if paths and recorded:
+            message += "\n" + record_message
+        _must(_git(top, "commit", "-q", "-m", message), "git commit")
         commits.append(_answer(top, "rev-parse", "HEAD") or "")
     return commits
+
+
+def is_tracked(root: Path, path: str) -> bool:
+    """Whether git tracks the file `path` (relative to `root`)."""
+    out = _git(root, "ls-files", "--error-unmatch", "--", path)
+    return out is not None and out.returncode == 0
+
+
+def commit_adding(root: Path, path: str) -> str | None:
+    """The latest commit that added the file `path` (relative to `root`; a rename counts
+    as adding its new path), or `None`."""
+    return _answer(root, "log", "-1", "--no-renames", "--diff-filter=A", "--format=%H",
+                   "--", path) or None
 
 
 def _must(out: subprocess.CompletedProcess[bytes] | None, what: str) -> None:

@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +18,12 @@ from pyagent_workbench.analysis.suggest import suggest
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
 from pyagent_workbench.repo import Repo
-from pyagent_workbench.rewrite.records import AppliedState, applied_state, load_applied
+from pyagent_workbench.rewrite.records import (
+    AppliedState,
+    applied_state,
+    load_applied,
+    move_states,
+)
 from pyagent_workbench.rewrite.verify import VerifyReport
 from pyagent_workbench.statedir import DRAFTS_DIR, ensure_state_dir, state_dir
 from pyagent_workbench.workspace import Workspace
@@ -44,6 +49,16 @@ class AppliedPlan:
     verify_text: str | None
     applied_at: float | None
     """When the apply finished (None: known from the tree only, e.g. a fresh clone)."""
+    landed: frozenset[str] = frozenset()
+    """The sources of the moves that have landed (all of them unless "partial")."""
+    batches: dict[str, int] = field(default_factory=dict)
+    """Source -> the batch the plan records for it."""
+
+    @property
+    def next_batch(self) -> int | None:
+        """The lowest batch still pending (None: none recorded)."""
+        pending = [b for source, b in self.batches.items() if source not in self.landed]
+        return min(pending) if pending else None
 
 
 @dataclass
@@ -103,11 +118,14 @@ def applied_plan(workspace: Workspace, plan_path: Path,
               if record is not None and record.verify else None)
     moves = record.moves if record is not None else [
         (m.source, m.target) for m in workspace.plan.moves]
+    states = move_states(workspace)
     return AppliedPlan(
         plan_path=plan_path, state=state, moves=list(moves),
         verify_ok=verify.ok if verify is not None else None,
         verify_text=verify.render() if verify is not None else None,
-        applied_at=record.applied_at if record is not None else None)
+        applied_at=record.applied_at if record is not None else None,
+        landed=frozenset(source for source, _ in moves if states.get(source) != "pending"),
+        batches={m.source: m.batch for m in workspace.plan.moves if m.batch is not None})
 
 
 # -- the workbench's start ---------------------------------------------------------------

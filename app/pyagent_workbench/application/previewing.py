@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
+from pyagent_workbench.application import migrating
+from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import PlanState, plan_state
 from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress, preview
-from pyagent_workbench.rewrite.records import record_last_diff
+from pyagent_workbench.rewrite.records import move_states, record_last_diff
 from pyagent_workbench.workspace import Workspace
 
 
 def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  units: Iterable[str] | None = None, facades_enabled: bool | None = None,
-                 jobs: int | None = None,
+                 jobs: int | None = None, later: Mapping[str, str] | None = None,
                  progress: RewriteProgress | None = None) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
     no sweep of every file's syntax). The plan must be valid against the repo.
@@ -24,7 +26,7 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
     if units is not None:
         only = [u for u in units if workspace.plan.move_for(u) is not None]
     return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
-                   facades_enabled=facades_enabled, progress=progress)
+                   facades_enabled=facades_enabled, later=later, progress=progress)
 
 
 @dataclass
@@ -34,13 +36,23 @@ class Diff:
     """None when the plan is applied already: nothing to change."""
 
 
-def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None) -> Diff:
-    """What `apply` would change, recorded so that `apply` can tell whether the plan or
-    the tree changed since it was reviewed."""
+def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
+              selection: Selection | None = None) -> Diff:
+    """What `apply` would change (of the selected moves that have not landed), recorded
+    so that `apply` can tell whether the plan or the tree changed since it was reviewed."""
     state = plan_state(workspace)
-    if state == "all":
+    selection = selection or Selection()
+    graph = build_graph(workspace.repo)
+    migrating.assign_batches_if_none(workspace, selection, graph)
+    chosen = migrating.select(workspace.plan, selection)
+    states = move_states(workspace)
+    pending = [m for m in chosen if states[m.source] == "pending"]
+    if not pending:
         return Diff(state, None)
-    changeset = preview_plan(workspace, build_graph(workspace.repo),
-                             facades_enabled=facades_enabled)
-    record_last_diff(workspace, changeset)
+    part = migrating.pending_workspace(workspace, pending)
+    now = {m.source for m in pending}
+    later = {m.source: m.target for m in workspace.plan.moves
+             if m.source not in now and states[m.source] == "pending"}
+    changeset = preview_plan(part, graph, facades_enabled=facades_enabled, later=later)
+    record_last_diff(part, changeset)
     return Diff(state, changeset)

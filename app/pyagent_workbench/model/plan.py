@@ -9,7 +9,7 @@ the plan's indexes of tiers, moves and reviews (and its text) in step.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast
@@ -109,7 +109,9 @@ def _read_tier(table: Table) -> Tier:
 
 def _read_move(table: Table) -> Move:
     return Move(source=plain(table["source"]), target=plain(table["target"]),
-                tier=plain(table.get("tier")), carry_tests=plain(table.get("carry_tests")))
+                tier=plain(table.get("tier")), carry_tests=plain(table.get("carry_tests")),
+                batch=plain(table.get("batch")), landed=plain(table.get("landed")),
+                commit=plain(table.get("commit")))
 
 
 def _read_review(table: Table) -> Review:
@@ -196,6 +198,19 @@ class Plan:
 
     def copy(self) -> Plan:
         return Plan(copy.deepcopy(self.document), path=self.path)
+
+    def with_moves(self, sources: Collection[str]) -> Plan:
+        """A copy holding only the moves of these sources (tiers, options and reviews
+        all kept): the part of a plan an apply or a diff takes. In memory only: it keeps
+        the plan's path for messages, and is never saved over it."""
+        document = copy.deepcopy(self.document)
+        if "moves" in document:
+            kept = tomlkit.aot()
+            for table in cast(AoT, document["moves"]):
+                if plain(table["source"]) in sources:
+                    kept.append(table)
+            document["moves"] = kept
+        return Plan(document, path=self.path)
 
     # -- typed views ------------------------------------------------------------------
 
@@ -339,6 +354,26 @@ class Plan:
                 del table["tier"]
         self._moves.reread(table)
 
+    def set_progress(self, source: str, *, batch: int | None = None,
+                     landed: str | None = None, commit: str | None = None) -> None:
+        """Record a move's batch, the day it landed and its commit (each given value
+        replaces the one there; the others stay)."""
+        table = self._moves.tables[source]
+        self._edited()
+        for key, value in (("batch", batch), ("landed", landed), ("commit", commit)):
+            if value is not None:
+                _set_key(table, key, value)
+        self._moves.reread(table)
+
+    def clear_progress(self, source: str, *keys: Literal["batch", "landed", "commit"]) -> None:
+        """Forget a move's batch, landing or commit (all three when no key is named)."""
+        table = self._moves.tables[source]
+        self._edited()
+        for key in keys or ("batch", "landed", "commit"):
+            if key in table:
+                del table[key]
+        self._moves.reread(table)
+
     def remove_move(self, source: str) -> None:
         table = self._moves.forget(source)
         self._edited()
@@ -419,6 +454,23 @@ def _new_table(**values: Any) -> Table:
         if value is not None:
             table[key] = value
     return table
+
+
+def _set_key(table: Table, key: str, value: Any) -> None:
+    """Set a key of a table; a new one goes after its last key, before the blank lines
+    and comments that end the table (they introduce what follows it)."""
+    if key in table:
+        table[key] = value
+        return
+    body = table.value.body
+    start = len(body)
+    while start > 0 and body[start - 1][0] is None and isinstance(
+            body[start - 1][1], (Comment, Whitespace)):
+        start -= 1
+    trailing = body[start:]
+    del body[start:]
+    table[key] = value
+    body.extend(trailing)
 
 
 def _trailing_trivia(container: Container) -> list[tuple[None, Any]]:

@@ -26,7 +26,8 @@ ENTRY_KEYS: dict[str, dict[str, tuple[type, bool]]] = {
     "tiers": {"name": (str, True), "package": (str, True), "layer": (int, False)},
     "moves": {
         "source": (str, True), "target": (str, True), "tier": (str, False),
-        "carry_tests": (bool, False),
+        "carry_tests": (bool, False), "batch": (int, False), "landed": (str, False),
+        "commit": (str, False),
     },
     "reviews": {
         "importer": (str, True), "imported": (str, True), "verdict": (str, True),
@@ -54,6 +55,14 @@ class Move:
     tier: str | None = None
     carry_tests: bool | None = None
     """Per-move override of `options.carry_tests`; `None` means "as the options say"."""
+    batch: int | None = None
+    """The pull-request-sized batch it lands in (`batches --write`, or the apply of a
+    batch); `None`: not assigned yet."""
+    landed: str | None = None
+    """The day (`YYYY-MM-DD`) an apply landed it; `None`: pending, or landed by a tool
+    that did not record it (the tree tells)."""
+    commit: str | None = None
+    """The commit holding the move (written by `apply --commit`)."""
 
 
 @dataclass(frozen=True)

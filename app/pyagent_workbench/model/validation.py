@@ -281,7 +281,27 @@ def _check_moves(checker: Checker, moves: Entries, tier_names: set[str]) -> Entr
         if "tier" in move and move["tier"] not in tier_names:
             checker.at_entry(f"move #{index + 1} ({move['source']}): tier '{move['tier']}' is "
                              f"not declared in [[tiers]]", "moves", index, "tier")
+        _check_progress(checker, index, move)
     return valid
+
+
+_LANDED = re.compile(r"\d{4}-\d{2}-\d{2}")
+_COMMIT = re.compile(r"[0-9a-f]{7,64}")
+
+
+def _check_progress(checker: Checker, index: int, move: dict[str, Any]) -> None:
+    """What an apply records on a move: its batch, the day it landed, its commit."""
+    label = f"move #{index + 1} ({move['source']})"
+    batch, landed, commit = move.get("batch"), move.get("landed"), move.get("commit")
+    if isinstance(batch, int) and not 1 <= batch <= MAX_ENTRIES["moves"]:
+        checker.at_entry(f"{label}: batch must be a number from 1 to "
+                         f"{MAX_ENTRIES['moves']}, not {batch}", "moves", index, "batch")
+    if isinstance(landed, str) and not _LANDED.fullmatch(landed):
+        checker.at_entry(f"{label}: landed must be a day written YYYY-MM-DD, not "
+                         f"{landed!r}", "moves", index, "landed")
+    if isinstance(commit, str) and not _COMMIT.fullmatch(commit):
+        checker.at_entry(f"{label}: commit must be a commit id (7 to 64 lower-case hex "
+                         f"digits), not {commit!r}", "moves", index, "commit")
 
 
 def _move_is_valid(checker: Checker, index: int, move: dict[str, Any],

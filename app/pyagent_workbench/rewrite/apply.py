@@ -11,6 +11,7 @@ can undo the apply.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import os
 import posixpath
@@ -22,7 +23,8 @@ from typing import Any, ParamSpec, TypeVar
 from pyagent_workbench import gitrepo
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.errors import ApplyError
+from pyagent_workbench.errors import ApplyError, OutputError
+from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
 from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, preview, sha256
@@ -35,7 +37,7 @@ from pyagent_workbench.rewrite.journal import (
 )
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.rewrite.wholetree import Carried, Carrying, WholeTree
-from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
+from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir, state_dir
 from pyagent_workbench.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
@@ -73,6 +75,16 @@ class ApplyOptions:
     commit: bool = False
     """Commit the applied tree (a git work tree, clean before): the moves and rewrites,
     then the facades (`gitrepo.commit_applied`). Not when verify finds a problem."""
+    whole_plan: Plan | None = None
+    """When the workspace's plan is part of a plan (a tier, a batch: `migrating`), the
+    whole plan: its approval and reviews are what is checked, and it records the moves
+    that land (saved to `plan_path`). `None`: the workspace's plan is the whole plan."""
+    batch: int | None = None
+    """The batch this apply lands, recorded on its moves in the plan."""
+    stragglers: bool = False
+    """The workspace's moves have landed: rewrite only the code still using their old
+    paths (written since, through the facades); no file moves, no facade is written,
+    and verify (which compares with a tree before the moves) does not run."""
 
 
 @dataclass
@@ -121,6 +133,16 @@ def apply_plan(workspace: Workspace, options: ApplyOptions | None = None, *,
     return _Apply(workspace, options or ApplyOptions(), progress, notice, fault).run()
 
 
+def refuse_interrupted(root: Path) -> None:
+    """Nothing is applied, nor said to be applied, over an interrupted apply: the tree is
+    half written until `recover` puts it back."""
+    journal = Journal(root, state_dir(root))
+    if journal.exists():
+        raise ApplyError(
+            f"an interrupted apply left a journal in {journal.dir}; run "
+            f"`pyagent-workbench recover {root}` first")
+
+
 def _workspace_after(workspace: Workspace) -> Workspace:
     """The same plan over the tree as it is now (read again when first asked)."""
     return Workspace(workspace.repo.rescanned(), workspace.plan)
@@ -160,11 +182,21 @@ class _Apply:
         graph = self.analyse()
         self.refuse_unreviewed(graph)
         changeset = self.compute_changes(graph)
-        carrying = self.tree.check(changeset)
-        before = self.record_before(graph, changeset)
+        stragglers = self.options.stragglers
+        carrying = Carrying([], []) if stragglers else self.tree.check(changeset)
+        before = self.record_before(graph, changeset) if not stragglers else _Before()
+        if stragglers and self.options.run_tests:
+            before.tests = verifying.run_tests(self.repo.root, self.options.run_tests,
+                                               self.state)
         tests = self.write_through_journal(changeset, carrying, before)
         result = ApplyResult(changeset, _workspace_after(self.workspace), tests=tests)
-        self.after_commit(changeset)
+        if stragglers:
+            result.notes.append("verify does not run on a rewrite of old-path uses (it "
+                                "compares with the tree before the moves); --run-tests "
+                                "runs your tests before and after")
+        else:
+            self.after_commit(changeset)
+            self.record_progress(result)
         if self.options.verify and self.keep_verify_record(before, result):
             self.verify(result)
         if self.options.commit:
@@ -176,15 +208,21 @@ class _Apply:
     def refuse_early(self) -> None:
         """The cheap reasons not to apply, before the costly work."""
         self.refuse_unless_ready()
-        self.workspace.require_valid()
-        # Before anything is read: a repository inside a moved package would be read whole.
-        self.tree.refuse_foreign_ways(
-            path for file in self.workspace.mapping.files for path in (file.old, file.new))
+        if not self.options.stragglers:
+            self.workspace.require_valid()
+            # Before anything is read: a repository inside a moved package would be read
+            # whole.
+            self.tree.refuse_foreign_ways(
+                path for file in self.workspace.mapping.files for path in (file.old, file.new))
         if self.options.commit and (not self.repo.is_git or self.options.allow_dirty):
             raise ApplyError("--commit commits the apply's changes alone: it needs a git work "
                              "tree without uncommitted changes (not --allow-dirty)")
         if self.repo.is_git and not self.options.allow_dirty:
             self.refuse_dirty_tree()
+
+    @property
+    def whole_plan(self) -> Plan:
+        return self.options.whole_plan or self.workspace.plan
 
     @functools.cached_property
     def tree(self) -> WholeTree:
@@ -192,16 +230,15 @@ class _Apply:
 
     def refuse_unless_ready(self) -> None:
         plan = self.workspace.plan
-        if self.journal.exists():
-            raise ApplyError(
-                f"an interrupted apply left a journal in {self.journal.dir}; run "
-                f"`pyagent-workbench recover {self.repo.root}` first")
+        refuse_interrupted(self.repo.root)
         if plan.status != "approved" and not self.options.force:
             raise ApplyError(
                 f"the plan is still a draft (status = \"{plan.status}\"); approve it first, "
                 f"or apply with --force")
         if not plan.moves:
             raise ApplyError("the plan has no moves: nothing to apply")
+        if self.options.stragglers:
+            return
         state = records.applied_state(self.workspace)
         if state == "all":
             raise AlreadyApplied("this plan is already applied: nothing to do")
@@ -240,7 +277,7 @@ class _Apply:
         a verdict (the plan was edited by hand, or the code changed since) voids it."""
         if self.options.force:
             return
-        unreviewed = PlanView(self.repo, graph, self.workspace.plan).unreviewed()
+        unreviewed = PlanView(self.repo, graph, self.whole_plan).unreviewed()
         if unreviewed:
             importer, imported = unreviewed[0]
             raise ApplyError(
@@ -252,10 +289,24 @@ class _Apply:
     def compute_changes(self, graph: ImportGraph) -> ChangeSet:
         self.say("computing changes", 0, 1)
         changeset = preview(self.workspace, graph,
-                            facades_enabled=self.options.facades_enabled, compile_check=True)
+                            facades_enabled=self.options.facades_enabled, compile_check=True,
+                            later=self.later_moves(), landed=self.options.stragglers)
+        if self.options.stragglers and not changeset.changes:
+            raise AlreadyApplied("these moves have landed and no code uses their old paths: "
+                                 "nothing to do")
         records.check_last_diff(self.workspace, changeset)
         _check_all_parse(changeset)
         return changeset
+
+    def later_moves(self) -> dict[str, str]:
+        """Applying part of a plan: the plan's moves still to come after this apply."""
+        whole = self.options.whole_plan
+        if whole is None:
+            return {}
+        states = records.move_states(Workspace(self.repo, whole))
+        now = {m.source for m in self.workspace.plan.moves}
+        return {m.source: m.target for m in whole.moves
+                if m.source not in now and states[m.source] == "pending"}
 
     def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
         """What imports, which tests collect and which pass today (all run the repo's
@@ -366,6 +417,32 @@ class _Apply:
         with contextlib.suppress(OSError):  # (without it, applied_state reads the tree)
             records.save_applied(self.workspace, records.AppliedRecord.now(self.workspace))
 
+    def record_progress(self, result: ApplyResult, commit: str | None = None) -> bool:
+        """Record in the plan file the moves that landed (the day, the batch, and the
+        commit once there is one), when the file is in the repository; False (with a
+        note) when it is not, or cannot be written."""
+        path = self.options.plan_path
+        if path is None:
+            return False
+        if self.plan_file_in_repo() is None:  # nothing outside the repository is written
+            if commit is None:
+                result.notes.append("the plan file is outside the repository, so it is not "
+                                    "updated: `status` reads which moves landed from the tree")
+            return False
+        plan = self.whole_plan
+        day = datetime.date.today().isoformat()
+        for move in self.workspace.plan.moves:
+            if plan.move_for(move.source) is not None:
+                plan.set_progress(move.source, landed=day, batch=self.options.batch,
+                                  commit=commit)
+        try:
+            plan.save(path)
+        except (OSError, OutputError) as error:
+            result.notes.append(f"applied, but the plan file could not record which moves "
+                                f"landed ({error}); `status` reads it from the tree")
+            return False
+        return True
+
     def keep_verify_record(self, before: _Before, result: ApplyResult) -> bool:
         """Save what imported before, for verify; False (with a note) when it cannot be."""
         if before.imports is None:
@@ -393,23 +470,54 @@ class _Apply:
             return
         changes = result.changeset.changes
         facade_paths = [c.new_path for c in changes if c.kind == "facade"]
+        plan_file = self.plan_file_in_repo()
+
+        def record_commit(commit: str) -> list[str]:
+            """The plan records the moves' commit, and goes into the next commit (when
+            git tracks it: a plan kept out of the repo's history stays out)."""
+            if self.options.stragglers or not self.record_progress(result, commit) \
+                    or plan_file is None \
+                    or not gitrepo.is_tracked(self.repo.root, plan_file):
+                return []
+            return [plan_file]
+
         try:
+            message = (_stragglers_message(result.changeset) if self.options.stragglers
+                       else _moves_message(self.workspace, self.options))
             result.commits = gitrepo.commit_applied(
-                self.repo.root, facade_paths, _moves_message(self.workspace),
-                _facades_message(len(facade_paths)))
+                self.repo.root, facade_paths, message,
+                _facades_message(len(facade_paths)), after_first=record_commit,
+                record_message=_record_message(self.workspace, plan_file))
         except ApplyError as error:
             result.commit_error = f"{error}; the changes are staged, not committed"
 
 
-def _moves_message(workspace: Workspace) -> str:
+def _moves_message(workspace: Workspace, options: ApplyOptions) -> str:
     moves = workspace.plan.moves
     shown = [f"- {move.source} -> {move.target}" for move in moves[:60]]
     if len(moves) > len(shown):
         shown.append(f"- ... and {len(moves) - len(shown)} more (see the plan)")
     plan = workspace.plan.path.name if workspace.plan.path is not None else "the plan"
-    return (f"Move {len(moves)} modules into their tiers ({plan})\n\n"
+    part = ""
+    if options.whole_plan is not None:
+        part = (f", batch {options.batch}" if options.batch is not None else "") + (
+            f": {len(moves)} of its {len(options.whole_plan.moves)} moves")
+    return (f"Move {len(moves)} modules into their tiers ({plan}{part})\n\n"
             "Moved with pyagent-workbench, every import and reference rewritten:\n"
             + "\n".join(shown) + "\n")
+
+
+def _stragglers_message(changeset: ChangeSet) -> str:
+    files = len(changeset.changes)
+    return (f"Rewrite the uses of old paths in {files} file{'s' if files != 1 else ''} to "
+            f"the new paths\n\nCode written against the old paths since the moves landed "
+            f"(through their facades), rewritten with pyagent-workbench.\n")
+
+
+def _record_message(workspace: Workspace, plan_file: str | None) -> str:
+    count = len(workspace.plan.moves)
+    return (f"Record in {plan_file or 'the plan'} the commit of the {count} moves that "
+            f"landed\n")
 
 
 def _facades_message(count: int) -> str:

@@ -16,8 +16,8 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -25,7 +25,7 @@ from pyagent_workbench import safefiles
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.model import names
-from pyagent_workbench.model.mapping import ModuleMapping, resolve
+from pyagent_workbench.model.mapping import ModuleMapping, ResolvedMove, resolve
 from pyagent_workbench.model.plan import Move
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import conform, facades
@@ -158,6 +158,13 @@ class PreviewOptions:
     conform: bool | None = None
     """Sort and format the Python files written as the project does (`rewrite.conform`);
     `None`: as the plan says."""
+    later: Mapping[str, str] = field(default_factory=dict)
+    """Part of a plan: its moves still to come after this one (source -> target), by
+    which split statements are grouped (`Resolver.later`)."""
+    landed: bool = False
+    """The plan's moves have landed already (their code at the targets, facades or
+    nothing at the sources): only the code still using the old paths is rewritten, no
+    file moves and no facade is written (the stragglers of a migration in batches)."""
 
 
 RewriteProgress = Callable[[int, int], None]
@@ -175,13 +182,16 @@ def preview(
     sweep: bool = True,
     compile_check: bool = False,
     conform: bool | None = None,
+    later: Mapping[str, str] | None = None,
+    landed: bool = False,
     progress: RewriteProgress | None = None,
 ) -> ChangeSet:
     """All changes of the plan (or of the moves of the sources in `only`); the options
     are `PreviewOptions`'s."""
     options = PreviewOptions(facades_enabled=facades_enabled,
                              only=None if only is None else frozenset(only), jobs=jobs,
-                             sweep=sweep, compile_check=compile_check, conform=conform)
+                             sweep=sweep, compile_check=compile_check, conform=conform,
+                             later=dict(later or {}), landed=landed)
     return Preview(workspace, graph, options, progress=progress).changeset()
 
 
@@ -206,15 +216,20 @@ class Preview:
         self.graph = graph
         self.options = options or PreviewOptions()
         only = self.options.only
-        self.mapping = workspace.mapping if only is None else _restricted_mapping(
-            workspace, [m for m in workspace.plan.moves if m.source in only])
+        self.landed_facades: set[str] = set()
+        """With `landed`: the facades at the old paths, never rewritten."""
+        if self.options.landed:
+            self.mapping, moved_paths, self.landed_facades = _landed_mapping(workspace)
+        else:
+            self.mapping = workspace.mapping if only is None else _restricted_mapping(
+                workspace, [m for m in workspace.plan.moves if m.source in only])
+            moved_paths = {name: path for name, (path, _) in workspace.module_table.items()
+                           if self.mapping.is_moved(name)}
         self.facades_enabled = (workspace.plan.facades if self.options.facades_enabled is None
-                                else self.options.facades_enabled)
-        moved_paths = {name: path for name, (path, _) in workspace.module_table.items()
-                       if self.mapping.is_moved(name)}
-        self.resolver = Resolver.from_mapping(
+                                else self.options.facades_enabled) and not self.options.landed
+        self.resolver = replace(Resolver.from_mapping(
             self.mapping, frozenset(workspace.module_table),
-            NamesDefined(str(self.repo.root), moved_paths))
+            NamesDefined(str(self.repo.root), moved_paths)), later=dict(self.options.later))
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""
@@ -253,7 +268,7 @@ class Preview:
             conform_warnings = self.conform(changes)
             mentions = self.mentions(changes)
             problems += [problem for result in results.values() for problem in result.problems]
-            if not self.facades_enabled:
+            if not self.facades_enabled and not self.options.landed:
                 problems += self.all_entries_left_behind(changes)
             changes.sort(key=lambda c: (_KIND_ORDER[c.kind], c.new_path, c.old_path or ""))
             unparsable += [_left_unparsable(path, FileRewrite(path, None, error=error))
@@ -298,13 +313,14 @@ class Preview:
                  if path not in self.links or path in self.moved_by_old}
         found.update(path for path in self.repo.python_files
                      if path not in found and path not in self.links
+                     and path not in self.landed_facades
                      and self._may_refer_to_a_move(path))
         # A git-ignored module of a moved package moves with it: its imports follow.
         found.update(path for path in self.moved_by_old
                      if path.endswith(".py") and path not in found
                      and not os.path.islink(self.repo.root / path)
                      and self._may_refer_to_a_move(path))
-        return sorted(found)
+        return sorted(found - self.landed_facades)
 
     @functools.cached_property
     def links(self) -> dict[str, str]:
@@ -585,7 +601,7 @@ class Preview:
 
     def mentions(self, changes: list[FileChange]) -> list[Mention]:
         """Old dotted names left in the text of the files after the changes."""
-        facade_paths = {c.new_path for c in changes if c.kind == "facade"}
+        facade_paths = {c.new_path for c in changes if c.kind == "facade"} | self.landed_facades
         changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
         found: list[Mention] = []
         for path in self.repo.files:
@@ -741,6 +757,44 @@ def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str
 def _source_prefix(workspace: Workspace) -> str:
     source_root = workspace.repo.source_root
     return "" if source_root == "." else source_root + "/"
+
+
+def _landed_mapping(workspace: Workspace) -> tuple[ModuleMapping, dict[str, str], set[str]]:
+    """The plan's moves, landed: each old module name -> its new one (for every module
+    now under a target), no file to move; the new files, which define the names the old
+    paths reach; and the facades left at the old paths."""
+    table = workspace.module_table
+    moves: list[ResolvedMove] = []
+    modules: dict[str, str] = {}
+    packages: set[str] = set()
+    code: dict[str, str] = {}
+    for move in workspace.plan.moves:
+        target = table.get(move.target)
+        if target is None:
+            continue
+        moves.append(ResolvedMove(move.source, move.target, target[1]))
+        for name, (path, is_package) in table.items():
+            if names.is_within(name, move.target):
+                old = move.source + name[len(move.target):]
+                modules[old] = name
+                code[old] = path
+                if is_package:
+                    packages.add(old)
+    left = set()
+    for old in modules:
+        found = table.get(old)
+        if found is not None and found[0].endswith(".py"):
+            marker = facades.read_marker(_head(workspace.repo.root / found[0]))
+            if marker is not None and marker[1] == modules[old]:
+                left.add(found[0])
+    return ModuleMapping(moves, modules=modules, packages=packages), code, left
+
+
+def _head(path: Path) -> bytes:
+    try:
+        return safefiles.read_regular(path, limit=facades.MARKER_WITHIN, head=True)
+    except OSError:
+        return b""
 
 
 def _restricted_mapping(workspace: Workspace, moves: list[Move]) -> ModuleMapping:

@@ -111,15 +111,31 @@ def applied_state(workspace: Workspace) -> AppliedState:
     """How much of the plan the repo already reflects.
 
     An apply records itself under the tool's folder; while every target is still there,
-    that settles it. Without a record (a fresh clone), the tree is read: a move is applied
-    when its target exists and its source is gone or is a facade pointing at it."""
+    that settles it. Without a record (a fresh clone, or a plan applied in batches), the
+    tree is read, move by move (`move_states`)."""
     repo = workspace.repo
     moves = workspace.plan.moves
     if moves and _record_path(workspace, APPLIED_DIR).is_file() \
             and all(m.target in repo.modules or m.source not in repo.modules for m in moves):
         return "all"
-    applied = vanished = 0
-    for move in moves:
+    states = move_states(workspace).values()
+    if not any(state == "landed" for state in states):
+        return "none"
+    return "all" if all(state != "pending" for state in states) else "partial"
+
+
+MoveState = Literal["landed", "pending", "vanished"]
+
+
+def move_states(workspace: Workspace) -> dict[str, MoveState]:
+    """Each move's state in the tree, by source: "landed" when its target exists and its
+    source is gone or is a facade pointing at it; "vanished" when neither exists (a
+    directory without __init__.py that the plan emptied exists under no name after the
+    apply) and some other move has landed; else "pending" (a plan naming a module the
+    repo lacks is pending, and invalid)."""
+    repo = workspace.repo
+    states: dict[str, MoveState] = {}
+    for move in workspace.plan.moves:
         source = repo.modules.get(move.source)
         target_present = move.target in repo.modules
         if source is not None and source.path.endswith(".py"):
@@ -128,14 +144,14 @@ def applied_state(workspace: Workspace) -> AppliedState:
         else:
             source_is_facade = False
         if target_present and (source is None or source_is_facade):
-            applied += 1
+            states[move.source] = "landed"
         elif source is None and not target_present:
-            # Neither here nor there: a directory without __init__.py that the plan
-            # emptied (its modules moved elsewhere) exists under no name after the apply.
-            vanished += 1
-    if applied == 0:
-        return "none"
-    return "all" if applied + vanished == len(moves) else "partial"
+            states[move.source] = "vanished"
+        else:
+            states[move.source] = "pending"
+    if "landed" not in states.values():
+        return dict.fromkeys(states, "pending")
+    return states
 
 
 def _head(path: Path) -> bytes:
