@@ -426,8 +426,8 @@ def test_recording_progress_keeps_the_rest_of_the_plan_as_written() -> None:
     text = ('schema = 1  # ours\n\n[[moves]]\nsource = "p.a"  # why\ntarget = "p.t.a"\n\n'
             '# next\n[[moves]]\nsource = "p.b"\ntarget = "p.t.b"\n')
     plan = Plan.parse(text)
-    migrating.record_landed(plan, ["p.a"], batch=1, day="2026-11-26")
-    migrating.record_commit(plan, ["p.a"], "abcdef1")
+    plan.set_progress("p.a", batch=1, landed="2026-11-26")
+    plan.set_progress("p.a", commit="abcdef1")
     assert plan.dumps() == (
         'schema = 1  # ours\n\n[[moves]]\nsource = "p.a"  # why\ntarget = "p.t.a"\n'
         'batch = 1\nlanded = "2026-11-26"\ncommit = "abcdef1"\n\n'

@@ -10,7 +10,6 @@ plan whose record is missing (edited by hand, a branch merged) reads right all t
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -142,19 +141,6 @@ def pending_workspace(workspace: Workspace, moves: Sequence[Move]) -> Workspace:
     if len(moves) == len(workspace.plan.moves):
         return workspace
     return Workspace(workspace.repo, workspace.plan.with_moves({m.source for m in moves}))
-
-
-def record_landed(plan: Plan, sources: Iterable[str], *, batch: int | None = None,
-                  day: str | None = None) -> None:
-    """Mark moves landed today (and in `batch`, when the apply took one)."""
-    day = day or datetime.date.today().isoformat()
-    for source in sources:
-        plan.set_progress(source, landed=day, batch=batch)
-
-
-def record_commit(plan: Plan, sources: Iterable[str], commit: str) -> None:
-    for source in sources:
-        plan.set_progress(source, commit=commit)
 
 
 # -- batches ------------------------------------------------------------------------------
