@@ -22,6 +22,7 @@ from pyagent_workbench.application import approving, editing, opening, reporting
 from pyagent_workbench.application.applying import ApplyProgress, apply
 from pyagent_workbench.application.approving import Approval
 from pyagent_workbench.application.editing import Edit
+from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import AppliedPlan, Progress
 from pyagent_workbench.application.previewing import preview_plan
 from pyagent_workbench.errors import WorkbenchError
@@ -336,14 +337,17 @@ class Session:
                             jobs=None if units is None else 1, progress=progress)
 
     def apply(self, progress: ApplyProgress | None = None,
-              notice: Callable[[str], None] | None = None) -> ApplyResult | None:
-        """Apply the approved plan (saved and approved first); afterwards the session
-        shows the plan as applied. None when it was applied already."""
+              notice: Callable[[str], None] | None = None, *,
+              batch: int | None = None) -> ApplyResult | None:
+        """Apply the approved plan's pending moves (those of `batch` only, when given);
+        afterwards the session shows the plan as applied, or partly. None when there was
+        nothing to apply."""
         if self.standing() != "approved":
             raise WorkbenchError("approve the plan before applying it (every cross-tier "
                                  "edge reviewed)")
         applied = apply(self.workspace(), ApplyOptions(plan_path=self.plan_path),
-                        progress=progress, notice=notice, who="the workbench's apply")
+                        selection=Selection(batch=batch), progress=progress, notice=notice,
+                        who="the workbench's apply")
         if applied.result is not None:
             self.repo = applied.result.workspace.repo
         self.applied = applied.plan

@@ -102,3 +102,32 @@ async def test_a_plan_landed_in_part_shows_what_landed_and_the_next_batch(
         text = str(screen.query_one("#next").render())
         assert "pyagent-workbench apply phase1.toml --batch 2 --commit" in text
         await pilot.press("q")
+
+
+async def test_the_next_batch_lands_from_the_workbench(tmp_path: Path) -> None:
+    """`a` on a partly applied plan applies its next batch, as `apply --batch N` does."""
+    from pyagent_workbench.model.plan import Plan
+    from support.cli import run
+
+    sample = sample_with_facades(tmp_path / "sample", facades=True)
+    assert run("apply", sample / "phase1.toml", "--batch", "1", "--commit",
+               "--no-verify").code == 0
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await wait_for_screen(pilot, (AppliedScreen, ErrorScreen))
+        assert isinstance(screen, AppliedScreen), getattr(screen, "message", "")
+        await pilot.pause()
+        await pilot.press("a")
+        confirm = await wait_for_screen(pilot, Confirm)
+        assert confirm.title_text == "Land batch 2?"
+        await pilot.press("y")
+        result = await wait_for_screen(pilot, MessageScreen, timeout=120)
+        assert result.title_text == "Applied", result.body
+        await pilot.press("enter")
+        after = await wait_for_screen(pilot, AppliedScreen)
+        await pilot.pause()
+        assert after is not screen and after.applied.next_batch == 3
+        await pilot.press("q")
+    landed = {m.tier for m in Plan.load(sample / "phase1.toml").moves if m.landed}
+    assert landed == {"engine", "compute"}
+    assert (sample / "src/infrastructure/compute/cuda").is_dir()

@@ -311,20 +311,21 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     # -- applying --------------------------------------------------------------------------
 
     @on(ApplyRequested)
-    def start_apply(self) -> None:
+    def start_apply(self, message: ApplyRequested) -> None:
         assert self.session is not None
-        self.push_screen(LoadingScreen(f"applying to {self.repo_path.name}"))
-        self.apply(self.session)
+        part = f"batch {message.batch} " if message.batch is not None else ""
+        self.push_screen(LoadingScreen(f"applying {part}to {self.repo_path.name}"))
+        self.apply(self.session, message.batch)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def apply(self, session: Session) -> None:
+    def apply(self, session: Session, batch: int | None = None) -> None:
         screen = self.screen
 
         def progress(step: str, done: int, total: int) -> None:
             if isinstance(screen, LoadingScreen):
                 self.call_from_thread(screen.show_progress, step, done / max(total, 1))
 
-        self.post_message(ApplyFinished(session.apply(progress=progress)))
+        self.post_message(ApplyFinished(session.apply(progress=progress, batch=batch)))
 
     @on(ApplyFinished)
     def apply_finished(self, message: ApplyFinished) -> None:
@@ -341,7 +342,11 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
                  f"strings changed, {summary.facades} facades."]
         if result.verify is not None:
             lines.append(result.verify.render())
-        lines.append("\nThe repo has its new layout: the workbench shows the plan as applied.")
+        if session.applied is not None and session.applied.state == "partial":
+            lines.append("\nThe workbench shows which moves have landed, and the next batch.")
+        else:
+            lines.append("\nThe repo has its new layout: the workbench shows the plan as "
+                         "applied.")
         ok = result.verify is None or result.verify.ok
         self.push_screen(MessageScreen("Applied" if ok else "Applied, but verify found problems",
                                        "\n".join(lines), error=not ok),

@@ -74,6 +74,11 @@ class EdgesRequested(Message):
 class ApplyRequested(Message):
     """The user confirmed the apply: the app runs it, with its progress on screen."""
 
+    def __init__(self, batch: int | None = None) -> None:
+        super().__init__()
+        self.batch = batch
+        """Land this batch of a partly applied plan (None: every pending move)."""
+
 
 class FreshPlanRequested(Message):
     """After an apply: start over with a new suggestion on the new tree."""

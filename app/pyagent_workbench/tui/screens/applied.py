@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from pyagent_workbench.display import printable
+from pyagent_workbench.tui.dialogs import Confirm
 from pyagent_workbench.tui.literal import literal, literal_text
-from pyagent_workbench.tui.messages import FreshPlanRequested
+from pyagent_workbench.tui.messages import ApplyRequested, FreshPlanRequested
 from pyagent_workbench.tui.paths import shown_path
 from pyagent_workbench.tui.widgets.footer import KeysFirstFooter
 
@@ -35,6 +36,9 @@ VERIFY: dict[bool | None, tuple[str, str]] = {
 class AppliedScreen(Screen[None]):
     CSS_PATH = "applied.tcss"
     BINDINGS = [
+        Binding("a", "land_next", "Land next batch", id="land-next",
+                tooltip="Apply the next batch of a partly applied plan (the pending moves "
+                        "when it records no batches)"),
         Binding("n", "new_plan", "New plan", id="new-plan",
                 tooltip="Start a new plan: a fresh suggestion on the new layout"),
         Binding("q", "app.quit", "Quit", id="applied-quit"),
@@ -60,7 +64,8 @@ class AppliedScreen(Screen[None]):
                 (f" · applied {state}", "$text-muted")), id="plan")
             if partial:
                 yield Static(Content.assemble(
-                    ("Land the rest from a shell, a batch at a time: ", "$text-muted"),
+                    ("Land the rest a batch at a time: ", "$text-muted"), ("a", "bold"),
+                    (" here, or from a shell: ", "$text-muted"),
                     literal(self._next_command(), "bold")), id="next")
             yield Label(f"{len(applied.moves)} moves", classes="heading")
             yield DataTable(id="moves", cursor_type="row", zebra_stripes=True)
@@ -92,6 +97,29 @@ class AppliedScreen(Screen[None]):
         batch = self.applied.next_batch
         part = f" --batch {batch}" if batch is not None else ""
         return f"pyagent-workbench apply {plan}{part} --commit"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "land_next":
+            return self.applied.state != "all"  # nothing left to land: no key shown
+        return True
+
+    def action_land_next(self) -> None:
+        """Confirm, then the app applies the next batch as `apply PLAN --batch N` does."""
+        batch = self.applied.next_batch
+        what = f"batch {batch}" if batch is not None else "the pending moves"
+        moves = [source for source, _ in self.applied.moves if source not in self.applied.landed
+                 and (batch is None or self.applied.batches.get(source) == batch)]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(ApplyRequested(batch))
+
+        self.app.push_screen(Confirm(
+            f"Land {what}?",
+            f"This applies {len(moves)} more moves of the plan to {self.root} (moves, "
+            f"rewrites and facades, through a journal: any failure rolls back), records them "
+            f"in the plan, then verify imports every module (this runs the repo's code). "
+            f"Everything is staged; commit it as one pull request.", yes="Apply"), confirmed)
 
     def action_new_plan(self) -> None:
         self.post_message(FreshPlanRequested())
