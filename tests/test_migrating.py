@@ -485,3 +485,40 @@ def test_a_straggler_written_after_a_batch_is_found_by_check_and_rewritten_by_ap
 
 def names_parent(name: str) -> str:
     return name.rpartition(".")[0]
+
+
+def test_the_report_shows_the_batches_the_old_paths_in_use_and_the_burn_down(
+        tmp_path: Path) -> None:
+    root = tangled_repo(tmp_path / "repo", 14, facades=True)
+    plan = root / "plan.toml"
+    assert run("batches", plan, "--max-files", "1000", "--write").code == 0
+    git(root, "commit", "-q", "-am", "batches")
+    assert run("apply", plan, "--batch", "1", "--commit", "--no-verify").code == 0
+    old = next(m.source for m in Plan.load(plan).moves if m.landed)
+    (root / "pkg/sub/late.py").write_text(f"import {old}\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "new code through an old path")
+    assert run("apply", plan, "--batch", "2", "--commit", "--no-verify").code == 0
+
+    written = run("report", plan, "-o", tmp_path / "report.md", "--no-diff")
+    assert written.code == 0, written.err
+    text = (tmp_path / "report.md").read_text()
+    section = text[text.index("## Migration in batches"):text.index("## Commands")]
+    landed = sum(1 for m in Plan.load(plan).moves if m.landed)
+    assert f"{landed} of {MODULES} moves landed." in section
+    commits = {m.batch: m.commit for m in Plan.load(plan).moves if m.commit}
+    assert "| 1 | core | " in section and f"| landed | {commits[1][:10]} |" in section
+    assert f"| landed | {commits[2][:10]} |" in section
+    assert "| 3 | util | " in section and "| pending | — |" in section
+    assert f"| `{old}` | 1 |" in section  # the straggler, through its facade
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]]
+            for line in section[section.index("| commit |"):].splitlines()[2:]
+            if line.startswith("| `")]
+    ids = git(root, "log", "--reverse", "--format=%H", "HEAD~6..HEAD").split()
+    assert [row[0].split(" ", 1)[0].strip("`") for row in rows] == [c[:10] for c in ids]
+    landed_by_then = [int(row[1]) for row in rows]
+    lines = [int(row[2]) for row in rows]
+    assert landed_by_then[0] == 0 and lines[0] == 0  # before the first batch: none
+    assert lines[1:3] == [0, 0]  # batch 1 and its facades: every use rewritten
+    assert lines[3] == 1  # the straggler
+    assert landed_by_then[-1] == landed

@@ -258,3 +258,60 @@ def _stderr(out: subprocess.CompletedProcess[bytes] | None) -> str:
     if out is None:
         return "git could not be run"
     return out.stderr.decode(errors="replace").strip()
+
+
+def first_parent_commits(root: Path, since: str) -> list[tuple[str, str]]:
+    """(id, subject) of `since`'s parent (the tree before it, when it has one), `since`
+    and each commit after it on HEAD's first-parent line, oldest first; `[]` when git
+    cannot say (not a work tree, `since` not in HEAD's history)."""
+    if _answer(root, "rev-parse", "--verify", "-q", f"{since}^{{commit}}") is None:
+        return []
+    ancestor = _git(root, "merge-base", "--is-ancestor", since, "HEAD")
+    if ancestor is None or ancestor.returncode != 0:
+        return []
+    parent = _answer(root, "rev-parse", "--verify", "-q", f"{since}~1")
+    out = _git(root, "log", "--first-parent", "--reverse", "--format=%H%x00%s",
+               f"{parent}..HEAD" if parent else "HEAD")
+    if out is None or out.returncode != 0:
+        return []
+    lines = out.stdout.decode(errors="replace").splitlines()
+    if parent:
+        subject = _answer(root, "log", "-1", "--format=%s", parent) or ""
+        lines.insert(0, f"{parent}\0{subject}")
+    return [(commit, subject) for commit, _, subject in
+            (line.partition("\0") for line in lines) if commit]
+
+
+def count_words(root: Path, commit: str, words: Sequence[str], *,
+                exclude: Sequence[str] = ()) -> int | None:
+    """Lines of the Python files (relative to `root`) at `commit` that hold one of
+    `words` as a whole word (`git grep -w -F`); `None` when git cannot say."""
+    if not words:
+        return 0
+    args = ["grep", "-c", "-w", "-F", "-I"]
+    for word in words:
+        args += ["-e", word]
+    args += [commit, "--", "*.py", "*.pyi", *(f":(exclude){path}" for path in exclude)]
+    out = _git(root, *args)
+    if out is None or out.returncode not in (0, 1):  # 1: no line matched
+        return None
+    total = 0
+    for line in out.stdout.decode(errors="replace").splitlines():
+        count = line.rpartition(":")[2]
+        if count.isdigit():
+            total += int(count)
+    return total
+
+
+def commit_time(root: Path, commit: str) -> int:
+    """The commit's committer time (seconds), 0 when git cannot say."""
+    answer = _answer(root, "log", "-1", "--format=%ct", commit)
+    return int(answer) if answer and answer.isdigit() else 0
+
+
+def first_parent_line(root: Path) -> list[str]:
+    """HEAD's first-parent history, oldest first (`[]` when git cannot say)."""
+    out = _git(root, "rev-list", "--first-parent", "--reverse", "HEAD")
+    if out is None or out.returncode != 0:
+        return []
+    return out.stdout.decode().split()

@@ -40,6 +40,21 @@ class Figures:
     turbomq: float
 
 
+@dataclass(frozen=True)
+class MigrationFigures:
+    """A plan landing in batches (issue 17), as the report shows it."""
+
+    landed: int
+    total: int
+    batches: list[tuple[int | None, str, int, str, str]]
+    """(number, tiers, moves, state, commits) of each batch (number `None`: moves that
+    landed outside a numbered batch, by tier or by name)."""
+    old_path_uses: dict[str, int]
+    burndown: list[tuple[str, str, int, int]]
+    """(commit, subject, moves landed, lines naming one of their old paths), oldest
+    first."""
+
+
 @dataclass
 class ReportData:
     plan_name: str
@@ -60,6 +75,7 @@ class ReportData:
     summary: Summary | None = None
     applied: bool = False
     notes: list[str] = field(default_factory=list)
+    migration: MigrationFigures | None = None
 
 
 def collect(view: PlanView, plan_name: str, *, summary: Summary | None = None,
@@ -173,6 +189,7 @@ def render_markdown(data: ReportData, svg_name: str | None) -> str:
         *_must_fix_section(data),
         *_accepted_section(data),
         *_changes_section(data),
+        *_migration_section(data),
         *_commands_section(data),
     ]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -316,6 +333,42 @@ def _changes_section(data: ReportData) -> list[str]:
     if data.applied:
         return ["## Changes\n", "The plan is applied; `verify` checks it.\n"]
     return ["## Changes\n"]
+
+
+def _migration_section(data: ReportData) -> list[str]:
+    m = data.migration
+    if m is None:
+        return []
+    out = ["## Migration in batches\n",
+           f"{m.landed} of {m.total} moves landed.\n",
+           "| batch | tiers | moves | state | commits |", "|---|---|---|---|---|"]
+    out += [f"| {number if number is not None else '—'} | {_text(tiers)} | {moves} | "
+            f"{state} | {_text(commits) or '—'} |"
+            for number, tiers, moves, state, commits in m.batches]
+    out.append("")
+    if m.old_path_uses:
+        total = sum(m.old_path_uses.values())
+        out.append(f"Old paths still used through their facades: {total} "
+                   f"use{'s' if total != 1 else ''} (`apply` on the landed moves rewrites "
+                   f"them).\n")
+        out += ["| old path | uses |", "|---|---|"]
+        out += [f"| {_cell(old)} | {count} |"
+                for old, count in sorted(m.old_path_uses.items(), key=lambda i: -i[1])[:30]]
+        out.append("")
+    else:
+        out.append("No code uses an old path any more: `facades --remove` retires them.\n")
+    if m.burndown:
+        out += ["Over time, at each commit from the one before the first batch: the moves "
+                "landed, and the lines of Python still naming one of their old paths (a "
+                "whole dotted word; the old module, its facade after the move, left out).\n",
+                "| commit | moves landed | old-path lines | |", "|---|---|---|---|"]
+        peak = max(count for *_, count in m.burndown) or 1
+        for commit, subject, moved, count in m.burndown:
+            bar = "█" * round(20 * count / peak)
+            out.append(f"| `{commit[:10]}` {_text(_one_line(subject))[:60]} | {moved} | "
+                       f"{count} | {bar} |")
+        out.append("")
+    return out
 
 
 def _commands_section(data: ReportData) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyagent_workbench import codeowners, gitrepo
 from pyagent_workbench.analysis.batches import Batch, Footprint, bound_groups, plan_batches
@@ -309,3 +310,84 @@ class Baseline:
 
 def old_path_counts(facades: Iterable[Facade]) -> dict[str, int]:
     return {f.old: len(f.uses) for f in facades if f.uses}
+
+
+# -- the migration over time (report) -------------------------------------------------------
+
+
+BURNDOWN_COMMITS = 300
+"""At most this many commits (the latest) in the burn-down."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A plan landing in batches, for the report."""
+
+    batches: list[BatchView]
+    landed: int
+    total: int
+    old_path_uses: dict[str, int]
+    """Uses of each old path still in the code (through its facade), today."""
+    burndown: list[tuple[str, str, int, int]]
+    """(commit, subject, moves landed, lines naming one of their old paths) from the
+    commit before the first batch to HEAD, on HEAD's first-parent line (empty outside git
+    or before any batch)."""
+
+
+def migration(workspace: Workspace, graph: ImportGraph, facades: Iterable[Facade]
+              ) -> Migration | None:
+    """Batches with their state, old paths still used, and the burn-down; `None` for a
+    plan with no batch recorded and nothing landed (not a migration in batches yet)."""
+    plan = workspace.plan
+    states = move_states(workspace)
+    landed = [m for m in plan.moves if states[m.source] != "pending"]
+    if not landed and not any(m.batch is not None for m in plan.moves):
+        return None
+    if len(landed) == len(plan.moves) and not any(m.batch is not None for m in plan.moves):
+        return None  # applied at once: nothing happened in batches
+    return Migration(planned_batches(workspace, graph), len(landed), len(plan.moves),
+                     old_path_counts(facades), _burndown(workspace, landed))
+
+
+def _burndown(workspace: Workspace, landed: Sequence[Move]) -> list[tuple[str, str, int, int]]:
+    """At each commit since the one before the first batch: the moves landed by then,
+    and the lines of Python naming one of their old paths (a whole dotted word; the old
+    module itself, its facade after the move, left out): code still to rewrite."""
+    repo = workspace.repo
+    if not repo.is_git or not landed:
+        return []
+    landing = {m.source: c for m in landed if (c := m.commit or _commit_adding(workspace, m))}
+    if not landing:
+        return []
+    commits = gitrepo.first_parent_commits(repo.root, _earliest(repo.root, list(landing.values())))
+    position = {commit: i for i, (commit, _) in enumerate(commits)}
+    times = [gitrepo.commit_time(repo.root, commit) for commit, _ in commits]
+    landed_at = {}
+    for source, commit in landing.items():
+        at = position.get(commit)
+        if at is None:  # landed on a branch merged since: at the first commit after it
+            when = gitrepo.commit_time(repo.root, commit)
+            at = next((i for i, t in enumerate(times) if t >= when), len(commits))
+        landed_at[source] = at
+    prefix = "" if repo.source_root == "." else repo.source_root + "/"
+    points = []
+    start = max(0, len(commits) - BURNDOWN_COMMITS)
+    for index, (commit, subject) in enumerate(commits[start:], start):
+        moved = sorted(source for source, at in landed_at.items() if at <= index)
+        old_files = [prefix + source.replace(".", "/") + suffix
+                     for source in moved for suffix in (".py", "")]
+        count = gitrepo.count_words(repo.root, commit, moved, exclude=old_files)
+        if count is not None:
+            points.append((commit, subject, len(moved), count))
+    return points
+
+
+def _earliest(root: Path, commits: Sequence[str]) -> str:
+    """The oldest of these commits on HEAD's first-parent line (one merged from a branch:
+    by its commit time)."""
+    line = gitrepo.first_parent_line(root)
+    position = {commit: i for i, commit in enumerate(line)}
+    on_line = [c for c in set(commits) if c in position]
+    if on_line:
+        return min(on_line, key=lambda c: position[c])
+    return min((gitrepo.commit_time(root, c), c) for c in set(commits))[1]

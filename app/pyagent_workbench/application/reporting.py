@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pyagent_workbench.analysis.check import CheckResult, import_linter_contract, run_check
 from pyagent_workbench.analysis.planview import PlanView
+from pyagent_workbench.application import migrating, retiring
 from pyagent_workbench.application.opening import Opened, PlanState
-from pyagent_workbench.report import collect, write_report
+from pyagent_workbench.report import MigrationFigures, collect, write_report
 from pyagent_workbench.rewrite.engine import preview
+from pyagent_workbench.rewrite.records import move_states
 from pyagent_workbench.workspace import Workspace
 
 
@@ -37,8 +39,37 @@ def write_migration_report(view: PlanView, workspace: Workspace, plan_path: Path
         workspace.require_valid()
         summary = preview(workspace, view.graph).summary
     data = collect(view, plan_path.name, summary=summary, applied=state == "all")
+    data.migration = _migration_figures(workspace, view, state)
     target = output or plan_path.with_name(plan_path.stem + "-report.md")
     return write_report(data, target)
+
+
+def _migration_figures(workspace: Workspace, view: PlanView, state: PlanState
+                       ) -> MigrationFigures | None:
+    """The batches, old paths still used and the burn-down, when the plan lands in
+    batches."""
+    facades = retiring.list_facades(workspace) if state != "none" else []
+    found = migrating.migration(workspace, view.graph, facades)
+    if found is None:
+        return None
+    by_batch: dict[int, set[str]] = {}
+    for move in workspace.plan.moves:
+        if move.batch is not None and move.commit:
+            by_batch.setdefault(move.batch, set()).add(move.commit[:10])
+    rows: list[tuple[int | None, str, int, str, str]] = [
+        (v.batch.number, ", ".join(v.batch.tiers), len(v.batch.moves),
+         v.state + ("" if v.recorded else " (proposed)"),
+         ", ".join(sorted(by_batch.get(v.batch.number, ()))))
+        for v in found.batches]
+    states = move_states(workspace)
+    outside = [m for m in workspace.plan.moves
+               if m.batch is None and states[m.source] != "pending"]
+    if outside:  # landed by tier or by name, not as a numbered batch
+        rows.insert(0, (None, ", ".join(dict.fromkeys(m.tier or "(no tier)" for m in outside)),
+                        len(outside), "landed",
+                        ", ".join(sorted({m.commit[:10] for m in outside if m.commit}))))
+    return MigrationFigures(found.landed, found.total, rows, found.old_path_uses,
+                            found.burndown)
 
 
 def check_plan(opened: Opened) -> CheckResult:
