@@ -522,3 +522,101 @@ def test_the_report_shows_the_batches_the_old_paths_in_use_and_the_burn_down(
     assert lines[1:3] == [0, 0]  # batch 1 and its facades: every use rewritten
     assert lines[3] == 1  # the straggler
     assert landed_by_then[-1] == landed
+
+
+# -- facades on a schedule --------------------------------------------------------------------
+
+SMALL = {
+    "pkg/__init__.py": "",
+    "pkg/shapes.py": "class Square:\n    def __init__(self, side):\n        self.side = side\n",
+    "pkg/units.py": "METRE = 1.0\n",
+    "pkg/app.py": "from pkg.shapes import Square\nfrom pkg import units\n\n\n"
+                  "def area(side):\n    return Square(side).side ** 2 * units.METRE\n",
+}
+
+
+def small_repo(root: Path, *, deprecate: str | None = None) -> Path:
+    make_repo(root, SMALL, git_repo=False)
+    plan = Plan.new(source_root=".", packages=["pkg"])
+    plan.add_tier("model", "pkg.model")
+    plan.add_tier("common", "pkg.common")
+    plan.set_move("pkg.shapes", "pkg.model.shapes", "model")
+    plan.set_move("pkg.units", "pkg.common.units", "common")
+    if deprecate is not None:
+        plan.set_option("deprecate", deprecate)
+    plan.save(root / "plan.toml")
+    review_and_approve(root / "plan.toml", root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+def python(root: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, check=False, env={**os.environ, "PYTHONPATH": str(root)})
+
+
+@pytest.mark.parametrize(("deprecate", "said"), [
+    ("2027-06-30", "(removed on 2027-06-30)"), ("3.0", "(removed in version 3.0)"),
+    (None, "import it from there\n")])
+def test_a_facade_warns_once_with_the_new_path_and_the_removal_date(
+        tmp_path: Path, deprecate: str | None, said: str) -> None:
+    root = small_repo(tmp_path / "repo", deprecate=deprecate)
+    assert run("apply", root / "plan.toml", "--commit").code == 0
+    imported = python(root, "import warnings\nwarnings.simplefilter('default')\n"
+                            "import pkg.shapes\nimport pkg.shapes\nfrom pkg.shapes import Square\n")
+    assert imported.returncode == 0, imported.stderr
+    warning = ("DeprecationWarning: pkg.shapes moved to pkg.model.shapes; import it from "
+               "there")
+    assert imported.stderr.count(warning) == 1, imported.stderr
+    assert said in imported.stderr
+    # The dated facade is still the tool's own: --remove retires it once unused.
+    removed = run("facades", root / "plan.toml", "--remove")
+    assert removed.code == 0 and "removed pkg/shapes.py (pkg.shapes)" in removed.out, removed.out
+
+
+@pytest.mark.parametrize("value", ["soon", "2027-06-30 ", "1.0\"; import os", "x" * 21, ""])
+def test_a_removal_date_must_be_a_day_or_a_version(value: str) -> None:
+    text = f'schema = 1\n[options]\ndeprecate = {json.dumps(value)}\n'
+    if value == "soon":  # a word is a version too: `soon` is accepted
+        assert Plan.parse(text).deprecate == "soon"
+        return
+    with pytest.raises(InvalidPlan, match="deprecate must be a day"):
+        Plan.parse(text)
+
+
+def test_a_pickle_written_before_the_move_loads_after_it(tmp_path: Path) -> None:
+    root = small_repo(tmp_path / "repo")
+    saved = python(root, "import pickle, pkg.shapes\n"
+                         "open('square.pickle', 'wb').write(pickle.dumps(pkg.shapes.Square(3)))")
+    assert saved.returncode == 0, saved.stderr
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a pickle")
+    assert run("apply", root / "plan.toml", "--batch", "1", "--commit").code == 0
+    loaded = python(root, "import pickle, pkg.model.shapes\n"
+                          "square = pickle.loads(open('square.pickle', 'rb').read())\n"
+                          "assert type(square) is pkg.model.shapes.Square, type(square)\n"
+                          "print(square.side)")
+    assert loaded.returncode == 0 and loaded.stdout == "3\n", loaded.stderr
+
+
+def test_facades_are_retired_batch_by_batch(tmp_path: Path) -> None:
+    root = small_repo(tmp_path / "repo")
+    plan = root / "plan.toml"
+    assert run("batches", plan, "--write").code == 0
+    git(root, "commit", "-q", "-am", "batches")
+    assert run("apply", plan, "--commit").code == 0
+    (root / "pkg/late.py").write_text("from pkg import units\n")  # the old path, in use
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "late")
+    batch_of = {m.source: m.batch for m in Plan.load(plan).moves}
+    units = batch_of["pkg.units"]
+    kept = run("facades", plan, "--remove", "--batch", str(units))
+    assert kept.code == 0 and "kept pkg/units.py: still used" in kept.out, kept.out
+    assert (root / "pkg/shapes.py").is_file()  # another batch's: not looked at
+    removed = run("facades", plan, "--remove", "--batch", str(batch_of["pkg.shapes"]))
+    assert "removed pkg/shapes.py (pkg.shapes)" in removed.out, removed.out
+    assert (root / "pkg/units.py").is_file()
+    nothing = run("facades", plan, "--list", "--batch", "9")
+    assert nothing.code == 2 and "the plan has no batch 9" in nothing.err

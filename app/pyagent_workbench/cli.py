@@ -385,6 +385,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     what.add_argument("--list", action="store_true", help="list facades and their users")
     what.add_argument("--remove", action="store_true", help="remove the unused facades")
     p.add_argument("--json", action="store_true", help="machine-readable output (--list)")
+    part = p.add_argument_group("part of the plan", "only the facades of these moves")
+    part.add_argument("--tier", metavar="NAME", action="append", default=[],
+                      help="the facades of the moves into this tier (repeatable)")
+    part.add_argument("--batch", metavar="N", default=None,
+                      type=_number_in(int, 1, 10_000, "a batch number from 1 to 10000"),
+                      help="the facades of the moves of batch N")
 
     p = _command(
         subparsers, "serve",

@@ -355,8 +355,13 @@ def run_report(args: argparse.Namespace) -> int:
 def run_facades(args: argparse.Namespace) -> int:
     workspace = open_workspace(args.plan, args.repo)
     facades = retiring.list_facades(workspace)
+    selection = Selection(tiers=tuple(args.tier), batch=args.batch)
+    if not selection.everything:  # a batch's facades, retired when its old paths are free
+        sources = [m.source for m in migrating.select(workspace.plan, selection)]
+        facades = [f for f in facades if any(names.is_within(f.old, s) for s in sources)]
     if not facades:
-        _out("no facades found")
+        _out("no facades found" + ("" if selection.everything
+                                   else f" for {selection.describe()}"))
         return 0
     if args.list:
         if args.json:

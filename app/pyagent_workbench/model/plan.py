@@ -247,6 +247,12 @@ class Plan:
         return bool(plain(self._table("options").get("conform", True)))
 
     @property
+    def deprecate(self) -> str | None:
+        """When the facades' old paths go (a day `YYYY-MM-DD`, or a version): their
+        warning says so. `None`: no date given."""
+        return cast("str | None", plain(self._table("options").get("deprecate")))
+
+    @property
     def tiers(self) -> list[Tier]:
         return list(self._tiers.views.values())
 
@@ -299,7 +305,8 @@ class Plan:
         if containers is not None:
             repo["containers"] = containers
 
-    def set_option(self, key: Literal["facades", "carry_tests", "conform"], value: bool) -> None:
+    def set_option(self, key: Literal["facades", "carry_tests", "conform", "deprecate"],
+                   value: bool | str) -> None:
         self._edited()
         self._ensure_table("options")[key] = value
 

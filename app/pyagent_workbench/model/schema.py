@@ -20,7 +20,8 @@ Verdict = Literal["accepted", "must-fix"]
 
 TOP_KEYS = {"schema", "status", "repo", "options", "tiers", "moves", "reviews", "suggestion"}
 REPO_KEYS: dict[str, type] = {"source_root": str, "packages": list, "containers": list}
-OPTION_KEYS: dict[str, type] = {"facades": bool, "carry_tests": bool, "conform": bool}
+OPTION_KEYS: dict[str, type] = {"facades": bool, "carry_tests": bool, "conform": bool,
+                                 "deprecate": str}
 ENTRY_KEYS: dict[str, dict[str, tuple[type, bool]]] = {
     # key -> (type, required)
     "tiers": {"name": (str, True), "package": (str, True), "layer": (int, False)},

@@ -141,6 +141,8 @@ def check_document(document: Any, text: str, where: str) -> list[PlanError]:
         _check_settings_table(checker, data, table, allowed)
     repo = data.get("repo", {}) if isinstance(data.get("repo", {}), dict) else {}
     _check_repo_values(checker, repo)
+    options = data.get("options", {})
+    _check_options_values(checker, options if isinstance(options, dict) else {})
     entries = {section: _well_formed_entries(checker, data, section) for section in ENTRY_KEYS}
     tier_names = _check_tiers(checker, entries["tiers"])
     moves = _check_moves(checker, entries["moves"], tier_names)
@@ -184,6 +186,19 @@ def _check_settings_table(checker: Checker, data: dict[str, Any], table: str,
         elif type(item) is not allowed[key]:
             checker.add(f"[{table}] {key} must be {_expected(allowed[key])}, not "
                         f"{_type_name(item)}", loc.table_key(table, key))
+
+
+_REMOVAL = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,19}")
+"""`[options] deprecate`: a day (2027-06-30) or a version (3.0, 2.0rc1), written into
+the facades' code: short, and of these characters only."""
+
+
+def _check_options_values(checker: Checker, options: dict[str, Any]) -> None:
+    removal = options.get("deprecate")
+    if isinstance(removal, str) and not _REMOVAL.fullmatch(removal):
+        checker.add(f"[options] deprecate must be a day (2027-06-30) or a version (3.0), "
+                    f"at most 20 letters, digits, '.', '+' or '-', not {removal!r}",
+                    checker.locator.table_key("options", "deprecate"))
 
 
 def _check_repo_values(checker: Checker, repo: dict[str, Any]) -> None:

@@ -565,10 +565,12 @@ class Preview:
             if path in landed:
                 continue  # something else lands on this path (cannot happen in a valid plan)
             width = self.style.code_line_length
+            removal = self.workspace.plan.deprecate
             if is_package:
-                content = facades.package_text(old, new, moved_apart.get(old, {}), width)
+                content = facades.package_text(old, new, moved_apart.get(old, {}), width,
+                                               removal=removal)
             else:
-                content = facades.module_text(old, new, width)
+                content = facades.module_text(old, new, width, removal=removal)
             result.append(FileChange("facade", None, path, None, content))
         return result
 

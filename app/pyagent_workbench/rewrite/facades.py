@@ -50,9 +50,9 @@ import warnings as _warnings
 
 _OLD = "{old}"
 _NEW = "{new}"
-
+{schedule}
 _warnings.warn(
-    f"{{_OLD}} moved to {{_NEW}}; import it from there",
+    f"{{_OLD}} moved to {{_NEW}}; import it from there{when}",
     DeprecationWarning,
     stacklevel=2,
 )
@@ -79,7 +79,7 @@ import warnings as _warnings
 
 _OLD = "{old}"
 _NEW = "{new}"
-_MOVED_APART = {moved_apart}
+{schedule}_MOVED_APART = {moved_apart}
 """Old submodules that did not follow the package: where they went."""
 _Finder = _importlib_abc.MetaPathFinder
 _Loader = _importlib_abc.Loader
@@ -126,7 +126,7 @@ class _MovedModules(_Finder, _Loader):
             return None  # a plain empty package module
         new = self._new_name(spec.name)
         _warnings.warn(
-            f"{{spec.name}} moved to {{new}}; import it from there",
+            f"{{spec.name}} moved to {{new}}; import it from there{when}",
             DeprecationWarning,
             stacklevel=2,
         )
@@ -160,7 +160,7 @@ if all(getattr(f, "old", None) != _OLD for f in _sys.meta_path):
     _sys.meta_path.insert(0, _MovedModules())
 
 _warnings.warn(
-    f"{{_OLD}} moved to {{_NEW}}; import it from there",
+    f"{{_OLD}} moved to {{_NEW}}; import it from there{when}",
     DeprecationWarning,
     stacklevel=2,
 )
@@ -168,30 +168,52 @@ _sys.modules[__name__] = _importlib.import_module(_NEW)
 '''
 
 
-def module_facade(old: str, new: str, line_length: int | None = None) -> bytes:
-    return stamped(module_text(old, new, line_length))
+def module_facade(old: str, new: str, line_length: int | None = None, *,
+                  removal: str | None = None) -> bytes:
+    return stamped(module_text(old, new, line_length, removal=removal))
 
 
 def package_facade(old: str, new: str, moved_apart: dict[str, str],
-                   line_length: int | None = None) -> bytes:
-    return stamped(package_text(old, new, moved_apart, line_length))
+                   line_length: int | None = None, *, removal: str | None = None) -> bytes:
+    return stamped(package_text(old, new, moved_apart, line_length, removal=removal))
 
 
-def module_text(old: str, new: str, line_length: int | None = None) -> bytes:
-    """A module facade without its digest line (see `stamped`)."""
+def module_text(old: str, new: str, line_length: int | None = None, *,
+                removal: str | None = None) -> bytes:
+    """A module facade without its digest line (see `stamped`); `removal`: when the old
+    path goes (`[options] deprecate`: a day or a version), said in its warning."""
     width = line_length or LINE_LENGTH
     return (_docstring(_MODULE_DOC, old, new, width) + _marker(old, new, width)
-            + _MODULE_CODE.format(old=old, new=new)).encode()
+            + _MODULE_CODE.format(old=old, new=new, **_schedule(removal))).encode()
 
 
 def package_text(old: str, new: str, moved_apart: dict[str, str],
-                 line_length: int | None = None) -> bytes:
+                 line_length: int | None = None, *, removal: str | None = None) -> bytes:
     """A package facade without its digest line (see `stamped`)."""
     width = line_length or LINE_LENGTH
     table = "{}" if not moved_apart else "{\n" + "".join(
         f"    {json.dumps(k)}: {json.dumps(v)},\n" for k, v in sorted(moved_apart.items())) + "}"
     return (_docstring(_PACKAGE_DOC, old, new, width) + _marker(old, new, width)
-            + _PACKAGE_CODE.format(old=old, new=new, moved_apart=table)).encode()
+            + _PACKAGE_CODE.format(old=old, new=new, moved_apart=table,
+                                   **_schedule(removal))).encode()
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def removal_phrase(removal: str) -> str:
+    """When the old path goes, in words: a day, or a version."""
+    return (f"removed on {removal}" if _DAY.fullmatch(removal)
+            else f"removed in version {removal}")
+
+
+def _schedule(removal: str | None) -> dict[str, str]:
+    """The template's pieces for a removal date (none: the templates as they always
+    were, so facades written without a schedule keep their bytes)."""
+    if removal is None:
+        return {"schedule": "", "when": ""}
+    return {"schedule": f"_WHEN = {json.dumps(f' ({removal_phrase(removal)})')}\n",
+            "when": "{_WHEN}"}
 
 
 def _docstring(paragraphs: tuple[str, ...], old: str, new: str, width: int) -> str:
