@@ -159,7 +159,10 @@ def test_facades_lint_and_format_clean_and_stay_recognised(tmp_path: Path,
                  "app/infrastructure/cache/__init__.py"):
         content = (repo / path).read_bytes()
         assert facades.as_generated(content), path
-        assert max(len(line) for line in content.decode().splitlines()) <= line_length
+        # A dotted name cannot be wrapped: the type checkers' star import of a long one
+        # says so (E501) instead.
+        assert max(len(line) for line in content.decode().splitlines()
+                   if not line.endswith("import *  # noqa: E501")) <= line_length
     git(repo, "commit", "-qam", "apply")
     removed = run("facades", repo / "pyagent-plan.toml", "--remove")
     assert removed.code == 0, removed.out + removed.err

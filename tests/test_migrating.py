@@ -620,3 +620,24 @@ def test_facades_are_retired_batch_by_batch(tmp_path: Path) -> None:
     assert (root / "pkg/units.py").is_file()
     nothing = run("facades", plan, "--list", "--batch", "9")
     assert nothing.code == 2 and "the plan has no batch 9" in nothing.err
+
+
+def test_type_checkers_follow_an_old_path_through_its_facade(tmp_path: Path) -> None:
+    """mypy (strict) resolves names imported through a facade to the moved module's own:
+    a right use checks, a wrong one is caught as it would be through the new path."""
+    root = small_repo(tmp_path / "repo")
+    (root / "pkg/shapes.py").write_text(
+        "class Square:\n    def __init__(self, side: int) -> None:\n        self.side = side\n")
+    git(root, "commit", "-q", "-am", "typed")
+    assert run("apply", root / "plan.toml", "--commit").code == 0
+    (root / "late.py").write_text(
+        "import pkg.shapes\nfrom pkg.shapes import Square\n\n"
+        "right: int = Square(2).side\nwrong: str = pkg.shapes.Square(3).side\n")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir",
+         str(tmp_path / "mypy-cache"), "late.py"], cwd=root, capture_output=True, text=True,
+        check=False)
+    assert checked.stdout.splitlines() == [
+        'late.py:5: error: Incompatible types in assignment (expression has type "int", '
+        'variable has type "str")  [assignment]',
+        "Found 1 error in 1 file (checked 1 source file)"], checked.stdout

@@ -2,7 +2,9 @@
 
 A facade makes the old name *the same module object* as the new one, so
 `mock.patch("old.f")` patches what callers of the new path see, `isinstance` holds
-across both names and old pickles load. A package facade also installs a meta-path
+across both names and old pickles load. Type checkers, which do not run it, read a
+star import of the new module under `TYPE_CHECKING`: mypy and pyright resolve the names
+imported through the old path. A package facade also installs a meta-path
 finder for every `old.*` name: aliasing the package object alone would make Python
 find the old name's submodules through the new package's `__path__` and execute
 them a second time under the old name (registries refusing duplicates then fail).
@@ -44,9 +46,14 @@ _MODULE_DOC = (
     "gives the module at the new path itself. Import `{new}` instead.",
 )
 _MODULE_CODE = '''\
+# ruff: noqa: F403
 import importlib as _importlib
 import sys as _sys
+import typing as _typing
 import warnings as _warnings
+
+if _typing.TYPE_CHECKING:  # type checkers follow the old path there
+{star}
 
 _OLD = "{old}"
 _NEW = "{new}"
@@ -71,11 +78,16 @@ _PACKAGE_DOC = (
     "object, executed once). Import from `{new}` instead.",
 )
 _PACKAGE_CODE = '''\
+# ruff: noqa: F403
 import importlib as _importlib
 import importlib.abc as _importlib_abc
 import importlib.util as _importlib_util
 import sys as _sys
+import typing as _typing
 import warnings as _warnings
+
+if _typing.TYPE_CHECKING:  # type checkers follow the old path there
+{star}
 
 _OLD = "{old}"
 _NEW = "{new}"
@@ -184,7 +196,8 @@ def module_text(old: str, new: str, line_length: int | None = None, *,
     path goes (`[options] deprecate`: a day or a version), said in its warning."""
     width = line_length or LINE_LENGTH
     return (_docstring(_MODULE_DOC, old, new, width) + _marker(old, new, width)
-            + _MODULE_CODE.format(old=old, new=new, **_schedule(removal))).encode()
+            + _MODULE_CODE.format(old=old, new=new, star=_star(new, width),
+                                  **_schedule(removal))).encode()
 
 
 def package_text(old: str, new: str, moved_apart: dict[str, str],
@@ -195,7 +208,14 @@ def package_text(old: str, new: str, moved_apart: dict[str, str],
         f"    {json.dumps(k)}: {json.dumps(v)},\n" for k, v in sorted(moved_apart.items())) + "}"
     return (_docstring(_PACKAGE_DOC, old, new, width) + _marker(old, new, width)
             + _PACKAGE_CODE.format(old=old, new=new, moved_apart=table,
-                                   **_schedule(removal))).encode()
+                                   star=_star(new, width), **_schedule(removal))).encode()
+
+
+def _star(new: str, width: int) -> str:
+    """The star import type checkers read; a dotted name cannot be wrapped, so a line
+    past the line length says it is meant (E501)."""
+    line = f"    from {new} import *"
+    return line if len(line) <= width else line + "  # noqa: E501"
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
