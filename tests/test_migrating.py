@@ -641,3 +641,15 @@ def test_type_checkers_follow_an_old_path_through_its_facade(tmp_path: Path) -> 
         'late.py:5: error: Incompatible types in assignment (expression has type "int", '
         'variable has type "str")  [assignment]',
         "Found 1 error in 1 file (checked 1 source file)"], checked.stdout
+
+
+def test_a_plan_landed_in_parts_is_verified_part_by_part(tmp_path: Path) -> None:
+    root = small_repo(tmp_path / "repo")
+    plan = root / "plan.toml"
+    assert run("batches", plan, "--write").code == 0
+    git(root, "commit", "-q", "-am", "batches")
+    assert run("apply", plan, "--batch", "1", "--commit").code == 0
+    whole = run("verify", plan, "--no-collect")
+    assert whole.code == 2 and "verify one as it was applied (--batch 1)" in whole.err
+    part = run("verify", plan, "--no-collect", "--batch", "1")
+    assert part.code == 0 and "checked: OK" in part.out, part.out + part.err

@@ -330,7 +330,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         When apply collected the tests with pytest, collects them again and reports each
         test that no longer collects (its new file path when the plan moved it) and each
         new collection error (--no-collect skips it). Uses what apply recorded under
-        .pyagent-workbench/.
+        .pyagent-workbench/. A plan that landed in parts is verified part by part, as
+        each was applied (--tier, --moves or --batch).
         """,
         "pyagent-workbench verify pyagent-plan.toml",
     )
@@ -338,6 +339,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     p.add_argument("--no-collect", action="store_true",
                    help="do not collect the tests with pytest")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    _selection(p, "verify")
 
     p = _command(
         subparsers, "recover", "Restore the repo after an interrupted apply.",

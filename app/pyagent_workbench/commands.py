@@ -115,7 +115,8 @@ def run_verify(args: argparse.Namespace) -> int:
     collecting = " and collects the tests with pytest" if not args.no_collect else ""
     print(f"note: verify imports every module{collecting}: this executes the repo's code",
           file=sys.stderr)
-    report = applying.verify_applied(workspace, collect_tests=not args.no_collect)
+    report = applying.verify_applied(workspace, collect_tests=not args.no_collect,
+                                     selection=_selection(args))
     if args.json:
         _out(json.dumps(report.as_json(), indent=2))
     else:

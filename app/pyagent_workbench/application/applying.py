@@ -123,10 +123,26 @@ def _as_applied(workspace: Workspace, plan_path: Path | None) -> AppliedPlan | N
     return applied_plan(workspace, path) if path is not None else None
 
 
-def verify_applied(workspace: Workspace, *, collect_tests: bool = True) -> VerifyReport:
+def verify_applied(workspace: Workspace, *, collect_tests: bool = True,
+                   selection: Selection | None = None) -> VerifyReport:
     """Compare the tree with what the apply recorded before changing it (imports every
     module and, unless `collect_tests` is off, collects the tests the apply collected:
-    this executes the repo's code); the applied plan keeps the result."""
+    this executes the repo's code); the applied plan keeps the result. A plan that
+    landed in parts is verified a part at a time, as applied (`selection`)."""
+    selection = selection or Selection()
+    if selection.everything:
+        states = records.move_states(workspace)
+        if "pending" in states.values() or not records.verify_record_path(workspace).exists():
+            landed = {m.batch for m in workspace.plan.moves if states[m.source] != "pending"}
+            if len(landed) > 1 or (landed and "pending" in states.values()):
+                numbers = sorted(b for b in landed if b is not None)
+                raise WorkbenchError(
+                    "this plan landed in parts: verify one as it was applied ("
+                    + (f"--batch {numbers[-1]}" if numbers else "--tier NAME or --moves ...")
+                    + "); each apply verified its part when it ran")
+    else:
+        workspace = Workspace(workspace.repo, workspace.plan.with_moves(
+            {m.source for m in migrating.select(workspace.plan, selection)}))
     report = verify(workspace, collect_tests=collect_tests)
     save_verify_result(workspace, report.as_json())
     return report
