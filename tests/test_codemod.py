@@ -396,44 +396,53 @@ def test_an_exception_shown_as_qualified_name_colon_message_follows_its_module()
 
 # -- part of a plan (issue 17): split as the whole plan groups, joined when the rest lands --
 
-PARTS_MODULES = {"pkg", "pkg.m2", "pkg.m10", "pkg.util", "pkg.helpers"}
+PARTS_MODULES = {"pkg", "pkg.m2", "pkg.m10", "pkg.util", "pkg.helpers", "pkg.util.m2",
+                 "pkg.util.m10"}
+M2_EARLIER = {"pkg.util.m2": "pkg.m2"}
+M10_EARLIER = {"pkg.util.m10": "pkg.m10"}
 
 
-@pytest.mark.parametrize(("before", "moves", "later", "after"), [
+@pytest.mark.parametrize(("before", "moves", "later", "earlier", "after"), [
     # Only m2 moves now; m10 goes to the same module later: one piece each, in order.
     ("from pkg import m2, m10\n", {"pkg.m2": "pkg.util.m2"}, {"pkg.m10": "pkg.util.m10"},
-     "from pkg.util import m2\nfrom pkg import m10\n"),
+     {}, "from pkg.util import m2\nfrom pkg import m10\n"),
     ("from pkg import m2, m10  # why\n", {"pkg.m10": "pkg.util.m10"},
-     {"pkg.m2": "pkg.util.m2"},
+     {"pkg.m2": "pkg.util.m2"}, {},
      "from pkg import m2  # why\nfrom pkg.util import m10\n"),
     ("from pkg import (\n    m2,  # keep\n    m10,\n)\n", {"pkg.m2": "pkg.util.m2"},
-     {"pkg.m10": "pkg.util.m10"},
-     "from pkg.util import (\n    m2,  # keep\n)\nfrom pkg import (\n    m10,\n)\n"),
-    # The rest lands: the pieces join, as the whole plan at once writes the statement.
-    ("from pkg.util import m2\nfrom pkg import m10\n", {"pkg.m10": "pkg.util.m10"}, {},
-     "from pkg.util import m2, m10\n"),
-    ("from pkg import m2\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
-     "from pkg.util import m2, m10\n"),
-    ("from pkg import m2  # why\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
-     "from pkg.util import m2, m10  # why\n"),
-    ("from pkg.util import (\n    m2,  # keep\n)\nfrom pkg import (\n    m10,\n)\n",
      {"pkg.m10": "pkg.util.m10"}, {},
+     "from pkg.util import (\n    m2,  # keep\n)\nfrom pkg import (\n    m10,\n)\n"),
+    # The rest lands: the piece an earlier part split off joins, as at once.
+    ("from pkg.util import m2\nfrom pkg import m10\n", {"pkg.m10": "pkg.util.m10"}, {},
+     M2_EARLIER, "from pkg.util import m2, m10\n"),
+    ("from pkg import m2\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
+     M10_EARLIER, "from pkg.util import m2, m10\n"),
+    ("from pkg import m2  # why\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
+     M10_EARLIER, "from pkg.util import m2, m10  # why\n"),
+    ("from pkg.util import (\n    m2,  # keep\n)\nfrom pkg import (\n    m10,\n)\n",
+     {"pkg.m10": "pkg.util.m10"}, {}, M2_EARLIER,
      "from pkg.util import (\n    m2,  # keep\n    m10,\n)\n"),
     ("def f():\n    from pkg import m2\n    from pkg.util import m10\n",
-     {"pkg.m2": "pkg.util.m2"}, {}, "def f():\n    from pkg.util import m2, m10\n"),
-    # Not joined: a line between, two comments, another module, another layout.
+     {"pkg.m2": "pkg.util.m2"}, {}, M10_EARLIER,
+     "def f():\n    from pkg.util import m2, m10\n"),
+    # Not joined: a line between, two comments, another module, another layout, a line
+    # no earlier part split off (the user wrote it), two lines both changed now.
     ("from pkg import m2\n\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
-     "from pkg.util import m2\n\nfrom pkg.util import m10\n"),
+     M10_EARLIER, "from pkg.util import m2\n\nfrom pkg.util import m10\n"),
     ("from pkg import m2  # a\nfrom pkg.util import m10  # b\n", {"pkg.m2": "pkg.util.m2"},
-     {}, "from pkg.util import m2  # a\nfrom pkg.util import m10  # b\n"),
+     {}, M10_EARLIER, "from pkg.util import m2  # a\nfrom pkg.util import m10  # b\n"),
     ("from pkg import m2\nfrom pkg.helpers import m10\n", {"pkg.m2": "pkg.util.m2"}, {},
-     "from pkg.util import m2\nfrom pkg.helpers import m10\n"),
+     M10_EARLIER, "from pkg.util import m2\nfrom pkg.helpers import m10\n"),
     ("from pkg import m2\nfrom pkg.util import (m10)\n", {"pkg.m2": "pkg.util.m2"}, {},
-     "from pkg.util import m2\nfrom pkg.util import (m10)\n"),
-    # Neither line changes: left as written.
-    ("from pkg.util import m2\nfrom pkg.util import m10\n", {"pkg.helpers": "pkg.h"}, {},
+     M10_EARLIER, "from pkg.util import m2\nfrom pkg.util import (m10)\n"),
+    ("from pkg import m2\nfrom pkg.util import m10\n", {"pkg.m2": "pkg.util.m2"}, {}, {},
+     "from pkg.util import m2\nfrom pkg.util import m10\n"),
+    ("from pkg import m2\nfrom pkg import m10\n",
+     {"pkg.m2": "pkg.util.m2", "pkg.m10": "pkg.util.m10"}, {}, {},
      "from pkg.util import m2\nfrom pkg.util import m10\n"),
 ])
 def test_a_statement_split_by_part_of_a_plan_joins_again_when_the_rest_lands(
-        before: str, moves: dict[str, str], later: dict[str, str], after: str) -> None:
-    assert_rewrite(before, after, moves=moves, later=later, modules=PARTS_MODULES)
+        before: str, moves: dict[str, str], later: dict[str, str], earlier: dict[str, str],
+        after: str) -> None:
+    assert_rewrite(before, after, moves=moves, later=later, earlier=earlier,
+                   modules=PARTS_MODULES)

@@ -41,17 +41,19 @@ def assert_rewrite(before: str | bytes, after: str | bytes | None, *,
                    moves: Mapping[str, str], path: str = "app/user.py",
                    modules: Iterable[str] | None = None,
                    problems: list[str] | None = None,
-                   later: Mapping[str, str] | None = None) -> FileRewrite:
+                   later: Mapping[str, str] | None = None,
+                   earlier: Mapping[str, str] | None = None) -> FileRewrite:
     """Rewrite `before` as the file at `path` under `moves` (old module -> new), and
     assert that the result is `after` (`None`: the file does not parse).
 
     `modules`: the modules that exist today (default: the moved ones and the packages
-    above them). `problems`: the review notes expected, when given. `later`: the plan's
-    moves still to come after these (an apply of part of a plan). Returns the rewrite,
-    for its counts."""
+    above them). `problems`: the review notes expected, when given. `later` and
+    `earlier`: the plan's moves still to come after these, and those that landed before
+    (target -> source) (an apply of part of a plan). Returns the rewrite, for its
+    counts."""
     resolver = Resolver(dict(moves), frozenset(modules if modules is not None
                                                else _modules_around({**moves, **(later or {})})),
-                        later=dict(later or {}))
+                        later=dict(later or {}), earlier=dict(earlier or {}))
     state = RewriteState(resolver, statement_pattern(list(moves)))
     result = rewrite_both_ways(fixture_text(before), _context(path, resolver), state)
     expected = None if after is None else fixture_text(after)

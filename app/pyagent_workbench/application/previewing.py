@@ -17,6 +17,7 @@ from pyagent_workbench.workspace import Workspace
 def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  units: Iterable[str] | None = None, facades_enabled: bool | None = None,
                  jobs: int | None = None, later: Mapping[str, str] | None = None,
+                 earlier: Mapping[str, str] | None = None,
                  progress: RewriteProgress | None = None) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
     no sweep of every file's syntax). The plan must be valid against the repo.
@@ -26,7 +27,8 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
     if units is not None:
         only = [u for u in units if workspace.plan.move_for(u) is not None]
     return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
-                   facades_enabled=facades_enabled, later=later, progress=progress)
+                   facades_enabled=facades_enabled, later=later, earlier=earlier,
+                   progress=progress)
 
 
 @dataclass
@@ -53,6 +55,8 @@ def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
     now = {m.source for m in pending}
     later = {m.source: m.target for m in workspace.plan.moves
              if m.source not in now and states[m.source] == "pending"}
-    changeset = preview_plan(part, graph, facades_enabled=facades_enabled, later=later)
+    earlier = {m.target: m.source for m in workspace.plan.moves if states[m.source] == "landed"}
+    changeset = preview_plan(part, graph, facades_enabled=facades_enabled, later=later,
+                             earlier=earlier)
     record_last_diff(part, changeset)
     return Diff(state, changeset)

@@ -28,6 +28,10 @@ class Resolver:
     """The plan's moves still to come after this apply (source -> target), when it
     applies part of a plan: a statement it splits is grouped as the whole plan will
     group it (`final_name`), so that the plan applied in parts ends as it would at once."""
+    earlier: dict[str, str] = field(default_factory=dict)
+    """The plan's moves that landed before this apply (target -> source): a `from`
+    import this apply changes joins the line beside it that holds what an earlier part
+    split off the same statement (`old_name`)."""
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -74,6 +78,17 @@ class Resolver:
                 return target + name[len(candidate):]
             candidate = names.parent(candidate)
         return name
+
+    def old_name(self, name: str) -> str | None:
+        """Where a module an earlier part of the plan moved was before (`None`: no earlier
+        part moved it)."""
+        candidate = name
+        while candidate:
+            source = self.earlier.get(candidate)
+            if source is not None:
+                return source + name[len(candidate):]
+            candidate = names.parent(candidate)
+        return None
 
     def is_moved(self, name: str) -> bool:
         return self.new_name(name) != name

@@ -290,7 +290,8 @@ class _Apply:
         self.say("computing changes", 0, 1)
         changeset = preview(self.workspace, graph,
                             facades_enabled=self.options.facades_enabled, compile_check=True,
-                            later=self.later_moves(), landed=self.options.stragglers)
+                            later=self.later_moves(), earlier=self.earlier_moves(),
+                            landed=self.options.stragglers)
         if self.options.stragglers and not changeset.changes:
             raise AlreadyApplied("these moves have landed and no code uses their old paths: "
                                  "nothing to do")
@@ -307,6 +308,14 @@ class _Apply:
         now = {m.source for m in self.workspace.plan.moves}
         return {m.source: m.target for m in whole.moves
                 if m.source not in now and states[m.source] == "pending"}
+
+    def earlier_moves(self) -> dict[str, str]:
+        """Applying part of a plan: its moves that landed before (target -> source)."""
+        whole = self.options.whole_plan
+        if whole is None or self.options.stragglers:
+            return {}
+        states = records.move_states(Workspace(self.repo, whole))
+        return {m.target: m.source for m in whole.moves if states[m.source] == "landed"}
 
     def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
         """What imports, which tests collect and which pass today (all run the repo's

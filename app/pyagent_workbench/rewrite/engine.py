@@ -161,6 +161,9 @@ class PreviewOptions:
     later: Mapping[str, str] = field(default_factory=dict)
     """Part of a plan: its moves still to come after this one (source -> target), by
     which split statements are grouped (`Resolver.later`)."""
+    earlier: Mapping[str, str] = field(default_factory=dict)
+    """Part of a plan: its moves that landed before (target -> source), whose split
+    statements this part joins again (`Resolver.earlier`)."""
     landed: bool = False
     """The plan's moves have landed already (their code at the targets, facades or
     nothing at the sources): only the code still using the old paths is rewritten, no
@@ -183,6 +186,7 @@ def preview(
     compile_check: bool = False,
     conform: bool | None = None,
     later: Mapping[str, str] | None = None,
+    earlier: Mapping[str, str] | None = None,
     landed: bool = False,
     progress: RewriteProgress | None = None,
 ) -> ChangeSet:
@@ -191,7 +195,8 @@ def preview(
     options = PreviewOptions(facades_enabled=facades_enabled,
                              only=None if only is None else frozenset(only), jobs=jobs,
                              sweep=sweep, compile_check=compile_check, conform=conform,
-                             later=dict(later or {}), landed=landed)
+                             later=dict(later or {}), earlier=dict(earlier or {}),
+                             landed=landed)
     return Preview(workspace, graph, options, progress=progress).changeset()
 
 
@@ -229,7 +234,8 @@ class Preview:
                                 else self.options.facades_enabled) and not self.options.landed
         self.resolver = replace(Resolver.from_mapping(
             self.mapping, frozenset(workspace.module_table),
-            NamesDefined(str(self.repo.root), moved_paths)), later=dict(self.options.later))
+            NamesDefined(str(self.repo.root), moved_paths)), later=dict(self.options.later),
+            earlier=dict(self.options.earlier))
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""

@@ -149,11 +149,16 @@ class ImportRewriter(cst.CSTTransformer):
         self._aliases: dict[str, str] = {}
         """Old dotted import -> alias used instead, when the new root name is shadowed."""
         self._splits = 0
-        self._changed_from: dict[int, int] = {}
+        self._changed_from: dict[int, tuple[int, str, tuple[str, ...]]] = {}
         """`id()` of each `from` import this rewrite changed -> the number of the
         statement it came from (several when it split one)."""
         self._changed_lines: dict[int, frozenset[int]] = {}
         """The same for the lines holding them (a line joined from several: theirs)."""
+        self._origins: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._joined_pieces: dict[int, tuple[frozenset[str], bool]] = {}
+        """A line joined here -> `_pieces` of the two it was made from, together."""
+        """A changed line -> the module its statement imported from before the change, and
+        the names it imported."""
         self.joined = 0
         """`from` imports joined with the one beside them (`_merge_adjacent`)."""
         self._implicit: dict[str, list[str]] = {}
@@ -394,7 +399,8 @@ class ImportRewriter(cst.CSTTransformer):
             self._pending[first] = rest
         if isinstance(first, cst.ImportFrom):
             self._splits += 1
-            self._changed_from[id(first)] = self._splits
+            self._changed_from[id(first)] = (self._splits, absolute,
+                                             tuple(_alias_names(original_node)))
         return first
 
     # -- splitting one statement into several ------------------------------------------
@@ -402,10 +408,11 @@ class ImportRewriter(cst.CSTTransformer):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
-        split = (self._changed_from.get(id(updated_node.body[0]))
-                 if len(updated_node.body) == 1 else None)
-        if split is not None:
-            self._changed_lines[id(updated_node)] = frozenset({split})
+        changed = (self._changed_from.get(id(updated_node.body[0]))
+                   if len(updated_node.body) == 1 else None)
+        if changed is not None:
+            self._changed_lines[id(updated_node)] = frozenset({changed[0]})
+            self._origins[id(updated_node)] = (changed[1], changed[2])
         if not any(statement in self._pending for statement in updated_node.body):
             return updated_node
         if len(updated_node.body) == 1:
@@ -416,8 +423,9 @@ class ImportRewriter(cst.CSTTransformer):
                 for s in extra
             ]
             for line in lines[1:]:
-                if split is not None:
-                    self._changed_lines[id(line)] = frozenset({split})
+                if changed is not None:
+                    self._changed_lines[id(line)] = frozenset({changed[0]})
+                    self._origins[id(line)] = (changed[1], changed[2])
             return cst.FlattenSentinel(lines)
         return updated_node.with_changes(body=self._inline(updated_node.body))
 
@@ -435,11 +443,13 @@ class ImportRewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=self._merge_adjacent(updated_node.body))
 
     def _merge_adjacent(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
-        """A `from` import this rewrite changed joins the one beside it when both import
-        from the same module (no line between them, at most one trailing comment, the
-        same layout): what an apply of part of a plan split comes together when the rest
-        lands, as the plan applied at once writes it; two pieces of one statement stay
-        apart (they were kept apart to keep the order submodules are imported in)."""
+        """A `from` import this rewrite changed joins the untouched line beside it that
+        imports from the same module what an earlier part of the plan moved out of the
+        module the changed one imported from: the two pieces of one statement that part
+        split, together again as the plan applied at once writes it. Lines the user
+        wrote apart stay apart (a plan applied at once joins nothing)."""
+        if not self.resolver.earlier:
+            return list(body)
         result: list[cst.BaseStatement] = []
         for statement in body:
             previous = result[-1] if result else None
@@ -450,16 +460,43 @@ class ImportRewriter(cst.CSTTransformer):
                 result.append(statement)
                 continue
             self.joined += 1
+            assert previous is not None
+            before, after = self._pieces(previous), self._pieces(statement)
+            assert before is not None and after is not None  # as `_may_join` found them
             self._changed_lines[id(merged)] = (self._changed_lines.get(id(previous), frozenset())
                                                | self._changed_lines.get(id(statement),
                                                                          frozenset()))
+            self._joined_pieces[id(merged)] = (before[0] | after[0], before[1] or after[1])
             result[-1] = merged
         return result
 
     def _may_join(self, first: cst.BaseStatement, second: cst.BaseStatement) -> bool:
-        a = self._changed_lines.get(id(first), frozenset())
-        b = self._changed_lines.get(id(second), frozenset())
-        return bool(a or b) and not a & b
+        """At least one of the two lines changed here (two pieces of the split this
+        rewrite makes never join), they come from one statement (`_pieces`), and one
+        of them holds what an earlier part split off it."""
+        a, b = self._changed_lines.get(id(first)), self._changed_lines.get(id(second))
+        if (a is None and b is None) or (a is not None and b is not None and a & b):
+            return False
+        pieces_a, pieces_b = self._pieces(first), self._pieces(second)
+        if pieces_a is None or pieces_b is None:
+            return False
+        return bool(pieces_a[0] & pieces_b[0]) and (pieces_a[1] or pieces_b[1])
+
+    def _pieces(self, line: cst.BaseStatement) -> tuple[frozenset[str], bool] | None:
+        """The modules the line's statement was split from, and whether it holds a piece
+        an earlier part split off (`pieces_of`)."""
+        if id(line) in self._joined_pieces:
+            return self._joined_pieces[id(line)]
+        if id(line) in self._origins:
+            module, imported = self._origins[id(line)]
+        else:
+            statement = _lone_from(line)
+            found = (_absolute_of(statement, self.context.package)
+                     if statement is not None else None)
+            if statement is None or found is None:
+                return None
+            module, imported = found, tuple(_alias_names(statement))
+        return pieces_of(module, imported, self.resolver)
 
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
@@ -485,6 +522,9 @@ class ImportRewriter(cst.CSTTransformer):
                 result.append(item.with_changes(
                     semicolon=statement.semicolon if last else semicolon))
         return result
+
+
+
 
 
 def implicit_parent_imports(plain: Iterable[str], chains: Iterable[str], resolver: Resolver
@@ -551,6 +591,49 @@ def _plain_imports(
             names=[cst.ImportAlias(name=cst.Name(str(name)), asname=asname)],
             semicolon=semicolon))
     return result
+
+
+def pieces_of(module: str, imported: Sequence[str], resolver: Resolver
+              ) -> tuple[frozenset[str], bool]:
+    """Where `from module import <imported>` (as written before this rewrite) was split
+    from, and whether it is a piece an earlier part of the plan split off: when every
+    name is a module an earlier part moved out of one module, that module (True); else
+    `module` itself (False)."""
+    parents = set()
+    for name in imported:
+        old = resolver.old_name(f"{module}.{name}" if module else name)
+        if old is None:
+            return frozenset({module}), False
+        parents.add(names.parent(old))
+    if len(parents) != 1:
+        return frozenset({module}), False
+    return frozenset(parents), True
+
+
+def _alias_names(statement: cst.ImportFrom) -> list[str]:
+    assert not isinstance(statement.names, cst.ImportStar)
+    found = []
+    for alias in statement.names:
+        name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+        if name is None:
+            return []
+        found.append(name)
+    return found
+
+
+def _absolute_of(statement: cst.ImportFrom, package: str | None) -> str | None:
+    """The module a `from` import imports from, absolute (`None` when it cannot say)."""
+    level = len(statement.relative)
+    module = dotted(statement.module) if statement.module is not None else ""
+    if module is None or (level and not package):
+        return None
+    if not level:
+        return module
+    parts = (package or "").split(".")
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
 
 
 def _same_module(a: cst.ImportFrom, b: cst.ImportFrom) -> bool:

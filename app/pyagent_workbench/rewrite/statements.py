@@ -37,7 +37,11 @@ from pyagent_workbench.rewrite.files import (
     rewrite_python,
     too_deep,
 )
-from pyagent_workbench.rewrite.imports import ImportRewriter, implicit_parent_imports
+from pyagent_workbench.rewrite.imports import (
+    ImportRewriter,
+    implicit_parent_imports,
+    pieces_of,
+)
 from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewriter
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
@@ -424,7 +428,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
                                             context.path)
     if new_code is not None and imports.changed_imports:
-        _refuse_joins(spans, batch, batch.outputs(new_code))
+        _refuse_joins(spans, batch, batch.outputs(new_code), resolver, context.package)
     changed_imports = imports.changed_imports + strings.code_imports
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
@@ -434,11 +438,14 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
         problems=review_notes(context.path, source, imports, strings))
 
 
-def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str]) -> None:
-    """The whole-file rewrite joins a changed `from` import with the one beside it when
-    both import from the same module (`ImportRewriter._merge_adjacent`: what an apply of
-    part of a plan split); this path sees each statement alone, so such a file goes
-    whole (`_Unsupported`)."""
+def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str],
+                  resolver: Resolver, package: str | None) -> None:
+    """The whole-file rewrite joins a changed `from` import with the line beside it that
+    holds what an earlier part of the plan split off the same statement
+    (`ImportRewriter._merge_adjacent`); this path sees each statement alone, so such a
+    file goes whole (`_Unsupported`)."""
+    if not resolver.earlier:
+        return
     changed = {id(span): new for span, old, new in zip(batch.spans, batch.texts, new_texts,
                                                         strict=True) if new != old}
     if not changed:
@@ -460,9 +467,36 @@ def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str]) ->
                 continue  # one line holding both (`a; b`): never joined
             theirs = (_from_modules(changed[id(their_span)]) if id(their_span) in changed
                       else _from_modules_of([neighbour]))
-            if mine and theirs and mine[mine_end] is not None \
-                    and mine[mine_end] == theirs[their_end]:
+            if not mine or not theirs or mine[mine_end] is None \
+                    or mine[mine_end] != theirs[their_end]:
+                continue
+            if _from_one_statement(statement, neighbour, resolver, package):
                 raise _Unsupported
+
+
+def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: Resolver,
+                      package: str | None) -> bool:
+    """As `ImportRewriter._may_join`: the two come from one statement, and one holds
+    what an earlier part split off it."""
+    found = []
+    for statement in (mine, theirs):
+        module = _absolute(statement, package)
+        if module is None:
+            return False
+        found.append(pieces_of(module, [alias.name for alias in statement.names], resolver))
+    (origins_a, earlier_a), (origins_b, earlier_b) = found
+    return bool(origins_a & origins_b) and (earlier_a or earlier_b)
+
+
+def _absolute(statement: ast.ImportFrom, package: str | None) -> str | None:
+    """The module a `from` import imports from, absolute (`None`: it cannot say)."""
+    if not statement.level:
+        return statement.module or ""
+    parts = (package or "").split(".") if package else []
+    if statement.level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (statement.level - 1)]
+    return ".".join(base + ([statement.module] if statement.module else []))
 
 
 def _beside(a: ast.stmt, b: ast.stmt) -> bool:
