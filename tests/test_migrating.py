@@ -52,9 +52,7 @@ def tangled_files(seed: int) -> dict[str, str | bytes]:
     }
     for i in range(MODULES):
         others = [x for x in range(MODULES) if x != i]
-        # A blank line between statements: two `from` lines of one module side by side
-        # are the one case that ends otherwise (see the test of it below).
-        body = "\n".join(rng.choice(forms)(*rng.sample(others, 2)) for _ in range(3))
+        body = "".join(rng.choice(forms)(*rng.sample(others, 2)) for _ in range(3))
         j = rng.choice(others)
         body += (f"\nREF = 'pkg.m{j}.C{j}'\nPATCH = \"pkg.m{j}.f{j}\"\n\n\n"
                  f"class C{i}:\n    pass\n\n\ndef f{i}():\n    import pkg.m{j}\n"
@@ -103,12 +101,14 @@ def without_progress(plan_text: str) -> str:
                      if not line.startswith(("landed = ", "commit = ", "batch = ")))
 
 
-def test_two_adjacent_lines_of_one_module_landing_apart_end_as_one_statement(
-        tmp_path: Path) -> None:
-    """The one known difference: two `from` lines of one module side by side, whose
-    names land in one module in different parts. Applied at once, both change and stay
-    two lines; in parts, the second part cannot tell the line the first one rewrote from
-    a piece of a statement it split, and joins them (as it must for a piece)."""
+@pytest.mark.parametrize("history", [True, False], ids=["git history", "no history"])
+def test_two_lines_written_side_by_side_stay_apart_as_at_once(tmp_path: Path,
+                                                               history: bool) -> None:
+    """Two `from` lines of one module written side by side, whose names land in one
+    module in different parts, look like two pieces of one statement to the later part:
+    the tree before the first part (git) tells them apart, and they stay two lines, as
+    the plan applied at once leaves them. Without that tree (no commit to read), they
+    are taken for pieces and joined: the one case that ends otherwise."""
     files: dict[str, str | bytes] = {
         "pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "B = 2\n",
         "pkg/user.py": "from pkg import a\nfrom pkg import b\n\nprint(a.A, b.B)\n"}
@@ -123,11 +123,15 @@ def test_two_adjacent_lines_of_one_module_landing_apart_end_as_one_statement(
         plan.save(root / "plan.toml")
         review_and_approve(root / "plan.toml", root)
         git(root, "init", "-q", "-b", "main")
+        if history:
+            git(root, "add", "-A")
+            git(root, "commit", "-q", "-m", "initial")
         for step in steps:
             assert apply_part(root, step).result is not None
         outputs.append((root / "pkg/user.py").read_text())
-    assert outputs == ["from pkg.low import a\nfrom pkg.low import b\n\nprint(a.A, b.B)\n",
-                       "from pkg.low import a, b\n\nprint(a.A, b.B)\n"]
+    apart = "from pkg.low import a\nfrom pkg.low import b\n\nprint(a.A, b.B)\n"
+    joined = "from pkg.low import a, b\n\nprint(a.A, b.B)\n"
+    assert outputs == ([apart, apart] if history else [apart, joined])
 
 
 @pytest.mark.parametrize("seed", SEEDS)

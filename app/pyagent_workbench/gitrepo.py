@@ -315,3 +315,18 @@ def first_parent_line(root: Path) -> list[str]:
     if out is None or out.returncode != 0:
         return []
     return out.stdout.decode().split()
+
+
+def commit_before(root: Path, commits: Iterable[str]) -> str | None:
+    """The tree before the oldest of `commits` on HEAD's first-parent line (its
+    parent); HEAD when none of them is there (nothing committed yet); `None` outside a
+    work tree with history."""
+    head = _answer(root, "rev-parse", "--verify", "-q", "HEAD")
+    if head is None:
+        return None
+    wanted = set(commits)
+    line = first_parent_line(root)
+    for index, commit in enumerate(line):
+        if commit in wanted:
+            return line[index - 1] if index else None
+    return head

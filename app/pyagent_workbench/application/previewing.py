@@ -9,7 +9,7 @@ from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.application import migrating
 from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import PlanState, plan_state
-from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress, preview
+from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress, origin_of, preview
 from pyagent_workbench.rewrite.records import move_states, record_last_diff
 from pyagent_workbench.workspace import Workspace
 
@@ -18,6 +18,7 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  units: Iterable[str] | None = None, facades_enabled: bool | None = None,
                  jobs: int | None = None, later: Mapping[str, str] | None = None,
                  earlier: Mapping[str, str] | None = None,
+                 origin: tuple[str, str, str] | None = None,
                  progress: RewriteProgress | None = None) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
     no sweep of every file's syntax). The plan must be valid against the repo.
@@ -28,7 +29,7 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
         only = [u for u in units if workspace.plan.move_for(u) is not None]
     return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
                    facades_enabled=facades_enabled, later=later, earlier=earlier,
-                   progress=progress)
+                   origin=origin, progress=progress)
 
 
 @dataclass
@@ -56,7 +57,9 @@ def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
     later = {m.source: m.target for m in workspace.plan.moves
              if m.source not in now and states[m.source] == "pending"}
     earlier = {m.target: m.source for m in workspace.plan.moves if states[m.source] == "landed"}
+    landed = [m for m in workspace.plan.moves if states[m.source] == "landed"]
+    origin = origin_of(workspace, landed) if landed and part is not workspace else None
     changeset = preview_plan(part, graph, facades_enabled=facades_enabled, later=later,
-                             earlier=earlier)
+                             earlier=earlier, origin=origin)
     record_last_diff(part, changeset)
     return Diff(state, changeset)

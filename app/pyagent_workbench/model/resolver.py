@@ -32,6 +32,10 @@ class Resolver:
     """The plan's moves that landed before this apply (target -> source): a `from`
     import this apply changes joins the line beside it that holds what an earlier part
     split off the same statement (`old_name`)."""
+    origin: tuple[str, str, str] | None = None
+    """(repo root, commit, source-root prefix) of the tree before the plan's first part:
+    it tells the pieces of one statement from two lines written side by side
+    (`rewrite.origin`). `None`: not known (no git history), or not asked."""
     _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

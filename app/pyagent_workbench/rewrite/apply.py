@@ -27,7 +27,7 @@ from pyagent_workbench.errors import ApplyError, OutputError
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
-from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, preview, sha256
+from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, origin_of, preview, sha256
 from pyagent_workbench.rewrite.journal import (
     Fault,
     Journal,
@@ -291,7 +291,7 @@ class _Apply:
         changeset = preview(self.workspace, graph,
                             facades_enabled=self.options.facades_enabled, compile_check=True,
                             later=self.later_moves(), earlier=self.earlier_moves(),
-                            landed=self.options.stragglers)
+                            origin=self.origin(), landed=self.options.stragglers)
         if self.options.stragglers and not changeset.changes:
             raise AlreadyApplied("these moves have landed and no code uses their old paths: "
                                  "nothing to do")
@@ -316,6 +316,15 @@ class _Apply:
             return {}
         states = records.move_states(Workspace(self.repo, whole))
         return {m.target: m.source for m in whole.moves if states[m.source] == "landed"}
+
+    def origin(self) -> tuple[str, str, str] | None:
+        """Applying part of a plan after others: the tree before the first."""
+        whole = self.options.whole_plan
+        if whole is None or self.options.stragglers:
+            return None
+        states = records.move_states(Workspace(self.repo, whole))
+        landed = [m for m in whole.moves if states[m.source] == "landed"]
+        return origin_of(Workspace(self.repo, whole), landed) if landed else None
 
     def record_before(self, graph: ImportGraph, changeset: ChangeSet) -> _Before:
         """What imports, which tests collect and which pass today (all run the repo's

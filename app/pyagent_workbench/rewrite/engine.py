@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from pyagent_workbench import safefiles
+from pyagent_workbench import gitrepo, safefiles
 from pyagent_workbench.analysis.graph import ImportGraph
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.model import names
@@ -164,6 +164,8 @@ class PreviewOptions:
     earlier: Mapping[str, str] = field(default_factory=dict)
     """Part of a plan: its moves that landed before (target -> source), whose split
     statements this part joins again (`Resolver.earlier`)."""
+    origin: tuple[str, str, str] | None = None
+    """Part of a plan: the tree before its first part (`Resolver.origin`)."""
     landed: bool = False
     """The plan's moves have landed already (their code at the targets, facades or
     nothing at the sources): only the code still using the old paths is rewritten, no
@@ -187,6 +189,7 @@ def preview(
     conform: bool | None = None,
     later: Mapping[str, str] | None = None,
     earlier: Mapping[str, str] | None = None,
+    origin: tuple[str, str, str] | None = None,
     landed: bool = False,
     progress: RewriteProgress | None = None,
 ) -> ChangeSet:
@@ -196,7 +199,7 @@ def preview(
                              only=None if only is None else frozenset(only), jobs=jobs,
                              sweep=sweep, compile_check=compile_check, conform=conform,
                              later=dict(later or {}), earlier=dict(earlier or {}),
-                             landed=landed)
+                             origin=origin, landed=landed)
     return Preview(workspace, graph, options, progress=progress).changeset()
 
 
@@ -235,7 +238,7 @@ class Preview:
         self.resolver = replace(Resolver.from_mapping(
             self.mapping, frozenset(workspace.module_table),
             NamesDefined(str(self.repo.root), moved_paths)), later=dict(self.options.later),
-            earlier=dict(self.options.earlier))
+            earlier=dict(self.options.earlier), origin=self.options.origin)
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""
@@ -765,6 +768,28 @@ def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str
 def _source_prefix(workspace: Workspace) -> str:
     source_root = workspace.repo.source_root
     return "" if source_root == "." else source_root + "/"
+
+
+def origin_of(workspace: Workspace, landed: Iterable[Move]) -> tuple[str, str, str] | None:
+    """The tree before a plan's first part landed (for `Resolver.origin`): the parent of
+    the oldest commit holding one of the landed moves (recorded in the plan, else the
+    commit that added its target), or HEAD when none is committed; `None` outside git."""
+    repo = workspace.repo
+    if not repo.is_git:
+        return None
+    commits = []
+    for move in landed:
+        commit = move.commit
+        target = repo.modules.get(move.target)
+        if commit is None and target is not None:
+            commit = gitrepo.commit_adding(repo.root, target.path)
+        if commit:
+            commits.append(commit)
+    before = gitrepo.commit_before(repo.root, commits)
+    if before is None:
+        return None
+    prefix = "" if repo.source_root == "." else repo.source_root + "/"
+    return (str(repo.root), before, prefix)
 
 
 def _landed_mapping(workspace: Workspace) -> tuple[ModuleMapping, dict[str, str], set[str]]:

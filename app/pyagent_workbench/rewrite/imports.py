@@ -18,6 +18,7 @@ import libcst as cst
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.origin import imported_together, originally
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -156,6 +157,7 @@ class ImportRewriter(cst.CSTTransformer):
         """The same for the lines holding them (a line joined from several: theirs)."""
         self._origins: dict[int, tuple[str, tuple[str, ...]]] = {}
         self._joined_pieces: dict[int, tuple[frozenset[str], bool]] = {}
+        self._joined_names: dict[int, tuple[str, ...]] = {}
         """A line joined here -> `_pieces` of the two it was made from, together."""
         """A changed line -> the module its statement imported from before the change, and
         the names it imported."""
@@ -467,6 +469,8 @@ class ImportRewriter(cst.CSTTransformer):
                                                | self._changed_lines.get(id(statement),
                                                                          frozenset()))
             self._joined_pieces[id(merged)] = (before[0] | after[0], before[1] or after[1])
+            self._joined_names[id(merged)] = ((self._original_names(previous) or ())
+                                              + (self._original_names(statement) or ()))
             result[-1] = merged
         return result
 
@@ -480,23 +484,39 @@ class ImportRewriter(cst.CSTTransformer):
         pieces_a, pieces_b = self._pieces(first), self._pieces(second)
         if pieces_a is None or pieces_b is None:
             return False
-        return bool(pieces_a[0] & pieces_b[0]) and (pieces_a[1] or pieces_b[1])
+        if not (pieces_a[0] & pieces_b[0] and (pieces_a[1] or pieces_b[1])):
+            return False
+        names_a, names_b = self._original_names(first), self._original_names(second)
+        return names_a is not None and names_b is not None and imported_together(
+            self.resolver, self.context, names_a + names_b)
+
+    def _original_names(self, line: cst.BaseStatement) -> tuple[str, ...] | None:
+        """The full names the line imports, in order, as they were before the plan's
+        first part."""
+        if id(line) in self._joined_names:
+            return self._joined_names[id(line)]
+        written = self._as_written(line)
+        return originally(self.resolver, *written) if written is not None else None
+
+    def _as_written(self, line: cst.BaseStatement) -> tuple[str, tuple[str, ...]] | None:
+        """The module a line's `from` import imported from before this rewrite, and the
+        names."""
+        if id(line) in self._origins:
+            return self._origins[id(line)]
+        statement = _lone_from(line)
+        found = (_absolute_of(statement, self.context.package)
+                 if statement is not None else None)
+        if statement is None or found is None:
+            return None
+        return found, tuple(_alias_names(statement))
 
     def _pieces(self, line: cst.BaseStatement) -> tuple[frozenset[str], bool] | None:
         """The modules the line's statement was split from, and whether it holds a piece
         an earlier part split off (`pieces_of`)."""
         if id(line) in self._joined_pieces:
             return self._joined_pieces[id(line)]
-        if id(line) in self._origins:
-            module, imported = self._origins[id(line)]
-        else:
-            statement = _lone_from(line)
-            found = (_absolute_of(statement, self.context.package)
-                     if statement is not None else None)
-            if statement is None or found is None:
-                return None
-            module, imported = found, tuple(_alias_names(statement))
-        return pieces_of(module, imported, self.resolver)
+        written = self._as_written(line)
+        return pieces_of(*written, self.resolver) if written is not None else None
 
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite

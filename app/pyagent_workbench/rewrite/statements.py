@@ -42,6 +42,7 @@ from pyagent_workbench.rewrite.imports import (
     implicit_parent_imports,
     pieces_of,
 )
+from pyagent_workbench.rewrite.origin import imported_together, originally
 from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewriter
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
@@ -428,7 +429,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
                                             context.path)
     if new_code is not None and imports.changed_imports:
-        _refuse_joins(spans, batch, batch.outputs(new_code), resolver, context.package)
+        _refuse_joins(spans, batch, batch.outputs(new_code), resolver, context)
     changed_imports = imports.changed_imports + strings.code_imports
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
@@ -439,7 +440,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
 
 
 def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str],
-                  resolver: Resolver, package: str | None) -> None:
+                  resolver: Resolver, context: FileContext) -> None:
     """The whole-file rewrite joins a changed `from` import with the line beside it that
     holds what an earlier part of the plan split off the same statement
     (`ImportRewriter._merge_adjacent`); this path sees each statement alone, so such a
@@ -470,22 +471,27 @@ def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str],
             if not mine or not theirs or mine[mine_end] is None \
                     or mine[mine_end] != theirs[their_end]:
                 continue
-            if _from_one_statement(statement, neighbour, resolver, package):
+            if _from_one_statement(statement, neighbour, resolver, context):
                 raise _Unsupported
 
 
 def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: Resolver,
-                      package: str | None) -> bool:
+                        context: FileContext) -> bool:
     """As `ImportRewriter._may_join`: the two come from one statement, and one holds
     what an earlier part split off it."""
     found = []
-    for statement in (mine, theirs):
-        module = _absolute(statement, package)
+    names: tuple[str, ...] = ()
+    first, second = (mine, theirs) if mine.lineno < theirs.lineno else (theirs, mine)
+    for statement in (first, second):
+        module = _absolute(statement, context.package)
         if module is None:
             return False
-        found.append(pieces_of(module, [alias.name for alias in statement.names], resolver))
+        imported = [alias.name for alias in statement.names]
+        found.append(pieces_of(module, imported, resolver))
+        names += originally(resolver, module, imported)
     (origins_a, earlier_a), (origins_b, earlier_b) = found
-    return bool(origins_a & origins_b) and (earlier_a or earlier_b)
+    return bool(origins_a & origins_b) and (earlier_a or earlier_b) and imported_together(
+        resolver, context, names)
 
 
 def _absolute(statement: ast.ImportFrom, package: str | None) -> str | None:
