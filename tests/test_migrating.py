@@ -78,11 +78,18 @@ def tangled_repo(root: Path, seed: int, *, facades: bool) -> Path:
         tier = TIERS[i % 3] if i < 3 else rng.choice(TIERS)  # every tier has a move
         plan.set_move(f"pkg.m{i}", f"pkg.{tier}.m{i}", tier)
     plan.set_option("facades", facades)
+    return approved_and_committed(root, plan)
+
+
+def approved_and_committed(root: Path, plan: Plan, *, history: bool = True) -> Path:
+    """The plan saved as `root/plan.toml`, every edge accepted and approved, the repo a
+    git repo with it all committed (`history`: else nothing is committed)."""
     plan.save(root / "plan.toml")
     review_and_approve(root / "plan.toml", root)
     git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
+    if history:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "initial")
     return root
 
 
@@ -120,12 +127,7 @@ def test_two_lines_written_side_by_side_stay_apart_as_at_once(tmp_path: Path,
         plan.add_tier("low", "pkg.low")
         plan.set_move("pkg.a", "pkg.low.a", "low")
         plan.set_move("pkg.b", "pkg.low.b", "low")
-        plan.save(root / "plan.toml")
-        review_and_approve(root / "plan.toml", root)
-        git(root, "init", "-q", "-b", "main")
-        if history:
-            git(root, "add", "-A")
-            git(root, "commit", "-q", "-m", "initial")
+        approved_and_committed(root, plan, history=history)
         for step in steps:
             assert apply_part(root, step).result is not None
         outputs.append((root / "pkg/user.py").read_text())
@@ -250,11 +252,7 @@ def test_moves_bound_together_land_together(tmp_path: Path) -> None:
         ["pkg.a", "pkg.b"], ["pkg.c", "pkg.c.w"], ["pkg.d"]]
     assert [m.source for m in migrating.select(plan, Selection(sources=("pkg.b",)))] == [
         "pkg.a", "pkg.b"]
-    plan.save(root / "plan.toml")
-    review_and_approve(root / "plan.toml", root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
+    approved_and_committed(root, plan)
     assert apply_part(root, Selection(sources=("pkg.c.w",))).result is not None
     landed = {m.source for m in Plan.load(root / "plan.toml").moves if m.landed}
     assert landed == {"pkg.c", "pkg.c.w"}
@@ -577,12 +575,7 @@ def small_repo(root: Path, *, deprecate: str | None = None) -> Path:
     plan.set_move("pkg.units", "pkg.common.units", "common")
     if deprecate is not None:
         plan.set_option("deprecate", deprecate)
-    plan.save(root / "plan.toml")
-    review_and_approve(root / "plan.toml", root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
+    return approved_and_committed(root, plan)
 
 
 def python(root: Path, code: str) -> subprocess.CompletedProcess[str]:

@@ -58,14 +58,7 @@ class Resolver:
         cached = self._cache.get(name)
         if cached is not None:
             return cached
-        result = name
-        candidate = name
-        while candidate:
-            target = self.sources.get(candidate)
-            if target is not None:
-                result = target + name[len(candidate):]
-                break
-            candidate = names.parent(candidate)
+        result = _rebased(name, self.sources) or name
         self._cache[name] = result
         return result
 
@@ -75,27 +68,27 @@ class Resolver:
         new = self.new_name(name)
         if new != name or not self.later:
             return new
-        candidate = name
-        while candidate:
-            target = self.later.get(candidate)
-            if target is not None:
-                return target + name[len(candidate):]
-            candidate = names.parent(candidate)
-        return name
+        return _rebased(name, self.later) or name
 
     def old_name(self, name: str) -> str | None:
         """Where a module an earlier part of the plan moved was before (`None`: no earlier
         part moved it)."""
-        candidate = name
-        while candidate:
-            source = self.earlier.get(candidate)
-            if source is not None:
-                return source + name[len(candidate):]
-            candidate = names.parent(candidate)
-        return None
+        return _rebased(name, self.earlier)
 
     def is_moved(self, name: str) -> bool:
         return self.new_name(name) != name
 
     def is_module(self, name: str) -> bool:
         return name in self.modules
+
+
+def _rebased(name: str, table: dict[str, str]) -> str | None:
+    """`name` under the entry of `table` for it or its nearest package (the rest of the
+    name kept), or `None` when none covers it."""
+    candidate = name
+    while candidate:
+        found = table.get(candidate)
+        if found is not None:
+            return found + name[len(candidate):]
+        candidate = names.parent(candidate)
+    return None

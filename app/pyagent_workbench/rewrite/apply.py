@@ -299,12 +299,18 @@ class _Apply:
         _check_all_parse(changeset)
         return changeset
 
+    @functools.cached_property
+    def whole_states(self) -> dict[str, records.MoveState]:
+        """Each move of the whole plan, landed or pending, before this apply (read once:
+        it reads every facade's head)."""
+        return records.move_states(Workspace(self.repo, self.whole_plan))
+
     def later_moves(self) -> dict[str, str]:
         """Applying part of a plan: the plan's moves still to come after this apply."""
         whole = self.options.whole_plan
         if whole is None:
             return {}
-        states = records.move_states(Workspace(self.repo, whole))
+        states = self.whole_states
         now = {m.source for m in self.workspace.plan.moves}
         return {m.source: m.target for m in whole.moves
                 if m.source not in now and states[m.source] == "pending"}
@@ -314,7 +320,7 @@ class _Apply:
         whole = self.options.whole_plan
         if whole is None or self.options.stragglers:
             return {}
-        states = records.move_states(Workspace(self.repo, whole))
+        states = self.whole_states
         return {m.target: m.source for m in whole.moves if states[m.source] == "landed"}
 
     def origin(self) -> tuple[str, str, str] | None:
@@ -322,7 +328,7 @@ class _Apply:
         whole = self.options.whole_plan
         if whole is None or self.options.stragglers:
             return None
-        states = records.move_states(Workspace(self.repo, whole))
+        states = self.whole_states
         landed = [m for m in whole.moves if states[m.source] == "landed"]
         return origin_of(Workspace(self.repo, whole), landed) if landed else None
 

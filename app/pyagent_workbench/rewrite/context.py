@@ -29,3 +29,15 @@ class FileContext:
         if self.new_module is None:
             return None
         return self.new_module if self.is_package else names.parent(self.new_module)
+
+
+def absolute_module(level: int, module: str, package: str | None) -> str | None:
+    """The module `from <level dots><module> import ...` names, in a file whose relative
+    imports start from `package`; `None` when it climbs above the top (or the file is in
+    no package)."""
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    return ".".join(parts[: len(parts) - (level - 1)] + ([module] if module else []))

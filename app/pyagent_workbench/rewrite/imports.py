@@ -17,7 +17,7 @@ import libcst as cst
 
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, absolute_module
 from pyagent_workbench.rewrite.origin import imported_together, originally
 
 
@@ -277,14 +277,12 @@ class ImportRewriter(cst.CSTTransformer):
                 "relative import in a file that is not inside a package (run as a script?); "
                 "left unchanged", _code(node)))
             return None
-        parts = package.split(".") if package else []
-        if level - 1 >= len(parts):
+        absolute = absolute_module(level, module, package)
+        if absolute is None:
             self.problems.append(Problem(
                 "relative import climbs above the top-level package; left unchanged",
                 _code(node)))
-            return None
-        base = parts[: len(parts) - (level - 1)]
-        return ".".join(base + ([module] if module else []))
+        return absolute
 
     def _render_module(
         self, node: cst.ImportFrom, target: str
@@ -643,17 +641,9 @@ def _alias_names(statement: cst.ImportFrom) -> list[str]:
 
 def _absolute_of(statement: cst.ImportFrom, package: str | None) -> str | None:
     """The module a `from` import imports from, absolute (`None` when it cannot say)."""
-    level = len(statement.relative)
     module = dotted(statement.module) if statement.module is not None else ""
-    if module is None or (level and not package):
-        return None
-    if not level:
-        return module
-    parts = (package or "").split(".")
-    if level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
+    return None if module is None else absolute_module(len(statement.relative), module,
+                                                       package)
 
 
 def _same_module(a: cst.ImportFrom, b: cst.ImportFrom) -> bool:

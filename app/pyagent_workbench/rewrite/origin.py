@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable
 
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, absolute_module
 
 
 def originally(resolver: Resolver, module: str, imported: Iterable[str]) -> tuple[str, ...]:
@@ -77,18 +77,8 @@ def _statements(root: str, commit: str, path: str, package: str
     for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom):
             continue
-        base = _absolute(node, package)
+        base = absolute_module(node.level, node.module or "", package)
         if base is not None:
             found.append(tuple(f"{base}.{a.name}" if base else a.name
                                for a in node.names))
     return tuple(found)
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module or ""
-    parts = package.split(".") if package else []
-    if node.level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join(base + ([node.module] if node.module else []))

@@ -29,7 +29,7 @@ import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import codestrings, depth
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, absolute_module
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
     built_at_run_time,
@@ -139,12 +139,9 @@ def relative_import_may_change(level: int, module: str, context: FileContext,
     """Could `from <level dots><module> import ...` in this file change, or be reported?
     False only when it certainly keeps its meaning as written."""
     package = context.package
-    if not package:
+    base = absolute_module(level, module, package) if package else None
+    if base is None:
         return True
-    parts = package.split(".")
-    if level - 1 >= len(parts):
-        return True
-    base = ".".join(parts[: len(parts) - (level - 1)] + ([module] if module else []))
     file_move = _covering(context.module, sources) if context.module else None
     base_move = _covering(base, sources)
     if file_move is None:
@@ -483,7 +480,7 @@ def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: 
     names: tuple[str, ...] = ()
     first, second = (mine, theirs) if mine.lineno < theirs.lineno else (theirs, mine)
     for statement in (first, second):
-        module = _absolute(statement, context.package)
+        module = _absolute_ast(statement, context.package)
         if module is None:
             return False
         imported = [alias.name for alias in statement.names]
@@ -494,15 +491,8 @@ def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: 
         resolver, context, names)
 
 
-def _absolute(statement: ast.ImportFrom, package: str | None) -> str | None:
-    """The module a `from` import imports from, absolute (`None`: it cannot say)."""
-    if not statement.level:
-        return statement.module or ""
-    parts = (package or "").split(".") if package else []
-    if statement.level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (statement.level - 1)]
-    return ".".join(base + ([statement.module] if statement.module else []))
+def _absolute_ast(statement: ast.ImportFrom, package: str | None) -> str | None:
+    return absolute_module(statement.level, statement.module or "", package)
 
 
 def _beside(a: ast.stmt, b: ast.stmt) -> bool:
