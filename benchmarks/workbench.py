@@ -330,9 +330,9 @@ async def flow_board_columns(keys: Keys, count: int) -> None:
     direction = "right"
     flow = "board ←/→ across columns"
     for _ in keys.presses(flow, count):
-        before = _screen(keys).focused
+        before = _board(keys).focused_column()
         await keys.press(direction, flow)
-        if _screen(keys).focused is before:
+        if _board(keys).focused_column() is before:
             direction = "left" if direction == "right" else "right"
 
 
@@ -350,7 +350,7 @@ async def flow_zoom(keys: Keys, count: int) -> None:
     flow = "zoom z"
     for _ in keys.presses(flow, count):
         await keys.press("z", flow)
-    if _board(keys).has_class("-compact"):
+    if _board(keys).compact:
         await keys.press("z", None)
 
 

@@ -36,17 +36,19 @@ def app_for(repo: Path):  # type: ignore[no-untyped-def]
 
 
 def focused_column(pilot: Pilot[None]) -> TierColumn:
-    focused = pilot.app.screen.focused
-    assert isinstance(focused, TierColumn)
-    return focused
+    column = board(pilot).focused_column()
+    assert column is not None
+    return column
 
 
 def in_view(pilot: Pilot[None], column: TierColumn) -> bool:
-    """The column's cursor row is inside the board's visible region."""
-    region = board(pilot).region
-    row_y = column.content_region.y + column.cursor - column.scroll_offset.y
-    return (region.x <= column.region.x and column.region.right <= region.right
-            and column.content_region.y <= row_y < column.content_region.bottom)
+    """The column's cursor row is inside the board's visible region (between the
+    column's title and its last line)."""
+    area = board(pilot).scrollable_content_region
+    region = board(pilot).column_region(column)
+    row_y = region.y + 1 + column.cursor - column.top
+    return (area.x <= region.x and region.right <= area.right
+            and region.y < row_y < region.bottom - 1)
 
 
 def test_next_column_skips_empty_columns() -> None:
@@ -63,11 +65,10 @@ async def test_right_from_deep_in_stays_moves_a_column_per_press(large: Path) ->
         assert stays is not None and len(stays.units) > 40
         board(pilot).focus_unit(stays.units[-5])
         await pilot.pause()
-        assert focused_column(pilot) is stays and stays.scroll_offset.y > 0
-        layout = [c for c in board(pilot).query(TierColumn) if c.display and c.units]
+        assert focused_column(pilot) is stays and stays.top > 0
+        layout = [c for c in board(pilot).shown_columns() if c.units]
         await pilot.press("right")
         assert focused_column(pilot) is layout[1]
-        assert stays.scroll_offset.x == 0
         await pilot.press("right", "right", "right", "right", "right")
         assert focused_column(pilot) is layout[6]
         await pilot.pause()
@@ -91,7 +92,12 @@ async def test_the_focused_column_comes_into_view_after_a_resize(large: Path) ->
 
 
 def shown_columns(pilot: Pilot[None]) -> list[TierColumn]:
-    return [c for c in board(pilot).query(TierColumn) if c.display]
+    return board(pilot).shown_columns()
+
+
+def board_text(pilot: Pilot[None], line: int) -> str:
+    """A line of the board as drawn (0: the columns' titles)."""
+    return board(pilot).render_line(line).text
 
 
 async def test_the_board_shows_one_container_and_names_it_on_every_column(
@@ -102,7 +108,8 @@ async def test_the_board_shows_one_container_and_names_it_on_every_column(
         assert board(pilot).container == "big.apps"
         columns = shown_columns(pilot)
         assert len(columns) == 1 + 12
-        assert all(str(c.border_title).endswith(" · apps") for c in columns)
+        assert all(c.full_title.endswith(" · apps") for c in columns)
+        assert "╭─ stays · apps ─" in board_text(pilot, 0)
         assert all(u.startswith("big.apps.") for c in columns for u in c.units)
         assert "big.apps" in str(board(pilot).border_title)
         assert "2 other containers" in str(board(pilot).border_title)
@@ -120,30 +127,27 @@ async def test_brackets_switch_the_container(large: Path) -> None:
         assert board(pilot).container == "big.apps"
         await pilot.press("left_square_bracket")
         assert board(pilot).container == "big.core"
-        assert all(str(c.border_title).endswith(" · core") for c in shown_columns(pilot))
+        assert all(c.full_title.endswith(" · core") for c in shown_columns(pilot))
 
 
 async def test_the_zoom_follows_the_board_to_another_container(large: Path) -> None:
-    """Only the shown container's columns are restyled by `z`; the others take the
-    board's zoom when they come into view."""
     app = app_for(large)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        hidden = [c for c in board(pilot).query(TierColumn) if not c.display]
         await pilot.press("z")
         await pilot.pause()
-        assert all(c.compact for c in shown_columns(pilot))
-        assert not any(c.compact for c in hidden)  # not restyled while out of sight
+        assert board(pilot).compact
         await pilot.press("right_square_bracket")
         await pilot.pause()
-        columns = shown_columns(pilot)
-        area = board(pilot).region
-        assert all(c.compact and c.has_class("-compact") for c in columns)
-        assert all(area.x <= c.region.x and c.region.right <= area.right for c in columns)
+        area = board(pilot).scrollable_content_region
+        regions = [board(pilot).column_region(c) for c in shown_columns(pilot)]
+        assert all(area.x <= r.x and r.right <= area.right for r in regions)
+        assert board_text(pilot, 0).startswith("▔stays▔")
         await pilot.press("z", "left_square_bracket")
         await pilot.pause()
-        assert not any(c.compact or c.has_class("-compact") for c in shown_columns(pilot))
-        assert shown_columns(pilot)[-1].region.x >= board(pilot).region.right
+        assert not board(pilot).compact
+        last = board(pilot).column_region(shown_columns(pilot)[-1])
+        assert last.x >= board(pilot).region.right
 
 
 async def test_choosing_a_unit_or_a_container_in_the_tree_switches_the_board(
@@ -208,23 +212,26 @@ async def test_a_drag_scrolls_the_board_to_an_off_screen_column(large: Path) -> 
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         unit = "big.apps.apps_001"
+        the_board = board(pilot)
         last = shown_columns(pilot)[-1]
         assert last.tier == "apps_tier0"
-        assert last.region.x >= board(pilot).region.right  # off-screen
-        source, offset = board(pilot).unit_offset(unit)
+        assert the_board.column_region(last).x >= the_board.region.right  # off-screen
+        source, offset = the_board.unit_offset(unit)
         await pilot.pause()
         await pilot.mouse_down(source, offset=offset)
-        edge = (board(pilot).region.right - 2, board(pilot).region.y + 5)
+        edge = (the_board.region.right - 2, the_board.region.y + 5)
         for _ in range(100):
             await pilot.hover(offset=edge)
             await pilot.pause(0.05)
-            if last.region.right <= board(pilot).region.right:
+            if the_board.column_region(last).right <= the_board.region.right:
                 break
-        assert board(pilot).scroll_x > 0
-        assert last.region.right <= board(pilot).region.right
-        await pilot.hover(last, offset=(3, 3))
-        assert "-drop-target" in last.classes
-        await pilot.mouse_up(last, offset=(3, 3))
+        assert the_board.scroll_x > 0
+        region = the_board.column_region(last)
+        assert region.right <= the_board.region.right
+        target = (region.x - the_board.region.x + 3, region.y - the_board.region.y + 3)
+        await pilot.hover(the_board, offset=target)
+        assert the_board.drop_target is last
+        await pilot.mouse_up(the_board, offset=target)
         await pilot.pause()
         info = app.session.unit_info(unit)  # type: ignore[union-attr]
         assert info.tier == "apps_tier0"
@@ -235,25 +242,26 @@ async def test_zoomed_out_every_column_of_a_twelve_tier_container_fits(large: Pa
     app = app_for(large)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
+        the_board = board(pilot)
         columns = shown_columns(pilot)
-        assert columns[-1].region.x >= board(pilot).region.right
-        height = columns[0].region.height
+        assert the_board.column_region(columns[-1]).x >= the_board.region.right
+        height = the_board.column_region(columns[0]).height
         await pilot.press("z")
         await pilot.pause()
-        area = board(pilot).region
+        area = the_board.scrollable_content_region
         assert len(columns) == 13
         # The board's scrollbar stays when everything fits (one that came and went would
         # change the columns' height: a second layout and frame of the board at each z).
-        assert board(pilot).show_horizontal_scrollbar
-        assert columns[0].region.height == height
-        assert all(area.x <= c.region.x and c.region.right <= area.right for c in columns)
+        assert the_board.show_horizontal_scrollbar
+        regions = [the_board.column_region(c) for c in columns]
+        assert regions[0].height == height
+        assert all(area.x <= r.x and r.right <= area.right for r in regions)
         assert sum(len(c.units) for c in columns) == 120
-        stays = columns[0]
-        assert stays.render_line(0).text.strip() == "apps_001"
-        assert [c.border_title for c in columns[:2]] == ["stays", "tier11"]
+        assert board_text(pilot, 1).split()[0] == "apps_001"
+        assert [t.strip("▔") for t in board_text(pilot, 0).split()[:2]] == ["stays", "tier11"]
         await pilot.press("z")
         await pilot.pause()
-        assert columns[-1].region.x >= board(pilot).region.right
+        assert the_board.column_region(columns[-1]).x >= the_board.region.right
 
 
 def test_find_unit_prefers_the_last_part_of_the_name() -> None:
@@ -380,9 +388,8 @@ async def test_the_move_picker_opened_again_is_fresh_for_the_new_unit(tmp_path: 
 
 
 async def test_a_move_repaints_only_the_columns_it_changed(tmp_path: Path) -> None:
-    """After a move, the board and the columns whose units and titles did not change are
-    not painted again (Textual repaints a widget whenever its border title is set, even
-    to the same text: the board is most of the screen)."""
+    """After a move, only the columns whose units or titles changed are drawn again,
+    never the whole board (most of the screen)."""
     sample = copy_sample(tmp_path / "sample")
     app = make_app(sample, sample / "phase1.toml")
     async with app.run_test(size=(160, 48)) as pilot:
@@ -393,18 +400,30 @@ async def test_a_move_repaints_only_the_columns_it_changed(tmp_path: Path) -> No
         the_board.focus_unit(unit)
         await pilot.pause()
         source = focused_column(pilot)
-        repainted: list[object] = []
-        for widget in [the_board, *the_board.query(TierColumn)]:
-            widget.refresh = (  # type: ignore[method-assign]
-                lambda *a, _w=widget, _r=widget.refresh, **k: (repainted.append(_w),
-                                                               _r(*a, **k))[1])
+        target = the_board.column("compute")
+        assert target is not None
+        origin = the_board.content_region.offset  # `refresh` takes content regions
+        spans = {c.tier: the_board.column_region(c).translate(-origin)
+                 for c in (source, target)}
+        repainted: list[tuple[int, ...]] = []
+        real_refresh = the_board.refresh
+
+        def refresh(*regions, **kwargs):  # type: ignore[no-untyped-def]
+            repainted.extend((r.x, r.right) for r in regions)
+            if not regions:
+                repainted.append((0, the_board.region.width))
+            return real_refresh(*regions, **kwargs)
+
+        the_board.refresh = refresh  # type: ignore[method-assign]
         await pilot.press("m", *"compute", "enter")
         await pilot.pause()
         target = the_board.column("compute")
         assert target is not None and unit in target.units
-        assert set(repainted) <= {source, target}, [
-            getattr(w, "tier", "board") for w in set(repainted) - {source, target}]
-        assert target in repainted
+        assert repainted
+        outside = [(x, right) for x, right in repainted
+                   if not any(s.x <= x and right <= s.right for s in spans.values())]
+        assert not outside, (outside, spans)
+        assert any(spans["compute"].x <= x for x, _ in repainted)
 
 
 async def test_a_package_left_as_it_is_is_restructured_from_the_tree(tmp_path: Path) -> None:

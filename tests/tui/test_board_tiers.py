@@ -23,9 +23,9 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def focused_column(pilot: Pilot[None]) -> TierColumn:
-    focused = pilot.app.screen.focused
-    assert isinstance(focused, TierColumn)
-    return focused
+    column = board(pilot).focused_column()
+    assert column is not None
+    return column
 
 
 def session(pilot: Pilot[None]) -> Session:
@@ -62,7 +62,7 @@ async def test_delete_a_tier_sends_its_units_back_to_stays(large: Path) -> None:
         stays = board(pilot).column(None)
         assert stays is not None and set(units) <= set(stays.units)
         assert all(session(pilot).plan.move_for(u) is None for u in units)
-        assert isinstance(app.screen.focused, TierColumn)  # the focus is not lost
+        assert board(pilot).focused_column() is not None  # the focus is not lost
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert tiers_of(pilot, "big.apps") == before
@@ -124,7 +124,7 @@ async def test_angle_brackets_move_a_tier_a_layer_and_its_column_follows(
         await pilot.pause()
         assert tiers_of(pilot, "big.apps").index(tier) == 2  # type: ignore[arg-type]
         assert focused_column(pilot).tier == tier
-        shown = [c.tier for c in board(pilot).query(TierColumn) if c.display]
+        shown = [c.tier for c in board(pilot).shown_columns()]
         assert shown == [None, *tiers_of(pilot, "big.apps")]  # the columns follow the layers
 
 
@@ -149,7 +149,7 @@ async def test_resuggest_one_container_with_the_tiers_asked(large: Path) -> None
         assert {session(pilot).unit_info(u).tier for u in contrib} == set(tiers)
         assert {c: tiers_of(pilot, c) for c in others} == others
         assert board(pilot).container == "big.contrib"
-        assert [c.tier for c in board(pilot).query(TierColumn) if c.display] == [None, *tiers]
+        assert [c.tier for c in board(pilot).shown_columns()] == [None, *tiers]
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert len(tiers_of(pilot, "big.contrib")) == 8
@@ -176,7 +176,7 @@ async def test_rename_an_empty_tier_from_its_column(large: Path) -> None:
         await pilot.pause()
         column = board(pilot).column("empty_one")
         assert column is not None and not column.units
-        column.focus()
+        board(pilot).focus_column(column)
         await pilot.pause()
         await pilot.press("r")
         prompt = app.screen

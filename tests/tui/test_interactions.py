@@ -30,11 +30,11 @@ async def drag_unit(pilot, unit: str, tier: str) -> None:  # type: ignore[no-unt
     assert column is not None
     await pilot.pause()
     await pilot.mouse_down(source, offset=offset)
-    board(pilot).scroll_to_widget(column, animate=False, immediate=True)
+    target = board(pilot).column_offset(column)
     await pilot.pause()
-    await pilot.hover(column, offset=(3, 3))
-    assert "-drop-target" in column.classes
-    await pilot.mouse_up(column, offset=(3, 3))
+    await pilot.hover(source, offset=target)
+    assert board(pilot).drop_target is column
+    await pilot.mouse_up(source, offset=target)
     await pilot.pause()
 
 

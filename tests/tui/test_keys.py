@@ -12,7 +12,7 @@ from pyagent_workbench.tui.panes.diff import DiffPane
 from pyagent_workbench.tui.panes.review import ReviewPane
 from pyagent_workbench.tui.screens.help import HelpScreen
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
-from pyagent_workbench.tui.widgets.board import Board, TierColumn
+from pyagent_workbench.tui.widgets.board import Board
 from pyagent_workbench.tui.widgets.edges import EdgeTable, TierMatrix
 from support.repos import copy_sample
 from textual.binding import Binding
@@ -24,7 +24,7 @@ from tui.harness import make_app, ready, wait_for_screen
 
 EVERYWHERE = [WorkbenchApp, WorkbenchScreen]
 PANES = [BoardPane, ReviewPane, DiffPane]
-WIDGETS = [Board, TierColumn, EdgeTable, TierMatrix]
+WIDGETS = [Board, EdgeTable, TierMatrix]
 
 
 def bindings(*classes: type) -> list[Binding]:

@@ -79,9 +79,9 @@ def test_drag_in_progress(snap_compare, sample: Path) -> None:  # type: ignore[n
         assert column is not None
         await pilot.pause()
         await pilot.mouse_down(source, offset=offset)
-        board(pilot).scroll_to_widget(column, animate=False, immediate=True)
+        target = board(pilot).column_offset(column, line=3)
         await pilot.pause()
-        await pilot.hover(column, offset=(4, 4))
+        await pilot.hover(source, offset=(target[0] + 1, target[1]))
         await quiet(pilot)
 
     assert snap_compare(app_for(sample), terminal_size=LARGE, run_before=run_before)

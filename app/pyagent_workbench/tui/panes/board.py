@@ -23,7 +23,7 @@ from pyagent_workbench.tui.messages import (
     PlanChanged,
 )
 from pyagent_workbench.tui.panes import Pane
-from pyagent_workbench.tui.widgets.board import Board, TierColumn
+from pyagent_workbench.tui.widgets.board import Board
 
 if TYPE_CHECKING:
     from pyagent_workbench.session import Session
@@ -148,8 +148,9 @@ class BoardPane(Pane):
     def watch_focused_unit(self, unit: str | None) -> None:
         """A unit chosen elsewhere (the tree) brings its container onto the board; one
         focused on the board is already there (and a late message must not switch back)."""
-        if unit is not None and not isinstance(self.screen.focused, TierColumn):
-            self.query_one(Board).reveal(unit)
+        board = self.query_one(Board)
+        if unit is not None and self.screen.focused is not board:
+            board.reveal(unit)
         self.update_hint()
 
     def action_switch_container(self, step: int) -> None:
