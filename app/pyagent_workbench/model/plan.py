@@ -16,7 +16,12 @@ from typing import Any, Generic, Literal, TypeVar, cast
 
 import tomlkit
 import tomlkit.exceptions
-from tomlkit.container import Container
+from tomlkit.container import (  # the renderer's parts (tomlkit pinned; see `_render`)
+    Container,
+    _header_less_aots,
+    _is_empty_aot,
+    _render_empty_aot,
+)
 from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
@@ -132,6 +137,9 @@ class Plan:
         self._text: str | None = None
         """`dumps()` until the next edit: the workbench asks for it several times per
         edit, and serialising a long plan takes milliseconds each time."""
+        self._sections: dict[tuple[str, int], str] = {}
+        """Each array of tables ("tiers", "moves", "reviews") as rendered, until an edit
+        changes it: a verdict renders the reviews again, not 10,000 moves (50 ms)."""
 
     # -- reading and writing ---------------------------------------------------------
 
@@ -183,7 +191,7 @@ class Plan:
 
     def dumps(self) -> str:
         if self._text is None:
-            self._text = tomlkit.dumps(self.document)
+            self._text = _render(self.document, self._sections)
         return self._text
 
     def save(self, path: Path | None = None) -> Path:
@@ -288,7 +296,7 @@ class Plan:
     def set_status(self, status: Status) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        self._edited()
+        self._edited(None)
         if "status" in self.document:
             self.document["status"] = status
         else:
@@ -296,7 +304,7 @@ class Plan:
 
     def set_repo(self, *, source_root: str | None = None, packages: list[str] | None = None,
                  containers: list[str] | None = None) -> None:
-        self._edited()
+        self._edited(None)
         repo = self._ensure_table("repo")
         if source_root is not None:
             repo["source_root"] = source_root
@@ -307,13 +315,13 @@ class Plan:
 
     def set_option(self, key: Literal["facades", "carry_tests", "conform", "deprecate"],
                    value: bool | str) -> None:
-        self._edited()
+        self._edited(None)
         self._ensure_table("options")[key] = value
 
     def add_tier(self, name: str, package: str, layer: int | None = None) -> None:
         if self.tier(name) is not None:
             raise ValueError(f"a tier named {name!r} exists already")
-        self._edited()
+        self._edited("tiers")
         table = _new_table(name=name, package=package, layer=layer)
         _append_table(self._ensure_aot("tiers"), table)
         self._tiers.reread(table)
@@ -324,7 +332,7 @@ class Plan:
         table = self._tiers.tables[name]
         if new_name is not None and new_name != name and self.tier(new_name) is not None:
             raise ValueError(f"a tier named {new_name!r} exists already")
-        self._edited()
+        self._edited("tiers", "moves")  # moves name their tier
         if package is not None:
             table["package"] = package
         if layer is not None:
@@ -343,12 +351,12 @@ class Plan:
         if any(m.tier == name for m in self._moves.views.values()):
             raise ValueError(f"tier {name!r} still has moves; move them first")
         table = self._tiers.forget(name)
-        self._edited()
+        self._edited(*SECTIONS)  # a first entry's comments go to the section before
         _remove_table(self.document, "tiers", table)
 
     def set_move(self, source: str, target: str, tier: str | None = None) -> None:
         """Add a move, or change the target (and tier) of the move of `source`."""
-        self._edited()
+        self._edited("moves")
         table = self._moves.tables.get(source)
         if table is None:
             table = _new_table(source=source, target=target, tier=tier)
@@ -366,7 +374,7 @@ class Plan:
         """Record a move's batch, the day it landed and its commit (each given value
         replaces the one there; the others stay)."""
         table = self._moves.tables[source]
-        self._edited()
+        self._edited("moves")
         for key, value in (("batch", batch), ("landed", landed), ("commit", commit)):
             if value is not None:
                 _set_key(table, key, value)
@@ -375,7 +383,7 @@ class Plan:
     def clear_progress(self, source: str, *keys: Literal["batch", "landed", "commit"]) -> None:
         """Forget a move's batch, landing or commit (all three when no key is named)."""
         table = self._moves.tables[source]
-        self._edited()
+        self._edited("moves")
         for key in keys or ("batch", "landed", "commit"):
             if key in table:
                 del table[key]
@@ -383,13 +391,13 @@ class Plan:
 
     def remove_move(self, source: str) -> None:
         table = self._moves.forget(source)
-        self._edited()
+        self._edited(*SECTIONS)  # a first entry's comments go to the section before
         _remove_table(self.document, "moves", table)
 
     def set_review(self, importer: str, imported: str, verdict: Verdict, note: str = "") -> None:
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
-        self._edited()
+        self._edited("reviews")
         table = self._reviews.tables.get((importer, imported))
         if table is None:
             table = _new_table(importer=importer, imported=imported, verdict=verdict, note=note)
@@ -401,12 +409,12 @@ class Plan:
 
     def remove_review(self, importer: str, imported: str) -> None:
         table = self._reviews.forget((importer, imported))
-        self._edited()
+        self._edited(*SECTIONS)  # a first entry's comments go to the section before
         _remove_table(self.document, "reviews", table)
 
     def set_figures(self, figures: dict[str, Any]) -> None:
         """Record quality figures in `[suggestion]`, replacing what was there."""
-        self._edited()
+        self._edited(None)
         table = tomlkit.table()
         for key, value in figures.items():
             table[key] = value
@@ -430,8 +438,13 @@ class Plan:
     def _reviews(self) -> _Entries[tuple[str, str], Review]:
         return _Entries(self._aot("reviews"), _read_review, lambda review: review.edge)
 
-    def _edited(self) -> None:
+    def _edited(self, *sections: str | None) -> None:
+        """Forget the text, and the renderings of the arrays of tables named (`None`:
+        no array of tables changed)."""
         self._text = None
+        for name, ident in list(self._sections):
+            if name in sections:
+                del self._sections[name, ident]
 
     def _table(self, key: str) -> dict[str, Any]:
         value = self.document.get(key)
@@ -452,6 +465,37 @@ class Plan:
             self.document.add(tomlkit.nl())
             self.document.add(key, tomlkit.aot())
         return cast(AoT, self.document[key])
+
+
+SECTIONS = ("tiers", "moves", "reviews")
+"""The plan's arrays of tables."""
+
+
+def _render(document: TOMLDocument, sections: dict[tuple[str, int], str]) -> str:
+    """`tomlkit.dumps(document)`, byte for byte, taking each array of tables from
+    `sections` when rendered there (and keeping there those rendered now). The loop is
+    tomlkit 0.15.2's `Container.as_string` (the version is pinned; tests/test_plan.py
+    compares the two after random edits, so an upgrade that changes it fails there)."""
+    text = "".join(_render_empty_aot(path, aot) for path, aot in _header_less_aots(document._body))
+    for key, value in document._body:
+        if key is None or _is_empty_aot(value):
+            text += "" if key is not None else document._render_simple_item(key, value)
+            continue
+        if isinstance(value, (Table, AoT)):
+            stripped = text.strip(" ")
+            if stripped and not stripped.endswith("\n") and "\n" not in value.trivia.indent:
+                text += "\n"
+            if isinstance(value, Table):
+                text += document._render_table(key, value)
+                continue
+            section = (key.key, id(value))  # a name may head two arrays, out of order
+            rendered = sections.get(section)
+            if rendered is None:
+                rendered = sections[section] = document._render_aot(key, value)
+            text += rendered
+        else:
+            text += document._render_simple_item(key, value)
+    return text
 
 
 def _new_table(**values: Any) -> Table:
