@@ -127,9 +127,12 @@ class EdgeTable(ScrollView, can_focus=True):
         """A verdict was given here: the next sync moves to the next unreviewed edge."""
         self._group_sizes: Counter[tuple[str, str]] = Counter()
         self._laid_out_for = 0
+        """The table's width when the column widths were last set (0: not in sight)."""
+        self._layouts: dict[tuple[EdgeFilter, bool, int], tuple[dict[str, int], str]] = {}
+        """Widths and root by filter, grouping and width, for the edges `_layouts_of`."""
+        self._layouts_of: list[CrossEdge] | None = None
         self._drawn_size = Size(0, 0)
         """The size at the last resize (a tab shown again resizes to the same)."""
-        """The table's width when the column widths were last set (0: not in sight)."""
         self._styles: dict[str, Style] = {}
         """Rich styles by component (and "" for the table's own), until the CSS changes."""
 
@@ -146,7 +149,8 @@ class EdgeTable(ScrollView, can_focus=True):
         only, the columns keep their widths (no row came in; some may have gone)."""
         if edge_filter is not None:
             self.filter = edge_filter
-        keep = edgelist.rows(session.edges(), self.filter, self.order,
+        edges = session.edges()
+        keep = edgelist.rows(edges, self.filter, self.order,
                              session.view.units.unit_of, grouped=self.grouped)
         current = self.current()
         row = self.cursor_row
@@ -156,7 +160,7 @@ class EdgeTable(ScrollView, can_focus=True):
         self.rows_shown = keep
         self._group_sizes = edgelist.pair_counts(keep) if self.grouped else Counter()
         if not (verdicts_only and self.widths):
-            self.widths = self._layout(keep)
+            self._lay_out_rows(edges, keep)
         self._resize_virtual()
         if self.advance_pending:
             self.advance_pending = False
@@ -167,6 +171,20 @@ class EdgeTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Shown())
         self.post_message(self.RowHighlighted())
+
+    def _lay_out_rows(self, edges: list[CrossEdge], keep: list[CrossEdge]) -> None:
+        """The columns' widths and the names' common root for the rows kept. They depend
+        on which rows are kept, not on their order: a sort (and a filter or grouping
+        shown before, over the same edges) reuses them (measuring 10,000 rows: 30 ms)."""
+        if edges is not self._layouts_of:
+            self._layouts_of = edges
+            self._layouts.clear()
+        key = (self.filter, self.grouped, self.size.width)
+        if key not in self._layouts:
+            widths = self._layout(keep)
+            self._layouts[key] = (widths, self.root)
+        self.widths, self.root = self._layouts[key]
+        self._laid_out_for = self.size.width
 
     def _layout(self, keep: list[CrossEdge]) -> dict[str, int]:
         """Widths for the table's width (the screen's before the first layout)."""
