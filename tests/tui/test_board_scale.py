@@ -462,3 +462,40 @@ async def test_a_package_left_as_it_is_is_restructured_from_the_tree(tmp_path: P
         await pilot.pause()
         assert "proj.contrib" not in app.session.containers
         assert board(pilot).container != "proj.contrib"
+
+
+async def test_the_wheel_scrolls_the_column_under_the_pointer(large: Path) -> None:
+    """The board draws every column itself: the wheel scrolls the one under the pointer
+    (its cursor stays on its unit), and no other."""
+    from textual import events
+
+    app = app_for(large)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await ready(pilot)
+        the_board = board(pilot)
+        stays, other = shown_columns(pilot)[:2]
+        assert stays.tier is None and len(stays.units) > 40
+        cursor = stays.cursor
+        offset = the_board.column_offset(stays, line=5)
+        for _ in range(3):
+            await pilot._post_mouse_events([events.MouseScrollDown], the_board, offset=offset)
+        assert stays.top == 9 and stays.cursor == cursor and other.top == 0
+        assert board_text(pilot, 1).split()[1] == stays.units[9].rpartition(".")[2]
+        await pilot._post_mouse_events([events.MouseScrollUp], the_board, offset=offset)
+        assert stays.top == 6
+
+
+async def test_a_click_on_a_unit_puts_the_focus_and_the_cursor_on_it(large: Path) -> None:
+    app = app_for(large)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        tree = app.screen.query_one(ModuleTree)
+        tree.focus()
+        await pilot.pause()
+        the_board = board(pilot)
+        column = shown_columns(pilot)[2]
+        await pilot.click(the_board, offset=the_board.column_offset(column, line=1))
+        await pilot.pause()
+        assert app.screen.focused is the_board
+        assert focused_column(pilot) is column and column.cursor == 1
+        assert app.screen.focused_unit == column.units[1]  # type: ignore[attr-defined]

@@ -145,8 +145,10 @@ class WorkbenchScreen(Screen[None]):
     def unit_focused(self, message: UnitFocused) -> None:
         self.focused_unit = message.unit
         tree = self.query_one(ModuleTree)
-        if message.unit is not None and not tree.has_focus:
-            tree.follow(message.unit)  # the board went elsewhere: ], [, / or a drag
+        # The screen's focus, not `tree.has_focus`: a click on the board takes the focus
+        # before the tree's Blur event is handled.
+        if message.unit is not None and self.focused is not tree:
+            tree.follow(message.unit)  # the board went elsewhere: ], [, /, a click or a drag
 
     @on(RestructureRequested)
     def restructure_requested(self, message: RestructureRequested) -> None:
