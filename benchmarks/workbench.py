@@ -1050,24 +1050,46 @@ what each frame repaints (`Compositor.update_widgets`, `render_update`):
 * The board's horizontal scrollbar is always there: one that came and went with the zoom
   or a container switch changed the columns' height, a second layout and frame.
 
-**What is left: Textual's frame of the whole board.** Drawing the board costs 30-40 ms on
-Django and 50-65 ms on the 10k repo. Each line a widget draws becomes `Strip` objects,
-cut again at every widget edge by the compositor (a partial frame renders every line its
-dirty regions touch across their whole union: a one-cell scrollbar at each column's edge
-costs the full width), and each `Strip` carries seven small caches; frames leave cyclic
-garbage that the forced collections find on the 10k repo. The flows still over 100 ms at
-p95 are those that must draw the whole board or pane: on the 10k repo, ←/→ scrolls the
-board sideways (the columns fill the width, so every column moves), the zoom and a
-container switch (new columns, then the board scrolled to the focus in a second frame),
-a tab switch, and the review verdicts (the table, matrix and figures over 9,552 edges).
-What would help next: the board's columns drawn by one widget (as the review table
-draws its rows), so a frame of the board is one widget's lines instead of a strip per
-column per line; a virtual tier matrix.
+**What brought the 10k repo's p95 from 169 ms (a99d5f7) to 71 ms, Django's from 82 to
+65 ms (cbddc15).** The frame of the whole board, and work no key needed:
+
+* The board is one widget (`tui/widgets/board.py`): it draws every column of the shown
+  container itself, the columns being plain state (units, cursor, selection, the first
+  row in sight). A frame of the board is one widget's lines, where a widget a column made
+  the compositor cut a strip per column per line, and a zoom or a container switch
+  restyled and laid out every column. On the 10k repo: zoom p95 435 -> 46 ms, container
+  switch 268 -> 70 ms, a move 112 -> 92 ms, ←/→ 70 -> 52 ms. Its look is the same cell
+  for cell (captured in tmux before and after; the snapshots' text is unchanged).
+* The diff's file list (an `OptionList`) measured all its options again at every resize,
+  and a tab shown again is resized: 140 ms for the 9,851 files at each switch to the Diff
+  tab. At the width it measured them for, it keeps the measures (tab switch p95 179 ->
+  100 ms).
+* `Plan.dumps` (the undo history keeps the plan's text around each edit) rendered the
+  whole plan at every verdict: 50 ms for the 10k plan's 9,851 moves. Each array of
+  tables is kept as rendered until an edit changes it (byte-identical to
+  `tomlkit.dumps`, a hypothesis test over random edits).
+* The edge table measured its 11,240 rows again at every sort; widths depend on which
+  rows are shown, not on their order, and are reused.
+
+**What is left.** On the 10k repo the review keys are the slowest (verdicts 65-80 ms
+p50: the verdict's figures and review counts are read again over every edge, and the
+pane's frame), then a move (60 ms p50: the board's rows, the figures, the draft). The
+first Review tab after edits (one press, 180-570 ms in the runs of the day) recomputes every cross-tier edge
+and the matrix after 30 moves.
 
 **First screen.** Django, warm: 1.66 s to the board's first frame (imports, then
 `Session.open`, then composing the workbench). The 10k repo is over the 3 s (a target
 set for Django): `Session.open` alone returns at about 2.4 s warm (the analysis is 1.2
 s warm in `RESULTS.md`, interpreter included), then about 1 s to the first frame.
+
+**Since 677bf0d the whole-plan diff does more, and this machine was slower.** The same
+Django plan now rewrites the dotted names in the documentation's text files too (903
+files rewritten, 650 strings, where a99d5f7 gave 788 and 93): one CLI `diff --stat` of it
+took 5.5 s with a99d5f7's code and 10.6 s with 677bf0d's, run one after the other here,
+so the diff figures above are not comparable with a99d5f7's 3.86 s and 22 s. The first
+screens were also slower on the day (10k warm 3.50 s, 2.60 s at a99d5f7) with the
+same steps before and after this commit's changes (the session loaded 1.6-2.0 s after
+the imports, the board drawn 0.6-0.7 s later, both measured alternately).
 
 **Whole-plan diff.** Faster in the workbench than from the CLI (0.77x, 0.85x): the same
 preview on every core, without the CLI's interpreter start and graph load. Before
