@@ -1074,8 +1074,8 @@ what each frame repaints (`Compositor.update_widgets`, `render_update`):
 **What is left.** On the 10k repo the review keys are the slowest (verdicts 65-80 ms
 p50: the verdict's figures and review counts are read again over every edge, and the
 pane's frame), then a move (60 ms p50: the board's rows, the figures, the draft). The
-first Review tab after edits (one press, 180-570 ms in the runs of the day) recomputes every cross-tier edge
-and the matrix after 30 moves.
+first Review tab after edits (one press, 180-570 ms in the runs of the day) recomputes
+every cross-tier edge and the matrix after 30 moves.
 
 **First screen.** Django, warm: 1.66 s to the board's first frame (imports, then
 `Session.open`, then composing the workbench). The 10k repo is over the 3 s (a target
