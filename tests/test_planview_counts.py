@@ -61,3 +61,20 @@ def test_kept_figures_follow_verdicts_moves_and_refreshes() -> None:
     view.move_unit(moved, plan.tiers[-1].name)
     view.refresh()
     assert (view.tier_matrix(), view.unit_edge_counts) == _recount(view)
+
+
+def test_the_tiers_in_cycles_are_those_of_the_cycles_found_with_their_breakers() -> None:
+    """`cycle_tiers` (what the matrix colours) skips the breakers' exact ordering; it
+    names the same tiers as `tier_cycles`, before and after a move."""
+    plan = Plan.load(SAMPLE_REPO / "phase1.toml")
+    repo = Repo(SAMPLE_REPO, source_root=plan.source_root, packages=plan.packages)
+    for read_cycles_first in (False, True):
+        view = PlanView(repo, build_graph(repo), plan.copy())
+        for move in (None, view.plan.moves[0].source):
+            if move is not None:
+                view.move_unit(move, view.plan.tiers[-1].name)
+            if read_cycles_first:
+                view.tier_cycles()
+            tiers = view.cycle_tiers()
+            assert tiers == {t for cycle in view.tier_cycles() for t in cycle.tiers}
+            assert tiers  # the sample has a tier cycle

@@ -238,6 +238,15 @@ class PlanView:
     def tier_cycles(self) -> list[TierCycle]:
         return list(self._tier_cycles)
 
+    def cycle_tiers(self) -> set[str]:
+        """The tiers inside a tier cycle (what the matrix colours), without each cycle's
+        breakers: those take an exact ordering of the cycle's tiers, 100 ms on a large
+        plan, at the first Review tab after edits."""
+        if "_tier_cycles" in self.__dict__:
+            return {t for cycle in self._tier_cycles for t in cycle.tiers}
+        return {t for group in tier_cycles([t.name for t in self.plan.tiers],
+                                           self._tier_weights) for t in group}
+
     @cached_property
     def _tier_cycles(self) -> list[TierCycle]:
         weights = self._tier_weights

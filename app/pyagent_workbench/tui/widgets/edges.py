@@ -410,7 +410,7 @@ class TierMatrix(DataTable[Text | str]):
         """Rebuild when the counts, tiers or cycles changed (a verdict changes none)."""
         cells = session.matrix()
         tiers = session.tiers_for()
-        cycles = {t for cycle in session.view.tier_cycles() for t in cycle.tiers}
+        cycles = session.view.cycle_tiers()
         directions = {pair: session.view.tiermap.direction(*pair) for pair in cells}
         shown = (cells, tiers, cycles, directions)
         if shown == self._shown:
