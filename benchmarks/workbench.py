@@ -1050,8 +1050,8 @@ what each frame repaints (`Compositor.update_widgets`, `render_update`):
 * The board's horizontal scrollbar is always there: one that came and went with the zoom
   or a container switch changed the columns' height, a second layout and frame.
 
-**What brought the 10k repo's p95 from 169 ms (a99d5f7) to 71 ms, Django's from 82 to
-65 ms (cbddc15).** The frame of the whole board, and work no key needed:
+**What brought the 10k repo's p95 from 169 ms (a99d5f7) to 65-71 ms, Django's from 82 to
+65 ms (cbddc15, 0db6575).** The frame of the whole board, and work no key needed:
 
 * The board is one widget (`tui/widgets/board.py`): it draws every column of the shown
   container itself, the columns being plain state (units, cursor, selection, the first
@@ -1070,12 +1070,17 @@ what each frame repaints (`Compositor.update_widgets`, `render_update`):
   `tomlkit.dumps`, a hypothesis test over random edits).
 * The edge table measured its 11,240 rows again at every sort; widths depend on which
   rows are shown, not on their order, and are reused.
+* The tier matrix coloured its cycle cells from `tier_cycles()`, which also finds each
+  cycle's breakers by an exact ordering of its tiers (about 100 ms on the 10k plan); it
+  asks only which tiers are in a cycle (`PlanView.cycle_tiers`): the first Review tab
+  after 30 moves 182 -> 132 ms (0db6575).
 
 **What is left.** On the 10k repo the review keys are the slowest (verdicts 65-80 ms
 p50: the verdict's figures and review counts are read again over every edge, and the
 pane's frame), then a move (60 ms p50: the board's rows, the figures, the draft). The
-first Review tab after edits (one press, 180-570 ms in the runs of the day) recomputes
-every cross-tier edge and the matrix after 30 moves.
+first Review tab after 30 moves (one press, 132 ms) measures the table's 11,240 rows
+again and rebuilds the tier matrix, a `DataTable` whose 400 cells Rich renders one by
+one (about 40 ms): a matrix drawn by its own lines, as the table is, would be next.
 
 **First screen.** Django, warm: 1.66 s to the board's first frame (imports, then
 `Session.open`, then composing the workbench). The 10k repo is over the 3 s (a target
