@@ -499,3 +499,46 @@ async def test_a_click_on_a_unit_puts_the_focus_and_the_cursor_on_it(large: Path
         assert app.screen.focused is the_board
         assert focused_column(pilot) is column and column.cursor == 1
         assert app.screen.focused_unit == column.units[1]  # type: ignore[attr-defined]
+
+
+async def test_names_in_a_wide_script_keep_every_column_in_place(tmp_path: Path) -> None:
+    """A unit's or tier's name may be an identifier in a script two cells wide a
+    character (数据): the board draws each column in its own cells all the same, every
+    line the board's width, the columns' borders one above the other."""
+    from rich.cells import cell_len
+
+    sample = copy_sample(tmp_path / "sample")
+    (sample / "src" / "infrastructure" / "数据处理模块名称很长").mkdir()
+    (sample / "src" / "infrastructure" / "数据处理模块名称很长" / "__init__.py").write_text(
+        "from src.infrastructure import auth\n", encoding="utf-8")
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.session is not None
+        app.session.new_tier("数据层", "src.infrastructure")
+        app.screen.refresh_views()  # type: ignore[attr-defined]
+        await pilot.pause()
+        the_board = board(pilot)
+        unit = "src.infrastructure.数据处理模块名称很长"
+        assert unit in the_board.shown()[None]
+        lines = [the_board.render_line(y).text for y in range(the_board.size.height)]
+        assert all(cell_len(line) == the_board.size.width for line in lines)
+
+        def borders(line: str) -> tuple[int, ...]:
+            cells, at = [], 0
+            for char in line:
+                if char in "│":
+                    cells.append(at)
+                at += cell_len(char)
+            return tuple(cells)
+
+        rows = lines[1:-2]  # below the titles, above the bottom borders and the scrollbar
+        assert len({borders(line) for line in rows}) == 1  # one above the other
+        assert any("数据处理" in line for line in lines)
+        for zoomed in (True, False):
+            await pilot.press("z")
+            await pilot.pause()
+            assert the_board.compact is zoomed
+            lines = [the_board.render_line(y).text for y in range(the_board.size.height)]
+            assert all(cell_len(line) == the_board.size.width for line in lines)
+        app.session.discard_draft()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -47,20 +48,40 @@ AUTO_SCROLL_EVERY = 0.05
 """Seconds between two auto-scroll steps."""
 
 
+def clip(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut at its end with "…" when longer (a name in
+    a wide script takes two cells a character)."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+
+
+def clip_start(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut at its start with "…" when longer."""
+    if cell_len(text) <= width:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in reversed(text):
+        used += cell_len(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "…" + "".join(reversed(kept)) if width > 0 else ""
+
+
 def card_text(info: UnitInfo, width: int, selected: bool, *, compact: bool = False) -> str:
-    """One unit's row: its (target) name, module count and cross-tier edge count; compact,
-    the name alone (the zoomed-out board has narrow columns)."""
+    """One unit's row, exactly `width` cells: its (target) name, module count and
+    cross-tier edge count; compact, the name alone (the zoomed-out board has narrow
+    columns)."""
     current = info.name.rpartition(".")[2]
     label = one_cell(info.short if info.short == current else f"{current}→{info.short}")
     if compact:
-        name = label if len(label) <= width else label[: max(1, width - 1)] + "…"
-        return name.ljust(width)
+        return set_cell_size(clip(label, width), width)
     counts = f"{info.modules}m ⇄{info.cross_edges}"
-    name = ("■ " if selected else "") + label
-    room = max(4, width - len(counts) - 3)
-    if len(name) > room:
-        name = name[: max(1, room - 1)] + "…"
-    return f" {name.ljust(room)} {counts} "
+    room = max(4, width - cell_len(counts) - 3)
+    name = clip(("■ " if selected else "") + label, room)
+    return set_cell_size(f" {set_cell_size(name, room)} {counts} ", width)
 
 
 def next_column(sizes: list[int], index: int, step: int) -> int | None:
@@ -98,8 +119,7 @@ def compact_title(container: str, tier: str | None, width: int) -> str:
     short = container.rpartition(".")[2]
     if name.startswith(short) and len(name) > len(short) + 1:
         name = name[len(short):].lstrip("_.")
-    room = max(2, width - 2)
-    return name if len(name) <= room else "…" + name[-(room - 1):]
+    return clip_start(one_cell(name), max(2, width - 2))
 
 
 def container_order(session: Session) -> list[str]:
@@ -535,22 +555,18 @@ class Board(ScrollView, can_focus=True):
                 title = compact_title(column.container, column.tier, width)
                 top = COMPACT_TOP["heavy" if dropping else "round"]
                 return [Segment(top, edge), Segment(title, title_style),
-                        Segment(top * (width - 1 - len(title)), edge)]
+                        Segment(top * (width - 1 - cell_len(title)), edge)]
             return [self._card(column, y - 1 + column.top, width, dropping, focused)]
         inner = width - 2
         if y == 0:
             title = column.full_title
-            room = inner - 4  # a title cut short keeps a line after it, as Textual's do
-            if len(title) > room:
-                title = title[: max(0, room - 1)] + "…"
+            title = clip(title, inner - 4)  # one cut short keeps a line after it
             return [Segment(box[0] + box[1] + " ", edge), Segment(title, title_style),
-                    Segment(" " + box[1] * (inner - 3 - len(title)) + box[2], edge)]
+                    Segment(" " + box[1] * (inner - 3 - cell_len(title)) + box[2], edge)]
         if y == height - 1:
             subtitle = column.subtitle
-            room = inner - 4
-            if len(subtitle) > room:
-                subtitle = subtitle[: max(0, room - 1)] + "…"
-            return [Segment(box[4] + box[1] * (inner - 3 - len(subtitle)) + " ", edge),
+            subtitle = clip(subtitle, inner - 4)
+            return [Segment(box[4] + box[1] * (inner - 3 - cell_len(subtitle)) + " ", edge),
                     Segment(subtitle, self._style("subtitle")),
                     Segment(" " + box[1] + box[5], edge)]
         rows = height - 2
@@ -579,7 +595,7 @@ class Board(ScrollView, can_focus=True):
             style += self._style("dragging")
         if focused and row == column.cursor:
             style += self._style("cursor")
-        return Segment(text[:width].ljust(width), style)
+        return Segment(text, style)  # `card_text` fills the width exactly
 
     def _scrollbar_cell(self, column: TierColumn, line: int, rows: int) -> Segment:
         """One cell of a column's own scrollbar: its thumb spans the rows in sight."""
