@@ -78,3 +78,38 @@ def test_the_tiers_in_cycles_are_those_of_the_cycles_found_with_their_breakers()
             tiers = view.cycle_tiers()
             assert tiers == {t for cycle in view.tier_cycles() for t in cycle.tiers}
             assert tiers  # the sample has a tier cycle
+
+
+def test_a_verdicts_incremental_update_reads_as_a_fresh_view() -> None:
+    """A verdict reads again only its pairs' edges (`reviews_changed(pairs)`); after any
+    mix of verdicts, cleared verdicts, moves and reviews named by the modules' old or new
+    names (the last one in the plan counts), the edges are those a fresh view reads."""
+    import random
+
+    from pyagent_workbench.application import editing
+
+    plan = Plan.load(SAMPLE_REPO / "phase1.toml")
+    repo = Repo(SAMPLE_REPO, source_root=plan.source_root, packages=plan.packages)
+    graph = build_graph(repo)
+    view = PlanView(repo, graph, plan)
+    rng = random.Random(7)
+    for step in range(120):
+        pairs = sorted(view.edge_pairs())
+        chosen = rng.sample(pairs, rng.randint(1, 4))
+        roll = rng.random()
+        if roll < 0.1:
+            unit = rng.choice(sorted(view.units.units))
+            view.move_unit(unit, rng.choice([None, *(t.name for t in view.plan.tiers)]))
+        elif roll < 0.3:  # a review under the names the modules will have
+            new = view.tiermap.new_name
+            renamed = [(new(a), new(b)) for a, b in chosen]
+            edit = editing.review(view, renamed, rng.choice(["accepted", "must-fix", None]))
+            assert edit is not None
+            edit.make()
+        else:
+            edit = editing.review(view, chosen, rng.choice(["accepted", "must-fix", None]))
+            assert edit is not None
+            edit.make()
+        fresh = PlanView(repo, graph, Plan.parse(view.plan.dumps()))
+        assert view.cross_tier_edges == fresh.cross_tier_edges, step
+        assert view.edge_pairs() == fresh.edge_pairs(), step

@@ -230,7 +230,7 @@ def review(view: PlanView, edges: Iterable[tuple[str, str]], verdict: Verdict | 
                     plan.remove_review(importer, imported)
             else:
                 plan.set_review(importer, imported, verdict, note)
-        view.reviews_changed()
+        view.reviews_changed(pairs)
 
     word = verdict or "unreviewed"
     return Edit(f"mark {len(pairs)} edge{'s' if len(pairs) > 1 else ''} {word}", make)
