@@ -193,9 +193,6 @@ class TierColumn:
             return None
         return self.units[min(self.cursor, len(self.units) - 1)]
 
-    def row_of(self, unit: str) -> int | None:
-        return self.units.index(unit) if unit in self.units else None
-
     def scroll_to_cursor(self, rows: int) -> None:
         """Bring the cursor's row into the `rows` in sight."""
         if self.cursor < self.top:
@@ -383,14 +380,7 @@ class Board(ScrollView, can_focus=True):
     def toggle_compact(self) -> None:
         """Zoom out: narrow columns sharing the width, one name a card (and back)."""
         self.compact = not self.compact
-        self._placed = None
-        self._update_virtual_size()
-        rows = self._rows()
-        for column in self._columns.values():
-            column.scroll_to_cursor(rows)
-        if self._current is not None:
-            self._scroll_to_column(self._current)
-        self.refresh()
+        self._relayout()
 
     def show_container(self, container: str) -> None:
         """Put one container's columns on display (the selection is dropped: it could
@@ -494,7 +484,11 @@ class Board(ScrollView, can_focus=True):
                            immediate=True)
 
     def on_resize(self) -> None:
-        """New widths when zoomed out; the cursor's column and row kept in sight."""
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Place the columns again (zoomed out, their widths follow the board's), the
+        cursor's column and each column's cursor row kept in sight."""
         self._placed = None
         self._update_virtual_size()
         rows = self._rows()
@@ -752,12 +746,6 @@ class Board(ScrollView, can_focus=True):
             return
         target = columns[index]
         self._set_cursor(target, target.top + column.cursor - column.top)
-
-    def move_column(self, column: TierColumn, step: int) -> None:
-        """From `column`, the next column with units that way (the keyboard's Left/Right)."""
-        if column is not self._current:
-            self._set_cursor(column, column.cursor)
-        self.action_column(step)
 
     def action_focus_first(self, *, take_focus: bool = True) -> None:
         for column in self.shown_columns():
