@@ -81,6 +81,47 @@ def test_dotted_strings_in_headers_and_statements() -> None:
     assert result.changed_strings == 3
 
 
+def test_references_split_over_pieces_of_a_string_in_every_form() -> None:
+    """A reference no piece of a string holds whole is found however the pieces meet
+    (side by side, across lines, raw and plain, without a space, in a function beside a
+    docstring); a string whose value its text does not show (an escape standing for a
+    letter, a backslash ending a line inside it) is judged alike both ways."""
+    result = assert_rewrite(r'''
+        X = ("app.core." "base.agent_core")
+        Y = ('app.core.base.'
+             r'agent_core:AgentCore')
+        Z = "app.core.base.agent_""core"
+
+
+        def f():
+            """Doc."""
+            return "app.core.base.agent_" "core.AgentCore"
+
+
+        NOT = ("a" "app.core.base.agent_core", f"app.core." "base.agent_core")
+        ''', r'''
+        X = ("app.core." "base.lifecycle.agent_core")
+        Y = ('app.core.base.lifecycle.'
+             r'agent_core:AgentCore')
+        Z = "app.core.base.lifecycle.agent_""core"
+
+
+        def f():
+            """Doc."""
+            return "app.core.base.lifecycle.agent_" "core.AgentCore"
+
+
+        NOT = ("a" "app.core.base.agent_core", f"app.core." "base.agent_core")
+        ''', moves=MOVES)
+    assert result.changed_strings == 4
+    left = r'''
+        ESCAPED = ("app.core.base.agent_\x63ore", "app.core.base.agent_\u0063ore")
+        CONTINUED = "app.core.base.agent_\
+        core"
+        '''
+    assert_rewrite(left, left, moves=MOVES)
+
+
 def test_runtime_identity_is_left_and_reported() -> None:
     assert_rewrite("""
         import logging

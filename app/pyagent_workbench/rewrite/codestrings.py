@@ -29,7 +29,7 @@ import libcst as cst
 
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import depth
+from pyagent_workbench.rewrite import depth, patterns
 from pyagent_workbench.rewrite.imports import dotted
 
 CODE_FUNCTIONS = frozenset({"exec", "eval", "compile"})
@@ -126,8 +126,7 @@ def may_change(text: str, resolver: Resolver) -> bool:
 def _reference_pattern(sources: frozenset[str]) -> re.Pattern[str]:
     if not sources:
         return re.compile(r"(?!x)x")
-    alternatives = "|".join(re.escape(s) for s in sorted(sources, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alternatives})(?:\.[A-Za-z_]\w*)*(?![\w])")
+    return re.compile(patterns.reference_regex(sources))
 
 
 @functools.lru_cache(maxsize=8)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import depth
+from pyagent_workbench.rewrite import depth, patterns
 from pyagent_workbench.rewrite.codestrings import CODE_HINT
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.imports import ImportRewriter
@@ -142,22 +142,16 @@ def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
 
 def reference_pattern(sources: list[str]) -> re.Pattern[str]:
     """Any dotted name under one of `sources`, on a dotted-name boundary (never
-    `a.b_extra` for `a.b`)."""
-    alternatives = "|".join(re.escape(s) for s in sorted(sources, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alternatives})(?:\.[A-Za-z_]\w*)*(?![\w])")
+    `a.b_extra` for `a.b`): `patterns.reference_regex`."""
+    return re.compile(patterns.reference_regex(sources))
 
 
 def statement_pattern(sources: list[str]) -> re.Pattern[bytes]:
     """`reference_pattern` over bytes, also matching the paths written with their dots
-    escaped for a regular expression (`pkg\\.mod\\.Cls`: `strings.ESCAPED_REFERENCE`):
-    the statements (and files) the rewrite must see."""
-    # Also after a `\n`/`\t` escape in a string's source ("...\\npkg.mod.Error: x").
-    plain = reference_pattern(sources).pattern.replace(
-        r"(?<![\w.])", r"(?:(?<![\w.])|(?<=\\[nrt]))", 1)
-    alternatives = "|".join(re.escape(s).replace(r"\.", r"\\{1,2}\.")
-                            for s in sorted(sources, key=len, reverse=True))
-    escaped = rf"(?<![\w.\\])(?:{alternatives})(?:\\{{1,2}}\.[A-Za-z_]\w*)*(?![\w])"
-    return re.compile(f"{plain}|{escaped}".encode())
+    escaped for a regular expression (`pkg\\.mod\\.Cls`: `strings.ESCAPED_REFERENCE`)
+    and after a `\\n` escape: the statements (and files) the rewrite must see
+    (`patterns.statement_regex`)."""
+    return re.compile(patterns.statement_regex(sources).encode())
 
 
 def rewrite_config(text: str, path: str, resolver: Resolver,

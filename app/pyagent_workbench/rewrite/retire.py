@@ -131,7 +131,8 @@ def _worth_parsing(pattern: re.Pattern[str], olds: list[str]) -> re.Pattern[str]
     parents = sorted({names.parent(o) for o in olds if "." in o}, key=len, reverse=True)
     if not parents:
         return pattern
-    from_parent = (r"(?<![\w.])from\s+(?:" + "|".join(re.escape(p) for p in parents)
+    # `f` first, then the boundary behind it: `re` jumps between the `f`s (`patterns`).
+    from_parent = (r"f(?<![\w.]f)rom\s+(?:" + "|".join(re.escape(p) for p in parents)
                    + r")\s+import(?![\w])")
     return re.compile(f"{pattern.pattern}|{from_parent}")
 

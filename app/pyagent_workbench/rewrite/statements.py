@@ -403,7 +403,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     _want_changing_imports(spans, context, resolver)
     for match in state.reference.finditer(text):
         spans.want(match.start())
-    if _ADJACENT_STRINGS.search(text):
+    if _may_split_a_reference(text, state.reference):
         _want_split_references(tree, spans, line_starts, resolver)
     if codestrings.CODE_HINT.search(text):
         _want_code_strings(tree, spans, line_starts)
@@ -568,9 +568,38 @@ def _plain_import_roots(tree: ast.Module, spans: StatementSpans, resolver: Resol
     return roots
 
 
-_ADJACENT_STRINGS = re.compile(rb"""["'][ \t]*(?:\\?\r?\n[ \t]*)*[rRbBuUfF]{0,2}["']""")
-"""Two string literals side by side (`"a" "b"`, or across lines in brackets): an implicit
-concatenation may split a reference that no piece holds whole."""
+_JOINS = re.compile(rb"""["'][ \t]*(?:\\?\r?\n[ \t]*)*[rRbBuUfF]{0,2}["']|\\\r?\n""")
+"""Where Python joins two pieces of one string: two literals side by side (`"a" "b"`, or
+across lines in brackets: an implicit concatenation), or a backslash ending a line inside
+a literal. Found anywhere (in code, in comments, inside other strings) it is only a
+place where a reference *may* be split."""
+
+
+def _may_split_a_reference(text: bytes, reference: re.Pattern[bytes]) -> bool:
+    """Whether a string of the file may hold a reference that no piece of it holds whole:
+    the reference regex finds, in the text with every join removed, a name across a join.
+    When not, every string that is a reference holds it whole in one piece, where the
+    regex finds it anyway, and the file's strings need no walk (`_want_split_references`,
+    most of the time this path took on Django: nearly every file has a `\"\"\"`). The
+    string rewriter judges a string by its source text (libcst's `raw_value`, escapes as
+    written), so the source text is what is searched here too."""
+    pieces: list[bytes] = []
+    joins: list[int] = []
+    """Where each removed join was, in the joined text."""
+    kept = last = 0
+    for join in _JOINS.finditer(text):
+        pieces.append(text[last:join.start()])
+        kept += join.start() - last
+        joins.append(kept)
+        last = join.end()
+    if not joins:
+        return False
+    pieces.append(text[last:])
+    for match in reference.finditer(b"".join(pieces)):
+        after = bisect.bisect_right(joins, match.start())
+        if after < len(joins) and joins[after] < match.end():
+            return True
+    return False
 
 
 def _want_split_references(tree: ast.Module, spans: StatementSpans, line_starts: list[int],
