@@ -624,13 +624,13 @@ class NamedCode(cst.CSTVisitor):
 # -- the same questions on `ast`, for the statement-level rewrite ----------------------------
 
 
-def ast_code_calls(tree: ast.Module) -> tuple[list[ast.Call], bool]:
+def ast_code_calls(tree: ast.Module) -> tuple[list[ast.Call], list[ast.expr]]:
     """The calls that may run a string of `tree` as code (a superset of what
-    `code_argument` takes), and whether one is given a name the file binds to a literal
-    somewhere (only the whole file tells which literal it runs)."""
+    `code_argument` takes), and the literals the file binds to a name that one of them
+    is given (`exec(CODE)`: only the whole file tells which of them it runs)."""
     calls: list[ast.Call] = []
     named: set[str] = set()
-    literal_names: set[str] = set()
+    literals: dict[str, list[ast.expr]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _ast_is_code_call(node):
             source = node.args[0] if node.args else next(
@@ -640,11 +640,14 @@ def ast_code_calls(tree: ast.Module) -> tuple[list[ast.Call], bool]:
                 named.add(code.id)
             if any(_ast_is_literal(part) for part in ast.walk(node)):
                 calls.append(node)
-        elif (isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
-              and _ast_is_literal(_ast_unwrapped(node.value))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            literal_names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return calls, bool(named & literal_names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            literal = _ast_unwrapped(node.value)
+            if _ast_is_literal(literal):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        literals.setdefault(target.id, []).append(literal)
+    return calls, [literal for name in sorted(named) for literal in literals.get(name, [])]
 
 
 def _ast_is_code_call(node: ast.Call) -> bool:

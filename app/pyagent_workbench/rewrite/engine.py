@@ -242,11 +242,12 @@ class Preview:
         sources = [m.source for m in self.mapping.moves]
         self.pattern = reference_pattern(sources)
         """Any dotted name under a moved module."""
-        self.names_moved = _NamesMoved(sources, statement_pattern(sources))
+        self.names_moved = statement_pattern(sources)
+        """The same, over bytes, as the rewrite sees them (`statement_pattern`)."""
         self.from_parent = _from_import_pattern(sources)
         self.moved_by_old = {f.old: f for f in self.mapping.files}
         self.built_at_run_time = dynamic_prefix_pattern(frozenset(sources))
-        self.rewrite_state = RewriteState(self.resolver, self.names_moved.pattern,
+        self.rewrite_state = RewriteState(self.resolver, self.names_moved,
                                           self.options.compile_check)
         self._contents: dict[str, bytes] = {}
         self._inputs: dict[str, str] = {}
@@ -877,19 +878,6 @@ def _odd_from(data: bytes) -> bool:
     return any(_at_word_start(data, m.start()) for m in _ODD_FROM.finditer(data))
 
 
-class _NamesMoved:
-    """Does a text name a moved module? A substring test first (C speed), the exact
-    dotted-boundary regex only on the files that pass it."""
-
-    def __init__(self, sources: list[str], pattern: re.Pattern[bytes]) -> None:
-        self.needles = sorted({s.encode() for s in sources}
-                              | {s.encode().replace(b".", b"\\.") for s in sources}, key=len)
-        self.pattern = pattern
-
-    def search(self, data: bytes) -> re.Match[bytes] | None:
-        if not any(needle in data for needle in self.needles):
-            return None
-        return self.pattern.search(data)
 _RELATIVE_IMPORT = re.compile(
     rb"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE)
 

@@ -16,14 +16,39 @@ from collections.abc import Callable, Iterable
 
 def alternatives(sources: Iterable[str], behind: Callable[[str], str], *,
                  dot: str = r"\.") -> str:
-    """`sources` as a regex alternation, the longest first; each one's first character
-    followed by `behind(that character, escaped)`, a lookbehind over it and what precedes
-    it (`(?<![\\w.]a)`: "`a`, not after a letter or a dot"); `dot`: how a dot is matched."""
-    parts = []
-    for source in sorted(sources, key=len, reverse=True):
-        first = re.escape(source[:1])
-        parts.append(first + behind(first) + re.escape(source[1:]).replace(r"\.", dot))
-    return "|".join(parts)
+    r"""`sources` as one regex that matches any of them: each one's first character, then
+    `behind(that character, escaped)`, a lookbehind over it and what precedes it
+    (`(?<![\w.]a)`: "`a`, not after a letter or a dot"), then the rest, written as a
+    tree of their common beginnings (`django\.(?:utils\.text|db)`: one test of
+    `django.` per place, not one per source); `dot`: how a dot is matched. Where a source
+    is the beginning of another, the longer is tried first. Followed by the dotted tail
+    the callers add, it matches what the plain alternation of the sources (the longest
+    first) matches, to the character."""
+    tree: _Tree = {}
+    for source in sources:
+        node = tree
+        for character in source:
+            node = node.setdefault(character, {})
+        node[""] = {}
+    branches = []
+    for first, rest in sorted((c, n) for c, n in tree.items() if c):
+        escaped = re.escape(first)
+        branches.append(escaped + behind(escaped) + _below(rest, dot))
+    return "|".join(branches)
+
+
+_Tree = dict[str, "_Tree"]
+
+
+def _below(node: _Tree, dot: str) -> str:
+    branches = [(dot if c == "." else re.escape(c)) + _below(child, dot)
+                for c, child in sorted(node.items()) if c]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a source ends here and another goes on: the longer first
+        return f"(?:{body})?"
+    return body
 
 
 def reference_regex(sources: Iterable[str]) -> str:

@@ -406,7 +406,7 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     if _may_split_a_reference(text, state.reference):
         _want_split_references(tree, spans, line_starts, resolver)
     if codestrings.CODE_HINT.search(text):
-        _want_code_strings(tree, spans, line_starts)
+        _want_code_strings(text, tree, spans, line_starts, resolver)
     wanted = spans.wanted()
     if not wanted:
         return FileRewrite(context.path, source,
@@ -614,16 +614,34 @@ def _want_split_references(tree: ast.Module, spans: StatementSpans, line_starts:
                 spans.want(line_starts[node.lineno - 1] + node.col_offset)
 
 
-def _want_code_strings(tree: ast.Module, spans: StatementSpans, line_starts: list[int]
-                       ) -> None:
+def _want_code_strings(text: bytes, tree: ast.Module, spans: StatementSpans,
+                       line_starts: list[int], resolver: Resolver) -> None:
     """Every call giving a string to `exec`, `eval` or `compile`: its code is rewritten
     as code (`codestrings`), whatever the reference regex finds in it. Code given by
-    name (`exec(CODE)`) is judged on the whole file."""
+    name (`exec(CODE)`) is judged on the whole file, unless no literal the file binds
+    to that name could change or be reported (the whole-file rewrite leaves those as
+    they are: `DottedStringRewriter._code_string`)."""
     calls, named = codestrings.ast_code_calls(tree)
-    if named:
+    if any(_code_may_change(text, literal, line_starts, resolver) for literal in named):
         raise _Unsupported
     for call in calls:
         spans.want(line_starts[call.lineno - 1] + call.col_offset)
+
+
+def _code_may_change(text: bytes, literal: ast.expr, line_starts: list[int],
+                     resolver: Resolver) -> bool:
+    """`codestrings.may_change` of a literal's text as written, and of its value."""
+    if literal.end_lineno is None or literal.end_col_offset is None:
+        return True
+    written = text[line_starts[literal.lineno - 1] + literal.col_offset:
+                   line_starts[literal.end_lineno - 1] + literal.end_col_offset]
+    values = [written.decode("utf-8", "replace")]
+    parts = literal.values if isinstance(literal, ast.JoinedStr) else [literal]
+    for part in parts:
+        if isinstance(part, ast.Constant) and isinstance(part.value, (str, bytes)):
+            value = part.value
+            values.append(value if isinstance(value, str) else value.decode("utf-8", "replace"))
+    return any(codestrings.may_change(value, resolver) for value in values)
 
 
 def _want_plain_import_uses(tree: ast.Module, roots: set[str], spans: StatementSpans,
