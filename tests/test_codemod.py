@@ -407,6 +407,30 @@ def test_code_given_by_a_name_that_names_nothing_moved_keeps_the_statement_path(
             statements._rewrite_statements(named, context, state)
 
 
+@pytest.mark.parametrize("function", [
+    "exec", "builtins.exec", "builtins . exec", "(builtins).exec", "builtins.\\\n    exec",
+    "__builtins__.compile"])
+def test_code_functions_are_found_however_they_are_reached(function: str) -> None:
+    """Through `builtins` with spaces, a line break or brackets in the way, and by their
+    own names (the code's `from` form names no moved module in one piece: only a code
+    call finds it)."""
+    arguments = ', "f", "exec"' if function.endswith("compile") else ""
+    code = '"from app.core.base{} import agent_core"'
+    assert_rewrite(f"import builtins\n\n{function}({code.format('')}{arguments})\n",
+                   f"import builtins\n\n{function}({code.format('.lifecycle')}{arguments})\n",
+                   moves=MOVES, modules=MODULES)
+
+
+def test_calls_that_run_no_code_are_not_code_calls() -> None:
+    text = '''
+        import re
+
+        PATTERN = re.compile("from app.core.base import agent_core")
+        runner.exec("from app.core.base import agent_core")
+        '''
+    assert_rewrite(text, text, moves=MOVES, modules=MODULES)
+
+
 def test_code_strings_keep_crlf_and_a_swap_is_rewritten_once() -> None:
     assert_rewrite(b'x = 1\r\nexec("""\r\nfrom app.core.base import helpers, agent_core\r\n'
                    b'""")\r\n',

@@ -8,7 +8,11 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyagent_workbench.rewrite.files import reference_pattern, statement_pattern
+from pyagent_workbench.rewrite.files import (
+    dynamic_prefix_pattern,
+    reference_pattern,
+    statement_pattern,
+)
 
 NAMES = st.lists(st.sampled_from(["a", "ab", "b", "_x", "n", "t", "é"]), min_size=1,
                  max_size=3).map(".".join)
@@ -48,3 +52,32 @@ def test_the_boundaries_hold_at_the_start_and_after_escapes() -> None:
     found = [m.group(0) for m in pattern.finditer(
         rb"pkg.mod xpkg.mod .pkg.mod \npkg.mod.X pkg\\.mod\\.Y \\pkg\\.mod pkg.mods")]
     assert found == [b"pkg.mod", b"pkg.mod.X", rb"pkg\\.mod\\.Y"]
+
+
+def plain_dynamic_prefix(sources: list[str]) -> re.Pattern[bytes]:
+    prefixes = sorted({".".join(s.split(".")[:n]) + "." for s in sources
+                       for n in range(1, s.count(".") + 1)}, key=len, reverse=True)
+    if not prefixes:
+        return re.compile(rb"(?!x)x")
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    return re.compile(rf"""["'](?:{alternatives})["'{{]""".encode())
+
+
+DYNAMIC_TEXTS = st.lists(st.sampled_from(["a", "ab", "b", ".", "'", '"', "{", " ", "x"]),
+                         max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(sources=st.lists(NAMES, min_size=1, max_size=4, unique=True), text=DYNAMIC_TEXTS)
+def test_the_fast_run_time_prefix_regex_finds_what_the_plain_one_finds(
+        sources: list[str], text: str) -> None:
+    """The same first match; and every match of the plain form (which takes the opening
+    quote into its match), plus the ones it skips when a closing quote opens the next
+    (`'a.'a.'`: only in text that is no Python string)."""
+    data = text.encode()
+    fast, plain = dynamic_prefix_pattern(frozenset(sources)), plain_dynamic_prefix(sources)
+    first, expected = fast.search(data), plain.search(data)
+    assert (first and (first.start(), first.group(0))) == (
+        expected and (expected.start() + 1, expected.group(0)[1:]))
+    assert {(m.start() + 1, m.group(0)[1:]) for m in plain.finditer(data)} <= {
+        (m.start(), m.group(0)) for m in fast.finditer(data)}

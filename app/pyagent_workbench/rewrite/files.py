@@ -247,7 +247,7 @@ def built_at_run_time(path: str, source: bytes, resolver: Resolver) -> list[str]
     notes = []
     for match in pattern.finditer(source):
         line = source.count(b"\n", 0, match.start()) + 1
-        prefix = match.group(0)[1:-1].decode("utf-8", "replace")
+        prefix = match.group(0)[:-1].decode("utf-8", "replace")
         notes.append(f"{path}:{line}: \"{prefix}\" starts a module name built at run time "
                      f"and modules under it moved: the names it builds are not rewritten; "
                      f"review it")
@@ -264,8 +264,11 @@ def dynamic_prefix_pattern(sources: frozenset[str]) -> re.Pattern[bytes]:
                       key=len, reverse=True)
     if not prefixes:
         return re.compile(rb"(?!x)x")
-    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
-    return re.compile(rf"""["'](?:{alternatives})["'{{]""".encode())
+    # The prefix's first character, then the quote behind it (`patterns`): `re` jumps
+    # between those characters instead of stopping at every quote of the file. The match
+    # is the prefix and the character after it.
+    alternatives = patterns.alternatives(prefixes, lambda first: rf"""(?<=["']{first})""")
+    return re.compile(rf"""(?:{alternatives})["'{{]""".encode())
 
 
 def _line_of_written(source: bytes, code: str) -> int:
