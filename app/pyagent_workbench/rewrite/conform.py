@@ -46,8 +46,10 @@ Formatter = Literal["ruff", "black"]
 
 _RUFF_CONFIGS = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 _IMPORT_LINE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))",
-    re.MULTILINE)
+    rb"\n[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([\w. \t,]+))")
+"""An import at the start of a line, in a text with a line break put before it: `re`
+jumps from line break to line break (a `^` under MULTILINE is tried at every
+character: 0.3 s on Django's rewritten files)."""
 _TIMEOUT = 300
 
 # isort's settings that ruff's isort rules share, with ruff's names (others are left:
@@ -303,7 +305,7 @@ def _stand_ins(tree: set[str], texts: dict[str, bytes]) -> set[str]:
     of their folders. Writing only these keeps the copy small on a big repo."""
     imported: set[str] = set()
     for text in texts.values():
-        for match in _IMPORT_LINE.finditer(text):
+        for match in _IMPORT_LINE.finditer(b"\n" + text):
             if match.group(1):
                 imported.add(match.group(1).decode().replace(".", "/"))
             else:
