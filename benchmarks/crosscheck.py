@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pyagent_workbench.analysis.graph import build_graph
+from pyagent_workbench.rewrite import syntax
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.engine import Preview, preview
 from pyagent_workbench.rewrite.statements import (
@@ -34,10 +35,10 @@ def _init(state: RewriteState) -> None:
     _STATE = state
 
 
-def _compare(item: tuple[str, bytes, FileContext]) -> tuple[str, RewriteComparison]:
-    path, source, context = item
+def _compare(item: tuple[str, bytes, FileContext, bool]) -> tuple[str, RewriteComparison]:
+    path, source, context, parses = item
     assert _STATE is not None
-    return path, compare_rewrites(source, context, _STATE)
+    return path, compare_rewrites(source, context, _STATE, parses=parses)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     workspace = Workspace.open(args.repo or args.plan.parent, args.plan)
     repo = workspace.repo
     whole_plan = Preview(workspace)
-    items = [(path, (repo.root / path).read_bytes(), whole_plan.context_of(path))
-             for path in repo.python_files]
+    # Where ruff finds a file valid, the statement-level rewrite parses only its
+    # beginning, as the engine does (`rewrite.syntax`).
+    parsing = syntax.parsing_files(repo.root, repo.python_files)
+    items = [(path, (repo.root / path).read_bytes(), whole_plan.context_of(path),
+              path in parsing) for path in repo.python_files]
 
     # The rewrite as computed, before the project's sorter and formatter are applied.
     changeset = preview(workspace, build_graph(repo, use_cache=False), facades_enabled=False,
@@ -64,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     missed = 0
     with ProcessPoolExecutor(args.jobs, initializer=_init,
                              initargs=(whole_plan.rewrite_state,)) as pool:
-        for (path, comparison), (_, source, _) in zip(
+        for (path, comparison), (_, source, _, _) in zip(
                 pool.map(_compare, items, chunksize=8), items, strict=True):
             if not comparison.agree:
                 mismatches += 1

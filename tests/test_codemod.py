@@ -166,7 +166,8 @@ def test_a_wrong_expectation_fails_with_both_texts() -> None:
 
 
 def test_a_disagreement_between_the_two_rewrites_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    def wrong(source: bytes, context: object, state: object) -> FileRewrite:
+    def wrong(source: bytes, context: object, state: object, *, parses: bool = False
+              ) -> FileRewrite:
         return FileRewrite("app/user.py", source)
 
     monkeypatch.setattr(statements, "rewrite_file", wrong)
@@ -545,3 +546,73 @@ def test_a_statement_split_by_part_of_a_plan_joins_again_when_the_rest_lands(
         after: str) -> None:
     assert_rewrite(before, after, moves=moves, later=later, earlier=earlier,
                    modules=PARTS_MODULES)
+
+
+# -- the file parsed in part (`statements._prefix`) ------------------------------------------
+
+TAIL = '''
+
+def later(x):
+    if x:
+        return (
+            x
+)
+    else:
+        return """
+not code, at the start of a line
+"""
+
+
+@decorator
+class Later:
+    value = [
+        1,
+    ]
+''' * 20
+
+
+@pytest.mark.parametrize("head, expected", [
+    ("from app.core.base import agent_core\n\nX = 1\n",
+     "from app.core.base.lifecycle import agent_core\n\nX = 1\n"),
+    ("if True:\n    from app.core.base import agent_core\nelse:\n    agent_core = None\n",
+     "if True:\n    from app.core.base.lifecycle import agent_core\nelse:\n"
+     "    agent_core = None\n"),
+    ('PATH = "app.core.base.agent_core.AgentCore"\nY = (\n    2\n)\n',
+     'PATH = "app.core.base.lifecycle.agent_core.AgentCore"\nY = (\n    2\n)\n'),
+    ("class Big:\n    def a(self):\n        from app.core.base import agent_core\n"
+     "        return agent_core\n",  # cut inside the class: the blocks end with the text
+     "class Big:\n    def a(self):\n        from app.core.base.lifecycle import agent_core\n"
+     "        return agent_core\n"),
+])
+def test_a_file_is_parsed_only_as_far_as_its_statements_can_change(
+        monkeypatch: pytest.MonkeyPatch, head: str, expected: str) -> None:
+    """The statements that can change come first, a long file follows (blocks whose
+    next clause, closing bracket or string content starts a line): only the beginning is
+    parsed, and the rewrite is libcst's on the whole file, byte for byte."""
+    parsed: list[int | None] = []
+    parse = statements._parse_utf8
+    monkeypatch.setattr(statements, "_parse_utf8",
+                        lambda text, end=None: parsed.append(end) or parse(text, end))
+    source = head + TAIL
+    assert_rewrite(source, expected + TAIL, moves=MOVES, modules=MODULES)
+    cuts = [end for end in parsed if end is not None]
+    assert cuts and max(cuts) < len(source) / 4
+
+
+@pytest.mark.parametrize("head, tail", [
+    ("import app.core.base.agent_core\n",  # `import a.b.c` gave `a.b`, used below
+     "\n\ndef use():\n    return app.core.base.helpers\n"),
+    ("import app\n",  # a use no regex sees whole (across lines)
+     "\n\ndef use():\n    return (app.core.base\n            .agent_core.AgentCore)\n"),
+    ("CODE = 'from app.core.base import agent_core'\n",  # code run by name, far below
+     "\n\nexec(CODE)\n"),
+])
+def test_what_only_the_whole_tree_tells_is_read_from_the_whole_file(head: str, tail: str
+                                                                    ) -> None:
+    """The whole file is parsed, and the outcome is libcst's (whatever it is: a
+    rewrite, or the whole-file path)."""
+    source = head + "\nX = 1\n" + TAIL + tail
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+    comparison = statements.compare_rewrites(source.encode(), context, state, parses=True)
+    assert comparison.agree, comparison.explain()

@@ -9,7 +9,9 @@ byte, count and problem.
 
 from __future__ import annotations
 
+import ast
 import textwrap
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -31,10 +33,27 @@ def fixture_text(code: str | bytes) -> bytes:
 
 
 def rewrite_both_ways(source: bytes, context: FileContext, state: RewriteState) -> FileRewrite:
-    """The rewrite of one file, once both rewrites are known to agree on it."""
+    """The rewrite of one file, once both rewrites are known to agree on it: the
+    statement-level one from the whole file's tree, and, where the file parses (what
+    ruff's verdict would say, `rewrite.syntax`), from the tree of its beginning."""
     comparison = compare_rewrites(source, context, state)
     assert comparison.agree, f"{context.path}: the two rewrites disagree\n  {comparison.explain()}"
+    if parses(source):
+        in_part = compare_rewrites(source, context, state, parses=True)
+        assert in_part.agree, (f"{context.path}: the rewrites disagree, the file parsed in "
+                               f"part\n  {in_part.explain()}")
     return comparison.whole_file
+
+
+def parses(source: bytes) -> bool:
+    """CPython's verdict on a file, standing for ruff's in the tests."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def assert_rewrite(before: str | bytes, after: str | bytes | None, *,
@@ -73,8 +92,10 @@ def assert_rewrites_agree(repo: Path, plan: Path) -> int:
     for path in preview.repo.python_files:
         source = (repo / path).read_bytes()
         comparison = compare_rewrites(source, preview.context_of(path), preview.rewrite_state)
-        if not comparison.agree:
-            disagreements.append(f"{path}:\n  {comparison.explain()}")
+        in_part = compare_rewrites(source, preview.context_of(path), preview.rewrite_state,
+                                   parses=parses(source))
+        if not comparison.agree or not in_part.agree:
+            disagreements.append(f"{path}:\n  {comparison.explain()}\n  {in_part.explain()}")
         elif comparison.whole_file.new_bytes != source:
             changed += 1
     assert not disagreements, "the two rewrites disagree on " + "\n".join(disagreements)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -77,6 +78,11 @@ class Resolver:
 
     def is_moved(self, name: str) -> bool:
         return self.new_name(name) != name
+
+    @functools.cached_property
+    def source_roots(self) -> frozenset[str]:
+        """The first component of every moved module's name."""
+        return frozenset(source.split(".")[0] for source in self.sources)
 
     def is_module(self, name: str) -> bool:
         return name in self.modules

@@ -283,7 +283,7 @@ class _Copies:
         overrides = [part for setting in self.style.ruff_overrides
                      for part in ("--config", setting)]
         done = subprocess.run(
-            [_ruff_binary(), command, "--no-cache", "--force-exclude", *overrides, *args],
+            [ruff_binary(), command, "--no-cache", "--force-exclude", *overrides, *args],
             cwd=where, capture_output=True, timeout=_TIMEOUT, check=False,
             env={**os.environ, "RUFF_NO_CACHE": "true"})
         if done.returncode not in ok:
@@ -327,7 +327,7 @@ def _stand_ins(tree: set[str], texts: dict[str, bytes]) -> set[str]:
 
 
 @functools.cache
-def _ruff_binary() -> str:
+def ruff_binary() -> str:
     """The ruff executable installed with the `ruff` package (a dependency)."""
     from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 

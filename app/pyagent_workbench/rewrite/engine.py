@@ -28,7 +28,7 @@ from pyagent_workbench.model import names
 from pyagent_workbench.model.mapping import ModuleMapping, ResolvedMove, resolve
 from pyagent_workbench.model.plan import Move
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import conform, facades
+from pyagent_workbench.rewrite import conform, facades, syntax
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
@@ -401,9 +401,11 @@ class Preview:
         return [p for p in self.repo.python_files if p not in excluded]
 
     def rewrite(self, runner: Runner, candidates: list[str]) -> dict[str, FileRewrite]:
-        jobs = [RewriteJob(path, self.context_of(path)) for path in candidates]
         for path in candidates:
             self.read(path)
+        parsing = syntax.parsing_files(self.repo.root, candidates)
+        jobs = [RewriteJob(path, self.context_of(path), parses=path in parsing)
+                for path in candidates]
         results: dict[str, FileRewrite] = {}
         for result in runner.rewrite(jobs, self._contents, self.rewrite_state):
             results[result.path] = result

@@ -41,6 +41,8 @@ whole-plan diff: 11.6 s in one process, 7.8 s with two workers)."""
 class RewriteJob:
     path: str
     context: FileContext
+    parses: bool = False
+    """A native parser found the file valid (`rewrite.syntax`): parsed in part."""
 
 
 class Runner:
@@ -81,11 +83,11 @@ class Runner:
         resolver and the reference pattern sent once to each worker."""
         if not self._parallel(len(jobs)):
             for job in jobs:
-                yield rewrite_file(contents[job.path], job.context, state)
+                yield rewrite_file(contents[job.path], job.context, state, parses=job.parses)
             return
         pool = self._executor(state)
         chunk = max(1, len(jobs) // (self.workers * 8))
-        payload = [(contents[job.path], job.context) for job in jobs]
+        payload = [(contents[job.path], job.context, job.parses) for job in jobs]
         yield from pool.map(_rewrite, payload, chunksize=chunk)
 
     def start_sweep(self, root: Path, paths: list[str], state: Path | None
@@ -153,10 +155,10 @@ def _install(state: RewriteState | None) -> None:
     _STATE = state
 
 
-def _rewrite(item: tuple[bytes, FileContext]) -> FileRewrite:
-    source, context = item
+def _rewrite(item: tuple[bytes, FileContext, bool]) -> FileRewrite:
+    source, context, parses = item
     assert _STATE is not None, "a rewrite worker started without its state"
-    return rewrite_file(source, context, _STATE)
+    return rewrite_file(source, context, _STATE, parses=parses)
 
 
 def _check(path: str) -> str | None:

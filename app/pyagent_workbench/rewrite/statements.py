@@ -71,10 +71,13 @@ class _Unsupported(Exception):
     """This path cannot rewrite this file exactly: rewrite it whole."""
 
 
-def rewrite_file(source: bytes, context: FileContext, state: RewriteState) -> FileRewrite:
-    """`rewrite_python`'s result, computed statement by statement when possible."""
+def rewrite_file(source: bytes, context: FileContext, state: RewriteState, *,
+                 parses: bool = False) -> FileRewrite:
+    """`rewrite_python`'s result, computed statement by statement when possible.
+    `parses`: a native parser found the whole file valid Python (`rewrite.syntax`), so
+    CPython need parse it only as far as its statements can change."""
     try:
-        result = _rewrite_statements(source, context, state)
+        result = _rewrite_statements(source, context, state, parses=parses)
     except _Unsupported:
         result = None
     except depth.TooDeep as error:
@@ -122,11 +125,11 @@ class RewriteComparison:
         return f"whole file={self.whole_file!r}\n  by statement={self.by_statement!r}"[:3000]
 
 
-def compare_rewrites(source: bytes, context: FileContext, state: RewriteState
-                     ) -> RewriteComparison:
+def compare_rewrites(source: bytes, context: FileContext, state: RewriteState, *,
+                     parses: bool = False) -> RewriteComparison:
     """Rewrite one file both ways (for the tests and `benchmarks.crosscheck`)."""
     return RewriteComparison(rewrite_python(source, context, state.resolver),
-                             rewrite_file(source, context, state))
+                             rewrite_file(source, context, state, parses=parses))
 
 
 def _outcome(result: FileRewrite) -> tuple[bytes | None, int, int, list[str]]:
@@ -384,21 +387,90 @@ def _line_end(source: bytes, line_starts: list[int], line: int) -> int:
 # -- the statement-level rewrite -----------------------------------------------------------
 
 
-def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
-                        ) -> FileRewrite | None:
+def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState, *,
+                        parses: bool = False) -> FileRewrite | None:
     """`None` for a file this path does not read (not UTF-8, line endings neither all LF
     nor all CRLF, or not parsable by CPython): the whole-file rewrite decides, and
-    reports the error. A BOM is kept aside and put back."""
+    reports the error. A BOM is kept aside and put back. With `parses`, the tree is
+    first that of the file's beginning, up to the statements that can change
+    (`_prefix`); where something needs the whole tree, the whole file is parsed."""
     bom = _BOM if source.startswith(_BOM) else b""
     text = source[len(bom):]
     newline = _newline_of(text)
-    tree = _parse_utf8(text) if newline is not None else None
-    if tree is None or newline is None:
+    if newline is None:
         return None
+    end = _prefix(text, state) if parses else None
+    if end is not None:
+        tree = _parse_utf8(text, end)
+        if tree is not None:
+            try:
+                return _rewrite_tree(source, bom, text, newline, tree, context, state,
+                                     whole=False)
+            except _WholeTreeNeeded:
+                pass
+    tree = _parse_utf8(text)
+    if tree is None:
+        return None
+    return _rewrite_tree(source, bom, text, newline, tree, context, state, whole=True)
+
+
+class _WholeTreeNeeded(Exception):
+    """A file read from the tree of its beginning needs the whole tree after all."""
+
+
+_STATEMENT_LINE = re.compile(
+    rb"\n([ \t]*)(?=[^ \t\f\r\n#)\]}.])(?!(?:else|elif|except|finally)(?![\w.]))")
+"""A line that can open a statement: not blank, not a comment, not the closing bracket
+or the `.method()` of an expression laid out on several lines, not the next clause of a
+compound statement. Its indentation is group 1. (It may also be a line inside a string
+or brackets: the text cut there does not parse, and the whole file is parsed instead.)"""
+_IMPORT_WORD = re.compile(rb"i(?<![\w.]i)mport(?![\w])")
+_WORTH_CUTTING = 0.8
+"""A file is parsed in part only when the part is at most this share of it."""
+_LINES_TRIED = 50
+
+
+def _prefix(text: bytes, state: RewriteState) -> int | None:
+    """Where the file can be cut and still hold every statement that can change: every
+    import statement (what `_want_changing_imports`, `_plain_import_roots` and the
+    neighbours `_refuse_joins` looks at read) and every name the reference regex finds.
+    The cut is at the start of the next line that opens a statement no deeper than the
+    last of them: a module cut there parses (the blocks it leaves open end with it).
+    `None`: parse the whole file (it may hand code to `exec`, the literal it runs being
+    anywhere; hold a reference split over pieces of a string; hold a null byte; or the
+    cut would save little)."""
+    if (b"\0" in text or codestrings.CODE_HINT.search(text)
+            or _may_split_a_reference(text, state.reference)):
+        return None
+    last = 0
+    for pattern in (state.reference, _IMPORT_WORD):
+        for match in pattern.finditer(text):
+            last = max(last, match.end())
+    start = text.rfind(b"\n", 0, last) + 1
+    indent = len(text[start:last]) - len(text[start:last].lstrip(b" \t"))
+    for tried, line in enumerate(_STATEMENT_LINE.finditer(text, last)):
+        if line.end() > _WORTH_CUTTING * len(text) or tried == _LINES_TRIED:
+            return None
+        before = text[max(0, line.start() - 200):line.start()].rstrip()
+        if len(line.group(1)) <= indent and not before.endswith(b":"):
+            return line.start() + 1  # (not the first line of a block: it would be empty)
+    return None
+
+
+def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: ast.Module,
+                  context: FileContext, state: RewriteState, *, whole: bool
+                  ) -> FileRewrite:
+    """The statement-level rewrite from the file's tree (`whole`: of all of it, else of
+    its beginning: `_prefix`)."""
     resolver = state.resolver
     line_starts = _line_starts(text)
     spans = StatementSpans.of(tree, text, line_starts)
     roots = _plain_import_roots(tree, spans, resolver)
+    if not whole and roots & resolver.source_roots:
+        # The uses of `import a` (`a.b.x`, also written as no regex sees them whole), and
+        # whether a moved `import a.b.c` leaves a use of `a.b` without its import, are
+        # questions on the whole file.
+        raise _WholeTreeNeeded
     _want_plain_import_uses(tree, roots, spans, line_starts, resolver)
     _want_changing_imports(spans, context, resolver)
     for match in state.reference.finditer(text):
@@ -530,9 +602,10 @@ def _newline_of(text: bytes) -> str | None:
     return None
 
 
-def _parse_utf8(text: bytes) -> ast.Module | None:
-    """The tree of a UTF-8 file; `None` for another encoding or what CPython refuses
-    (nested past its limits too: RecursionError, MemoryError)."""
+def _parse_utf8(text: bytes, end: int | None = None) -> ast.Module | None:
+    """The tree of a UTF-8 file (of its first `end` bytes: the file decodes whole);
+    `None` for another encoding or what CPython refuses (nested past its limits too:
+    RecursionError, MemoryError)."""
     for line in text.split(b"\n", 2)[:2]:
         match = _CODING.match(line)
         if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
@@ -541,7 +614,7 @@ def _parse_utf8(text: bytes) -> ast.Module | None:
         text.decode("utf-8")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            return ast.parse(text if end is None else text[:end])
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return None
 
@@ -647,7 +720,7 @@ def _code_may_change(text: bytes, literal: ast.expr, line_starts: list[int],
 def _want_plain_import_uses(tree: ast.Module, roots: set[str], spans: StatementSpans,
                             line_starts: list[int], resolver: Resolver) -> None:
     """Every `a.b.x` use, through a plain `import a.b`, of a moved module."""
-    if not roots & {source.split(".")[0] for source in resolver.sources}:
+    if not roots & resolver.source_roots:
         return
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
