@@ -616,3 +616,28 @@ def test_what_only_the_whole_tree_tells_is_read_from_the_whole_file(head: str, t
     context = FileContext("app/user.py", "app.user", False, "app.user")
     comparison = statements.compare_rewrites(source.encode(), context, state, parses=True)
     assert comparison.agree, comparison.explain()
+
+
+@pytest.mark.parametrize("tail", [
+    "\nDEEP = " + "(" * 250 + "1" + ")" * 250 + "\n",  # past CPython's 200 brackets
+    "\nif True:\n" + "".join(" " * level + "if True:\n" for level in range(1, 101))
+    + " " * 101 + "pass\n",  # past its 100 indentation levels
+])
+def test_a_tail_that_ruff_takes_and_cpython_does_not_is_parsed_whole(tail: str) -> None:
+    """ruff's parser takes nesting CPython's refuses: such a file is judged whole, as if
+    ruff had not spoken (here: CPython refuses it, and libcst's whole-file rewrite
+    decides)."""
+    source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + tail).encode()
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    assert statements._prefix(source, state) is None
+    assert statements._prefix(source[:-len(tail)], state) is not None
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+    trusted = statements.rewrite_file(source, context, state, parses=True)
+    assert trusted == statements.rewrite_file(source, context, state)
+
+
+def test_a_tail_with_a_chain_past_cpythons_limit_is_parsed_whole() -> None:
+    source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL
+              + "\nCHAIN = " + "-" * 3000 + "1\n").encode()
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    assert statements._prefix(source, state) is None
