@@ -27,9 +27,10 @@ def slow_rewrites(monkeypatch: pytest.MonkeyPatch) -> None:
     workbench's process: the generated repo is below the fork server's threshold)."""
     rewrite = runner.rewrite_file
 
-    def slow(source: bytes, context: FileContext, state: RewriteState) -> FileRewrite:
+    def slow(source: bytes, context: FileContext, state: RewriteState, *,
+             parses: bool = False) -> FileRewrite:
         time.sleep(0.01)
-        return rewrite(source, context, state)
+        return rewrite(source, context, state, parses=parses)
 
     monkeypatch.setattr(runner, "rewrite_file", slow)
 
