@@ -629,8 +629,9 @@ def test_a_tail_that_ruff_takes_and_cpython_does_not_is_parsed_whole(tail: str) 
     decides)."""
     source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + tail).encode()
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
-    assert statements._prefix(source, state) is None
-    assert statements._prefix(source[:-len(tail)], state) is not None
+    assert statements._prefix(source, statements._Found.of(source, state)) is None
+    head = source[:-len(tail)]
+    assert statements._prefix(head, statements._Found.of(head, state)) is not None
     context = FileContext("app/user.py", "app.user", False, "app.user")
     trusted = statements.rewrite_file(source, context, state, parses=True)
     assert trusted == statements.rewrite_file(source, context, state)
@@ -640,4 +641,4 @@ def test_a_tail_with_a_chain_past_cpythons_limit_is_parsed_whole() -> None:
     source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL
               + "\nCHAIN = " + "-" * 3000 + "1\n").encode()
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
-    assert statements._prefix(source, state) is None
+    assert statements._prefix(source, statements._Found.of(source, state)) is None

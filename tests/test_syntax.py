@@ -4,25 +4,14 @@ CPython refuses for one that parses."""
 
 from __future__ import annotations
 
-import ast
 import random
 import sys
-import warnings
 from pathlib import Path
 
 import pyagent_workbench
 import pytest
 from pyagent_workbench.rewrite import syntax
-
-
-def cpython_parses(source: bytes) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+from support.codemod import parses
 
 
 def test_valid_files_parse_and_the_others_do_not(tmp_path: Path) -> None:
@@ -70,7 +59,7 @@ def test_ruff_never_takes_a_file_cpython_refuses_for_one_that_parses(tmp_path: P
             data[at] = rng.choice(alphabet)
         name = f"m{number:03d}.py"
         (tmp_path / name).write_bytes(bytes(data))
-        verdicts[name] = cpython_parses(bytes(data))
+        verdicts[name] = parses(bytes(data))
     parsing = syntax.parsing_files(tmp_path, verdicts)
     assert sum(not ok for ok in verdicts.values()) > 50  # the edits broke many files
     assert parsing, "ruff gave no verdict"

@@ -401,23 +401,44 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     newline = _newline_of(text)
     if newline is None:
         return None
-    end = _prefix(text, state) if parses else None
+    found = _Found.of(text, state)
+    end = _prefix(text, found) if parses else None
     if end is not None:
         tree = _parse_utf8(text, end)
         if tree is not None:
             try:
-                return _rewrite_tree(source, bom, text, newline, tree, context, state,
-                                     whole=False)
+                return _rewrite_tree(source, bom, text, newline, tree, found, context,
+                                     state, whole=False)
             except _WholeTreeNeeded:
                 pass
     tree = _parse_utf8(text)
     if tree is None:
         return None
-    return _rewrite_tree(source, bom, text, newline, tree, context, state, whole=True)
+    return _rewrite_tree(source, bom, text, newline, tree, found, context, state,
+                         whole=True)
 
 
 class _WholeTreeNeeded(Exception):
     """A file read from the tree of its beginning needs the whole tree after all."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the regexes find in a file's text: found once, read by `_prefix` and by the
+    rewrite from either tree."""
+
+    references: list[re.Match[bytes]]
+    """Every dotted name under a moved module (`RewriteState.reference`)."""
+    split: bool
+    """A reference may be split over pieces of a string (`_may_split_a_reference`)."""
+    runs_code: bool
+    """The file may hand code to `exec`, `eval` or `compile` (`codestrings.CODE_HINT`)."""
+
+    @classmethod
+    def of(cls, text: bytes, state: RewriteState) -> _Found:
+        return cls(list(state.reference.finditer(text)),
+                   _may_split_a_reference(text, state.reference),
+                   codestrings.CODE_HINT.search(text) is not None)
 
 
 _STATEMENT_LINE = re.compile(
@@ -432,7 +453,7 @@ _WORTH_CUTTING = 0.8
 _LINES_TRIED = 50
 
 
-def _prefix(text: bytes, state: RewriteState) -> int | None:
+def _prefix(text: bytes, found: _Found) -> int | None:
     """Where the file can be cut and still hold every statement that can change: every
     import statement (what `_want_changing_imports`, `_plain_import_roots` and the
     neighbours `_refuse_joins` looks at read) and every name the reference regex finds.
@@ -441,13 +462,10 @@ def _prefix(text: bytes, state: RewriteState) -> int | None:
     `None`: parse the whole file (it may hand code to `exec`, the literal it runs being
     anywhere; hold a reference split over pieces of a string; hold a null byte; or the
     cut would save little)."""
-    if (b"\0" in text or codestrings.CODE_HINT.search(text)
-            or _may_split_a_reference(text, state.reference)):
+    if b"\0" in text or found.runs_code or found.split:
         return None
-    last = 0
-    for pattern in (state.reference, _IMPORT_WORD):
-        for match in pattern.finditer(text):
-            last = max(last, match.end())
+    last = max((match.end() for match in (*found.references, *_IMPORT_WORD.finditer(text))),
+               default=0)
     start = text.rfind(b"\n", 0, last) + 1
     indent = len(text[start:last]) - len(text[start:last].lstrip(b" \t"))
     for tried, line in enumerate(_STATEMENT_LINE.finditer(text, last)):
@@ -486,7 +504,7 @@ def _near_cpython_limits(text: bytes, start: int) -> bool:
 
 
 def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: ast.Module,
-                  context: FileContext, state: RewriteState, *, whole: bool
+                  found: _Found, context: FileContext, state: RewriteState, *, whole: bool
                   ) -> FileRewrite:
     """The statement-level rewrite from the file's tree (`whole`: of all of it, else of
     its beginning: `_prefix`)."""
@@ -501,11 +519,11 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
         raise _WholeTreeNeeded
     _want_plain_import_uses(tree, roots, spans, line_starts, resolver)
     _want_changing_imports(spans, context, resolver)
-    for match in state.reference.finditer(text):
+    for match in found.references:
         spans.want(match.start())
-    if _may_split_a_reference(text, state.reference):
+    if found.split:
         _want_split_references(tree, spans, line_starts, resolver)
-    if codestrings.CODE_HINT.search(text):
+    if found.runs_code:
         _want_code_strings(text, tree, spans, line_starts, resolver)
     wanted = spans.wanted()
     if not wanted:
