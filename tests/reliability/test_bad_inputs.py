@@ -387,8 +387,18 @@ def test_state_folder_that_is_a_file(tmp_path: Path) -> None:
      "is not a file of the journal"),
     ('{"entries": [], "git_index": "/tmp/someone-elses-index"}', "is not this repo's"),
     ('{"entries": [{"path": "pkg/a.py", "size": 3}]}', "cannot be read (TypeError"),
+    ('{"entries": [{"path": "pkg/a.py", "backup": "0", "offset": 5, "length": 10}]}',
+     "the copy of pkg/a.py lies past the end of 0"),
+    ('{"entries": [{"path": "pkg/a.py", "backup": "0", "offset": -1, "length": 2}]}',
+     "the copy of pkg/a.py has no valid place"),
+    ('{"entries": [{"path": "pkg/a.py", "backup": "0", "offset": "0", "length": 2}]}',
+     "the copy of pkg/a.py has no valid place"),
+    ('{"entries": [{"path": "pkg/a.py", "backup": null, "offset": 0, "length": 2}]}',
+     "the copy of pkg/a.py has no valid place"),
 ], ids=["not JSON", "missing backup", "path escaping the repo", "absolute path",
-        "backup escaping the journal", "foreign git index", "unknown field"])
+        "backup escaping the journal", "foreign git index", "unknown field",
+        "copy past the end of the pack", "negative offset", "offset not a number",
+        "offset without a backup file"])
 def test_corrupt_or_hostile_journal(tmp_path: Path, manifest: str, needle: str) -> None:
     repo = make_repo(tmp_path / "repo", REPO, git_repo=False)
     journal = repo / ".pyagent-workbench/journal"

@@ -213,6 +213,35 @@ def test_kill_9_through_the_command_line(tmp_path: Path, fraction: float) -> Non
     assert_recovers(root, before)
 
 
+def test_a_journal_written_a_file_per_copy_is_still_recovered(tmp_path: Path) -> None:
+    """Earlier versions kept each copy in a file of its own (no offset in the manifest):
+    an apply they left interrupted is recovered by this one."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n\nA = b.B + 1\n",
+             "pkg/b.py": "B = 1\n", "pkg/sub/__init__.py": "from ..a import A\n",
+             "pkg/sub/c.py": "from pkg import b\n"}
+    example = Example(tmp_path, files, [("pkg.b", "pkg.deep.b"), ("pkg.sub", "pkg.moved")],
+                      tops=["pkg"], facades=True, git=True)
+    root = example.fresh("work")
+    before = digest(root)
+    assert kill_in_child(root, example.plan, len(example.steps) - 1) == -signal.SIGKILL
+    journal = root / STATE / "journal"
+    manifest = json.loads((journal / "manifest.json").read_text())
+    pack = (journal / "backup" / "pack").read_bytes()
+    copies = 0
+    for number, entry in enumerate(manifest["entries"]):
+        if entry.get("offset") is not None:
+            name = f"{number:07d}"
+            start = entry.pop("offset")
+            (journal / "backup" / name).write_bytes(pack[start:start + entry.pop("length")])
+            entry["backup"] = name
+            copies += 1
+    (journal / "backup" / "pack").unlink()
+    (journal / "manifest.json").write_text(json.dumps(manifest))
+    assert copies >= 4
+    assert digest(root) != before
+    assert_recovers(root, before)
+
+
 @settings(settings.get_profile(PROFILE), max_examples=6 if PROFILE != "nightly" else 100)
 @given(case=applicable_cases(), data=st.data())
 def test_kill_9_during_recover_then_recover_again(case: tuple[gen.RepoSpec, gen.PlanSpec],

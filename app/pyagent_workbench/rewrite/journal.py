@@ -6,6 +6,11 @@ The manifest is written last, atomically: once it exists, `rollback` (on any err
 or `recover` (after a crash, even `kill -9`) puts back the exact previous bytes.
 The apply deletes the journal as its very last step: that is its commit point.
 
+The copies are one file, `backup/pack`, each at the offset its entry records: a large
+plan backs up thousands of files, and creating (then deleting) a file per copy cost
+seconds on a busy file system where one file costs milliseconds. A journal written by
+an earlier version (a file per copy, no offset) is still read back.
+
 Durability comes in two barriers rather than one fsync per file (thousands of files,
 each fsync a journal commit of the file system): the backups are made durable together
 before the manifest is written, and everything the apply wrote is made durable together
@@ -35,6 +40,8 @@ from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.statedir import CONFLICTS_DIR, JOURNAL_DIR
 
 MANIFEST = "manifest.json"
+PACK = "pack"
+"""The file under backup/ holding every copy, one after another."""
 TMP_SUFFIX = ".pyagent-workbench-tmp"
 
 Fault = Callable[[str], None]
@@ -74,7 +81,8 @@ def why(error: BaseException) -> str:
 class Entry:
     path: str
     backup: str | None
-    """Name of the copy under backup/, or `None` if the path did not exist."""
+    """Name of the file under backup/ holding the copy, or `None` if the path did not
+    exist."""
     mode: int | None = None
     link: str | None = None
     """Target of a symlink (restored as a symlink)."""
@@ -83,6 +91,10 @@ class Entry:
     after_known: bool = False
     """Whether `after` was recorded: rollback then restores only what the apply itself
     wrote or removed, and leaves a path someone else changed meanwhile as it is."""
+    offset: int | None = None
+    """Where the copy starts in its backup file (`None`: the whole file is the copy)."""
+    length: int | None = None
+    """The copy's length in bytes, with `offset`."""
 
 
 class Journal:
@@ -127,24 +139,30 @@ class Journal:
         # Opened before anything is written, so that its barriers see every write-back
         # error from here on.
         self._barrier = barrier = Barrier([self.root, self.dir])
-        for number, path in enumerate(sorted(set(paths))):
-            full = self.root / path
-            if full.is_symlink():
-                self.entries[path] = Entry(path, None, link=os.readlink(full))
-            elif full.is_file():
-                name = f"{number:07d}"
-                _copy(full, backups / name)
-                barrier.wrote(backups / name)
-                self.entries[path] = Entry(path, name, mode=stat.S_IMODE(full.stat().st_mode))
-                if fault:
-                    fault(f"backup:{path}")
-            elif full.exists():
-                raise ApplyError(f"{path} is in the way: it is a directory, expected a file")
-            else:
-                self.entries[path] = Entry(path, None)
-            if after is not None and path in after:
-                self.entries[path].after = after[path]
-                self.entries[path].after_known = True
+        with open(backups / PACK, "wb") as pack:
+            barrier.wrote(backups / PACK)
+            for path in sorted(set(paths)):
+                full = self.root / path
+                if full.is_symlink():
+                    self.entries[path] = Entry(path, None, link=os.readlink(full))
+                elif full.is_file():
+                    with open(full, "rb") as source:
+                        data = source.read()
+                        mode = stat.S_IMODE(os.fstat(source.fileno()).st_mode)
+                    self.entries[path] = Entry(path, PACK, mode=mode, offset=pack.tell(),
+                                               length=len(data))
+                    pack.write(data)
+                    if fault:
+                        pack.flush()  # what a kill at this step leaves is on disk
+                        fault(f"backup:{path}")
+                elif full.exists():
+                    raise ApplyError(
+                        f"{path} is in the way: it is a directory, expected a file")
+                else:
+                    self.entries[path] = Entry(path, None)
+                if after is not None and path in after:
+                    self.entries[path].after = after[path]
+                    self.entries[path].after_known = True
         if git_index is not None and git_index.is_file():
             _copy(git_index, backups / "git-index")
             barrier.wrote(backups / "git-index")
@@ -226,6 +244,7 @@ class Journal:
             if entry.backup is not None and (
                     not entry.backup or "/" in entry.backup or entry.backup.startswith(".")):
                 raise ValueError(f"backup name {entry.backup!r} is not a file of the journal")
+        _check_copies(journal.dir / "backup", entries)
         journal.entries = {e.path: e for e in entries}
         recorded = data.get("git_index")
         if recorded:
@@ -261,7 +280,7 @@ class Journal:
                 full.parent.mkdir(parents=True, exist_ok=True)
                 os.symlink(entry.link, full)
             elif entry.backup is not None:
-                original = (backups / entry.backup).read_bytes()
+                original = self._copy_of(entry)
                 if full.is_dir() and not full.is_symlink():
                     shutil.rmtree(full)
                 full.parent.mkdir(parents=True, exist_ok=True)
@@ -299,8 +318,21 @@ class Journal:
         if current == entry.after:
             return False
         if entry.backup is not None:
-            return current != _digest(self.dir / "backup" / entry.backup)
+            return current != hashlib.sha256(self._copy_of(entry)).hexdigest()
         return True
+
+    def _copy_of(self, entry: Entry) -> bytes:
+        """The bytes a path held before the apply (an entry with a backup)."""
+        assert entry.backup is not None
+        with open(self.dir / "backup" / entry.backup, "rb") as handle:
+            if entry.offset is None:
+                return handle.read()
+            handle.seek(entry.offset)
+            data = handle.read(entry.length)
+        if len(data) != entry.length:
+            raise OSError(errno.EIO, f"the journal's copy of {entry.path} is cut short",
+                          str(self.dir / "backup" / entry.backup))
+        return data
 
     def _keep_conflict(self, entry: Entry) -> None:
         self.conflicts.append(entry.path)
@@ -308,7 +340,7 @@ class Journal:
             return
         keep = self.state / CONFLICTS_DIR / entry.path
         keep.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.dir / "backup" / entry.backup, keep)
+        keep.write_bytes(self._copy_of(entry))
 
     def discard(self) -> None:
         if self.manifest.exists():
@@ -322,6 +354,24 @@ class Journal:
 def _digest(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _check_copies(backups: Path, entries: list[Entry]) -> None:
+    """Refuse a manifest whose copies do not lie inside their backup files (before
+    anything is restored, rather than halfway through)."""
+    sizes: dict[str, int] = {}
+    for entry in entries:
+        if entry.offset is None and entry.length is None:
+            continue
+        if entry.backup is None or not all(
+                type(n) is int and n >= 0 for n in (entry.offset, entry.length)):
+            raise ValueError(f"the copy of {entry.path} has no valid place in the journal")
+        if entry.backup not in sizes:
+            sizes[entry.backup] = (backups / entry.backup).stat().st_size
+        assert entry.offset is not None and entry.length is not None
+        if entry.offset + entry.length > sizes[entry.backup]:
+            raise ValueError(f"the copy of {entry.path} lies past the end of "
+                             f"{entry.backup}: the journal is cut short")
 
 
 def _inside(path: str, what: str) -> str:
