@@ -86,7 +86,8 @@ def rewrite_file(source: bytes, context: FileContext, state: RewriteState, *,
         return too_deep(context.path, error)
     if result is None:
         result = rewrite_python(source, context, state.resolver)
-    if state.compile_check and result.new_bytes is not None and result.new_bytes != source:
+    if state.compile_check and result.new_bytes is not None and result.new_bytes != source \
+            and not result.compiled:
         return _compile_checked(result, source, context.path)
     return result
 
@@ -551,7 +552,9 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
         changed_imports=changed_imports + (1 if imports.changed_uses and not
                                            imports.changed_imports else 0),
         changed_strings=strings.changed,
-        problems=review_notes(context.path, source, imports, strings))
+        problems=review_notes(context.path, source, imports, strings),
+        compiled=state.compile_check and new_code is not None and batch.changes_compile(
+            new_code))
 
 
 def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str],
@@ -873,6 +876,38 @@ class _Batch:
             texts.append(output[len(opening): len(output) - len(closing)])
         return texts
 
+    def changes_compile(self, new_code: str) -> bool:
+        """Whether the file with the spans changed compiles, judged from those spans
+        alone (the file's own compile: about 40 times the text). Each changed span is
+        compiled as a statement of its own, in a function where it was indented (where
+        `return` and `yield` are at home), its header expression as an expression;
+        False (compile the whole file) when that fails or a new span is long enough to
+        nest near CPython's limits together with the blocks around it. The rest of the
+        file is as it was, and a span's change binds no other name (a plain import
+        whose root changes is `_Unsupported`), so a text that compiled still does, and
+        one that did not is judged as before by the apply's own check."""
+        pieces: list[str] = []
+        for span, text, new_text in zip(self.spans, self.texts, self.outputs(new_code),
+                                         strict=True):
+            if new_text == text:
+                continue
+            if len(new_text) >= _LONGEST_COMPILED_ALONE:
+                return False
+            ended = new_text if new_text.endswith("\n") else new_text + "\n"
+            if span.is_header:
+                pieces.append(f"({new_text}\n)\n")
+            elif new_text[:1] in " \t\f":
+                pieces.append("def _():\n" + ended)
+            else:
+                pieces.append(ended)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile("".join(pieces), "<spans>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        return True
+
     def splice(self, source: bytes, new_code: str | None) -> bytes:
         """`source` with every span that changed replaced by its new text."""
         if new_code is None:
@@ -888,6 +923,11 @@ class _Batch:
             done = span.end
         return b"".join(pieces) + source[done:] if pieces else source
 
+
+_LONGEST_COMPILED_ALONE = 2_000
+"""A span this long or longer is compiled in its file: it could hold a chain of some
+2,000 operators, which with the blocks around it (up to 100, CPython's limit) may pass
+CPython's recursion limit in the file and not alone."""
 
 _WRAPPER_LEVELS = 3
 """What `_wrapper` adds around a span, in `depth.nesting`'s levels (a block)."""
