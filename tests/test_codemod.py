@@ -622,6 +622,9 @@ def test_what_only_the_whole_tree_tells_is_read_from_the_whole_file(head: str, t
     "\nDEEP = " + "(" * 250 + "1" + ")" * 250 + "\n",  # past CPython's 200 brackets
     "\nif True:\n" + "".join(" " * level + "if True:\n" for level in range(1, 101))
     + " " * 101 + "pass\n",  # past its 100 indentation levels
+    "\nCHAIN = (1\n" + "    + 1\n" * 3000 + ")\n",  # 3,000 operators on short lines
+    "\nif X == 0:\n    pass\n"
+    + "".join(f"elif X == {n}:\n    pass\n" for n in range(1, 3000)),  # 3,000 elifs
 ])
 def test_a_tail_that_ruff_takes_and_cpython_does_not_is_parsed_whole(tail: str) -> None:
     """ruff's parser takes nesting CPython's refuses: such a file is judged whole, as if

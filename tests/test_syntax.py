@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import random
 import sys
+import warnings
 from pathlib import Path
 
 import pyagent_workbench
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pyagent_workbench.rewrite import syntax
 from support.codemod import parses
 
@@ -64,3 +67,113 @@ def test_ruff_never_takes_a_file_cpython_refuses_for_one_that_parses(tmp_path: P
     assert sum(not ok for ok in verdicts.values()) > 50  # the edits broke many files
     assert parsing, "ruff gave no verdict"
     assert [name for name in parsing if not verdicts[name]] == []
+
+
+def compiles(source: bytes) -> bool:
+    """CPython's compiler's verdict (what the syntax sweep reports)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<case>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _blocks(kind: str, count: int) -> str:
+    lines = []
+    for level in range(count):
+        indent = " " * level
+        lines += ([f"{indent}try:", f"{indent} pass", f"{indent}except E:"] if kind == "except"
+                  else [f"{indent}for a{level} in b:"])
+    return "\n".join([*lines, " " * count + "pass"]) + "\n"
+
+
+ONLY_THE_COMPILER_REFUSES = {
+    "return at the top": "return 1\n",
+    "return in a class in a function": "def f():\n    class C:\n        return 1\n",
+    "break outside a loop": "break\n",
+    "continue in a function in a loop": "for x in y:\n    def f():\n        continue\n",
+    "yield in a class": "class C:\n    yield 1\n",
+    "yield in a comprehension": "def f():\n    return [(yield) for y in z]\n",
+    "await outside async": "def f():\n    await x\n",
+    "async for outside async": "def f():\n    async for x in y: pass\n",
+    "async comprehension outside async": "def f():\n    return [x async for x in y]\n",
+    "yield from in async": "async def f():\n    yield from x\n",
+    "return with a value in an async generator": "async def f():\n    yield 1\n    return 2\n",
+    "nonlocal without a binding": "def f():\n    nonlocal x\n",
+    "nonlocal and global":
+        "def f():\n    x = 1\n    def g():\n        global x\n        nonlocal x\n",
+    "used before global": "def f():\n    print(x)\n    global x\n",
+    "import star in a function": "def f():\n    from os import *\n",
+    "two starred targets": "a, *b, *c = d\n",
+    "bare except not last": "try:\n    pass\nexcept:\n    pass\nexcept E:\n    pass\n",
+    "late future import": "import os\nfrom __future__ import annotations\n",
+    "unknown future feature": "from __future__ import braces\n",
+    "noqa on the error": "return 1  # noqa: F706\n",
+    "noqa for the file": "# ruff: noqa\nreturn 1\n",
+    "unknown encoding": "# coding: no-such-codec\nx = 1\n",
+    "a BOM and another encoding": "\ufeff# coding: latin-1\nx = 1\n",
+    "an int of 5,000 digits": "x = " + "9" * 5000 + "\n",
+    "21 loops nested": _blocks("for", 21),
+    "11 handlers nested": _blocks("except", 11),
+    "3,000 operators on short lines": "X = (1\n" + "    + 1\n" * 3000 + ")\n",
+    "3,000 elifs": "if x == 0:\n    pass\n" + "".join(
+        f"elif x == {n}:\n    pass\n" for n in range(1, 3000)),
+    "1,500 nested brackets": "X = " + "(" * 1500 + "1" + ")" * 1500 + "\n",
+}
+
+
+def test_the_sweep_never_takes_a_file_cpythons_compiler_refuses(tmp_path: Path) -> None:
+    """What ruff's parser and its compiler rules take, CPython's compiler refuses in
+    these: each is either refused by ruff or sent to CPython (`beyond_ruff`)."""
+    for number, (case, text) in enumerate(ONLY_THE_COMPILER_REFUSES.items()):
+        (tmp_path / f"c{number:02d}.py").write_text(text, encoding="utf-8")
+        assert not compiles(text.encode("utf-8")), case
+    names = {f"c{number:02d}.py": case for number, case in enumerate(ONLY_THE_COMPILER_REFUSES)}
+    taken = syntax.parsing_files(tmp_path, names, compiling=True)
+    missed = [names[name] for name in sorted(taken)
+              if not syntax.beyond_ruff((tmp_path / name).read_bytes())]
+    assert missed == []
+    # and ruff alone misses some of them (what beyond_ruff is for)
+    assert {"return with a value in an async generator", "unknown encoding",
+            "21 loops nested", "3,000 elifs"} <= {
+        names[name] for name in taken}
+
+
+def test_what_the_sweep_leaves_to_ruff_is_most_of_the_code(tmp_path: Path) -> None:
+    """The tool's own modules: ruff finds them valid, and few go to CPython."""
+    sources = sorted(Path(pyagent_workbench.__file__).parent.rglob("*.py"))
+    texts = {str(path.relative_to(Path(pyagent_workbench.__file__).parent)): path.read_bytes()
+             for path in sources}
+    root = Path(pyagent_workbench.__file__).parent
+    assert syntax.parsing_files(root, texts, compiling=True) == set(texts)
+    beyond = [name for name, text in texts.items() if syntax.beyond_ruff(text)]
+    assert len(beyond) < len(texts) / 4, beyond
+
+
+def _deepest(text: bytes) -> int:
+    """The brackets' depth, relative to the shallowest point before (a stray closing
+    bracket never hides a level)."""
+    depth = lowest = deepest = 0
+    for byte in text:
+        if byte in b"([{":
+            depth += 1
+        elif byte in b")]}":
+            depth -= 1
+            lowest = min(lowest, depth)
+        deepest = max(deepest, depth - lowest)
+    return deepest
+
+
+@given(text=st.text(alphabet="()[]{}x", max_size=300).map(str.encode),
+       levels=st.integers(1, 40))
+def test_brackets_as_deep_as_a_limit_are_always_seen(text: bytes, levels: int) -> None:
+    may = syntax._brackets_may_nest(text, levels)
+    if _deepest(text) >= levels:
+        assert may
+    balanced = text.translate(bytes.maketrans(b"[{]}", b"(())"), b"x")
+    while b"()" in balanced:
+        balanced = balanced.replace(b"()", b"")
+    if not balanced:  # every bracket paired: the answer is exact
+        assert may == (_deepest(text) >= levels)

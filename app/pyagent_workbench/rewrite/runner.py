@@ -8,6 +8,7 @@ only decides where it runs."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import multiprocessing.context
 import os
@@ -23,7 +24,7 @@ import libcst as cst
 
 from pyagent_workbench import cachefile, safefiles
 from pyagent_workbench.errors import ApplyError
-from pyagent_workbench.rewrite import depth
+from pyagent_workbench.rewrite import depth, syntax
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite
 from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
@@ -31,6 +32,8 @@ from pyagent_workbench.statedir import SYNTAX_CACHE
 
 _PARALLEL_THRESHOLD = 48
 """Below this many files, forking worker processes costs more than it saves."""
+_SWEPT_AT_ONCE = 500
+"""Files per task of the syntax sweep (each task runs ruff once over its files)."""
 _SERVED_THRESHOLD = 600
 """The same for workers started through a fork server (from a thread): each imports the
 tool first, about a second on 2 cores, which pays off on a few hundred files (Django's
@@ -107,13 +110,15 @@ class Runner:
             cached = cache.get(path)
             if cached is None or tuple(cached[:2]) != stamp:
                 todo.append(path)
+        checking: Iterable[str | None]
         if self._parallel(len(todo)):
             pool = self._executor()
-            chunk = max(1, len(todo) // (self.workers * 8))
-            checking: Iterable[str | None] = pool.map(
-                _check, [str(root / p) for p in todo], chunksize=chunk)
+            size = max(1, min(_SWEPT_AT_ONCE, -(-len(todo) // (self.workers * 4))))
+            chunks = [(str(root), todo[start:start + size])
+                      for start in range(0, len(todo), size)]
+            checking = itertools.chain.from_iterable(pool.map(_sweep, chunks))
         else:
-            checking = (_check(str(root / p)) for p in todo)
+            checking = _sweep((str(root), todo))
 
         def finish() -> dict[str, str]:
             for path, error in zip(todo, checking, strict=True):
@@ -161,16 +166,32 @@ def _rewrite(item: tuple[bytes, FileContext, bool]) -> FileRewrite:
     return rewrite_file(source, context, _STATE, parses=parses)
 
 
-def _check(path: str) -> str | None:
+def _sweep(item: tuple[str, list[str]]) -> list[str | None]:
+    """Why each of these files (relative to the root) does not parse (`None`: it does).
+    ruff answers for most (`syntax.parsing_files`, with the compiler's rules); CPython
+    for those it refuses and those it may take wrongly (`syntax.beyond_ruff`)."""
+    root, paths = item
+    valid = syntax.parsing_files(Path(root), paths, compiling=True)
+    verdicts: list[str | None] = []
+    for path in paths:
+        try:
+            source = safefiles.read_regular(os.path.join(root, path))
+        except OSError as error:
+            verdicts.append(f"cannot be read: {error.strerror}")
+            continue
+        if path in valid and not syntax.beyond_ruff(source):
+            verdicts.append(None)
+        else:
+            verdicts.append(_check(source, path))
+    return verdicts
+
+
+def _check(source: bytes, path: str) -> str | None:
     """`None` when the file parses. CPython's compiler is fast (faster than `ast.parse`,
     which builds Python objects for every node); libcst (which knows newer syntax than
     the running Python, and does not apply the compiler's scope rules) has the last word
     on what it refuses, except on CPython's limits on nesting, which hold in every
     Python version, and on a file too deep for libcst to read (`depth`)."""
-    try:
-        source = safefiles.read_regular(path)
-    except OSError as error:
-        return f"cannot be read: {error.strerror}"
     refusal = depth.python_refusal(source)
     if refusal is None:
         return None

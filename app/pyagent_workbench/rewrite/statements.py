@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import itertools
-import operator
 import re
 import warnings
 from collections.abc import Mapping
@@ -30,7 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import codestrings, depth
+from pyagent_workbench.rewrite import codestrings, depth, syntax
 from pyagent_workbench.rewrite.context import FileContext, absolute_module
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
@@ -475,33 +473,8 @@ def _prefix(text: bytes, found: _Found) -> int | None:
         before = text[max(0, line.start() - 200):line.start()].rstrip()
         if len(line.group(1)) <= indent and not before.endswith(b":"):
             end = line.start() + 1  # (not the first line of a block: it would be empty)
-            return None if _near_cpython_limits(text, end) else end
+            return None if syntax.near_parser_limits(text, end) else end
     return None
-
-
-_DEEP_INDENT = re.compile(rb"\n[ \t]{90}")
-_BRACKET_STEPS = bytes.maketrans(b"([{)]}", b"\x02\x02\x02\x00\x00\x00")
-_NOT_BRACKETS = bytes(set(range(256)) - set(b"([{)]}"))
-
-
-def _near_cpython_limits(text: bytes, start: int) -> bool:
-    """Whether the text from `start` may nest past what CPython's parser takes (200
-    brackets, 100 indentation levels, about 3,000 operators in a chain) and ruff's does
-    not refuse: brackets 90 deep (strings and comments counted too: a stray closing one
-    never hides a level), a line indented 90 characters, or one of 2,000 characters.
-    (A chain that long over many short lines in brackets is not seen here: `apply`
-    compiles what it writes and refuses it then.)"""
-    if _DEEP_INDENT.search(text, start - 1 if start else 0):
-        return True
-    if max(map(len, text[start:].split(b"\n"))) >= 2_000:
-        return True
-    brackets = text[start:].translate(_BRACKET_STEPS, _NOT_BRACKETS)
-    if len(brackets) < 90:
-        return False
-    depths = list(map(operator.sub, itertools.accumulate(brackets), itertools.count(1)))
-    lowest = itertools.accumulate(depths, min, initial=0)
-    deepest: int = max(map(operator.sub, depths, lowest))
-    return deepest >= 90
 
 
 def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: ast.Module,

@@ -9,16 +9,24 @@ can change (`statements._prefix`). ruff errs on the strict side (it also refuses
 only CPython's compiler does: a repeated argument, `nonlocal` at the top level), which
 costs only that: such a file is parsed whole, as are all files when ruff cannot run
 (it crashes on a chain of some 10,000 operators: no file of that run is trusted). Where
-it is lenient, nesting past CPython's parser limits, `statements._near_cpython_limits`
-looks at the text the prefix leaves out.
+it is lenient, nesting past CPython's parser limits, `near_parser_limits` looks at the
+text the prefix leaves out.
 On 2,400 files made broken by a random edit of Django's, ruff found every file `ast`
 refuses (988 of them); `tests/test_syntax.py` holds a corpus of such edits.
+
+The syntax sweep (`runner.Runner.start_sweep`: the files no rewrite reads, reported when
+CPython cannot compile them) asks ruff too, with the checks of its linter that stand for
+CPython's compiler (`return` outside a function, `nonlocal` without a binding...: the
+`COMPILER_RULES`), `noqa` comments ignored. CPython compiles what ruff refuses (for its
+own message, and because ruff is sometimes stricter) and what ruff may take wrongly
+(`beyond_ruff`); about one file in ten of Django's tests.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -31,23 +39,31 @@ _CHUNK = 2_000
 _TIMEOUT = 300
 _NEWEST = (3, 14)
 """The newest Python version ruff 0.17 takes as a target."""
+COMPILER_RULES = ("F404", "F406", "F407", "F622", "F701", "F702", "F704", "F706", "F707",
+                  "PLE0115", "PLE0117", "PLE0118", "PLE1142", "PLE1700")
+"""ruff's checks for what CPython's compiler refuses in code its parser takes: a late or
+unknown `__future__` import, `import *` in a function, two starred targets, `break`,
+`continue`, `yield`, `await` or `return` out of place, a bare `except` not last,
+`nonlocal` and `global` misused, `yield from` in an async function."""
 
 
-def parsing_files(root: Path, paths: Iterable[str]) -> set[str]:
+def parsing_files(root: Path, paths: Iterable[str], *, compiling: bool = False) -> set[str]:
     """The files among `paths` (relative to `root`, Python source files) in which ruff
-    finds no syntax error for this Python's version; none when it cannot tell."""
+    finds no syntax error for this Python's version; none when it cannot tell.
+    `compiling`: nor any of the errors its `COMPILER_RULES` stand for."""
     todo = sorted({p for p in paths if p.endswith(".py")})
     if not todo or sys.version_info[:2] > _NEWEST:
         return set()
     target = f"py3{sys.version_info[1]}"
+    rules = ",".join(("E9", *COMPILER_RULES)) if compiling else "E9"
     found: set[str] = set()
     for start in range(0, len(todo), _CHUNK):
         chunk = todo[start:start + _CHUNK]
         try:
             done = subprocess.run(
                 [ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero",
-                 "--target-version", target, "--select", "E9", "--output-format", "json",
-                 *(f"./{path}" for path in chunk)],
+                 "--ignore-noqa", "--target-version", target, "--select", rules,
+                 "--output-format", "json", *(f"./{path}" for path in chunk)],
                 cwd=root, capture_output=True, timeout=_TIMEOUT, check=False,
                 env={**os.environ, "RUFF_NO_CACHE": "true"})
             if done.returncode != 0:
@@ -66,3 +82,100 @@ def parsing_files(root: Path, paths: Iterable[str]) -> set[str]:
         else:
             found.update(path for path in chunk if path not in flagged)
     return found
+
+
+# -- where ruff's parser takes what CPython's refuses --------------------------------------
+
+_DEEP_INDENT = re.compile(rb"\n[ \t]{90}")
+_ONE_BRACKET = bytes.maketrans(b"([{)]}", b"((()))")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"([{)]}"))
+_NOT_NESTING = bytes(set(range(256)) - set(b"+-*/%@&|^~<>.([{"))
+_NESTING_WORDS = (b"if", b"not", b"lambda", b"await", b"yield")
+_FUNCTION_OR_CLASS = re.compile(rb"\n[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
+_CHAIN = 1_500
+"""CPython's parser and compiler refuse about 3,000 levels of nesting in one statement
+(less the blocks around it); this many tokens that can nest leave room for those."""
+
+
+def near_parser_limits(text: bytes, start: int = 0) -> bool:
+    """Whether the text from `start` may nest past what CPython's parser takes (200
+    brackets, 100 indentation levels, about 3,000 levels in one statement) and ruff's
+    does not refuse: brackets 90 deep (strings and comments counted too: a stray closing
+    one never hides a level), a line indented 90 characters, one of 2,000 characters,
+    or 1,500 tokens that can nest (operators, brackets, dots, `if`, `not`, `lambda`,
+    `await`, `yield`: counted as text, in names too) between two function or class
+    headers (a chain of operators or an `elif` chain over many short lines)."""
+    if _DEEP_INDENT.search(text, start - 1 if start else 0):
+        return True
+    rest = text[start:]
+    if max(map(len, rest.split(b"\n"))) >= 2_000:
+        return True
+    if _nesting_tokens(rest) >= _CHAIN and any(
+            _nesting_tokens(piece) >= _CHAIN for piece in _FUNCTION_OR_CLASS.split(rest)):
+        return True
+    return _brackets_may_nest(rest, 90)
+
+
+def _brackets_may_nest(text: bytes, levels: int) -> bool:
+    """Whether the brackets of `text` (in strings and comments too) may be `levels`
+    deep: a pair nested that deep, or fewer with as many brackets left open (one a
+    string leaves open counts as a level; one it closes never hides a level). The
+    innermost pairs are taken away, over and over: n rounds take every pair up to n
+    deep, and what is left bounds the rest."""
+    brackets = text.translate(_ONE_BRACKET, _NOT_BRACKETS)
+    rounds = 0
+    while rounds + brackets.count(b"(") >= levels:
+        if rounds == levels:
+            return True
+        fewer = brackets.replace(b"()", b"")
+        if len(fewer) == len(brackets):
+            return True  # no pair left: as many opened as could be that deep
+        brackets = fewer
+        rounds += 1
+    return False
+
+
+def _nesting_tokens(text: bytes) -> int:
+    return len(text.translate(None, _NOT_NESTING)) + sum(map(text.count, _NESTING_WORDS))
+
+
+_CODING = re.compile(rb"[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LINE_INDENT = re.compile(rb"\n([ \t\f]*)[^ \t\f\r\n#]")
+_BLOCKS = 9
+"""CPython compiles 20 blocks nested statically (a loop, `with`, `try`; an `except`
+handler counts two: 10 nested handlers already fail)."""
+
+
+def beyond_ruff(text: bytes) -> bool:
+    """Whether CPython's compiler may refuse a file in which ruff finds no error (with
+    its `COMPILER_RULES`): nesting near CPython's limits (`near_parser_limits`), or
+    lines indented 9 levels deep (blocks nested past its static limit), an `async`
+    function (ruff misses a `return` with a value in an async generator), a declared
+    encoding other than UTF-8 (unknown to Python, or at odds with a BOM)."""
+    return (b"async" in text or _declares_another_encoding(text)
+            or _indentation_depth(text) >= _BLOCKS or near_parser_limits(text))
+
+
+def _declares_another_encoding(text: bytes) -> bool:
+    for line in text.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8")
+    return False
+
+
+def _indentation_depth(text: bytes) -> int:
+    """How many indentation levels deep the file's most indented line is. A line inside
+    brackets or a string counts as a statement would: one deeper than the block adds a
+    level (more than the blocks: only a compile more); one at the margin inside a string
+    closes the levels above it (fewer: a file written to hide blocks nested past
+    CPython's limit behind such strings goes unreported by the sweep)."""
+    levels = [0]
+    deepest = 0
+    for width in map(len, _LINE_INDENT.findall(b"\n" + text)):
+        while width < levels[-1]:
+            levels.pop()
+        if width > levels[-1]:
+            levels.append(width)
+            deepest = max(deepest, len(levels) - 1)
+    return deepest
