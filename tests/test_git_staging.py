@@ -161,3 +161,65 @@ def test_facades_remove_stages_its_removals(tmp_path: Path) -> None:
     assert removed.code == 0, removed.out + removed.err
     assert not (repo / "pkg/b.py").exists()
     assert staged(repo) == ["?? plan.toml", "D  pkg/b.py"]
+
+
+def _objects(repo: Path) -> dict[str, int]:
+    counts = dict(line.split(": ") for line in git(repo, "count-objects", "-v").splitlines())
+    return {"loose": int(counts["count"]), "packed": int(counts["in-pack"])}
+
+
+STAGING_FILES: dict[str, str | bytes] = {
+    **FILES,
+    "pkg/tool.py": "import pkg.b\n\nX = pkg.b.B\n",
+    "pkg/data/run.sh": "#!/bin/sh\necho run\n",
+    "pkg/data/crlf.py": b"from pkg import b\r\n\r\nC = b.B\r\n",
+    "pkg/data/empty.py": "",
+    "pkg/data/t\u00e2ble.txt": "caf\u00e9\n",
+    "pkg/data/blob.bin": bytes(range(256)),
+}
+
+
+@pytest.mark.parametrize("setting", [
+    "as shipped", "text=auto", "core.autocrlf", "a clean filter", "core.fileMode off"])
+def test_the_index_holds_what_git_update_index_would_stage(tmp_path: Path,
+                                                           setting: str) -> None:
+    """The apply writes the new contents into one pack (`gitrepo._stage_through_a_pack`)
+    where git would store each file as it is, else leaves it to `git update-index`
+    (line-ending conversion, a filter, modes ignored): either way the index ends as
+    git's own `update-index --add --remove` of the same paths leaves it, stat data
+    included."""
+    files = dict(STAGING_FILES)
+    if setting == "text=auto":
+        files[".gitattributes"] = "* text=auto\n"
+    repo = make_repo(tmp_path / "repo", files)
+    (repo / "pkg/data/run.sh").chmod(0o755)
+    git(repo, "add", "--chmod=+x", "pkg/data/run.sh")
+    if setting == "a clean filter":  # as git-lfs stores a pointer for the file
+        (repo / ".gitattributes").write_text("*.txt filter=upper\n")
+        git(repo, "config", "filter.upper.clean", "tr a-z A-Z")
+        git(repo, "add", ".gitattributes", "--renormalize", ".")
+    if setting == "core.autocrlf":
+        git(repo, "config", "core.autocrlf", "true")
+    if setting == "core.fileMode off":
+        git(repo, "config", "core.fileMode", "false")
+    git(repo, "commit", "-q", "-m", "more")
+    git(repo, "config", "fastimport.unpackLimit", "1")  # a pack even for a few objects
+    git(repo, "gc", "-q")
+    write_plan(repo / "plan.toml", [("pkg.b", "pkg.core.b"), ("pkg.data", "pkg.core.data")],
+               packages=["pkg"], facades=True)
+    result = run("apply", repo / "plan.toml", "--no-verify")
+    assert result.code == 0, result.err
+    through_a_pack = setting in ("as shipped",)
+    assert (_objects(repo)["loose"] == 0) == through_a_pack
+    staged_entries = git(repo, "ls-files", "--stage")
+    assert git(repo, "diff", "--name-only") == ""  # nothing unstaged: stat data is fresh
+    changed = git(repo, "diff", "--cached", "--name-only", "--no-renames", "-z").split("\0")
+    assert "pkg/core/data/run.sh" in changed and "pkg/tool.py" in changed
+    git(repo, "read-tree", "HEAD")
+    subprocess.run(["git", "-C", str(repo), "update-index", "--add", "--remove", "-z",
+                    "--stdin"], input="\0".join(c for c in changed if c).encode() + b"\0",
+                   check=True, capture_output=True)
+    assert git(repo, "ls-files", "--stage") == staged_entries
+    if setting != "core.fileMode off":  # (git takes a new path's mode as 644 then)
+        assert "100755" in next(line for line in staged_entries.splitlines()
+                                if line.endswith("pkg/core/data/run.sh"))
