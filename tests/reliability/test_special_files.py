@@ -97,3 +97,25 @@ def test_a_module_past_the_size_bound_is_refused(tmp_path: Path,
     result = run("suggest", repo, "--container", "app")
     assert result.code == 2
     assert "app/infra/huge.py is larger than" in result.err
+
+
+def test_a_fifo_among_the_files_no_rewrite_reads_is_reported_never_opened(
+        tmp_path: Path) -> None:
+    # Outside the analysed packages the candidate scan, the mention scan and the syntax
+    # sweep (ruff for most files) read every Python file: a FIFO there would block its
+    # reader (it was an internal error until this test).
+    repo = make_repo(tmp_path / "repo", {**FILES, "scripts/tool.py": "X = (\n"},
+                     git_repo=False)
+    os.mkfifo(repo / "scripts/pipe.py")
+    plan = write_plan(tmp_path / "plan.toml", [("app.infra.db", "app.storage.db")],
+                      packages=["app"], tiers=[("storage", "app.storage")])
+    stats.bump("bad inputs tried")
+    for command in ("diff", "apply"):
+        result = cli(repo, command, plan, "--repo", ".", "--no-verify", "--force",
+                     timeout=TIMEOUT) if command == "apply" else cli(
+                         repo, command, plan, "--repo", ".", timeout=TIMEOUT)
+        assert result.returncode == 0, result.stderr
+        assert ("scripts/pipe.py: cannot be parsed (cannot be read: not a regular file"
+                in result.stdout), result.stdout
+        assert "scripts/tool.py: cannot be parsed" in result.stdout, result.stdout
+    assert (repo / "app/storage/db.py").is_file()

@@ -374,9 +374,12 @@ class Preview:
         return found
 
     def _may_refer_to_a_move(self, path: str) -> bool:
+        try:
+            data = self.read(path)
+        except safefiles.NotRegular:
+            return False  # a FIFO or a device: no code to rewrite (the sweep reports it)
         if path.endswith(".pyi"):
             return True
-        data = self.read(path)
         if self.names_moved.search(data) or self.from_parent.search(data) or _odd_from(data):
             return True
         if self.built_at_run_time.search(data):
@@ -635,8 +638,11 @@ class Preview:
         old names on purpose)."""
         if not path.endswith((".py", ".pyi", *_TEXT_SUFFIXES)) and not is_config_file(path):
             return None
-        raw = (self.read(path) if path.endswith((".py", ".pyi"))
-               else _read_small(self.repo.root / path))
+        try:
+            raw = (self.read(path) if path.endswith((".py", ".pyi"))
+                   else _read_small(self.repo.root / path))
+        except safefiles.NotRegular:
+            return None  # a FIFO or a device (the sweep reports one named as Python)
         if raw is not None and path.endswith(".toml") and b"[[moves]]" in raw:
             return None
         return raw

@@ -12,6 +12,7 @@ import itertools
 import multiprocessing
 import multiprocessing.context
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -171,7 +172,10 @@ def _sweep(item: tuple[str, list[str]]) -> list[str | None]:
     ruff answers for most (`syntax.parsing_files`, with the compiler's rules); CPython
     for those it refuses and those it may take wrongly (`syntax.beyond_ruff`)."""
     root, paths = item
-    valid = syntax.parsing_files(Path(root), paths, compiling=True)
+    # Only regular files go to ruff, which would block reading a FIFO (a link is never
+    # swept); the others are reported by the read below.
+    valid = syntax.parsing_files(Path(root), [p for p in paths if _regular(root, p)],
+                                 compiling=True)
     verdicts: list[str | None] = []
     for path in paths:
         try:
@@ -184,6 +188,13 @@ def _sweep(item: tuple[str, list[str]]) -> list[str | None]:
         else:
             verdicts.append(_check(source, path))
     return verdicts
+
+
+def _regular(root: str, path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(os.path.join(root, path)).st_mode)
+    except OSError:
+        return False
 
 
 def _check(source: bytes, path: str) -> str | None:
