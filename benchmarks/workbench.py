@@ -752,6 +752,15 @@ def measure_target(target: str, count: int, runs: int, sections: list[str],
     return {**result, "repo": str(repo.relative_to(ROOT)), "code": code}
 
 
+def _lacking(previous: dict[str, Any], measured: set[str]) -> list[str]:
+    """What a run of only the `measured` sections could not take from `previous` to
+    write the whole report (every target it holds is rendered, each with all sections)."""
+    targets = previous.get("targets", {})
+    return [f"{target} {section}" for target in (targets or TARGETS) for section in SECTIONS
+            if section not in measured
+            and section.replace("-", "_") not in targets.get(target, {})]
+
+
 def app_version() -> str:
     """The commit measured, and whether the app's code differed from it (other work goes
     on in the same tree meanwhile)."""
@@ -1160,6 +1169,12 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if args.sections:
+        lacking = _lacking(previous, set(args.sections))
+        if lacking:
+            parser.error(f"--sections keeps the other sections from the last run "
+                         f"({RESULTS}), which lacks {', '.join(lacking)}: run them too "
+                         f"(or without --sections) first")
     if args.what_if:
         results = previous
         what_if = "+".join(sorted(set(args.what_if)))
