@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyagent_workbench import gitrepo
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
@@ -223,3 +224,21 @@ def test_the_index_holds_what_git_update_index_would_stage(tmp_path: Path,
     if setting != "core.fileMode off":  # (git takes a new path's mode as 644 then)
         assert "100755" in next(line for line in staged_entries.splitlines()
                                 if line.endswith("pkg/core/data/run.sh"))
+
+
+def test_a_path_whose_folder_became_a_file_is_staged_as_removed(tmp_path: Path) -> None:
+    """A plan can empty a package folder and land a module at its name: the old paths
+    under it are gone (their folder is a file now), as `update-index --remove` takes
+    them."""
+    repo = make_repo(tmp_path / "repo", {"pkg/__init__.py": "", "pkg/sub/__init__.py": "",
+                                         "pkg/sub/mod.py": "X = 1\n"})
+    (repo / "pkg/sub/mod.py").unlink()
+    (repo / "pkg/sub/__init__.py").unlink()
+    (repo / "pkg/sub").rmdir()
+    (repo / "pkg/sub").write_text("a file where the folder was\n")
+    (repo / "pkg/mod.py").write_text("X = 1\n")
+    gitrepo.stage_moves(repo, [(["pkg/sub/mod.py"], "pkg/mod.py"),
+                               (["pkg/sub/__init__.py"], "pkg/sub")], [])
+    assert git(repo, "diff", "--cached", "--name-status", "--no-renames").split() == [
+        "A", "pkg/mod.py", "A", "pkg/sub", "D", "pkg/sub/__init__.py", "D", "pkg/sub/mod.py"]
+    assert git(repo, "diff", "--name-only") == ""

@@ -207,14 +207,19 @@ def _stage_through_a_pack(top: Path, paths: list[str], known: set[str]) -> bool:
     for path in paths:
         try:
             info = os.lstat(top / path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # gone (its folder too, maybe)
             entries.append(b"0 " + b"0" * (40 if object_format == "sha1" else 64)
                            + b"\t" + os.fsencode(path))
             continue
+        except OSError:
+            return False
         if not stat.S_ISREG(info.st_mode):
             return False
-        with open(top / path, "rb") as handle:
-            data = handle.read()
+        try:
+            with open(top / path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
         blob = b"blob %d\0" % len(data)
         oid = hashlib.new(object_format, blob + data).hexdigest()
         mode = b"100755" if info.st_mode & stat.S_IXUSR else b"100644"
