@@ -48,7 +48,6 @@ from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewr
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
              ast.Match)
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BOM = b"\xef\xbb\xbf"
 _MARKER = "# -- pyagent-workbench: next span --"
 """Separates the statements of one file in the small module the transformers see (a
@@ -628,10 +627,8 @@ def _parse_utf8(text: bytes, end: int | None = None) -> ast.Module | None:
     """The tree of a UTF-8 file (of its first `end` bytes: the file decodes whole);
     `None` for another encoding or what CPython refuses (nested past its limits too:
     RecursionError, MemoryError)."""
-    for line in text.split(b"\n", 2)[:2]:
-        match = _CODING.match(line)
-        if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-            return None
+    if syntax.declares_another_encoding(text):
+        return None
     try:
         text.decode("utf-8")
         with warnings.catch_warnings():

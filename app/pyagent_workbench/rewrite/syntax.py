@@ -152,15 +152,17 @@ def beyond_ruff(text: bytes) -> bool:
     lines indented 9 levels deep (blocks nested past its static limit), an `async`
     function (ruff misses a `return` with a value in an async generator), a declared
     encoding other than UTF-8 (unknown to Python, or at odds with a BOM)."""
-    return (b"async" in text or _declares_another_encoding(text)
+    return (b"async" in text or declares_another_encoding(text)
             or _indentation_depth(text) >= _BLOCKS or near_parser_limits(text))
 
 
-def _declares_another_encoding(text: bytes) -> bool:
+def declares_another_encoding(text: bytes) -> bool:
+    """Whether one of the first two lines declares an encoding other than UTF-8 (a BOM
+    ahead of the declaration is skipped)."""
     for line in text.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)[:2]:
         match = _CODING.match(line)
-        if match:
-            return match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8")
+        if match and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            return True
     return False
 
 
