@@ -291,3 +291,17 @@ def test_a_file_named_like_an_option_is_sorted_like_any_other(tmp_path: Path) ->
     assert (repo / "-user.py").read_text() == (repo / "app/user.py").read_text()
     assert "from app.alpha.zeta import z\nfrom app.beta import b\n" in (
         repo / "-user.py").read_text()
+
+
+def test_a_config_ruff_refuses_leaves_the_rewrite_as_made_with_a_warning(
+        tmp_path: Path) -> None:
+    # ruff's checks run side by side on the copy before the moves: one refusing the
+    # project's settings stops both, and the apply goes on, unsorted, saying so.
+    refused = RUFF_PROJECT + "no-such-setting = true\n"
+    repo = _repo(tmp_path, {"pyproject.toml": refused})
+    assert _ruff(repo, "check", "app").returncode == 2
+    write_plan(repo / "pyagent-plan.toml", [("app.zeta", "app.alpha.zeta")], packages=["app"])
+    result = run("apply", repo / "pyagent-plan.toml", "--no-verify")
+    assert result.code == 0, result.out + result.err
+    assert "imports not sorted and code not formatted as the project does (ruff" in result.out
+    assert (repo / "app/user.py").read_text() == USER.replace("app.zeta", "app.alpha.zeta")

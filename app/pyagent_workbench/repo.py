@@ -108,7 +108,7 @@ class Repo:
 
     def refresh(self) -> None:
         """Forget cached listings (after the tree changed)."""
-        for name in ("files", "python_files", "modules", "is_git"):
+        for name in ("files", "python_files", "modules", "is_git", "_regular_packages"):
             self.__dict__.pop(name, None)
 
     def rescanned(self) -> Repo:
@@ -167,14 +167,24 @@ class Repo:
         # Outside the analysed packages: climb while the directory is a regular package.
         parts = [] if stem == "__init__" else [stem]
         directory = p.parent
-        while str(directory) not in ("", ".") and (
-            (self.root / directory / "__init__.py").is_file()
-        ):
+        while str(directory) not in ("", ".") and self._is_regular_package(str(directory)):
             parts.insert(0, directory.name)
             directory = directory.parent
         if not parts:
             return None
         return ".".join(parts) if all(is_identifier(x) for x in parts) else None
+
+    def _is_regular_package(self, directory: str) -> bool:
+        """Whether the folder holds an `__init__.py` (asked once per folder: the engine
+        names every test file of a project, thousands in the same few folders)."""
+        known = self._regular_packages
+        if directory not in known:
+            known[directory] = os.path.isfile(os.path.join(self.root, directory, "__init__.py"))
+        return known[directory]
+
+    @cached_property
+    def _regular_packages(self) -> dict[str, bool]:
+        return {}
 
     def path_for_module(self, name: str) -> str | None:
         module = self.modules.get(name)

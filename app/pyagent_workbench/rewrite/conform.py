@@ -26,6 +26,7 @@ parses.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import functools
 import json
 import os
@@ -216,8 +217,13 @@ class _Copies:
             result: Conformed) -> None:
         old = {f.old_path: f.old_text for f in files
                if f.old_path is not None and f.old_text is not None}
+        new = {f.new_path: f.new_text for f in files}
         self.lay_out(self.before, old, tree_before)
-        unsorted, unformatted = self.unclean(self.before, sorted(old))
+        checks = self.start_checks(self.before, sorted(old))
+        try:
+            self.lay_out(self.after, new, tree_after)  # while the checks run
+        finally:
+            unsorted, unformatted = self.unclean(self.before, checks)
         # Clean before: an existing file the check did not flag, or a file of the tool's.
         to_sort = [f.new_path for f in files
                    if self.style.sorter and (f.old_path is None or f.old_path not in unsorted)]
@@ -226,8 +232,6 @@ class _Copies:
                      and (f.old_path is None or f.old_path not in unformatted)]
         if not to_sort and not to_format:
             return
-        new = {f.new_path: f.new_text for f in files}
-        self.lay_out(self.after, new, tree_after)
         if to_sort:
             self.ruff(self.after, "check", "--fix", "--select", "I001", "--exit-zero",
                       *_arguments(to_sort))
@@ -255,24 +259,39 @@ class _Copies:
                 folders.add(relative.parent)
             (where / path).write_bytes(texts.get(path, b""))
 
-    def unclean(self, where: Path, paths: list[str]) -> tuple[set[str], set[str]]:
-        """The paths the sorter and the formatter would change."""
-        unsorted: set[str] = set()
-        unformatted: set[str] = set()
+    def start_checks(self, where: Path, paths: list[str]) -> dict[str, subprocess.Popen[bytes]]:
+        """The sorter's and the formatter's checks of `paths`, started side by side."""
+        started: dict[str, subprocess.Popen[bytes]] = {}
         if not paths:
-            return unsorted, unformatted
-        if self.style.sorter:
-            output = self.ruff(where, "check", "--select", "I001", "--no-fix", "--exit-zero",
-                               "--output-format", "json", *_arguments(paths))
-            for finding in json.loads(output or "[]"):
-                unsorted.add(_relative(where, finding["filename"]))
-        if self.style.formatter:
-            # JSON, whatever `output-format` the project's config sets for its own use.
-            output = self.ruff(where, "format", "--check", "--output-format", "json",
-                               *self.format_options(), *_arguments(paths), ok=(0, 1))
-            for finding in json.loads(output or "[]"):
-                unformatted.add(_relative(where, finding["filename"]))
-        return unsorted, unformatted
+            return started
+        try:
+            if self.style.sorter:
+                started["sort"] = self.start(where, "check", "--select", "I001", "--no-fix",
+                                             "--exit-zero", "--output-format", "json",
+                                             *_arguments(paths))
+            if self.style.formatter:
+                # JSON, whatever `output-format` the project's config sets for its own use.
+                started["format"] = self.start(where, "format", "--check", "--output-format",
+                                               "json", *self.format_options(),
+                                               *_arguments(paths))
+        except BaseException:
+            _stop(started.values())
+            raise
+        return started
+
+    def unclean(self, where: Path, checks: dict[str, subprocess.Popen[bytes]]
+                ) -> tuple[set[str], set[str]]:
+        """The paths the sorter and the formatter would change, from their checks."""
+        found: dict[str, set[str]] = {"sort": set(), "format": set()}
+        try:
+            for kind, process in checks.items():
+                output = self.finish(process, "check" if kind == "sort" else "format",
+                                     ok=(0,) if kind == "sort" else (0, 1))
+                for finding in json.loads(output or "[]"):
+                    found[kind].add(_relative(where, finding["filename"]))
+        finally:
+            _stop(checks.values())
+        return found["sort"], found["format"]
 
     def format_options(self) -> list[str]:
         if self.style.line_length:
@@ -280,16 +299,38 @@ class _Copies:
         return []
 
     def ruff(self, where: Path, command: str, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+        process = self.start(where, command, *args)
+        try:
+            return self.finish(process, command, ok=ok)
+        finally:
+            _stop([process])
+
+    def start(self, where: Path, command: str, *args: str) -> subprocess.Popen[bytes]:
         overrides = [part for setting in self.style.ruff_overrides
                      for part in ("--config", setting)]
-        done = subprocess.run(
+        return subprocess.Popen(
             [ruff_binary(), command, "--no-cache", "--force-exclude", *overrides, *args],
-            cwd=where, capture_output=True, timeout=_TIMEOUT, check=False,
-            env={**os.environ, "RUFF_NO_CACHE": "true"})
-        if done.returncode not in ok:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise _RuffFailed(f"ruff {command}: {message[-1] if message else done.returncode}")
-        return done.stdout.decode("utf-8", "replace")
+            cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={**os.environ, "RUFF_NO_CACHE": "true"})
+
+    @staticmethod
+    def finish(process: subprocess.Popen[bytes], command: str, *,
+               ok: tuple[int, ...] = (0,)) -> str:
+        stdout, stderr = process.communicate(timeout=_TIMEOUT)
+        if process.returncode not in ok:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise _RuffFailed(f"ruff {command}: {message[-1] if message else process.returncode}")
+        return stdout.decode("utf-8", "replace")
+
+
+def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
+    """Kill and reap what is still running (after a timeout, an error or an interrupt)."""
+    for process in processes:
+        if process.returncode is None:  # not reaped by `finish`
+            with contextlib.suppress(OSError):
+                process.kill()
+            with contextlib.suppress(subprocess.SubprocessError, OSError, ValueError):
+                process.communicate(timeout=_TIMEOUT)
 
 
 def _scratch_root() -> str | None:

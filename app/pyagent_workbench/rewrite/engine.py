@@ -295,7 +295,7 @@ class Preview:
 
     def read(self, path: str) -> bytes:
         if path not in self._contents:
-            data = safefiles.read_regular(self.repo.root / path)
+            data = safefiles.read_regular(os.path.join(self.repo.root, path))
             self._contents[path] = data
             self._inputs[path] = sha256(data)
         return self._contents[path]
@@ -339,7 +339,7 @@ class Preview:
         engine handles under its own name; a link out of it is someone else's file."""
         found: dict[str, str] = {}
         for path in self.repo.files:
-            full = self.repo.root / path
+            full = os.path.join(self.repo.root, path)
             if os.path.islink(full):
                 found[path] = os.path.realpath(full)
         return found
