@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from pyagent_workbench import safefiles
 
 
