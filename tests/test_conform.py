@@ -305,3 +305,51 @@ def test_a_config_ruff_refuses_leaves_the_rewrite_as_made_with_a_warning(
     assert result.code == 0, result.out + result.err
     assert "imports not sorted and code not formatted as the project does (ruff" in result.out
     assert (repo / "app/user.py").read_text() == USER.replace("app.zeta", "app.alpha.zeta")
+
+
+def test_a_file_sorted_but_not_formatted_before_is_sorted_only(tmp_path: Path) -> None:
+    unformatted = USER.replace("def use():", "def use( ):")
+    repo = _repo(tmp_path, {"pyproject.toml": RUFF_PROJECT}, user=unformatted)
+    _apply(repo, [("app.zeta", "app.alpha.zeta")])
+    assert (repo / "app/user.py").read_text() == unformatted.replace(
+        "from app.beta import b\nfrom app.zeta import z\n",
+        "from app.alpha.zeta import z\nfrom app.beta import b\n")
+
+
+def test_a_file_formatted_but_not_sorted_before_is_formatted_only(tmp_path: Path) -> None:
+    # The rewrite makes the import too long: formatted (wrapped), never sorted.
+    user = ("from app.zeta import first_long_name_of_it, second_long_name_of_it\n"
+            "import os\n\n\n"
+            "def use():\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": RUFF_PROJECT,
+        "app/__init__.py": "",
+        "app/zeta.py": "first_long_name_of_it = 1\nsecond_long_name_of_it = 2\n",
+        "app/user.py": user,
+    })
+    assert _ruff(repo, "format", "--check", "app").returncode == 0
+    assert _ruff(repo, "check", "app/user.py").returncode == 1  # I001: not sorted
+    _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
+    assert (repo / "app/user.py").read_text() == (
+        "from app.storage.backends.zeta import (\n"
+        "    first_long_name_of_it,\n"
+        "    second_long_name_of_it,\n"
+        ")\n"
+        "import os\n\n\n"
+        "def use():\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
+
+
+def test_a_file_neither_sorted_nor_formatted_before_is_left_as_rewritten(
+        tmp_path: Path) -> None:
+    user = ("from app.zeta import first_long_name_of_it, second_long_name_of_it\n"
+            "import os\n\n\n"
+            "def use( ):\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": RUFF_PROJECT,
+        "app/__init__.py": "",
+        "app/zeta.py": "first_long_name_of_it = 1\nsecond_long_name_of_it = 2\n",
+        "app/user.py": user,
+    })
+    _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
+    assert (repo / "app/user.py").read_text() == user.replace(
+        "app.zeta", "app.storage.backends.zeta")

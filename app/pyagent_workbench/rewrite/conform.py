@@ -212,35 +212,61 @@ class _Copies:
         self.style = style
         self.before = scratch / "before"
         self.after = scratch / "after"
+        self.again = scratch / "again"
+        """The files to format without sorting them (not sorted before the moves)."""
 
     def run(self, files: list[Touched], tree_before: set[str], tree_after: set[str],
             result: Conformed) -> None:
-        old = {f.old_path: f.old_text for f in files
-               if f.old_path is not None and f.old_text is not None}
+        """Sort and format every file after the moves, then ask about the files before
+        only where that changed something: a file the project did not keep sorted (or
+        formatted) keeps its order (or layout) as the rewrite made it. In a project kept
+        clean, the rewrite's output usually needs nothing, and the files before are
+        never laid out (half of this step's time on Django's 30 moves)."""
         new = {f.new_path: f.new_text for f in files}
-        self.lay_out(self.before, old, tree_before)
-        checks = self.start_checks(self.before, sorted(old))
-        try:
-            self.lay_out(self.after, new, tree_after)  # while the checks run
-        finally:
-            unsorted, unformatted = self.unclean(self.before, checks)
-        # Clean before: an existing file the check did not flag, or a file of the tool's.
-        to_sort = [f.new_path for f in files
-                   if self.style.sorter and (f.old_path is None or f.old_path not in unsorted)]
-        to_format = [f.new_path for f in files
-                     if self.style.formatter
-                     and (f.old_path is None or f.old_path not in unformatted)]
-        if not to_sort and not to_format:
-            return
-        if to_sort:
+        self.lay_out(self.after, new, tree_after)
+        sorted_only: dict[str, bytes] = {}
+        if self.style.sorter:
             self.ruff(self.after, "check", "--fix", "--select", "I001", "--exit-zero",
-                      *_arguments(to_sort))
-        if to_format:
-            self.ruff(self.after, "format", *self.format_options(), *_arguments(to_format))
-        for path, text in new.items():
-            conformed = (self.after / path).read_bytes()
-            if conformed != text:
-                result.texts[path] = conformed
+                      *_arguments(new))
+            if self.style.formatter:
+                sorted_only = _read_back(self.after, new)
+        if self.style.formatter:
+            self.ruff(self.after, "format", *self.format_options(), *_arguments(new))
+        both = _read_back(self.after, new)
+        changed = [f for f in files if both[f.new_path] != f.new_text]
+        if not changed:
+            return
+        old = {f.old_path: f.old_text for f in changed
+               if f.old_path is not None and f.old_text is not None}
+        unsorted: set[str] = set()
+        unformatted: set[str] = set()
+        if old:
+            self.lay_out(self.before, old, tree_before)
+            unsorted, unformatted = self.unclean(self.before,
+                                                 self.start_checks(self.before, sorted(old)))
+        formatted_alone: list[str] = []
+        for touched in changed:
+            # Clean before: an existing file the check did not flag, or a file of the tool's.
+            sort = bool(self.style.sorter) and touched.old_path not in unsorted
+            format_ = bool(self.style.formatter) and touched.old_path not in unformatted
+            if (sort or not self.style.sorter) and (format_ or not self.style.formatter):
+                text = both[touched.new_path]  # all the project runs, it kept clean
+            elif sort:
+                text = sorted_only[touched.new_path]
+            elif format_:
+                formatted_alone.append(touched.new_path)
+                continue
+            else:
+                continue
+            if text != touched.new_text:
+                result.texts[touched.new_path] = text
+        if formatted_alone:
+            self.lay_out(self.again, {path: new[path] for path in formatted_alone}, tree_after)
+            self.ruff(self.again, "format", *self.format_options(),
+                      *_arguments(formatted_alone))
+            for path, text in _read_back(self.again, formatted_alone).items():
+                if text != new[path]:
+                    result.texts[path] = text
 
     def lay_out(self, where: Path, texts: dict[str, bytes], tree: set[str]) -> None:
         where.mkdir()
@@ -249,15 +275,17 @@ class _Copies:
         if not any(name in _RUFF_CONFIGS and self.style.has_ruff_config
                    for name in self.style.config_files):
             (where / "ruff.toml").write_text("")  # settings end here: no user or parent config
-        folders: set[PurePosixPath] = set()
-        for path in sorted(_stand_ins(tree, texts) | set(texts)):
+        paths = sorted(_stand_ins(tree, texts) | set(texts))
+        for path in paths:
             relative = PurePosixPath(path)
             if relative.is_absolute() or ".." in relative.parts:
                 raise ValueError(f"{path}: not a path inside the repository")
-            if relative.parent not in folders:
-                (where / relative.parent).mkdir(parents=True, exist_ok=True)
-                folders.add(relative.parent)
-            (where / path).write_bytes(texts.get(path, b""))
+        # Plain os calls: pathlib's cost ten times the writing itself (a thousand files).
+        base = str(where)
+        for folder in sorted({os.path.dirname(path) for path in paths} - {""}):
+            os.makedirs(os.path.join(base, folder), exist_ok=True)
+        for path in paths:
+            _write_new(os.path.join(base, path), texts.get(path, b""))
 
     def start_checks(self, where: Path, paths: list[str]) -> dict[str, subprocess.Popen[bytes]]:
         """The sorter's and the formatter's checks of `paths`, started side by side."""
@@ -333,6 +361,22 @@ def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
                 process.communicate(timeout=_TIMEOUT)
 
 
+def _read_back(where: Path, paths: Iterable[str]) -> dict[str, bytes]:
+    base = str(where)
+    return {path: safefiles.read_regular(os.path.join(base, path)) for path in paths}
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """A file of the scratch copy (created, never one that was there)."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
+
+
 def _scratch_root() -> str | None:
     """Memory-backed /dev/shm where there is one (thousands of small files are written
     and read back there ten times faster than on a disk-backed /tmp), else the default."""
@@ -354,15 +398,24 @@ def _stand_ins(tree: set[str], texts: dict[str, bytes]) -> set[str]:
                     words = part.split()
                     if words:
                         imported.add(words[0].replace(".", "/"))
-    folders = {str(folder) for path in texts for folder in PurePosixPath(path).parents}
+    folders: set[str] = set()
+    for path in texts:
+        folder = path
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            folders.add(folder)
     wanted = set()
     for path in tree:
         stem = path.removesuffix(".py").removesuffix(".pyi").removesuffix("/__init__")
         if stem == path:
             continue
-        parts = stem.split("/")
-        if (any("/".join(parts[i:]) in imported for i in range(len(parts)))
-                or (path.endswith("__init__.py") and stem in folders)):
+        if path.endswith("__init__.py") and stem in folders:
+            wanted.add(path)
+            continue
+        tail = stem  # the stem, then without its first folder, and so on
+        while tail not in imported and "/" in tail:
+            tail = tail.partition("/")[2]
+        if tail in imported:
             wanted.add(path)
     return wanted
 

@@ -251,6 +251,8 @@ class Preview:
                                           self.options.compile_check)
         self._contents: dict[str, bytes] = {}
         self._inputs: dict[str, str] = {}
+        self._documents: dict[str, bytes | None] = {}
+        self._naming_a_move: dict[str, bool] = {}
         self._contexts: dict[str, FileContext] = {}
 
     def changeset(self) -> ChangeSet:
@@ -299,6 +301,21 @@ class Preview:
             self._contents[path] = data
             self._inputs[path] = sha256(data)
         return self._contents[path]
+
+    def read_document(self, path: str) -> bytes | None:
+        """A text file that is not code (at most 2 MB), read once; `None` when it cannot
+        be read. Not among the inputs unless the changes rewrite it (then `read`)."""
+        if path not in self._documents:
+            self._documents[path] = _read_small(os.path.join(self.repo.root, path))
+        return self._documents[path]
+
+    def names_a_move(self, path: str, data: bytes) -> bool:
+        """Whether the file's text as it is (`data`) names a moved module: asked once
+        per file (the candidates, the documents and the mentions each ask)."""
+        known = self._naming_a_move.get(path)
+        if known is None:
+            known = self._naming_a_move[path] = self.names_moved.search(data) is not None
+        return known
 
     def context_of(self, path: str) -> FileContext:
         """Where the file at `path` sits before and after the moves."""
@@ -380,7 +397,7 @@ class Preview:
             return False  # a FIFO or a device: no code to rewrite (the sweep reports it)
         if path.endswith(".pyi"):
             return True
-        if self.names_moved.search(data) or self.from_parent.search(data) or _odd_from(data):
+        if self.names_a_move(path, data) or self.from_parent.search(data) or _odd_from(data):
             return True
         if self.built_at_run_time.search(data):
             return True  # not rewritten, but listed for review
@@ -521,9 +538,8 @@ class Preview:
                     problems.append(f"{path}: a link to {self.links[path]}, outside the "
                                     f"repository: not read, not rewritten (check it by hand)")
                 continue
-            data = self.read(path) if config or names_files else _read_small(
-                self.repo.root / path)
-            if data is None or (doc and not self.names_moved.search(data)):
+            data = self.read(path) if config or names_files else self.read_document(path)
+            if data is None or (doc and not self.names_a_move(path, data)):
                 continue
             try:
                 text = data.decode("utf-8")
@@ -626,7 +642,7 @@ class Preview:
                     or path in self.links):  # never read through a link
                 continue
             raw = self._reviewable_text(path)
-            if raw is not None and self.names_moved.search(raw):
+            if raw is not None and self.names_a_move(path, raw):
                 found.extend(find_mentions(raw.decode("utf-8", "replace"), path, self.pattern))
         for path, data in sorted(changed_text.items()):
             if self.names_moved.search(data):
@@ -640,7 +656,7 @@ class Preview:
             return None
         try:
             raw = (self.read(path) if path.endswith((".py", ".pyi"))
-                   else _read_small(self.repo.root / path))
+                   else self.read_document(path))
         except safefiles.NotRegular:
             return None  # a FIFO or a device (the sweep reports one named as Python)
         if raw is not None and path.endswith(".toml") and b"[[moves]]" in raw:
@@ -911,7 +927,7 @@ def _relative_refs(data: bytes, context: FileContext, resolver: Resolver) -> boo
     return False
 
 
-def _read_small(path: os.PathLike[str], limit: int = 2_000_000) -> bytes | None:
+def _read_small(path: os.PathLike[str] | str, limit: int = 2_000_000) -> bytes | None:
     try:
         return safefiles.read_regular(path, limit=limit)
     except OSError:

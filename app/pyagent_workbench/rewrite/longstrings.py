@@ -17,15 +17,19 @@ import io
 import re
 import tokenize
 
+_STARTS_WITH_A_STRING = re.compile(r"[ \t\f]*[A-Za-z]{0,3}['\"]")
 _LITERAL = re.compile(r"^(?P<prefix>[rRuU]*)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
 
 
 def split_long_strings(new: str, old: str, limit: int) -> str:
     """`new` with each changed string literal that makes its line longer than `limit`
     characters cut in two at a space (see the module docstring)."""
-    long_lines = {line for line in new.splitlines() if len(line) > limit}
+    # Tokenizing is slow: only a file with a new long line that starts with a string
+    # (what `_edit` cuts: a literal standing first on its line) is read.
+    long_lines = {line for line in new.splitlines()
+                  if len(line) > limit and _STARTS_WITH_A_STRING.match(line)}
     if not long_lines or not long_lines - set(old.splitlines()):
-        return new  # (tokenizing is slow: only a file with a new long line is read)
+        return new
     lines = new.splitlines(keepends=True)
     edits: list[tuple[int, int, int, str]] = []
     depth = 0
