@@ -9,6 +9,7 @@ is not installed, or the directory is not in a work tree, the questions answer `
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -70,6 +71,7 @@ def unignored_files(root: Path) -> list[str] | None:
     cut = 0 if offset == "." else len(offset) + 1
     files = []
     seen = set()
+    base = str(root)
     for raw in out.stdout.split(b"\0"):
         if not raw:
             continue
@@ -77,10 +79,21 @@ def unignored_files(root: Path) -> list[str] | None:
         if path in seen:
             continue
         seen.add(path)
-        full = root / path
-        if full.is_file() or full.is_symlink():
+        # A regular file or a link (to anything, or dangling): one lstat, not pathlib's
+        # is_file() then is_symlink() (a project of 7,000 files pays it at every command).
+        try:
+            mode = os.lstat(os.path.join(base, path)).st_mode
+        except OSError as error:
+            if error.errno in _MISSING:
+                continue
+            raise
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             files.append(path)
     return files
+
+
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+"""What `Path.is_file()` takes for "not a file" rather than an error."""
 
 
 def refuse_committed_state(root: Path, state: str) -> None:

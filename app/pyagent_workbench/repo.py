@@ -103,12 +103,25 @@ class Repo:
         return tuple(sorted(p for p in listed if not p.startswith(STATE_DIR + "/")))
 
     @cached_property
+    def links(self) -> dict[str, str]:
+        """Each listed file that is a symbolic link, with where it resolves (as the
+        listing found them: one pass, asked by the plan's checks and the rewrite)."""
+        found: dict[str, str] = {}
+        base = str(self.root)
+        for path in self.files:
+            full = os.path.join(base, path)
+            if os.path.islink(full):
+                found[path] = os.path.realpath(full)
+        return found
+
+    @cached_property
     def python_files(self) -> tuple[str, ...]:
         return tuple(p for p in self.files if p.endswith(PYTHON_SUFFIXES))
 
     def refresh(self) -> None:
         """Forget cached listings (after the tree changed)."""
-        for name in ("files", "python_files", "modules", "is_git", "_regular_packages"):
+        for name in ("files", "python_files", "modules", "is_git", "_regular_packages",
+                     "links"):
             self.__dict__.pop(name, None)
 
     def rescanned(self) -> Repo:
@@ -130,7 +143,7 @@ class Repo:
         for path in self.files:
             if not path.endswith(".py") or not path.startswith(prefix):
                 continue
-            parts = PurePosixPath(path[len(prefix):]).parts
+            parts = path[len(prefix):].split("/")  # (listed paths are normal: no `.`, no `//`)
             if parts[0] not in self.packages or len(parts) < 2:
                 continue
             if not all(is_identifier(p) for p in parts[:-1]):

@@ -89,10 +89,8 @@ class Workspace:
         moved = {f.old for f in mapping.files}
         moved_dirs = {f.old.rsplit("/", 1)[0] for f in mapping.files if "/" in f.old}
         problems = []
-        for path in self.repo.files:
+        for path in self.repo.links:
             full = root / path
-            if not full.is_symlink():
-                continue
             if path in moved or any(path.startswith(d + "/") for d in moved_dirs
                                     if f"{d}/__init__.py" in moved):
                 problems.append(f"{path} is a symbolic link and the plan moves it: moved, it "

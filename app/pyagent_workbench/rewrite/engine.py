@@ -349,17 +349,13 @@ class Preview:
                      and self._may_refer_to_a_move(path))
         return sorted(found - self.landed_facades)
 
-    @functools.cached_property
+    @property
     def links(self) -> dict[str, str]:
-        """Each listed file that is a link, with where it resolves. The engine never reads
-        or writes through one: a link into the repository is an alias of a file the
-        engine handles under its own name; a link out of it is someone else's file."""
-        found: dict[str, str] = {}
-        for path in self.repo.files:
-            full = os.path.join(self.repo.root, path)
-            if os.path.islink(full):
-                found[path] = os.path.realpath(full)
-        return found
+        """Each listed file that is a link, with where it resolves (`Repo.links`). The
+        engine never reads or writes through one: a link into the repository is an alias
+        of a file the engine handles under its own name; a link out of it is someone
+        else's file."""
+        return self.repo.links
 
     def _resolves_outside(self, path: str) -> bool:
         root = os.path.realpath(self.repo.root)
