@@ -14,7 +14,6 @@ from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.application import applying, migrating, previewing, reporting, retiring
 from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import open_plan, open_workspace
-from pyagent_workbench.application.suggesting import suggest_plan
 from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model import names
@@ -141,6 +140,8 @@ def _progress(step: str, done: int, total: int) -> None:
 
 
 def run_suggest(args: argparse.Namespace) -> int:
+    from pyagent_workbench.application.suggesting import suggest_plan  # (networkx)
+
     suggested = suggest_plan(args.path, tiers=args.tiers, resolution=args.resolution,
                              seed=args.seed, containers=args.container,
                              compare=args.compare, output=args.output)

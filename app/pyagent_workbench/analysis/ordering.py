@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-import networkx as nx
-
 Weights = dict[tuple[str, str], int]
 
 _EXACT_LIMIT = 14
@@ -19,6 +17,8 @@ _EXACT_LIMIT = 14
 
 def tier_cycles(tiers: Iterable[str], weights: Weights) -> list[list[str]]:
     """Groups of tiers that import each other, directly or not (each sorted)."""
+    import networkx as nx  # (0.13 s to import: not for the commands that never order)
+
     graph = nx.DiGraph()
     graph.add_nodes_from(tiers)
     graph.add_edges_from((a, b) for (a, b), w in weights.items() if w > 0 and a != b)
@@ -105,6 +105,8 @@ def _eades(group: list[str], weights: Weights) -> list[str]:
 
 def order_tiers(tiers: list[str], weights: Weights) -> list[str]:
     """All tiers, foundation first."""
+    import networkx as nx  # (0.13 s to import: not for the commands that never order)
+
     graph = nx.DiGraph()
     graph.add_nodes_from(tiers)
     graph.add_edges_from((a, b) for (a, b), w in weights.items() if w > 0 and a != b

@@ -14,7 +14,6 @@ from typing import Literal
 
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.analysis.planview import PlanView
-from pyagent_workbench.analysis.suggest import suggest
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.model.plan import DEFAULT_PLAN_NAME, Plan
 from pyagent_workbench.repo import Repo
@@ -180,6 +179,8 @@ def _new_plan(repo: Repo, graph: ImportGraph, plan_path: Path | None, *, empty: 
         say("laying out the board", 0.9)
         return Start(repo, graph, plan, path, "started from an empty plan")
     say("suggesting tiers", 0.6)
+    from pyagent_workbench.analysis.suggest import suggest  # (networkx: not for diff, apply)
+
     suggestion = suggest(repo, graph)
     say("laying out the board", 0.9)
     return Start(repo, graph, suggestion.plan, path, "started from the suggestion",
