@@ -43,6 +43,42 @@ def test_without_ruff_no_file_is_taken_to_parse(tmp_path: Path,
     assert syntax.parsing_files(tmp_path, ["ok.py"]) == set()
 
 
+def test_a_project_checked_in_several_runs_gets_the_same_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs of 3 files, two at a time: the answer is that of one run over them all, and
+    # a run that cannot start (its files not vouched for) spoils no other.
+    files = {f"m{n}.py": (b"def f(:\n" if n % 4 == 1 else b"x = 1\n") for n in range(11)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    whole = syntax.parsing_files(tmp_path, files)
+    assert whole == {name for name, data in files.items() if data == b"x = 1\n"}
+    monkeypatch.setattr(syntax, "_CHUNK", 3)
+    started: list[int] = []
+    real_popen = syntax.subprocess.Popen
+
+    def counted(command: list[str], **kwargs: object) -> object:
+        started.append(len(command))
+        if len(started) == 2:
+            raise OSError("no process for this run")
+        return real_popen(command, **kwargs)
+
+    monkeypatch.setattr(syntax.subprocess, "Popen", counted)
+    parsing = syntax.Parsing(tmp_path, files)
+    assert len(started) == 2  # two runs at a time, the others when one ends
+    second = set(sorted(files)[3:6])
+    assert parsing.result() == whole - second
+    assert len(started) == 4
+
+
+def test_a_check_stopped_leaves_no_process(tmp_path: Path) -> None:
+    for n in range(50):
+        (tmp_path / f"m{n}.py").write_text("x = 1\n" * 2000)
+    parsing = syntax.Parsing(tmp_path, [f"m{n}.py" for n in range(50)])
+    processes = [process for _, process in parsing._running]
+    parsing.stop()
+    assert processes and all(p is not None and p.returncode is not None for p in processes)
+
+
 def test_ruff_never_takes_a_file_cpython_refuses_for_one_that_parses(tmp_path: Path) -> None:
     """Random one-character edits of this tool's own source (the same test on 2,400
     edits of Django's files found no such file)."""

@@ -229,11 +229,11 @@ class _Copies:
             self.ruff(self.after, "check", "--fix", "--select", "I001", "--exit-zero",
                       *_arguments(new))
             if self.style.formatter:
-                sorted_only = _read_back(self.after, new)
+                sorted_only = _changed_back(self.after, new)
         if self.style.formatter:
             self.ruff(self.after, "format", *self.format_options(), *_arguments(new))
-        both = _read_back(self.after, new)
-        changed = [f for f in files if both[f.new_path] != f.new_text]
+        both = _changed_back(self.after, new)
+        changed = [f for f in files if f.new_path in both or f.new_path in sorted_only]
         if not changed:
             return
         old = {f.old_path: f.old_text for f in changed
@@ -250,9 +250,9 @@ class _Copies:
             sort = bool(self.style.sorter) and touched.old_path not in unsorted
             format_ = bool(self.style.formatter) and touched.old_path not in unformatted
             if (sort or not self.style.sorter) and (format_ or not self.style.formatter):
-                text = both[touched.new_path]  # all the project runs, it kept clean
+                text = both.get(touched.new_path, touched.new_text)  # all it kept clean
             elif sort:
-                text = sorted_only[touched.new_path]
+                text = sorted_only.get(touched.new_path, touched.new_text)
             elif format_:
                 formatted_alone.append(touched.new_path)
                 continue
@@ -264,9 +264,8 @@ class _Copies:
             self.lay_out(self.again, {path: new[path] for path in formatted_alone}, tree_after)
             self.ruff(self.again, "format", *self.format_options(),
                       *_arguments(formatted_alone))
-            for path, text in _read_back(self.again, formatted_alone).items():
-                if text != new[path]:
-                    result.texts[path] = text
+            result.texts.update(_changed_back(self.again, {path: new[path]
+                                                           for path in formatted_alone}))
 
     def lay_out(self, where: Path, texts: dict[str, bytes], tree: set[str]) -> None:
         where.mkdir()
@@ -361,9 +360,15 @@ def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
                 process.communicate(timeout=_TIMEOUT)
 
 
-def _read_back(where: Path, paths: Iterable[str]) -> dict[str, bytes]:
+def _changed_back(where: Path, texts: dict[str, bytes]) -> dict[str, bytes]:
+    """The files of the copy at `where` whose text is no longer the one laid out."""
     base = str(where)
-    return {path: safefiles.read_regular(os.path.join(base, path)) for path in paths}
+    changed = {}
+    for path, text in texts.items():
+        now = safefiles.read_regular(os.path.join(base, path))
+        if now != text:
+            changed[path] = now
+    return changed
 
 
 def _write_new(path: str, data: bytes) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from multiprocessing import resource_tracker
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import libcst as cst
 
@@ -30,6 +31,9 @@ from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite
 from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
 from pyagent_workbench.statedir import SYNTAX_CACHE
+
+_Item = TypeVar("_Item", bound=tuple[str, list[str], frozenset[str]])
+_Result = TypeVar("_Result")
 
 _PARALLEL_THRESHOLD = 48
 """Below this many files, forking worker processes costs more than it saves."""
@@ -94,41 +98,77 @@ class Runner:
         payload = [(contents[job.path], job.context, job.parses) for job in jobs]
         yield from pool.map(_rewrite, payload, chunksize=chunk)
 
-    def start_sweep(self, root: Path, paths: list[str], state: Path | None
-                    ) -> Callable[[], dict[str, str]]:
-        """Start checking which files among `paths` do not parse (in the workers, while
-        the caller goes on); the returned function waits for the answer: path -> why."""
-        cache = _load_cache(state)
-        stamps: dict[str, tuple[int, int]] = {}
-        todo = []
+    def start_sweep(self, root: Path, paths: list[str], state: Path | None) -> Sweep:
+        """Start checking which files among `paths` do not parse: ruff starts at once
+        (`Sweep.check` hands what it cannot vouch for to the workers, `Sweep.finish`
+        waits for the answer)."""
+        return Sweep(self, root, paths, state)
+
+    def map(self, function: Callable[[_Item], _Result], items: list[_Item]
+            ) -> Iterable[_Result]:
+        """`function` over `items`, in the workers when they are worth starting (each
+        item a batch of files); in this process otherwise."""
+        if self._parallel(sum(len(item[1]) for item in items)):
+            return self._executor().map(function, items)
+        return [function(item) for item in items]
+
+
+class Sweep:
+    """The syntax sweep of the files no rewrite reads. ruff checks them all in a process
+    of its own while the rewrite runs (`syntax.Parsing`, with the compiler's rules);
+    `check` then gives the workers the files it cannot vouch for or may take wrongly
+    (`syntax.beyond_ruff`: CPython judges those); `finish` waits: path -> why it does
+    not parse. Results are cached by size and mtime under the tool's state folder."""
+
+    def __init__(self, runner: Runner, root: Path, paths: list[str],
+                 state: Path | None) -> None:
+        self.runner = runner
+        self.root = root
+        self.state = state
+        self.cache = _load_cache(state)
+        self.stamps: dict[str, tuple[int, int]] = {}
+        self.todo: list[str] = []
         for path in paths:
             try:
                 info = os.stat(root / path)
             except OSError:
                 continue
             stamp = (info.st_mtime_ns, info.st_size)
-            stamps[path] = stamp
-            cached = cache.get(path)
+            self.stamps[path] = stamp
+            cached = self.cache.get(path)
             if cached is None or tuple(cached[:2]) != stamp:
-                todo.append(path)
-        checking: Iterable[str | None]
-        if self._parallel(len(todo)):
-            pool = self._executor()
-            size = max(1, min(_SWEPT_AT_ONCE, -(-len(todo) // (self.workers * 4))))
-            chunks = [(str(root), todo[start:start + size])
-                      for start in range(0, len(todo), size)]
-            checking = itertools.chain.from_iterable(pool.map(_sweep, chunks))
-        else:
-            checking = _sweep((str(root), todo))
+                self.todo.append(path)
+        # Only regular files go to ruff, which would block reading a FIFO (a link is
+        # never swept); the others are reported by the workers' reading.
+        self.parsing = syntax.Parsing(root, [p for p in self.todo if _regular(str(root), p)],
+                                      compiling=True)
+        self.checking: Iterable[list[str | None]] | None = None
 
-        def finish() -> dict[str, str]:
-            for path, error in zip(todo, checking, strict=True):
-                cache[path] = [*stamps[path], error]
-            if state is not None and todo:
-                _save_cache(state, {p: cache[p] for p in stamps})
-            return {p: str(cache[p][2]) for p in stamps if cache[p][2]}
+    def check(self) -> None:
+        """Hand the files ruff did not vouch for, and those it may take wrongly, to the
+        workers (waits for ruff)."""
+        if self.checking is not None:
+            return
+        valid = self.parsing.result()
+        size = max(1, min(_SWEPT_AT_ONCE, -(-len(self.todo) // (self.runner.workers * 4))))
+        chunks = [(str(self.root), self.todo[start:start + size],
+                   frozenset(valid.intersection(self.todo[start:start + size])))
+                  for start in range(0, len(self.todo), size)]
+        self.checking = self.runner.map(_sweep, chunks)
 
-        return finish
+    def finish(self) -> dict[str, str]:
+        self.check()
+        assert self.checking is not None
+        verdicts = itertools.chain.from_iterable(self.checking)
+        for path, error in zip(self.todo, verdicts, strict=True):
+            self.cache[path] = [*self.stamps[path], error]
+        if self.state is not None and self.todo:
+            _save_cache(self.state, {p: self.cache[p] for p in self.stamps})
+        return {p: str(self.cache[p][2]) for p in self.stamps if self.cache[p][2]}
+
+    def stop(self) -> None:
+        """Stop ruff if it still runs (the preview failed or was interrupted)."""
+        self.parsing.stop()
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -167,15 +207,11 @@ def _rewrite(item: tuple[bytes, FileContext, bool]) -> FileRewrite:
     return rewrite_file(source, context, _STATE, parses=parses)
 
 
-def _sweep(item: tuple[str, list[str]]) -> list[str | None]:
+def _sweep(item: tuple[str, list[str], frozenset[str]]) -> list[str | None]:
     """Why each of these files (relative to the root) does not parse (`None`: it does).
-    ruff answers for most (`syntax.parsing_files`, with the compiler's rules); CPython
-    for those it refuses and those it may take wrongly (`syntax.beyond_ruff`)."""
-    root, paths = item
-    # Only regular files go to ruff, which would block reading a FIFO (a link is never
-    # swept); the others are reported by the read below.
-    valid = syntax.parsing_files(Path(root), [p for p in paths if _regular(root, p)],
-                                 compiling=True)
+    ruff answered for most (`valid`: the files it found valid); CPython answers for
+    those it refused and those it may take wrongly (`syntax.beyond_ruff`)."""
+    root, paths, valid = item
     verdicts: list[str | None] = []
     for path in paths:
         try:

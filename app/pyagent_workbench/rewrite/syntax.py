@@ -24,6 +24,7 @@ own message, and because ruff is sometimes stricter) and what ruff may take wron
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -51,37 +52,92 @@ def parsing_files(root: Path, paths: Iterable[str], *, compiling: bool = False) 
     """The files among `paths` (relative to `root`, Python source files) in which ruff
     finds no syntax error for this Python's version; none when it cannot tell.
     `compiling`: nor any of the errors its `COMPILER_RULES` stand for."""
-    todo = sorted({p for p in paths if p.endswith(".py")})
-    if not todo or sys.version_info[:2] > _NEWEST:
-        return set()
-    target = f"py3{sys.version_info[1]}"
-    rules = ",".join(("E9", *COMPILER_RULES)) if compiling else "E9"
-    found: set[str] = set()
-    for start in range(0, len(todo), _CHUNK):
-        chunk = todo[start:start + _CHUNK]
+    return Parsing(root, paths, compiling=compiling).result()
+
+
+class Parsing:
+    """`parsing_files`, asked now and answered later: ruff runs while the caller goes on
+    (a process of its own, started here; no thread: the rewrite's pool may fork after
+    this). A project of more than 2,000 files is checked in runs of 2,000, two at a time."""
+
+    _AT_ONCE = 2
+
+    def __init__(self, root: Path, paths: Iterable[str], *, compiling: bool = False) -> None:
+        self.root = root
+        todo = sorted({p for p in paths if p.endswith(".py")})
+        if sys.version_info[:2] > _NEWEST:
+            todo = []
+        rules = ",".join(("E9", *COMPILER_RULES)) if compiling else "E9"
+        self._command = [ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero",
+                         "--ignore-noqa", "--target-version", f"py3{sys.version_info[1]}",
+                         "--select", rules, "--output-format", "json"]
+        self._waiting = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
+        self._running: list[tuple[list[str], subprocess.Popen[bytes] | None]] = []
+        self._found: set[str] | None = None
+        while self._waiting and len(self._running) < self._AT_ONCE:
+            self._start_next()
+
+    def _start_next(self) -> None:
+        chunk = self._waiting.pop(0)
         try:
-            done = subprocess.run(
-                [ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero",
-                 "--ignore-noqa", "--target-version", target, "--select", rules,
-                 "--output-format", "json", *(f"./{path}" for path in chunk)],
-                cwd=root, capture_output=True, timeout=_TIMEOUT, check=False,
+            process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [*self._command, *(f"./{path}" for path in chunk)], cwd=self.root,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env={**os.environ, "RUFF_NO_CACHE": "true"})
-            if done.returncode != 0:
-                continue
-            reported = json.loads(done.stdout or b"[]")
+        except OSError:
+            process = None  # no answer for this chunk: none of it is vouched for
+        self._running.append((chunk, process))
+
+    def result(self) -> set[str]:
+        """The files ruff found valid (waits for it)."""
+        if self._found is None:
+            found: set[str] = set()
+            try:
+                while self._running:
+                    chunk, process = self._running[0]
+                    if process is not None:
+                        found.update(self._valid(chunk, process))
+                    self._running.pop(0)
+                    if self._waiting:
+                        self._start_next()
+            finally:
+                self.stop()
+            self._found = found
+        return self._found
+
+    def _valid(self, chunk: list[str], process: subprocess.Popen[bytes]) -> set[str]:
+        try:
+            stdout, _ = process.communicate(timeout=_TIMEOUT)
+            if process.returncode != 0:
+                return set()
+            reported = json.loads(stdout or b"[]")
         except (OSError, subprocess.SubprocessError, ValueError):
-            continue
-        ours = {os.path.realpath(root / path): path for path in chunk}
+            if process.returncode is None:  # (past the timeout)
+                with contextlib.suppress(OSError):
+                    process.kill()
+                with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
+                    process.communicate(timeout=_TIMEOUT)
+            return set()
+        ours = {os.path.realpath(self.root / path): path for path in chunk}
         flagged = set()
         for finding in reported if isinstance(reported, list) else [None]:
             name = finding.get("filename") if isinstance(finding, dict) else None
             path = ours.get(os.path.realpath(name)) if isinstance(name, str) else None
             if path is None:
-                break  # a finding not known as one of ours: trust none of this chunk
+                return set()  # a finding not known as one of ours: trust none of this chunk
             flagged.add(path)
-        else:
-            found.update(path for path in chunk if path not in flagged)
-    return found
+        return {path for path in chunk if path not in flagged}
+
+    def stop(self) -> None:
+        """End the runs not waited for (after an error or an interruption)."""
+        self._waiting.clear()
+        for _, process in self._running:
+            if process is not None and process.returncode is None:
+                with contextlib.suppress(OSError):
+                    process.kill()
+                with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
+                    process.communicate(timeout=_TIMEOUT)
+        self._running.clear()
 
 
 # -- where ruff's parser takes what CPython's refuses --------------------------------------
