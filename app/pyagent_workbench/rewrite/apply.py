@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
 
-from pyagent_workbench import gitrepo
+from pyagent_workbench import gitrepo, safefiles
 from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.analysis.planview import PlanView
 from pyagent_workbench.errors import ApplyError, OutputError
@@ -602,6 +602,9 @@ class _TreeWriter:
         self.done = 0
         self.written: set[str] = set()
         """The paths written so far (an old path may be a later change's new path)."""
+        self.folders: set[Path] = set()
+        """Folders known to be there (the writes only add folders; thousands of files
+        land in a few hundred of them)."""
 
     def write(self) -> None:
         for old in sorted(self.leaving - self.renamed):
@@ -626,7 +629,9 @@ class _TreeWriter:
 
     def write_one(self, change: FileChange) -> None:
         target = self.root / change.new_path
-        _make_parents(self.root, target.parent, self.journal)
+        if target.parent not in self.folders:
+            _make_parents(self.root, target.parent, self.journal)
+            self.folders.add(target.parent)
         self.expect_inputs_unchanged(change, target)
         entry = self.journal.entries.get(change.old_path) if change.old_path else None
         mode = entry.mode if entry else None
@@ -701,7 +706,7 @@ def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
     if expected is None:
         return
     try:
-        now = sha256(path.read_bytes())
+        now = sha256(safefiles.read_regular(path))  # (never waits on a FIFO put there)
     except OSError as error:
         raise ApplyError(f"{rel} cannot be read: {error.strerror}") from None
     if now != expected:

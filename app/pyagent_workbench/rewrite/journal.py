@@ -398,11 +398,15 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None,
     such a tree before it starts: `temporary_names_taken`)."""
     tmp = path.with_name(path.name + TMP_SUFFIX)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(os.open(tmp, flags, 0o600 if mode is not None else 0o666), "wb") as handle:
-        handle.write(data)
+    handle = os.open(tmp, flags, 0o600 if mode is not None else 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
         if sync:
-            handle.flush()
-            os.fsync(handle.fileno())
+            os.fsync(handle)
+    finally:
+        os.close(handle)
     if mode is not None:
         os.chmod(tmp, mode)
     os.replace(tmp, path)
