@@ -266,14 +266,16 @@ class Preview:
             sweep = (runner.start_sweep(self.repo.root, self.files_to_sweep(candidates),
                                         state_dir) if self.options.sweep else None)
             try:
-                results = self.rewrite(runner, candidates)
+                configs: list[tuple[list[FileChange], list[str]]] = []
+                results = self.rewrite(runner, candidates,
+                                       meanwhile=lambda: configs.append(self.rewritten_configs()))
                 if sweep is not None:
                     sweep.check()  # the workers take it up where the rewrite left them
                 unparsable = self.unparsable_candidates(results)
                 changes = self.moved_files(results)
                 changes += self.rewritten_in_place(
                     results, merged_into={c.new_path for c in changes if c.kind == "rewrite"})
-                config_changes, problems = self.rewritten_configs()
+                config_changes, problems = configs[0] if configs else self.rewritten_configs()
                 changes += config_changes
                 swept = sweep.finish() if sweep is not None else {}
             finally:
@@ -430,7 +432,10 @@ class Preview:
         excluded = scanned.union(candidates, self.links)
         return [p for p in self.repo.python_files if p not in excluded]
 
-    def rewrite(self, runner: Runner, candidates: list[str]) -> dict[str, FileRewrite]:
+    def rewrite(self, runner: Runner, candidates: list[str], *,
+                meanwhile: Callable[[], None] | None = None) -> dict[str, FileRewrite]:
+        """Rewrite the candidates (in the workers, when worth it); `meanwhile` runs here
+        once the first file is back: the parent's own work, while the workers work."""
         for path in candidates:
             self.read(path)
         parsing = syntax.parsing_files(self.repo.root, candidates)
@@ -439,6 +444,9 @@ class Preview:
         results: dict[str, FileRewrite] = {}
         for result in runner.rewrite(jobs, self._contents, self.rewrite_state):
             results[result.path] = result
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             if self.progress is not None:
                 self.progress(len(results), len(jobs))
         return results
