@@ -1,0 +1,98 @@
+"""The commonest rewrite, `from a.b import c` with `a.b` moved, is made without libcst
+when every statement that changes in a file is one (`statements._plain_from_imports`):
+the same bytes, counts and notes as libcst on the whole file (`assert_rewrite` compares
+the two rewrites of every case), and libcst is not run. Everything else goes to libcst."""
+
+from __future__ import annotations
+
+import pytest
+from pyagent_workbench.rewrite import statements
+from support.codemod import assert_rewrite
+
+MOVES = {"app.infra.db": "app.storage.db", "app.infra": "app.platform.infra"}
+MODULES = ["app", "app.infra", "app.infra.db", "app.infra.cache", "app.core"]
+
+PLAIN = {
+    "one name": ("from app.infra.db import Engine\n",
+                 "from app.storage.db import Engine\n"),
+    "names, aliases and a comment": (
+        "from app.infra.db import Engine as E,Pool ,  Row  # noqa: F401\n",
+        "from app.storage.db import Engine as E,Pool ,  Row  # noqa: F401\n"),
+    "wide spacing": ("from \t app.infra.db   import  Engine\n",
+                     "from \t app.storage.db   import  Engine\n"),
+    "in a function, beside an unchanged import": (
+        "import os\n\n\ndef f():\n    from app.infra.db import Engine\n"
+        "    from app.core import thing\n    return os, Engine, thing\n",
+        "import os\n\n\ndef f():\n    from app.storage.db import Engine\n"
+        "    from app.core import thing\n    return os, Engine, thing\n"),
+    "a package's own name": ("from app.infra import helper\n",
+                             "from app.platform.infra import helper\n"),
+    "CRLF line endings": (b"from app.infra.db import Engine\r\nx = 1\r\n",
+                          b"from app.storage.db import Engine\r\nx = 1\r\n"),
+    "no line end at the end of the file": ("from app.infra.db import Engine",
+                                           "from app.storage.db import Engine"),
+}
+
+TO_LIBCST = {
+    "brackets": ("from app.infra.db import (\n    Engine,\n)\n",
+                 "from app.storage.db import (\n    Engine,\n)\n"),
+    "a submodule among the names": ("from app.infra import db, helper\n",
+                                    "from app.storage import db\n"
+                                    "from app.platform.infra import helper\n"),
+    "a relative import": ("from .db import Engine\n", "from ...storage.db import Engine\n"),
+    "a star": ("from app.infra.db import *\n", "from app.storage.db import *\n"),
+    "two statements on a line": ("from app.infra.db import Engine; x = 1\n",
+                                 "from app.storage.db import Engine; x = 1\n"),
+    "a backslash": ("from app.infra.db import \\\n    Engine\n",
+                    "from app.storage.db import \\\n    Engine\n"),
+    "a string beside the import": (
+        "from app.infra.db import Engine\n\nPATH = 'app.infra.db.Engine'\n",
+        "from app.storage.db import Engine\n\nPATH = 'app.storage.db.Engine'\n"),
+    "a plain import": ("import app.infra.db\n\nx = app.infra.db.Engine\n",
+                       "import app.storage.db\n\nx = app.storage.db.Engine\n"),
+    "a plain import of the moved modules' root beside": (
+        "import app\nfrom app.infra.db import Engine\n",
+        "import app\nfrom app.storage.db import Engine\n"),
+}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = statements._Batch.transform
+
+    def transform(self: statements._Batch, run: list[object]) -> str | None:
+        calls.append(len(self.texts))
+        return real(self, run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(statements._Batch, "transform", transform)
+    return calls
+
+
+@pytest.mark.parametrize("case", list(PLAIN))
+def test_plain_from_imports_are_rewritten_without_libcst(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    before, after = PLAIN[case]
+    result = assert_rewrite(before, after, moves=MOVES, path="app/features/user.py",
+                            modules=MODULES)
+    assert result.changed_imports == 1
+    assert calls == []  # (the whole-file rewrite `assert_rewrite` compares with is libcst)
+
+
+@pytest.mark.parametrize("case", list(TO_LIBCST))
+def test_anything_else_goes_to_libcst(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    before, after = TO_LIBCST[case]
+    assert_rewrite(before, after, moves=MOVES, path="app/infra/user.py"
+                   if case == "a relative import" else "app/features/user.py",
+                   modules=MODULES)
+    assert calls, "libcst was not run"
+
+
+def test_a_plan_applied_in_parts_goes_to_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `later`: the statement is grouped as the whole plan will group it.
+    calls = _counting(monkeypatch)
+    assert_rewrite("from app.infra.db import Engine\n", "from app.storage.db import Engine\n",
+                   moves={"app.infra.db": "app.storage.db"}, path="app/features/user.py",
+                   modules=MODULES, later={"app.infra": "app.platform.infra"})
+    assert calls
