@@ -334,7 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.report import render
 
     args.out.write_text(render(results))
-    log(f"wrote {args.out} and {json_path} in {results['elapsed'] / 60:.1f} min")
+    runs_behind = (f" (with the earlier runs it keeps: {results['elapsed'] / 60:.1f} min)"
+                   if len(results["history"]) > 1 else "")
+    log(f"wrote {args.out} and {json_path}: this run took {this_run['elapsed'] / 60:.1f} min"
+        f"{runs_behind}")
     return 0
 
 
