@@ -56,10 +56,11 @@ class Workspace:
         """Every file in a directory tree, as it is on disk (untracked data files included),
         caches excluded."""
         base = self.repo.root / directory
+        root = str(self.repo.root)
         found = []
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_IN_TREE)
-            rel = Path(dirpath).relative_to(self.repo.root).as_posix()
+            rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
             for name in sorted(filenames):
                 if name.endswith((".pyc", ".pyo")):
                     continue

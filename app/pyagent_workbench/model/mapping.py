@@ -195,7 +195,7 @@ def _dotted_key(path: str, source_prefix: str) -> list[str] | None:
     their full name as the last part."""
     if not path.startswith(source_prefix):
         return None
-    parts = list(PurePosixPath(path[len(source_prefix):]).parts)
+    parts = _parts(path[len(source_prefix):])
     last = parts[-1]
     for suffix in PYTHON_SUFFIXES:
         if last.endswith(suffix):
@@ -208,15 +208,30 @@ def _dotted_key(path: str, source_prefix: str) -> list[str] | None:
     return parts
 
 
+def _parts(relative: str) -> list[str]:
+    """`PurePosixPath(relative).parts` of a relative path, without pathlib's cost (the
+    mapping places every file of every moved package: thousands)."""
+    return [part for part in relative.split("/") if part not in ("", ".")]
+
+
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    """A file name's `PurePosixPath` stem and suffix (`.bashrc` has none, `a.` neither)."""
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        return name[:dot], name[dot:]
+    return name, ""
+
+
 def _new_path(
     path: str, mapping: ModuleMapping, source_prefix: str
 ) -> tuple[str, ResolvedMove] | None:
     key = _dotted_key(path, source_prefix)
     if key is None:
         return None
-    pure = PurePosixPath(path)
-    is_python = pure.suffix in PYTHON_SUFFIXES
-    is_init = pure.stem == "__init__" and is_python
+    name = path.rpartition("/")[2]
+    stem, suffix = _stem_and_suffix(name)
+    is_python = suffix in PYTHON_SUFFIXES
+    is_init = stem == "__init__" and is_python
     # Longest moved prefix of the key decides.
     for length in range(len(key), 0, -1):
         prefix = ".".join(key[:length])
@@ -226,11 +241,11 @@ def _new_path(
         target_parts = move.target.split(".")
         rest = key[length:]
         if is_init:
-            new_parts = [*target_parts, *rest, pure.name]
+            new_parts = [*target_parts, *rest, name]
         elif is_python and not rest:
-            new_parts = [*target_parts[:-1], target_parts[-1] + pure.suffix]
+            new_parts = [*target_parts[:-1], target_parts[-1] + suffix]
         elif is_python:
-            new_parts = [*target_parts, *rest[:-1], rest[-1] + pure.suffix]
+            new_parts = [*target_parts, *rest[:-1], rest[-1] + suffix]
         else:
             new_parts = [*target_parts, *rest]
         return source_prefix + "/".join(new_parts), move
