@@ -90,15 +90,14 @@ class Workspace:
         moved = {f.old for f in mapping.files}
         moved_dirs = {f.old.rsplit("/", 1)[0] for f in mapping.files if "/" in f.old}
         problems = []
-        for path in self.repo.links:
-            full = root / path
+        for path, resolved in self.repo.links.items():
             if path in moved or any(path.startswith(d + "/") for d in moved_dirs
                                     if f"{d}/__init__.py" in moved):
                 problems.append(f"{path} is a symbolic link and the plan moves it: moved, it "
                                 f"would point elsewhere; replace it with a real file first")
                 continue
             try:
-                target = Path(os.path.realpath(full)).relative_to(root).as_posix()
+                target = Path(resolved).relative_to(root).as_posix()
             except ValueError:
                 continue  # points outside the repo: unaffected by the plan
             if target in moved or any(target == d or target.startswith(d + "/")

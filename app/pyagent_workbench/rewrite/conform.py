@@ -261,11 +261,10 @@ class _Copies:
             if text != touched.new_text:
                 result.texts[touched.new_path] = text
         if formatted_alone:
-            self.lay_out(self.again, {path: new[path] for path in formatted_alone}, tree_after)
-            self.ruff(self.again, "format", *self.format_options(),
-                      *_arguments(formatted_alone))
-            result.texts.update(_changed_back(self.again, {path: new[path]
-                                                           for path in formatted_alone}))
+            alone = {path: new[path] for path in formatted_alone}
+            self.lay_out(self.again, alone, tree_after)
+            self.ruff(self.again, "format", *self.format_options(), *_arguments(alone))
+            result.texts.update(_changed_back(self.again, alone))
 
     def lay_out(self, where: Path, texts: dict[str, bytes], tree: set[str]) -> None:
         where.mkdir()
@@ -302,7 +301,7 @@ class _Copies:
                                                "json", *self.format_options(),
                                                *_arguments(paths))
         except BaseException:
-            _stop(started.values())
+            stop_processes(started.values())
             raise
         return started
 
@@ -317,7 +316,7 @@ class _Copies:
                 for finding in json.loads(output or "[]"):
                     found[kind].add(_relative(where, finding["filename"]))
         finally:
-            _stop(checks.values())
+            stop_processes(checks.values())
         return found["sort"], found["format"]
 
     def format_options(self) -> list[str]:
@@ -330,7 +329,7 @@ class _Copies:
         try:
             return self.finish(process, command, ok=ok)
         finally:
-            _stop([process])
+            stop_processes([process])
 
     def start(self, where: Path, command: str, *args: str) -> subprocess.Popen[bytes]:
         overrides = [part for setting in self.style.ruff_overrides
@@ -350,10 +349,11 @@ class _Copies:
         return stdout.decode("utf-8", "replace")
 
 
-def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:
-    """Kill and reap what is still running (after a timeout, an error or an interrupt)."""
+def stop_processes(processes: Iterable[subprocess.Popen[bytes] | None]) -> None:
+    """Kill and reap what is still running (after a timeout, an error or an interrupt);
+    `None`: a process that could not start."""
     for process in processes:
-        if process.returncode is None:  # not reaped by `finish`
+        if process is not None and process.returncode is None:  # not reaped by `finish`
             with contextlib.suppress(OSError):
                 process.kill()
             with contextlib.suppress(subprocess.SubprocessError, OSError, ValueError):

@@ -24,7 +24,6 @@ own message, and because ruff is sometimes stricter) and what ruff may take wron
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -33,7 +32,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyagent_workbench.rewrite.conform import ruff_binary
+from pyagent_workbench.rewrite.conform import ruff_binary, stop_processes
 
 _CHUNK = 2_000
 """Files per ruff run (a command line has a length limit)."""
@@ -112,11 +111,7 @@ class Parsing:
                 return set()
             reported = json.loads(stdout or b"[]")
         except (OSError, subprocess.SubprocessError, ValueError):
-            if process.returncode is None:  # (past the timeout)
-                with contextlib.suppress(OSError):
-                    process.kill()
-                with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
-                    process.communicate(timeout=_TIMEOUT)
+            stop_processes([process])  # (past the timeout)
             return set()
         ours = {os.path.realpath(self.root / path): path for path in chunk}
         flagged = set()
@@ -131,12 +126,7 @@ class Parsing:
     def stop(self) -> None:
         """End the runs not waited for (after an error or an interruption)."""
         self._waiting.clear()
-        for _, process in self._running:
-            if process is not None and process.returncode is None:
-                with contextlib.suppress(OSError):
-                    process.kill()
-                with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
-                    process.communicate(timeout=_TIMEOUT)
+        stop_processes(process for _, process in self._running)
         self._running.clear()
 
 
