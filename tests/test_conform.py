@@ -316,17 +316,27 @@ def test_a_file_sorted_but_not_formatted_before_is_sorted_only(tmp_path: Path) -
         "from app.alpha.zeta import z\nfrom app.beta import b\n")
 
 
-def test_a_file_formatted_but_not_sorted_before_is_formatted_only(tmp_path: Path) -> None:
-    # The rewrite makes the import too long: formatted (wrapped), never sorted.
-    user = ("from app.zeta import first_long_name_of_it, second_long_name_of_it\n"
-            "import os\n\n\n"
-            "def use():\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
-    repo = make_repo(tmp_path / "repo", {
+LONG_IMPORT_UNSORTED = (
+    "from app.zeta import first_long_name_of_it, second_long_name_of_it\n"
+    "import os\n\n\n"
+    "def use():\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
+"""Not sorted (`import os` after `from`), formatted; moving `app.zeta` deeper makes its
+import too long for the line length (79)."""
+
+
+def _long_import_repo(tmp_path: Path, user: str) -> Path:
+    return make_repo(tmp_path / "repo", {
         "pyproject.toml": RUFF_PROJECT,
         "app/__init__.py": "",
         "app/zeta.py": "first_long_name_of_it = 1\nsecond_long_name_of_it = 2\n",
         "app/user.py": user,
     })
+
+
+def test_a_file_formatted_but_not_sorted_before_is_formatted_only(tmp_path: Path) -> None:
+    # The rewrite makes the import too long: formatted (wrapped), never sorted.
+    user = LONG_IMPORT_UNSORTED
+    repo = _long_import_repo(tmp_path, user)
     assert _ruff(repo, "format", "--check", "app").returncode == 0
     assert _ruff(repo, "check", "app/user.py").returncode == 1  # I001: not sorted
     _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
@@ -341,15 +351,8 @@ def test_a_file_formatted_but_not_sorted_before_is_formatted_only(tmp_path: Path
 
 def test_a_file_neither_sorted_nor_formatted_before_is_left_as_rewritten(
         tmp_path: Path) -> None:
-    user = ("from app.zeta import first_long_name_of_it, second_long_name_of_it\n"
-            "import os\n\n\n"
-            "def use( ):\n    return os.sep, first_long_name_of_it, second_long_name_of_it\n")
-    repo = make_repo(tmp_path / "repo", {
-        "pyproject.toml": RUFF_PROJECT,
-        "app/__init__.py": "",
-        "app/zeta.py": "first_long_name_of_it = 1\nsecond_long_name_of_it = 2\n",
-        "app/user.py": user,
-    })
+    user = LONG_IMPORT_UNSORTED.replace("def use():", "def use( ):")
+    repo = _long_import_repo(tmp_path, user)
     _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
     assert (repo / "app/user.py").read_text() == user.replace(
         "app.zeta", "app.storage.backends.zeta")
