@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyagent_workbench.rewrite import conform, facades
-from pyagent_workbench.rewrite.longstrings import split_long_strings
+from pyagent_workbench.rewrite.longstrings import may_split, split_long_strings
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
@@ -255,6 +257,35 @@ def test_a_string_the_rewrite_lengthened_is_cut_at_a_space_within_the_line_lengt
 ])
 def test_strings_that_cannot_be_cut_safely_are_left(text: str) -> None:
     assert split_long_strings(text, "", 40) == text
+
+
+_LINE = st.tuples(
+    st.sampled_from(["", "    ", "\t", "  \x0c"]),
+    st.sampled_from(['"a string of words, long enough to cut",', "r'raw words in a string',",
+                     'b"bytes are never cut here",', "x,", 'f"an {f} string",',
+                     '"é accented words, too",', "", "# a comment with words"]),
+    st.sampled_from(["", "  # and a comment after it"]))
+_BREAK = st.sampled_from(["\n", "\n", "\r\n", "\r", "\x0c", "\x0b", "\u2028", "\x85"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LINE, _BREAK), max_size=8), st.integers(min_value=10, max_value=60))
+def test_what_the_bytes_check_clears_is_never_cut(lines: list[tuple[tuple[str, str, str], str]],
+                                                 limit: int) -> None:
+    """`may_split` clears a text without decoding it: cleared, the cutting leaves it
+    as it is (and what it does not clear is, often enough, cut: `cut`)."""
+    text = "f(\n" + "".join("".join(line) + end for line, end in lines) + ")\n"
+    cut = split_long_strings(text, "", limit) != text
+    if not may_split(text.encode("utf-8"), limit):
+        assert not cut
+
+
+def test_the_bytes_check_finds_a_long_line_starting_with_a_string() -> None:
+    line = '    "' + "word " * 20 + '",\n'
+    assert may_split(("f(\n" + line + ")\n").encode(), 79)
+    assert not may_split(("f(\n" + line + ")\n").encode(), len(line))
+    assert not may_split(("x = 1  # " + "word " * 30 + "\n").encode(), 79)  # no string first
+    assert may_split(("f(\r" + line + ")\n").encode(), 200)  # a lone CR: always a maybe
 
 
 def test_a_lengthened_string_in_a_real_apply_is_cut_and_keeps_its_value(

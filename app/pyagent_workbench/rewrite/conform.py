@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pyagent_workbench import safefiles
-from pyagent_workbench.rewrite.longstrings import split_long_strings
+from pyagent_workbench.rewrite.longstrings import may_split, split_long_strings
 
 Sorter = Literal["ruff", "isort"]
 Formatter = Literal["ruff", "black"]
@@ -191,7 +191,10 @@ def conform(root: Path, style: Style, files: Sequence[Touched], *,
                 "run its sorter and formatter before committing")
     if style.code_line_length:
         for touched in files:
-            text = result.texts.get(touched.new_path, touched.new_text).decode("utf-8")
+            data = result.texts.get(touched.new_path, touched.new_text)
+            if not may_split(data, style.code_line_length):
+                continue
+            text = data.decode("utf-8")
             split = split_long_strings(text, (touched.old_text or b"").decode("utf-8"),
                                        style.code_line_length)
             if split != text:

@@ -261,13 +261,22 @@ class Preview:
             return ChangeSet(changes=[])
         candidates = self.files_that_can_change()
         state_dir = self.repo.state_dir if self.repo.state_dir.is_dir() else None
+        # ruff reads the candidates alone, before the sweep's ruff starts: the workers
+        # wait for its answer (0.06 s on Django's 570 candidates; 0.35 s beside the
+        # sweep's 2,200 files).
+        checking = syntax.Parsing(self.repo.root, candidates)
+        try:
+            swept_paths = self.files_to_sweep(candidates) if self.options.sweep else []
+            parsing = checking.result()
+        finally:
+            checking.stop()
         with Runner(self.options.jobs) as runner:
-            # The sweep's ruff starts first: it runs beside the rewrite.
-            sweep = (runner.start_sweep(self.repo.root, self.files_to_sweep(candidates),
-                                        state_dir) if self.options.sweep else None)
+            # The sweep's ruff runs beside the rewrite.
+            sweep = (runner.start_sweep(self.repo.root, swept_paths, state_dir)
+                     if self.options.sweep else None)
             try:
                 configs: list[tuple[list[FileChange], list[str]]] = []
-                results = self.rewrite(runner, candidates,
+                results = self.rewrite(runner, candidates, parsing,
                                        meanwhile=lambda: configs.append(self.rewritten_configs()))
                 if sweep is not None:
                     sweep.check()  # the workers take it up where the rewrite left them
@@ -432,13 +441,14 @@ class Preview:
         excluded = scanned.union(candidates, self.links)
         return [p for p in self.repo.python_files if p not in excluded]
 
-    def rewrite(self, runner: Runner, candidates: list[str], *,
+    def rewrite(self, runner: Runner, candidates: list[str], parsing: set[str], *,
                 meanwhile: Callable[[], None] | None = None) -> dict[str, FileRewrite]:
-        """Rewrite the candidates (in the workers, when worth it); `meanwhile` runs here
-        once the first file is back: the parent's own work, while the workers work."""
+        """Rewrite the candidates (in the workers, when worth it); `parsing`: those a
+        native parser found valid (`syntax.parsing_files`: parsed in part). `meanwhile`
+        runs here once the first file is back: the parent's own work, while the workers
+        work."""
         for path in candidates:
             self.read(path)
-        parsing = syntax.parsing_files(self.repo.root, candidates)
         jobs = [RewriteJob(path, self.context_of(path), parses=path in parsing)
                 for path in candidates]
         results: dict[str, FileRewrite] = {}

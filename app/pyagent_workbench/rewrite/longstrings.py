@@ -20,6 +20,28 @@ import tokenize
 _STARTS_WITH_A_STRING = re.compile(r"[ \t\f]*[A-Za-z]{0,3}['\"]")
 _LITERAL = re.compile(r"^(?P<prefix>[rRuU]*)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
 
+_LINE_STARTS_WITH_A_STRING = re.compile(rb"\n[ \t\f]*[A-Za-z]{0,3}['\"]")
+_OTHER_LINE_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85",
+                      b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+"""What `str.splitlines` takes for a line break besides a line feed and a carriage
+return, in UTF-8."""
+
+
+def may_split(new: bytes, limit: int) -> bool:
+    """Whether `split_long_strings` may change `new` (UTF-8), asked of the bytes: a line
+    of more than `limit` bytes that starts with a string. Most files have none, and
+    are neither decoded nor split into lines (0.2 s over Django's 819 rewritten files).
+    A text with other line breaks than line feeds (after a carriage return or not) is
+    always a maybe."""
+    if new.count(b"\r") != new.count(b"\r\n") or any(b in new for b in _OTHER_LINE_BREAKS):
+        return True
+    text = b"\n" + new
+    for match in _LINE_STARTS_WITH_A_STRING.finditer(text):
+        end = text.find(b"\n", match.start() + 1)
+        if (len(text) if end < 0 else end) - match.start() - 1 > limit:
+            return True
+    return False
+
 
 def split_long_strings(new: str, old: str, limit: int) -> str:
     """`new` with each changed string literal that makes its line longer than `limit`
