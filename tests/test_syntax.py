@@ -4,6 +4,7 @@ CPython refuses for one that parses."""
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import warnings
@@ -77,6 +78,45 @@ def test_a_check_stopped_leaves_no_process(tmp_path: Path) -> None:
     processes = [process for _, process in parsing._running]
     parsing.stop()
     assert processes and all(p is not None and p.returncode is not None for p in processes)
+
+
+def test_findings_are_matched_through_a_linked_root(tmp_path: Path) -> None:
+    """ruff reports resolved paths: a root reached through a link still gets its own
+    files' verdicts (findings matched by the plain join first, then resolved)."""
+    real = tmp_path / "real"
+    (real / "pkg").mkdir(parents=True)
+    (real / "pkg/ok.py").write_text("x = 1\n")
+    (real / "pkg/broken.py").write_text("def f(:\n")
+    (tmp_path / "link").symlink_to(real)
+    assert syntax.parsing_files(tmp_path / "link", ["pkg/ok.py", "pkg/broken.py"]) == {
+        "pkg/ok.py"}
+
+
+def test_the_early_check_asks_only_what_the_sweeps_cache_does_not_hold(
+        tmp_path: Path) -> None:
+    """`runner.start_syntax_check`: started before a preview, it leaves out the files
+    whose verdict the cache holds (for their size and mtime) and the files that are not
+    regular (a FIFO would block ruff); what it leaves out is vouched for by no one."""
+    from pyagent_workbench import cachefile
+    from pyagent_workbench.rewrite import runner
+    from pyagent_workbench.statedir import SYNTAX_CACHE
+
+    for name, text in {"ok.py": "x = 1\n", "broken.py": "def f(:\n", "cached.py": "y = 2\n",
+                       "stale.py": "z = 3\n"}.items():
+        (tmp_path / name).write_text(text)
+    os.mkfifo(tmp_path / "fifo.py")
+    state = tmp_path / "state"
+    state.mkdir()
+    cached, stale = (tmp_path / "cached.py").stat(), (tmp_path / "stale.py").stat()
+    cachefile.save(state / SYNTAX_CACHE, {
+        "cached.py": [cached.st_mtime_ns, cached.st_size, None],
+        "stale.py": [stale.st_mtime_ns, stale.st_size + 1, None]})
+    early = runner.start_syntax_check(
+        tmp_path, ["ok.py", "broken.py", "cached.py", "stale.py", "fifo.py"], state)
+    try:
+        assert early.result() == {"ok.py", "stale.py"}
+    finally:
+        early.stop()
 
 
 def test_ruff_never_takes_a_file_cpython_refuses_for_one_that_parses(tmp_path: Path) -> None:

@@ -9,7 +9,14 @@ from pyagent_workbench.analysis.graph import ImportGraph, build_graph
 from pyagent_workbench.application import migrating
 from pyagent_workbench.application.migrating import Selection
 from pyagent_workbench.application.opening import PlanState, plan_state
-from pyagent_workbench.rewrite.engine import ChangeSet, RewriteProgress, origin_of, preview
+from pyagent_workbench.rewrite import syntax
+from pyagent_workbench.rewrite.engine import (
+    ChangeSet,
+    RewriteProgress,
+    origin_of,
+    preview,
+    start_syntax_check,
+)
 from pyagent_workbench.rewrite.records import move_states, record_last_diff
 from pyagent_workbench.workspace import Workspace
 
@@ -19,17 +26,19 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  jobs: int | None = None, later: Mapping[str, str] | None = None,
                  earlier: Mapping[str, str] | None = None,
                  origin: tuple[str, str, str] | None = None,
-                 progress: RewriteProgress | None = None) -> ChangeSet:
+                 progress: RewriteProgress | None = None,
+                 early: syntax.Parsing | None = None) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
     no sweep of every file's syntax). The plan must be valid against the repo.
-    `progress` hears of every file rewritten, and may raise to stop."""
+    `progress` hears of every file rewritten, and may raise to stop. `early`: the
+    repo's syntax check, started before (`start_syntax_check`; the caller stops it)."""
     workspace.require_valid()
     only = None
     if units is not None:
         only = [u for u in units if workspace.plan.move_for(u) is not None]
     return preview(workspace, graph, only=only, jobs=jobs, sweep=units is None,
                    facades_enabled=facades_enabled, later=later, earlier=earlier,
-                   origin=origin, progress=progress)
+                   origin=origin, progress=progress, early=early if units is None else None)
 
 
 @dataclass
@@ -43,6 +52,15 @@ def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
               selection: Selection | None = None) -> Diff:
     """What `apply` would change (of the selected moves that have not landed), recorded
     so that `apply` can tell whether the plan or the tree changed since it was reviewed."""
+    early = start_syntax_check(workspace)  # beside the plan's checks and the graph
+    try:
+        return _diff_plan(workspace, facades_enabled, selection, early)
+    finally:
+        early.stop()
+
+
+def _diff_plan(workspace: Workspace, facades_enabled: bool | None,
+               selection: Selection | None, early: syntax.Parsing) -> Diff:
     state = plan_state(workspace)
     selection = selection or Selection()
     graph = build_graph(workspace.repo)
@@ -60,6 +78,6 @@ def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
     landed = [m for m in workspace.plan.moves if states[m.source] == "landed"]
     origin = origin_of(workspace, landed) if landed and part is not workspace else None
     changeset = preview_plan(part, graph, facades_enabled=facades_enabled, later=later,
-                             earlier=earlier, origin=origin)
+                             earlier=earlier, origin=origin, early=early)
     record_last_diff(part, changeset)
     return Diff(state, changeset)

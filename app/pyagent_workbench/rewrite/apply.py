@@ -27,7 +27,14 @@ from pyagent_workbench.errors import ApplyError, OutputError
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
-from pyagent_workbench.rewrite.engine import ChangeSet, FileChange, origin_of, preview, sha256
+from pyagent_workbench.rewrite.engine import (
+    ChangeSet,
+    FileChange,
+    origin_of,
+    preview,
+    sha256,
+    start_syntax_check,
+)
 from pyagent_workbench.rewrite.journal import (
     Fault,
     Journal,
@@ -35,6 +42,7 @@ from pyagent_workbench.rewrite.journal import (
     temporary_names_taken,
     why,
 )
+from pyagent_workbench.rewrite.syntax import Parsing
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.rewrite.wholetree import Carried, Carrying, WholeTree
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir, state_dir
@@ -178,10 +186,14 @@ class _Apply:
         self.journal = Journal(self.repo.root, self.state)
 
     def run(self) -> ApplyResult:
-        self.refuse_early()
-        graph = self.analyse()
-        self.refuse_unreviewed(graph)
-        changeset = self.compute_changes(graph)
+        early = start_syntax_check(self.workspace)  # beside the checks and the graph
+        try:
+            self.refuse_early()
+            graph = self.analyse()
+            self.refuse_unreviewed(graph)
+            changeset = self.compute_changes(graph, early)
+        finally:
+            early.stop()
         stragglers = self.options.stragglers
         carrying = Carrying([], []) if stragglers else self.tree.check(changeset)
         before = self.record_before(graph, changeset) if not stragglers else _Before()
@@ -286,12 +298,12 @@ class _Apply:
                 f"{importer} -> {imported}); the plan or the code changed since the "
                 f"review: review them and approve again, or apply with --force")
 
-    def compute_changes(self, graph: ImportGraph) -> ChangeSet:
+    def compute_changes(self, graph: ImportGraph, early: Parsing | None = None) -> ChangeSet:
         self.say("computing changes", 0, 1)
         changeset = preview(self.workspace, graph,
                             facades_enabled=self.options.facades_enabled, compile_check=True,
                             later=self.later_moves(), earlier=self.earlier_moves(),
-                            origin=self.origin(), landed=self.options.stragglers)
+                            origin=self.origin(), landed=self.options.stragglers, early=early)
         if self.options.stragglers and not changeset.changes:
             raise AlreadyApplied("these moves have landed and no code uses their old paths: "
                                  "nothing to do")

@@ -111,11 +111,12 @@ class Runner:
         payload = [(contents[job.path], job.context, job.parses) for job in jobs]
         yield from pool.map(_rewrite, payload, chunksize=chunk)
 
-    def start_sweep(self, root: Path, paths: list[str], state: Path | None) -> Sweep:
-        """Start checking which files among `paths` do not parse: ruff starts at once
-        (`Sweep.check` hands what it cannot vouch for to the workers, `Sweep.finish`
-        waits for the answer)."""
-        return Sweep(self, root, paths, state)
+    def start_sweep(self, root: Path, paths: list[str], state: Path | None,
+                    early: syntax.Parsing | None = None) -> Sweep:
+        """Start checking which files among `paths` do not parse: ruff starts at once,
+        unless it was asked `early` (`Sweep.check` hands what it cannot vouch for to the
+        workers, `Sweep.finish` waits for the answer)."""
+        return Sweep(self, root, paths, state, early)
 
     def map(self, function: Callable[[_Item], _Result], items: list[_Item]
             ) -> Iterable[_Result]:
@@ -134,7 +135,7 @@ class Sweep:
     not parse. Results are cached by size and mtime under the tool's state folder."""
 
     def __init__(self, runner: Runner, root: Path, paths: list[str],
-                 state: Path | None) -> None:
+                 state: Path | None, early: syntax.Parsing | None = None) -> None:
         self.runner = runner
         self.root = root
         self.state = state
@@ -151,10 +152,10 @@ class Sweep:
             cached = self.cache.get(path)
             if cached is None or tuple(cached[:2]) != stamp:
                 self.todo.append(path)
-        # Only regular files go to ruff, which would block reading a FIFO (a link is
-        # never swept); the others are reported by the workers' reading.
-        self.parsing = syntax.Parsing(root, [p for p in self.todo if _regular(str(root), p)],
-                                      compiling=True)
+        # (A file of `todo` that `early` did not ask about is not vouched for: CPython
+        # judges it.)
+        self.parsing = early if early is not None else syntax.Parsing(
+            root, _to_ask(str(root), self.todo), compiling=True)
         self.checking: Iterable[list[str | None]] | None = None
 
     def check(self) -> None:
@@ -241,6 +242,35 @@ def _sweep(item: tuple[str, list[str], frozenset[str]]) -> list[str | None]:
         else:
             verdicts.append(_check(source, path))
     return verdicts
+
+
+def start_syntax_check(root: Path, paths: Iterable[str], state: Path | None
+                       ) -> syntax.Parsing:
+    """ruff's syntax check (with the compiler's rules) of the files among `paths` whose
+    verdict the sweep's cache does not hold, started before a preview knows which files
+    it will sweep and which it will rewrite: it runs on the core the preview's first,
+    serial steps leave idle (the plan's checks, the graph, the candidate scan), and
+    answers both the sweep (`Runner.start_sweep`) and the rewrite (which files parse:
+    `Preview`). The caller stops it (`Parsing.stop`) if no preview asks."""
+    cache = _load_cache(state)
+    todo = []
+    for path in paths:
+        cached = cache.get(path)
+        if cached is not None:
+            try:
+                info = os.stat(root / path)
+            except OSError:
+                continue
+            if tuple(cached[:2]) == (info.st_mtime_ns, info.st_size):
+                continue
+        todo.append(path)
+    return syntax.Parsing(root, _to_ask(str(root), todo), compiling=True, threads=1)
+
+
+def _to_ask(root: str, paths: list[str]) -> list[str]:
+    """Only regular files go to ruff, which would block reading a FIFO (a link is never
+    swept); the others are reported by the workers' reading."""
+    return [path for path in paths if _regular(root, path)]
 
 
 def _regular(root: str, path: str) -> bool:

@@ -61,7 +61,8 @@ class Parsing:
 
     _AT_ONCE = 2
 
-    def __init__(self, root: Path, paths: Iterable[str], *, compiling: bool = False) -> None:
+    def __init__(self, root: Path, paths: Iterable[str], *, compiling: bool = False,
+                 threads: int | None = None) -> None:
         self.root = root
         todo = sorted({p for p in paths if p.endswith(".py")})
         if sys.version_info[:2] > _NEWEST:
@@ -74,6 +75,9 @@ class Parsing:
         self._joined: dict[str, str] | None = None
         self._resolved: dict[str, str] | None = None
         self._waiting = [todo[start:start + _CHUNK] for start in range(0, len(todo), _CHUNK)]
+        self._env = {**os.environ, "RUFF_NO_CACHE": "true"}
+        if threads is not None:
+            self._env["RAYON_NUM_THREADS"] = str(threads)  # ruff's thread pool
         self._running: list[tuple[list[str], subprocess.Popen[bytes] | None]] = []
         self._found: set[str] | None = None
         while self._waiting and len(self._running) < self._AT_ONCE:
@@ -85,7 +89,7 @@ class Parsing:
             process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 [*self._command, *(f"./{path}" for path in chunk)], cwd=self.root,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env={**os.environ, "RUFF_NO_CACHE": "true"})
+                env=self._env)
         except OSError:
             process = None  # no answer for this chunk: none of it is vouched for
         self._running.append((chunk, process))
