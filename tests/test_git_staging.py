@@ -242,3 +242,49 @@ def test_a_path_whose_folder_became_a_file_is_staged_as_removed(tmp_path: Path) 
     assert git(repo, "diff", "--cached", "--name-status", "--no-renames").split() == [
         "A", "pkg/mod.py", "A", "pkg/sub", "D", "pkg/sub/__init__.py", "D", "pkg/sub/mod.py"]
     assert git(repo, "diff", "--name-only") == ""
+
+
+def test_contents_imported_ahead_are_staged_as_the_files_end(tmp_path: Path) -> None:
+    """`start_blob_import` imports the bytes the apply means to write, while it writes
+    them; the staging after reads the files as they are: one written as announced
+    needs no object of its own, one that ended otherwise (or was left out) gets its own,
+    and the index is what `update-index` alone makes of the tree."""
+    repo = make_repo(tmp_path / "repo", {**FILES, "pkg/c.py": "C = 1\n"})
+    git(repo, "config", "fastimport.unpackLimit", "1")  # a pack even for a few objects
+    git(repo, "gc", "-q")
+    moves = [(["pkg/b.py"], "pkg/core/b.py"), (["pkg/c.py"], "pkg/core/c.py"),
+             (["pkg/a.py"], "pkg/a.py")]
+    imported = gitrepo.start_blob_import(repo, moves, ["pkg/core/__init__.py"], {
+        "pkg/core/b.py": b"B = 2\n", "pkg/core/c.py": b"announced, not written\n",
+        "pkg/core/__init__.py": b"", "pkg/untracked.py": b"never staged\n"})
+    assert imported is not None and imported.wait()
+    assert _objects(repo)["loose"] == 0
+    (repo / "pkg/core").mkdir()
+    (repo / "pkg/b.py").rename(repo / "pkg/core/b.py")
+    (repo / "pkg/core/b.py").write_text("B = 2\n")
+    (repo / "pkg/c.py").rename(repo / "pkg/core/c.py")
+    (repo / "pkg/core/c.py").write_text("C = 3\n")
+    (repo / "pkg/core/__init__.py").write_text("")
+    (repo / "pkg/a.py").write_text("from pkg.core import b\n")  # not announced
+    gitrepo.stage_moves(repo, moves, ["pkg/core/__init__.py"], imported)
+    staged_entries = git(repo, "ls-files", "--stage")
+    assert git(repo, "diff", "--name-only") == ""
+    assert _objects(repo)["loose"] == 2  # C = 3 and the new pkg/a.py
+    git(repo, "read-tree", "HEAD")
+    paths = ["pkg/a.py", "pkg/b.py", "pkg/c.py", "pkg/core/__init__.py", "pkg/core/b.py",
+             "pkg/core/c.py"]
+    subprocess.run(["git", "-C", str(repo), "update-index", "--add", "--remove", "-z", "--stdin"],
+                   input="\0".join(paths).encode() + b"\0", check=True, capture_output=True)
+    assert git(repo, "ls-files", "--stage") == staged_entries
+    blobs = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch"],
+                           check=True, capture_output=True).stdout
+    assert b"never staged" not in blobs and b"announced, not written" in blobs
+
+
+def test_an_import_stopped_leaves_no_process(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FILES)
+    imported = gitrepo.start_blob_import(repo, [(["pkg/b.py"], "pkg/core/b.py")], [], {
+        "pkg/core/b.py": b"B = 2\n" * 200_000})
+    assert imported is not None and imported.process is not None
+    imported.stop()
+    assert imported.process.returncode is not None and not imported.wait()

@@ -427,7 +427,7 @@ def test_a_file_moved_unchanged_is_renamed_and_put_back_on_failure(
     root = example.fresh("again")
     before = digest(root)
 
-    def fail_at_the_end(repo_root: Path, changeset: Any) -> None:
+    def fail_at_the_end(repo_root: Path, changeset: Any, imported: Any = None) -> None:
         raise OSError(errno.EIO, "injected after every file was written")
 
     monkeypatch.setattr(apply_module, "_stage_moves", fail_at_the_end)

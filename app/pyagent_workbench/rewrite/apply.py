@@ -369,17 +369,22 @@ class _Apply:
                               before: _Before) -> str | None:
         """Write, stage and test; commit, or roll back on any failure. The tests' summary."""
         self.begin_journal(changeset, carrying)
+        imported: gitrepo.BlobImport | None = None
         try:
+            if self.repo.is_git:  # (into the repository's objects: the tree is untouched)
+                imported = _start_blob_import(self.repo.root, changeset)
             _TreeWriter(self.repo.root, changeset, carrying, self.journal, self.say,
                         self.fault).write()
             if self.repo.is_git:
-                _stage_moves(self.repo.root, changeset)
+                _stage_moves(self.repo.root, changeset, imported)
                 _stage_carried(self.repo.root, carrying)
             if self.fault:
                 self.fault("written")
             tests = self.tests_after(before.tests)
             self.journal.commit()  # the commit point: until the journal is gone, it undoes
         except BaseException as failure:
+            if imported is not None:
+                imported.stop()
             replacement = self.roll_back(failure)
             if replacement is None:
                 raise
@@ -751,17 +756,29 @@ def _make_parents(root: Path, directory: Path, journal: Journal) -> None:
         path.mkdir()
 
 
-def _stage_moves(root: Path, changeset: ChangeSet) -> None:
+def _stage_moves(root: Path, changeset: ChangeSet,
+                 imported: gitrepo.BlobImport | None = None) -> None:
     """Stage everything the apply changed, so that a plain `git commit` records the
     applied tree (the moves alone would record files importing paths that are gone):
     the moves as `git mv` would (see `gitrepo.stage_moves`), the tracked files rewritten
-    in place, the files the apply created."""
-    gitrepo.stage_moves(
-        root,
-        [([old for old in (c.old_path, *c.merged_from) if old], c.new_path)
-         for c in changeset.changes if c.kind == "move"]
-        + [([c.new_path], c.new_path) for c in changeset.changes if c.kind == "rewrite"],
-        [c.new_path for c in changeset.changes if c.kind in ("facade", "create")])
+    in place, the files the apply created. `imported`: `_start_blob_import`'s."""
+    gitrepo.stage_moves(root, *_staged(changeset), imported)
+
+
+def _start_blob_import(root: Path, changeset: ChangeSet) -> gitrepo.BlobImport | None:
+    """The contents `_stage_moves` will stage, imported while the files are written
+    (but for a link's: `update-index` reads where it points)."""
+    contents = {c.new_path: c.new_bytes for c in changeset.changes
+                if not (c.old_path and os.path.islink(root / c.old_path))}
+    return gitrepo.start_blob_import(root, *_staged(changeset), contents)
+
+
+def _staged(changeset: ChangeSet) -> tuple[list[tuple[list[str], str]], list[str]]:
+    """The moves (old paths, new path) and the created files to stage."""
+    return ([([old for old in (c.old_path, *c.merged_from) if old], c.new_path)
+             for c in changeset.changes if c.kind == "move"]
+            + [([c.new_path], c.new_path) for c in changeset.changes if c.kind == "rewrite"],
+            [c.new_path for c in changeset.changes if c.kind in ("facade", "create")])
 
 
 def _stage_carried(root: Path, carrying: Carrying) -> None:
