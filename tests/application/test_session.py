@@ -115,3 +115,33 @@ def test_files_touched_is_counted_again_after_a_move_and_an_undo_not_a_verdict(
     session.undo()
     session.undo()
     assert session.files_touched() == before == recount()
+
+
+def test_previews_of_units_check_the_plan_once_per_plan_text_and_listing(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit's preview checks the plan against the repo (0.2-0.3 s on Django's) only
+    when the plan's text or the repo's listing changed since the last check."""
+    from pyagent_workbench.workspace import Workspace
+
+    session = Session.open(sample, plan_path=sample / "phase1.toml")
+    checks = []
+    real = Workspace.check
+
+    def counting(workspace: Workspace) -> list[object]:
+        checks.append(workspace.plan.dumps())
+        return real(workspace)
+
+    monkeypatch.setattr(Workspace, "check", counting)
+    unit = "src.infrastructure.attention"
+    first = session.preview([unit], plan=session.plan.copy())
+    session.preview([unit], plan=session.plan.copy())
+    session.preview([unit])
+    assert len(checks) == 1
+    session.move_units([unit], "compute")
+    moved = session.preview([unit], plan=session.plan.copy())
+    assert len(checks) == 2 and checks[1] != checks[0]
+    assert [c.new_path for c in moved.changes] != [c.new_path for c in first.changes]
+    (sample / "src/infrastructure/attention/extra.py").write_text("X = 1\n")
+    session.repo.refresh()
+    session.preview([unit])
+    assert len(checks) == 3

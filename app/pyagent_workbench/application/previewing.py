@@ -27,12 +27,14 @@ def preview_plan(workspace: Workspace, graph: ImportGraph, *,
                  earlier: Mapping[str, str] | None = None,
                  origin: tuple[str, str, str] | None = None,
                  progress: RewriteProgress | None = None,
-                 early: syntax.Parsing | None = None) -> ChangeSet:
+                 early: syntax.Parsing | None = None, checked: bool = False) -> ChangeSet:
     """The changes of the whole plan, or of the given units' moves only (a quick look:
     no sweep of every file's syntax). The plan must be valid against the repo.
     `progress` hears of every file rewritten, and may raise to stop. `early`: the
-    repo's syntax check, started before (`start_syntax_check`; the caller stops it)."""
-    workspace.require_valid()
+    repo's syntax check, started before (`start_syntax_check`; the caller stops it).
+    `checked`: the caller found the plan valid against the repo already."""
+    if not checked:
+        workspace.require_valid()
     only = None
     if units is not None:
         only = [u for u in units if workspace.plan.move_for(u) is not None]
