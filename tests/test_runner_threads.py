@@ -46,3 +46,30 @@ def test_a_preview_from_a_thread_runs_served_workers_and_matches_one_process(
     assert started and set(started) == {"forkserver"}
     assert contents(result["changeset"]) == contents(alone)
     assert result["changeset"].problems == alone.problems
+
+
+def test_work_beside_conform_sees_the_final_paths_and_its_failure_is_raised(
+        tmp_path: Path) -> None:
+    """`preview(beside_conform=...)` (apply's checks and backups) runs in a thread while
+    the changes are conformed: it is handed every path the changes touch, the preview
+    gives what it gives without it, and what it raises is raised by the preview."""
+    from pyagent_workbench.rewrite.engine import preview
+
+    repo = make_large_repo(tmp_path / "large")
+    opened = opening.open_plan(repo / "plan.toml")
+    alone = preview(opened.workspace, opened.graph, jobs=1)
+    seen: list[tuple[set[str], list[str], str]] = []
+
+    def beside(paths_final: ChangeSet) -> None:
+        seen.append((paths_final.touched_paths(), paths_final.removed_dirs,
+                     threading.current_thread().name))
+
+    beside_it = preview(opened.workspace, opened.graph, jobs=1, beside_conform=beside)
+    assert contents(beside_it) == contents(alone)
+    assert seen == [(alone.touched_paths(), alone.removed_dirs, "beside-conform")]
+
+    def failing(paths_final: ChangeSet) -> None:
+        raise RuntimeError("refused beside conform")
+
+    with pytest.raises(RuntimeError, match="refused beside conform"):
+        preview(opened.workspace, opened.graph, jobs=1, beside_conform=failing)

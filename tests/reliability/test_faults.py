@@ -590,6 +590,8 @@ def test_a_file_edited_between_diff_and_apply_is_refused(tmp_path: Path) -> None
     assert result.err.strip() == ("error: pkg/user.py changed since `diff` was run; run "
                                   "`diff` again to review the changes, then apply")
     assert digest(root) == edited
+    # The backups made while the changes were conformed went with the refusal.
+    assert not (root / STATE / "journal").exists()
     assert run("diff", example.plan, "--repo", root).code == 0
     assert run("apply", example.plan, "--repo", root, "--no-verify").code == 0
 

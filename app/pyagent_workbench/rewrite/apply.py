@@ -15,7 +15,7 @@ import datetime
 import functools
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
@@ -184,6 +184,12 @@ class _Apply:
         self.fault = fault or kill_switch_from_env()
         self.state = ensure_state_dir(self.repo.root)
         self.journal = Journal(self.repo.root, self.state)
+        self.carrying: Carrying | None = None
+        """What moves besides the change set (`prepare_writes`)."""
+        self.backed_up = False
+        """The journal holds the backups, and is not open yet (`prepare_writes`)."""
+        self.new_dirs: list[str] = []
+        """The directories the writes create, parents first (`back_up`)."""
 
     def run(self) -> ApplyResult:
         early = start_syntax_check(self.workspace)  # beside the checks and the graph
@@ -192,15 +198,22 @@ class _Apply:
             graph = self.analyse()
             self.refuse_unreviewed(graph)
             changeset = self.compute_changes(graph, early)
-        finally:
             early.stop()
-        stragglers = self.options.stragglers
-        carrying = Carrying([], []) if stragglers else self.tree.check(changeset)
-        before = self.record_before(graph, changeset) if not stragglers else _Before()
-        if stragglers and self.options.run_tests:
-            before.tests = verifying.run_tests(self.repo.root, self.options.run_tests,
-                                               self.state)
-        tests = self.write_through_journal(changeset, carrying, before)
+            if self.carrying is None:  # (no conform ran: no change)
+                self.prepare_writes(changeset)
+            assert self.carrying is not None
+            stragglers = self.options.stragglers
+            before = self.record_before(graph, changeset) if not stragglers else _Before()
+            if stragglers and self.options.run_tests:
+                before.tests = verifying.run_tests(self.repo.root, self.options.run_tests,
+                                                   self.state)
+        except BaseException:
+            early.stop()
+            if self.backed_up:
+                with contextlib.suppress(OSError):
+                    self.journal.discard()  # backups only: the journal was never opened
+            raise
+        tests = self.write_through_journal(changeset, self.carrying, before)
         result = ApplyResult(changeset, _workspace_after(self.workspace), tests=tests)
         if stragglers:
             result.notes.append("verify does not run on a rewrite of old-path uses (it "
@@ -303,7 +316,8 @@ class _Apply:
         changeset = preview(self.workspace, graph,
                             facades_enabled=self.options.facades_enabled, compile_check=True,
                             later=self.later_moves(), earlier=self.earlier_moves(),
-                            origin=self.origin(), landed=self.options.stragglers, early=early)
+                            origin=self.origin(), landed=self.options.stragglers, early=early,
+                            beside_conform=self.prepare_writes)
         if self.options.stragglers and not changeset.changes:
             raise AlreadyApplied("these moves have landed and no code uses their old paths: "
                                  "nothing to do")
@@ -365,10 +379,21 @@ class _Apply:
 
     # -- writing: all or nothing ------------------------------------------------------------
 
+    def prepare_writes(self, paths_final: ChangeSet) -> None:
+        """What needs only the changes' paths, done while their bytes are conformed
+        (`preview(beside_conform=...)`): the whole-tree checks, and, unless the repo's
+        code runs before the writes (verify, tests), the journal's backups."""
+        self.carrying = (Carrying([], []) if self.options.stragglers
+                         else self.tree.check(paths_final))
+        if not (self.options.verify or self.options.run_tests):
+            self.back_up(paths_final, self.carrying)
+
     def write_through_journal(self, changeset: ChangeSet, carrying: Carrying,
                               before: _Before) -> str | None:
         """Write, stage and test; commit, or roll back on any failure. The tests' summary."""
-        self.begin_journal(changeset, carrying)
+        if not self.backed_up:
+            self.back_up(changeset, carrying)
+        self.open_journal(changeset)
         imported: gitrepo.BlobImport | None = None
         try:
             if self.repo.is_git:  # (into the repository's objects: the tree is untouched)
@@ -391,14 +416,26 @@ class _Apply:
             raise replacement from None
         return tests
 
-    def begin_journal(self, changeset: ChangeSet, carrying: Carrying) -> None:
-        """Back up every path the apply may touch (the repo is not touched yet)."""
+    def back_up(self, changeset: ChangeSet, carrying: Carrying) -> None:
+        """Back up every path the apply may touch (the repo is not touched yet): the
+        journal's first half (`Journal.back_up`), which needs only the changes' paths."""
         taken = temporary_names_taken(self.repo.root, changeset.touched_paths())
         if taken:
             raise ApplyError(
                 f"{taken[0]} is in the way: the apply writes each file through a temporary "
                 f"file of that name ({len(taken)} such name(s) taken); remove or rename "
                 f"it, nothing was changed")
+        carried = {path for c in carrying.carried if not c.is_dir for path in (c.old, c.new)}
+        self.new_dirs = _missing_dirs(self.repo.root, changeset)
+        with self.journal_errors():
+            self.journal.back_up(
+                changeset.touched_paths() | carried,
+                git_index=gitrepo.index_path(self.repo.root) if self.repo.is_git else None,
+                fault=self.fault)
+            self.backed_up = True
+
+    def open_journal(self, changeset: ChangeSet) -> None:
+        """The journal's second half (`Journal.open`): what each path will hold after."""
         after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
         for change in changeset.changes:
             after[change.new_path] = sha256(change.new_bytes)
@@ -406,17 +443,20 @@ class _Apply:
                 # A link is renamed: what lands is a link, which rollback (it knows only
                 # bytes to expect) must remove, not keep as someone else's.
                 del after[change.new_path]
-        carried = {path for c in carrying.carried if not c.is_dir for path in (c.old, c.new)}
         plan_path = self.options.plan_path
+        with self.journal_errors():
+            self.journal.open(str(plan_path) if plan_path else "", after=after,
+                              new_dirs=self.new_dirs)
+        self.backed_up = False  # open: rollback and recover undo from here
+
+    @contextlib.contextmanager
+    def journal_errors(self) -> Iterator[None]:
         try:
-            self.journal.begin(
-                changeset.touched_paths() | carried,
-                git_index=gitrepo.index_path(self.repo.root) if self.repo.is_git else None,
-                plan=str(plan_path) if plan_path else "", fault=self.fault, after=after,
-                new_dirs=_missing_dirs(self.repo.root, changeset))
+            yield
         except OSError as error:
             with contextlib.suppress(OSError):
                 self.journal.discard()  # nothing in the repo was touched yet
+            self.backed_up = False
             raise ApplyError(f"cannot write the journal in {self.journal.dir}: "
                              f"{why(error)}; nothing was changed") from None
 

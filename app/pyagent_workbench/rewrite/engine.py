@@ -15,6 +15,7 @@ import functools
 import hashlib
 import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -194,16 +195,19 @@ def preview(
     landed: bool = False,
     progress: RewriteProgress | None = None,
     early: syntax.Parsing | None = None,
+    beside_conform: Callable[[ChangeSet], None] | None = None,
 ) -> ChangeSet:
     """All changes of the plan (or of the moves of the sources in `only`); the options
     are `PreviewOptions`'s. `early`: ruff's check of the repo's files, started before
-    (`start_syntax_check`), which the caller stops."""
+    (`start_syntax_check`), which the caller stops. `beside_conform`: the caller's work
+    on the changes' paths, run while their bytes are conformed (`Preview.conform_beside`)."""
     options = PreviewOptions(facades_enabled=facades_enabled,
                              only=None if only is None else frozenset(only), jobs=jobs,
                              sweep=sweep, compile_check=compile_check, conform=conform,
                              later=dict(later or {}), earlier=dict(earlier or {}),
                              origin=origin, landed=landed)
-    return Preview(workspace, graph, options, progress=progress, early=early).changeset()
+    return Preview(workspace, graph, options, progress=progress, early=early,
+                   beside_conform=beside_conform).changeset()
 
 
 def start_syntax_check(workspace: Workspace) -> syntax.Parsing:
@@ -231,12 +235,16 @@ class Preview:
     def __init__(self, workspace: Workspace, graph: ImportGraph | None = None,
                  options: PreviewOptions | None = None, *,
                  progress: RewriteProgress | None = None,
-                 early: syntax.Parsing | None = None) -> None:
+                 early: syntax.Parsing | None = None,
+                 beside_conform: Callable[[ChangeSet], None] | None = None) -> None:
         self.workspace = workspace
         self.progress = progress
         self.early = early
         """ruff's check of the repo's files, started before the preview
         (`runner.start_syntax_check`): it answers the sweep and the rewrite."""
+        self.beside_conform = beside_conform
+        """The caller's work on the paths of the changes, while conform runs
+        (`conform_beside`)."""
         self.repo = workspace.repo
         self.graph = graph
         self.options = options or PreviewOptions()
@@ -313,7 +321,8 @@ class Preview:
         changes += self.created_packages(landed)
         if self.facades_enabled:
             changes += self.facade_files(landed)
-        conform_warnings = self.conform(changes)
+        removed_dirs = self.emptied_dirs(changes)
+        conform_warnings = self.conform_beside(changes, removed_dirs)
         mentions = self.mentions(changes)
         problems += [problem for result in results.values() for problem in result.problems]
         if not self.facades_enabled and not self.options.landed:
@@ -323,7 +332,7 @@ class Preview:
                        for path, error in sorted(swept.items())]
         return ChangeSet(
             changes=changes,
-            removed_dirs=self.emptied_dirs(changes),
+            removed_dirs=removed_dirs,
             mentions=mentions,
             problems=sorted(set(problems)),
             unparsable=unparsable,
@@ -657,6 +666,32 @@ class Preview:
         enabled = (self.workspace.plan.conform if self.options.conform is None
                    else self.options.conform)
         return conform.detect(self.repo.root) if enabled else conform.Style()
+
+    def conform_beside(self, changes: list[FileChange], removed_dirs: list[str]) -> list[str]:
+        """`conform`, with the caller's `beside_conform` run meanwhile, in a thread of its
+        own (conform mostly waits for ruff): it is handed the changes with their paths
+        final and their bytes not. What it raises is raised here, once conform is done."""
+        if self.beside_conform is None:
+            return self.conform(changes)
+        beside = self.beside_conform
+        paths_final = ChangeSet(changes=list(changes), removed_dirs=removed_dirs)
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                beside(paths_final)
+            except BaseException as failure:  # raised in the caller's thread, below
+                failures.append(failure)
+
+        thread = threading.Thread(target=run, name="beside-conform", daemon=True)
+        thread.start()
+        try:
+            warnings = self.conform(changes)
+        finally:
+            thread.join()
+        if failures:
+            raise failures[0]
+        return warnings
 
     def conform(self, changes: list[FileChange]) -> list[str]:
         """Sort and format the Python files the changes write where the project kept them

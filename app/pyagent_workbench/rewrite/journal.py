@@ -128,6 +128,14 @@ class Journal:
         gives, per path, the sha256 of what the apply will leave there (None: nothing);
         `new_dirs`, the directories it will create (recorded here at once rather than one
         manifest write each: a large plan creates thousands)."""
+        self.back_up(paths, git_index=git_index, fault=fault)
+        self.open(plan, after=after, new_dirs=new_dirs)
+
+    def back_up(self, paths: Iterable[str], *, git_index: Path | None,
+                fault: Fault | None = None) -> None:
+        """The first half of `begin`: copy every path that may change (and the git index)
+        into the journal's folder, durably. The journal does not exist yet (`open`): a
+        process that dies here, or a `discard`, leaves nothing to recover."""
         if self.dir.exists():
             if self.exists():
                 raise ApplyError(
@@ -160,16 +168,22 @@ class Journal:
                         f"{path} is in the way: it is a directory, expected a file")
                 else:
                     self.entries[path] = Entry(path, None)
-                if after is not None and path in after:
-                    self.entries[path].after = after[path]
-                    self.entries[path].after_known = True
         if git_index is not None and git_index.is_file():
             _copy(git_index, backups / "git-index")
             barrier.wrote(backups / "git-index")
             self.git_index = git_index
-        self.created_dirs.update(dict.fromkeys(new_dirs))
         barrier.changed(backups)
         barrier.sync()  # every backup is on disk before the manifest says it exists
+
+    def open(self, plan: str, *, after: Mapping[str, str | None] | None = None,
+             new_dirs: Iterable[str] = ()) -> None:
+        """The second half of `begin`: the manifest is written, and from here rollback
+        and `recover` undo what the apply changes."""
+        for path, digest in (after or {}).items():
+            if path in self.entries:
+                self.entries[path].after = digest
+                self.entries[path].after_known = True
+        self.created_dirs.update(dict.fromkeys(new_dirs))
         self._write_manifest(plan)
 
     def write(self, path: Path, data: bytes, *, mode: int | None = None) -> None:
