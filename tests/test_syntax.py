@@ -94,7 +94,7 @@ def test_findings_are_matched_through_a_linked_root(tmp_path: Path) -> None:
 
 def test_the_early_check_asks_only_what_the_sweeps_cache_does_not_hold(
         tmp_path: Path) -> None:
-    """`runner.start_syntax_check`: started before a preview, it leaves out the files
+    """`runner.early_syntax_check`: started before a preview, it leaves out the files
     whose verdict the cache holds (for their size and mtime) and the files that are not
     regular (a FIFO would block ruff); what it leaves out is vouched for by no one."""
     from pyagent_workbench import cachefile
@@ -111,7 +111,7 @@ def test_the_early_check_asks_only_what_the_sweeps_cache_does_not_hold(
     cachefile.save(state / SYNTAX_CACHE, {
         "cached.py": [cached.st_mtime_ns, cached.st_size, None],
         "stale.py": [stale.st_mtime_ns, stale.st_size + 1, None]})
-    early = runner.start_syntax_check(
+    early = runner.early_syntax_check(
         tmp_path, ["ok.py", "broken.py", "cached.py", "stale.py", "fifo.py"], state)
     try:
         assert early.result() == {"ok.py", "stale.py"}

@@ -267,8 +267,6 @@ def start_blob_import(root: Path, moves: Iterable[tuple[Sequence[str], str]],
     `None` where git would store other bytes than the file's (`_CONTENT_ATTRIBUTES`,
     `core.autocrlf`), with `core.fileMode` off, or when git cannot: the staging then
     does it all, after the writes."""
-    moves = list(moves)
-    created = list(created)
     top = toplevel(root)
     object_format = _packable(top) if top is not None else None
     if top is None or object_format is None:
@@ -282,25 +280,17 @@ def start_blob_import(root: Path, moves: Iterable[tuple[Sequence[str], str]],
     known = set(staging.blobs.values())
     with tempfile.TemporaryFile() as stream:
         for data in wanted.values():
-            digest = hashlib.new(object_format, b"blob %d\0" % len(data))
-            digest.update(data)
-            oid = digest.hexdigest()
+            oid = _object_id(object_format, data)
             if oid not in known:
                 known.add(oid)
-                stream.write(b"blob\ndata %d\n" % len(data))
-                stream.write(data)
-                stream.write(b"\n")
+                stream.writelines(_blob_record(data))
         if not stream.tell():
             return BlobImport(None)
         stream.write(b"done\n")
         stream.seek(0)
         try:
-            # Compressed as git compresses a loose object (level 1), and no deltas: what
-            # the next `git gc` does (with more time) either way.
-            process = subprocess.Popen(
-                ["git", "-C", str(top), "-c", "pack.compression=1", "-c", "pack.depth=0",
-                 "fast-import", "--quiet", "--done"],
-                stdin=stream, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(["git", "-C", str(top), *_FAST_IMPORT], stdin=stream,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError:
             return None
     return BlobImport(process)
@@ -340,29 +330,42 @@ def _stage_through_a_pack(top: Path, paths: list[str], known: set[str]) -> bool:
                 data = handle.read()
         except OSError:
             return False
-        blob = b"blob %d\0" % len(data)
-        oid = hashlib.new(object_format, blob + data).hexdigest()
+        oid = _object_id(object_format, data)
         mode = b"100755" if info.st_mode & stat.S_IXUSR else b"100644"
         entries.append(mode + b" " + oid.encode() + b"\t" + os.fsencode(path))
         if oid not in known:
             known.add(oid)
-            stream.append(b"blob\ndata %d\n%s\n" % (len(data), data))
+            stream += _blob_record(data)
     present = [path for path, entry in zip(paths, entries, strict=True)
                if not entry.startswith(b"0 ")]
     if present and not _stored_as_they_are(top, present):
         return False
     if stream:
-        # Compressed as git compresses a loose object (level 1), and no deltas: what
-        # the next `git gc` does (with more time) either way.
-        imported = _git(top, "-c", "pack.compression=1", "-c", "pack.depth=0",
-                        "fast-import", "--quiet", "--done",
-                        stdin=b"".join(stream) + b"done\n")
+        imported = _git(top, *_FAST_IMPORT, stdin=b"".join(stream) + b"done\n")
         if imported is None or imported.returncode != 0:
             return False
     _must(_git(top, "update-index", "-z", "--index-info", stdin=b"\0".join(entries) + b"\0"),
           "git update-index --index-info")
     _git(top, "update-index", "-q", "--refresh")  # the staged files' stat data, as `add` has
     return True
+
+
+_FAST_IMPORT = ("-c", "pack.compression=1", "-c", "pack.depth=0", "fast-import", "--quiet",
+                "--done")
+"""New contents into one pack, compressed as git compresses a loose object (level 1), and
+no deltas: what the next `git gc` does (with more time) either way."""
+
+
+def _object_id(object_format: str, data: bytes) -> str:
+    """The id git gives a blob of `data`."""
+    digest = hashlib.new(object_format, b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _blob_record(data: bytes) -> list[bytes]:
+    """A blob in `git fast-import`'s stream."""
+    return [b"blob\ndata %d\n" % len(data), data, b"\n"]
 
 
 def _packable(top: Path) -> str | None:

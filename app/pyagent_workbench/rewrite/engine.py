@@ -50,8 +50,7 @@ from pyagent_workbench.rewrite.references import (
     names_paths,
     rewrite_doc_references,
 )
-from pyagent_workbench.rewrite.runner import RewriteJob, Runner
-from pyagent_workbench.rewrite.runner import start_syntax_check as start_repo_check
+from pyagent_workbench.rewrite.runner import RewriteJob, Runner, early_syntax_check
 from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
 from pyagent_workbench.rewrite.strings import NamesDefined
 from pyagent_workbench.workspace import Workspace
@@ -213,11 +212,11 @@ def preview(
 def start_syntax_check(workspace: Workspace) -> syntax.Parsing:
     """ruff's check of the repo's Python files (not its links), started now for a
     whole-plan preview to come (`preview(early=...)`), which it spares a wait
-    (`runner.start_syntax_check`). The caller stops it."""
+    (`runner.early_syntax_check`). The caller stops it."""
     repo = workspace.repo
     state = repo.state_dir if repo.state_dir.is_dir() else None
-    return start_repo_check(repo.root, [p for p in repo.python_files if p not in repo.links],
-                            state)
+    return early_syntax_check(repo.root,
+                              [p for p in repo.python_files if p not in repo.links], state)
 
 
 _KIND_ORDER = {"move": 0, "rewrite": 1, "create": 2, "facade": 3}
@@ -241,7 +240,7 @@ class Preview:
         self.progress = progress
         self.early = early
         """ruff's check of the repo's files, started before the preview
-        (`runner.start_syntax_check`): it answers the sweep and the rewrite."""
+        (`runner.early_syntax_check`): it answers the sweep and the rewrite."""
         self.beside_conform = beside_conform
         """The caller's work on the paths of the changes, while conform runs
         (`conform_beside`)."""

@@ -140,18 +140,7 @@ class Sweep:
         self.root = root
         self.state = state
         self.cache = _load_cache(state)
-        self.stamps: dict[str, tuple[int, int]] = {}
-        self.todo: list[str] = []
-        for path in paths:
-            try:
-                info = os.stat(root / path)
-            except OSError:
-                continue
-            stamp = (info.st_mtime_ns, info.st_size)
-            self.stamps[path] = stamp
-            cached = self.cache.get(path)
-            if cached is None or tuple(cached[:2]) != stamp:
-                self.todo.append(path)
+        self.stamps, self.todo = _uncached(root, paths, self.cache)
         # (A file of `todo` that `early` did not ask about is not vouched for: CPython
         # judges it.)
         self.parsing = early if early is not None else syntax.Parsing(
@@ -244,7 +233,7 @@ def _sweep(item: tuple[str, list[str], frozenset[str]]) -> list[str | None]:
     return verdicts
 
 
-def start_syntax_check(root: Path, paths: Iterable[str], state: Path | None
+def early_syntax_check(root: Path, paths: Iterable[str], state: Path | None
                        ) -> syntax.Parsing:
     """ruff's syntax check (with the compiler's rules) of the files among `paths` whose
     verdict the sweep's cache does not hold, started before a preview knows which files
@@ -252,19 +241,26 @@ def start_syntax_check(root: Path, paths: Iterable[str], state: Path | None
     serial steps leave idle (the plan's checks, the graph, the candidate scan), and
     answers both the sweep (`Runner.start_sweep`) and the rewrite (which files parse:
     `Preview`). The caller stops it (`Parsing.stop`) if no preview asks."""
-    cache = _load_cache(state)
+    _, todo = _uncached(root, paths, _load_cache(state))
+    return syntax.Parsing(root, _to_ask(str(root), todo), compiling=True, threads=1)
+
+
+def _uncached(root: Path, paths: Iterable[str], cache: dict[str, list[object]]
+              ) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Each path's stamp (mtime, size; a path that cannot be stat'ed is left out), and
+    the paths whose verdict `cache` does not hold for their stamp."""
+    stamps: dict[str, tuple[int, int]] = {}
     todo = []
     for path in paths:
+        try:
+            info = os.stat(root / path)
+        except OSError:
+            continue
+        stamps[path] = stamp = (info.st_mtime_ns, info.st_size)
         cached = cache.get(path)
-        if cached is not None:
-            try:
-                info = os.stat(root / path)
-            except OSError:
-                continue
-            if tuple(cached[:2]) == (info.st_mtime_ns, info.st_size):
-                continue
-        todo.append(path)
-    return syntax.Parsing(root, _to_ask(str(root), todo), compiling=True, threads=1)
+        if cached is None or tuple(cached[:2]) != stamp:
+            todo.append(path)
+    return stamps, todo
 
 
 def _to_ask(root: str, paths: list[str]) -> list[str]:
