@@ -14,6 +14,7 @@ import ast
 import functools
 import hashlib
 import os
+import posixpath
 import re
 import threading
 from collections import defaultdict
@@ -768,7 +769,9 @@ class Preview:
         return problems
 
     def emptied_dirs(self, changes: list[FileChange]) -> list[str]:
-        """Directories left with no file after the moves (removed by apply)."""
+        """Directories left with no file after the moves (removed by apply), the
+        outermost of each emptied tree only: a folder of folders emptied
+        (`locale/af/LC_MESSAGES/`) goes whole, not its innermost folders alone."""
         root = self.repo.root
         leaving = {c.old_path for c in changes if c.kind == "move" and c.old_path}
         for change in changes:
@@ -776,11 +779,16 @@ class Preview:
         arriving = {c.new_path for c in changes}
         filled = {str(parent) for p in arriving for parent in PurePosixPath(p).parents}
         """Directories a file lands in (a module renamed in place keeps its directory)."""
-        candidates = {str(PurePosixPath(p).parent) for p in leaving}
-        return [directory
-                for directory in sorted(candidates, key=lambda d: (-d.count("/"), d))
-                if directory not in filled and (root / directory).is_dir()
-                and not _files_left(root, directory, leaving, arriving)]
+        candidates = {str(parent) for p in leaving for parent in PurePosixPath(p).parents}
+        emptied: set[str] = set()
+        for directory in sorted(candidates - filled - {"."}, key=lambda d: (d.count("/"), d)):
+            if posixpath.dirname(directory) in emptied:
+                emptied.add(directory)  # (inside an emptied one: emptied too)
+            elif (root / directory).is_dir() and not _files_left(root, directory, leaving,
+                                                                  arriving):
+                emptied.add(directory)
+        return sorted((d for d in emptied if posixpath.dirname(d) not in emptied),
+                      key=lambda d: (-d.count("/"), d))
 
     def warnings(self) -> list[str]:
         if not self.facades_enabled:

@@ -223,6 +223,8 @@ class WholeTree:
         candidates = set(changeset.removed_dirs) | set(self.moved_dirs)
         for c in carried:
             candidates.update(d for d in _ancestors(c.old) if self.new_place(d) != d)
+            if c.is_dir:
+                candidates.add(c.old)  # (moved: made at the new place, gone from the old)
         return sorted((d for d in candidates if d and d not in filled),
                       key=lambda d: (-d.count("/"), d))
 
