@@ -395,10 +395,14 @@ def test_state_folder_that_is_a_file(tmp_path: Path) -> None:
      "the copy of pkg/a.py has no valid place"),
     ('{"entries": [{"path": "pkg/a.py", "backup": null, "offset": 0, "length": 2}]}',
      "the copy of pkg/a.py has no valid place"),
+    ('{"entries": [{"path": "pkg/a.py", "backup": null, "renamed_from": ["pkg/b.py"]}]}',
+     "the entry of pkg/a.py names no old path"),
+    ('{"entries": [], "empty_dirs": ["../../made-outside"]}',
+     "directory '../../made-outside' is not inside the repo"),
 ], ids=["not JSON", "missing backup", "path escaping the repo", "absolute path",
         "backup escaping the journal", "foreign git index", "unknown field",
         "copy past the end of the pack", "negative offset", "offset not a number",
-        "offset without a backup file"])
+        "offset without a backup file", "renamed from a list", "empty folder outside"])
 def test_corrupt_or_hostile_journal(tmp_path: Path, manifest: str, needle: str) -> None:
     repo = make_repo(tmp_path / "repo", REPO, git_repo=False)
     journal = repo / ".pyagent-workbench/journal"

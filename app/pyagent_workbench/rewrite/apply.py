@@ -15,7 +15,8 @@ import datetime
 import functools
 import os
 import posixpath
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
@@ -27,6 +28,7 @@ from pyagent_workbench.errors import ApplyError, OutputError
 from pyagent_workbench.model.plan import Plan
 from pyagent_workbench.rewrite import records
 from pyagent_workbench.rewrite import verify as verifying
+from pyagent_workbench.rewrite.dirmoves import DirMove, list_tree, plan_dir_moves, vacated_dirs
 from pyagent_workbench.rewrite.engine import (
     ChangeSet,
     FileChange,
@@ -190,6 +192,8 @@ class _Apply:
         """The journal holds the backups, and is not open yet (`prepare_writes`)."""
         self.new_dirs: list[str] = []
         """The directories the writes create, parents first (`back_up`)."""
+        self.dir_moves: list[DirMove] = []
+        """The package directories renamed whole (`back_up`; see `dirmoves`)."""
 
     def run(self) -> ApplyResult:
         early = start_syntax_check(self.workspace)  # beside the checks and the graph
@@ -399,7 +403,7 @@ class _Apply:
             if self.repo.is_git:  # (into the repository's objects: the tree is untouched)
                 imported = _start_blob_import(self.repo.root, changeset)
             _TreeWriter(self.repo.root, changeset, carrying, self.journal, self.say,
-                        self.fault).write()
+                        self.fault, self.dir_moves).write()
             if self.repo.is_git:
                 _stage_moves(self.repo.root, changeset, imported)
                 _stage_carried(self.repo.root, carrying)
@@ -426,7 +430,11 @@ class _Apply:
                 f"file of that name ({len(taken)} such name(s) taken); remove or rename "
                 f"it, nothing was changed")
         carried = {path for c in carrying.carried if not c.is_dir for path in (c.old, c.new)}
-        self.new_dirs = _missing_dirs(self.repo.root, changeset)
+        if not self.options.stragglers:
+            self.dir_moves = plan_dir_moves(self.repo.root, changeset, carrying,
+                                            self.tree.moved_dirs)
+        self.new_dirs = _missing_dirs(self.repo.root, changeset,
+                                      vacated_dirs(self.dir_moves, changeset))
         with self.journal_errors():
             self.journal.back_up(
                 changeset.touched_paths() | carried,
@@ -446,7 +454,11 @@ class _Apply:
         plan_path = self.options.plan_path
         with self.journal_errors():
             self.journal.open(str(plan_path) if plan_path else "", after=after,
-                              new_dirs=self.new_dirs)
+                              new_dirs=self.new_dirs,
+                              renamed={move.new_place(old): old for move in self.dir_moves
+                                       for old in move.files},
+                              empty_dirs=[c.old for c in self.carrying.carried if c.is_dir]
+                              if self.carrying else ())
         self.backed_up = False  # open: rollback and recover undo from here
 
     @contextlib.contextmanager
@@ -640,7 +652,8 @@ class _TreeWriter:
     renamed, not rewritten: no copy of its bytes."""
 
     def __init__(self, root: Path, changeset: ChangeSet, carrying: Carrying,
-                 journal: Journal, say: Progress, fault: Fault | None) -> None:
+                 journal: Journal, say: Progress, fault: Fault | None,
+                 dir_moves: Sequence[DirMove] = ()) -> None:
         self.root = root
         self.changeset = changeset
         self.carrying = carrying
@@ -654,18 +667,28 @@ class _TreeWriter:
         self.renamed = {c.old_path for c in changeset.changes
                         if c.kind == "move" and c.old_path and not c.merged_from
                         and c.old_bytes == c.new_bytes and c.old_path not in written}
+        self.dir_moves = list(dir_moves)
         self.total = (len(changeset.changes) + len(self.leaving) - len(self.renamed)
-                      + len(carrying.carried))
+                      + len(carrying.carried) + len(self.dir_moves))
         self.done = 0
         self.written: set[str] = set()
         """The paths written so far (an old path may be a later change's new path)."""
         self.folders: set[Path] = set()
         """Folders known to be there (the writes only add folders; thousands of files
         land in a few hundred of them)."""
+        self.vacated: set[str] = set()
+        """Old paths that left with their directory (`move_dir`), checked before."""
+        self.arrived: set[str] = set()
+        """Their new paths: in place, holding the old bytes."""
 
     def write(self) -> None:
+        for move in self.dir_moves:
+            self.move_dir(move)
         for old in sorted(self.leaving - self.renamed):
-            self.remove(old)
+            if old in self.vacated:
+                self.step("moving", f"remove:{old}")  # (gone with its directory)
+            else:
+                self.remove(old)
         for change in self.changeset.changes:
             self.write_one(change)
         for carried in self.carrying.carried:
@@ -677,6 +700,26 @@ class _TreeWriter:
         self.say(label, self.done, self.total)
         if self.fault:
             self.fault(fault_step)
+
+    def move_dir(self, move: DirMove) -> None:
+        """Rename a package directory whole, if it still holds exactly what was planned
+        (otherwise its files move one by one), every file of it checked first."""
+        listing = list_tree(self.root, move.old)
+        target = self.root / move.new
+        if listing is None or listing[0] != move.files or _exists(target):
+            self.total -= 1  # (no step: its files move one by one)
+            return
+        for path in sorted(move.files):
+            _expect_unchanged(self.changeset, path, self.root / path)
+        _make_parents(self.root, target.parent, self.journal)
+        self.journal.move(self.root / move.old, target)
+        for cache in listing[1]:  # bytecode stays with the old place: none moves along
+            shutil.rmtree(target / cache, ignore_errors=True)
+        self.vacated |= move.files
+        self.arrived |= move.arrived
+        self.folders.update(target / posixpath.dirname(path[len(move.old) + 1:])
+                            for path in move.files)
+        self.step("moving", f"move:{move.old}/")
 
     def remove(self, old: str) -> None:
         current = self.root / old
@@ -692,7 +735,10 @@ class _TreeWriter:
         self.expect_inputs_unchanged(change, target)
         entry = self.journal.entries.get(change.old_path) if change.old_path else None
         mode = entry.mode if entry else None
-        if change.old_path in self.renamed and not _exists(target):
+        if change.old_path in self.vacated:
+            if change.is_modified:  # (in place already, with its old bytes)
+                self.journal.write(target, change.new_bytes, mode=mode)
+        elif change.old_path in self.renamed and not _exists(target):
             source = self.root / change.old_path
             _expect_unchanged(self.changeset, change.old_path, source)
             self.journal.move(source, target)
@@ -708,7 +754,9 @@ class _TreeWriter:
         """Move what the package holds besides its files: renamed (a link stays the
         same link), or, for an empty directory, made at the new place."""
         target = self.root / carried.new
-        if carried.is_dir:
+        if carried.old in self.vacated or (carried.is_dir and _exists(target)):
+            pass  # moved with its directory
+        elif carried.is_dir:
             _make_parents(self.root, target, self.journal)
         else:
             if _exists(target):
@@ -723,7 +771,13 @@ class _TreeWriter:
         target holds what was read (or nothing, if nothing was there), and so does each
         old path the apply has not yet removed or overwritten (a moved file that leaves a
         facade behind is overwritten later, so this is where an edit to it is seen)."""
-        if change.old_path == change.new_path or (
+        if change.new_path in self.arrived:
+            pass  # renamed there with its directory, from a checked source
+        elif change.new_path in self.vacated:  # (a facade at a moved file's old path)
+            if _exists(target):
+                raise ApplyError(f"{change.new_path} appeared during the apply (someone "
+                                 f"else created it); rolled back")
+        elif change.old_path == change.new_path or (
                 change.new_path in self.changeset.inputs and change.new_path not in self.leaving):
             _expect_unchanged(self.changeset, change.new_path, target)
         elif change.new_path not in self.changeset.inputs \
@@ -732,7 +786,8 @@ class _TreeWriter:
                              f"created it); rolled back")
         for old in (change.old_path, *change.merged_from):
             if old and old != change.new_path and old not in self.leaving \
-                    and old not in self.renamed and old not in self.written:
+                    and old not in self.renamed and old not in self.written \
+                    and old not in self.vacated:
                 _expect_unchanged(self.changeset, old, self.root / old)
 
     def remove_emptied_dirs(self) -> None:
@@ -770,14 +825,15 @@ def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
         raise ApplyError(f"{rel} was changed by someone else during the apply; rolled back")
 
 
-def _missing_dirs(root: Path, changeset: ChangeSet) -> list[str]:
-    """The directories the apply will create, parents first."""
+def _missing_dirs(root: Path, changeset: ChangeSet, vacated: set[str]) -> list[str]:
+    """The directories the apply will create, parents first: those missing now, and the
+    `vacated` ones (renamed away, then needed again)."""
     missing: set[str] = set()
     existing: set[str] = set()
     for change in changeset.changes:
         parent = posixpath.dirname(change.new_path)
         while parent and parent not in missing and parent not in existing:
-            if (root / parent).exists():
+            if parent not in vacated and (root / parent).exists():
                 existing.add(parent)
                 break
             missing.add(parent)

@@ -11,6 +11,10 @@ plan backs up thousands of files, and creating (then deleting) a file per copy c
 seconds on a busy file system where one file costs milliseconds. A journal written by
 an earlier version (a file per copy, no offset) is still read back.
 
+A package that moves whole is one rename of its directory (`dirmoves`): its new paths may
+hold their sources' old bytes until the apply rewrites them (`Entry.renamed_from`), and
+the empty folders it held are made again on rollback (`empty_dirs`).
+
 Durability comes in two barriers rather than one fsync per file (thousands of files,
 each fsync a journal commit of the file system): the backups are made durable together
 before the manifest is written, and everything the apply wrote is made durable together
@@ -95,6 +99,9 @@ class Entry:
     """Where the copy starts in its backup file (`None`: the whole file is the copy)."""
     length: int | None = None
     """The copy's length in bytes, with `offset`."""
+    renamed_from: str | None = None
+    """The old path whose bytes the rename of its whole directory put at this (new) path
+    before the apply wrote it: found here, they are the apply's doing too."""
 
 
 class Journal:
@@ -106,6 +113,8 @@ class Journal:
         self.git_index: Path | None = None
         self.created_dirs: dict[str, None] = {}
         """Directories the apply creates, in order (a dict: an ordered set)."""
+        self.empty_dirs: list[str] = []
+        """Empty directories the apply moves away: rollback makes them again."""
         self.conflicts: list[str] = []
         """Paths rollback left alone because someone else changed them meanwhile (their
         pre-apply bytes are kept under `conflicts/` in the tool's folder)."""
@@ -176,14 +185,21 @@ class Journal:
         barrier.sync()  # every backup is on disk before the manifest says it exists
 
     def open(self, plan: str, *, after: Mapping[str, str | None] | None = None,
-             new_dirs: Iterable[str] = ()) -> None:
+             new_dirs: Iterable[str] = (), renamed: Mapping[str, str] | None = None,
+             empty_dirs: Iterable[str] = ()) -> None:
         """The second half of `begin`: the manifest is written, and from here rollback
-        and `recover` undo what the apply changes."""
+        and `recover` undo what the apply changes. `renamed`: new path -> old path of
+        the files a directory's rename carries (`Entry.renamed_from`); `empty_dirs`:
+        the empty directories it moves away."""
         for path, digest in (after or {}).items():
             if path in self.entries:
                 self.entries[path].after = digest
                 self.entries[path].after_known = True
+        for path, old in (renamed or {}).items():
+            if path in self.entries and old in self.entries:
+                self.entries[path].renamed_from = old
         self.created_dirs.update(dict.fromkeys(new_dirs))
+        self.empty_dirs = sorted(empty_dirs)
         self._write_manifest(plan)
 
     def write(self, path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -234,9 +250,10 @@ class Journal:
             "version": 1,
             "plan": plan if plan is not None else previous.get("plan"),
             "started": previous.get("started", time.strftime("%Y-%m-%dT%H:%M:%S")),
-            "entries": [e.__dict__ for e in self.entries.values()],
+            "entries": [_recorded(e) for e in self.entries.values()],
             "git_index": str(self.git_index) if self.git_index else None,
             "created_dirs": list(self.created_dirs),
+            "empty_dirs": self.empty_dirs,
         }
         safefiles.replace_file(self.manifest, json.dumps(data, indent=1).encode("utf-8"),
                             sync=True)
@@ -255,6 +272,8 @@ class Journal:
         entries = [Entry(**e) for e in data["entries"]]
         for entry in entries:
             _inside(entry.path, "path")
+            if entry.renamed_from is not None and not isinstance(entry.renamed_from, str):
+                raise ValueError(f"the entry of {entry.path} names no old path")
             if entry.backup is not None and (
                     not entry.backup or "/" in entry.backup or entry.backup.startswith(".")):
                 raise ValueError(f"backup name {entry.backup!r} is not a file of the journal")
@@ -267,6 +286,7 @@ class Journal:
             journal.git_index = git_index
         journal.created_dirs = dict.fromkeys(
             _inside(d, "directory") for d in data.get("created_dirs", []))
+        journal.empty_dirs = [_inside(d, "directory") for d in data.get("empty_dirs", [])]
         return journal
 
     # -- undoing --------------------------------------------------------------------------
@@ -279,39 +299,46 @@ class Journal:
         pre-apply bytes kept under the tool's folder), never overwritten."""
         backups = self.dir / "backup"
         for entry in self.entries.values():
-            full = self.root / entry.path
-            tmp = full.with_name(full.name + TMP_SUFFIX)
-            if tmp.exists() or tmp.is_symlink():
-                tmp.unlink()
-            if entry.after_known and entry.link is None and self._foreign(entry, full):
-                self._keep_conflict(entry)
-                continue
-            if entry.link is not None:
-                if full.is_symlink() and os.readlink(full) == entry.link:
-                    continue
-                if full.exists() or full.is_symlink():
-                    _remove(full)
-                full.parent.mkdir(parents=True, exist_ok=True)
-                os.symlink(entry.link, full)
-            elif entry.backup is not None:
-                original = self._copy_of(entry)
-                if full.is_dir() and not full.is_symlink():
-                    shutil.rmtree(full)
-                full.parent.mkdir(parents=True, exist_ok=True)
-                if not (full.is_file() and full.read_bytes() == original):
-                    write_atomic(full, original, mode=entry.mode)
-                elif entry.mode is not None and stat.S_IMODE(full.stat().st_mode) != entry.mode:
-                    os.chmod(full, entry.mode)
-            elif full.exists() or full.is_symlink():
-                _remove(full)
+            self._restore(entry)
         for directory in sorted(self.created_dirs, key=lambda d: -d.count("/")):
             _remove_empty_tree(self.root / directory)
+        for directory in self.empty_dirs:
+            if not os.path.lexists(self.root / directory):
+                (self.root / directory).mkdir(parents=True)
         if self.git_index is not None and (backups / "git-index").exists():
             leftover = self.git_index.with_name(self.git_index.name + TMP_SUFFIX)
             if leftover.exists() or leftover.is_symlink():
                 leftover.unlink()  # a rollback killed while it wrote the index
             write_atomic(self.git_index, (backups / "git-index").read_bytes())
         self.discard()
+
+    def _restore(self, entry: Entry) -> None:
+        """One path as it was before the apply (unless someone else changed it)."""
+        full = self.root / entry.path
+        tmp = full.with_name(full.name + TMP_SUFFIX)
+        if tmp.exists() or tmp.is_symlink():
+            tmp.unlink()
+        if entry.after_known and entry.link is None and self._foreign(entry, full):
+            self._keep_conflict(entry)
+            return
+        if entry.link is not None:
+            if full.is_symlink() and os.readlink(full) == entry.link:
+                return
+            if full.exists() or full.is_symlink():
+                _remove(full)
+            full.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(entry.link, full)
+        elif entry.backup is not None:
+            original = self._copy_of(entry)
+            if full.is_dir() and not full.is_symlink():
+                shutil.rmtree(full)
+            full.parent.mkdir(parents=True, exist_ok=True)
+            if not (full.is_file() and full.read_bytes() == original):
+                write_atomic(full, original, mode=entry.mode)
+            elif entry.mode is not None and stat.S_IMODE(full.stat().st_mode) != entry.mode:
+                os.chmod(full, entry.mode)
+        elif full.exists() or full.is_symlink():
+            _remove(full)
 
     def conflict_note(self) -> str:
         """"; left as they are ...": what rollback left alone and where their bytes are
@@ -331,6 +358,10 @@ class Journal:
         current = _digest(full)
         if current == entry.after:
             return False
+        source = self.entries.get(entry.renamed_from) if entry.renamed_from else None
+        if source is not None and source.backup is not None \
+                and current == hashlib.sha256(self._copy_of(source)).hexdigest():
+            return False  # renamed here with its directory, not yet rewritten
         if entry.backup is not None:
             return current != hashlib.sha256(self._copy_of(entry)).hexdigest()
         return True
@@ -363,6 +394,15 @@ class Journal:
         if self._barrier is not None:
             self._barrier.close()
             self._barrier = None
+
+
+def _recorded(entry: Entry) -> dict[str, object]:
+    """An entry as the manifest holds it (`renamed_from` only where there is one: a
+    journal without directory renames reads as before)."""
+    fields = dict(entry.__dict__)
+    if fields["renamed_from"] is None:
+        del fields["renamed_from"]
+    return fields
 
 
 def _digest(path: Path) -> str:
