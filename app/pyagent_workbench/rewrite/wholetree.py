@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class WholeTree:
         self.submodules = submodules
         self._way: dict[str, str | None] = {"": None}
         """Directory -> why a path through it is refused (`None`: it is not)."""
+        self._missing: set[str] = set()
+        """Directories found not to exist (nor, then, anything below them)."""
+        self.root_text = str(root)
 
     @classmethod
     def of(cls, workspace: Workspace) -> WholeTree:
@@ -105,14 +109,26 @@ class WholeTree:
         return problem
 
     def _problem_of(self, directory: str) -> str | None:
-        full = self.root / directory
-        if full.is_symlink():
-            return (f"{directory} is a link (to {os.readlink(full)}): the apply never "
-                    f"writes, moves or deletes through a link; make it a real directory, or "
-                    f"choose another target")
+        """(Plain os calls on strings: asked of thousands of folders, most of them new
+        places that do not exist yet, below a parent that does not either.)"""
+        parent = posixpath.dirname(directory)
+        if parent in self._missing:
+            there = False
+        else:
+            full = os.path.join(self.root_text, directory)
+            try:
+                there = True
+                if stat.S_ISLNK(os.lstat(full).st_mode):
+                    return (f"{directory} is a link (to {os.readlink(full)}): the apply "
+                            f"never writes, moves or deletes through a link; make it a real "
+                            f"directory, or choose another target")
+            except OSError:
+                there = False
+        if not there:
+            self._missing.add(directory)
         if directory in self.submodules:
             kind = "a git submodule"
-        elif os.path.lexists(full / ".git"):
+        elif there and os.path.lexists(os.path.join(full, ".git")):
             kind = "a git repository of its own"
         else:
             return None
