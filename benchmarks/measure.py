@@ -17,6 +17,7 @@ pool's workers included), from /proc, two ways:
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
@@ -85,17 +86,34 @@ def _pss(pid: int) -> int:
 
 
 def _tree(pid: int) -> list[int]:
+    """The process and its descendants, less any child that shares its parent's memory
+    (a `vfork` child between its start and its `exec`, which `subprocess` uses: its
+    smaps are its parent's, and counted again they would double the parent's figure)."""
     found = []
-    stack = [pid]
+    stack = [(pid, 0)]
     seen: set[int] = set()
     while stack:
-        current = stack.pop()
+        current, parent = stack.pop()
         if current in seen:
             continue
         seen.add(current)
-        found.append(current)
-        stack.extend(_children(current))
+        if not (parent and _same_memory(parent, current)):
+            found.append(current)
+        stack.extend((child, current) for child in _children(current))
     return found
+
+
+_KCMP = {"x86_64": 312, "aarch64": 272}
+"""`kcmp`'s system call number; `KCMP_VM` (1) asks whether two processes share memory."""
+_KCMP_VM = 1
+
+
+def _same_memory(one: int, other: int) -> bool:
+    number = _KCMP.get(os.uname().machine)
+    if number is None:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(number, one, other, _KCMP_VM, 0, 0) == 0
 
 
 def tree_rss(pid: int) -> int:
