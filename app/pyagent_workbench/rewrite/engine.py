@@ -777,11 +777,11 @@ class Preview:
         for change in changes:
             leaving.update(change.merged_from)
         arriving = {c.new_path for c in changes}
-        filled = {str(parent) for p in arriving for parent in PurePosixPath(p).parents}
+        filled = _folders_of(arriving)
         """Directories a file lands in (a module renamed in place keeps its directory)."""
-        candidates = {str(parent) for p in leaving for parent in PurePosixPath(p).parents}
+        candidates = _folders_of(leaving)
         emptied: set[str] = set()
-        for directory in sorted(candidates - filled - {"."}, key=lambda d: (d.count("/"), d)):
+        for directory in sorted(candidates - filled, key=lambda d: (d.count("/"), d)):
             if posixpath.dirname(directory) in emptied:
                 emptied.add(directory)  # (inside an emptied one: emptied too)
             elif (root / directory).is_dir() and not _files_left(root, directory, leaving,
@@ -867,6 +867,17 @@ def _all_entry_lines(init_source: bytes, name: str) -> list[int]:
         lines += [element.lineno for element in node.value.elts
                   if isinstance(element, ast.Constant) and element.value == name]
     return lines
+
+
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder holding one of `paths`, at any depth (the top, "", left out)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = posixpath.dirname(path)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    return folders
 
 
 def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str]) -> bool:
