@@ -18,6 +18,7 @@ pool's workers included), from /proc, two ways:
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import resource
@@ -112,8 +113,13 @@ def _same_memory(one: int, other: int) -> bool:
     number = _KCMP.get(os.uname().machine)
     if number is None:
         return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.syscall(number, one, other, _KCMP_VM, 0, 0) == 0
+    answer: int = _libc().syscall(number, one, other, _KCMP_VM, 0, 0)
+    return answer == 0
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def tree_rss(pid: int) -> int:

@@ -397,7 +397,7 @@ class _Apply:
         """Write, stage and test; commit, or roll back on any failure. The tests' summary."""
         if not self.backed_up:
             self.back_up(changeset, carrying)
-        self.open_journal(changeset)
+        self.open_journal(changeset, carrying)
         imported: gitrepo.BlobImport | None = None
         try:
             if self.repo.is_git:  # (into the repository's objects: the tree is untouched)
@@ -442,7 +442,7 @@ class _Apply:
                 fault=self.fault)
             self.backed_up = True
 
-    def open_journal(self, changeset: ChangeSet) -> None:
+    def open_journal(self, changeset: ChangeSet, carrying: Carrying) -> None:
         """The journal's second half (`Journal.open`): what each path will hold after."""
         after: dict[str, str | None] = dict.fromkeys(changeset.touched_paths())
         for change in changeset.changes:
@@ -457,8 +457,7 @@ class _Apply:
                               new_dirs=self.new_dirs,
                               renamed={move.new_place(old): old for move in self.dir_moves
                                        for old in move.files},
-                              empty_dirs=[c.old for c in self.carrying.carried if c.is_dir]
-                              if self.carrying else ())
+                              empty_dirs=[c.old for c in carrying.carried if c.is_dir])
         self.backed_up = False  # open: rollback and recover undo from here
 
     @contextlib.contextmanager
@@ -717,8 +716,8 @@ class _TreeWriter:
             shutil.rmtree(target / cache, ignore_errors=True)
         self.vacated |= move.files
         self.arrived |= move.arrived
-        self.folders.update(target / posixpath.dirname(path[len(move.old) + 1:])
-                            for path in move.files)
+        self.folders.update(target / folder for folder in
+                            {posixpath.dirname(path[len(move.old) + 1:]) for path in move.files})
         self.step("moving", f"move:{move.old}/")
 
     def remove(self, old: str) -> None:
@@ -754,7 +753,7 @@ class _TreeWriter:
         """Move what the package holds besides its files: renamed (a link stays the
         same link), or, for an empty directory, made at the new place."""
         target = self.root / carried.new
-        if carried.old in self.vacated or (carried.is_dir and _exists(target)):
+        if carried.old in self.vacated:
             pass  # moved with its directory
         elif carried.is_dir:
             _make_parents(self.root, target, self.journal)

@@ -20,6 +20,7 @@ whole is refused, in one line naming it:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import stat
@@ -71,7 +72,7 @@ class WholeTree:
         """Directory -> why a path through it is refused (`None`: it is not)."""
         self._missing: set[str] = set()
         """Directories found not to exist (nor, then, anything below them)."""
-        self.root_text = str(root)
+        self._root_text = str(root)
 
     @classmethod
     def of(cls, workspace: Workspace) -> WholeTree:
@@ -111,24 +112,20 @@ class WholeTree:
     def _problem_of(self, directory: str) -> str | None:
         """(Plain os calls on strings: asked of thousands of folders, most of them new
         places that do not exist yet, below a parent that does not either.)"""
-        parent = posixpath.dirname(directory)
-        if parent in self._missing:
-            there = False
-        else:
-            full = os.path.join(self.root_text, directory)
-            try:
-                there = True
-                if stat.S_ISLNK(os.lstat(full).st_mode):
-                    return (f"{directory} is a link (to {os.readlink(full)}): the apply "
-                            f"never writes, moves or deletes through a link; make it a real "
-                            f"directory, or choose another target")
-            except OSError:
-                there = False
-        if not there:
+        full = os.path.join(self._root_text, directory)
+        mode = None
+        if posixpath.dirname(directory) not in self._missing:
+            with contextlib.suppress(OSError):
+                mode = os.lstat(full).st_mode
+        if mode is None:
             self._missing.add(directory)
+        elif stat.S_ISLNK(mode):
+            return (f"{directory} is a link (to {os.readlink(full)}): the apply never "
+                    f"writes, moves or deletes through a link; make it a real directory, or "
+                    f"choose another target")
         if directory in self.submodules:
             kind = "a git submodule"
-        elif there and os.path.lexists(os.path.join(full, ".git")):
+        elif mode is not None and os.path.lexists(os.path.join(full, ".git")):
             kind = "a git repository of its own"
         else:
             return None
