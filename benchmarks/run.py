@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (1 if args.quick else 5)
     sections = set(args.only or ["django", "analysis", "scaling", "clustering"])
     WORK.mkdir(parents=True, exist_ok=True)
+    measure.compile_tool()
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "mode": "quick" if args.quick else "full",
                                "runs": runs}

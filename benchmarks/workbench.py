@@ -1168,6 +1168,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (1 if args.quick else 3)
     WORK.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    from benchmarks import measure
+    measure.compile_tool()
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if args.sections:
         lacking = _lacking(previous, set(args.sections))
