@@ -589,13 +589,13 @@ def test_a_file_is_parsed_only_as_far_as_its_statements_can_change(
     """The statements that can change come first, a long file follows (blocks whose
     next clause, closing bracket or string content starts a line): only the beginning is
     parsed, and the rewrite is libcst's on the whole file, byte for byte."""
-    parsed: list[int | None] = []
+    parsed: list[bytes | None] = []
     parse = statements._parse_utf8
     monkeypatch.setattr(statements, "_parse_utf8",
-                        lambda text, end=None: parsed.append(end) or parse(text, end))
+                        lambda text, part=None: parsed.append(part) or parse(text, part))
     source = head + TAIL
     assert_rewrite(source, expected + TAIL, moves=MOVES, modules=MODULES)
-    cuts = [end for end in parsed if end is not None]
+    cuts = [len(part) for part in parsed if part is not None]
     assert cuts and max(cuts) < len(source) / 4
 
 
@@ -645,3 +645,90 @@ def test_a_tail_with_a_chain_past_cpythons_limit_is_parsed_whole() -> None:
               + "\nCHAIN = " + "-" * 3000 + "1\n").encode()
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
     assert statements._prefix(source, statements._Found.of(source, state)) is None
+
+
+# -- the file parsed without its top-level statements that cannot change (`_sparse`) -------
+
+TRAPS = '''
+
+def in_a_string():
+    return """
+from app.core.base import agent_core
+x = app.core.base.agent_core
+"""
+
+
+QUERY = (
+"app.core.base.agent_core"
+)
+TOTAL = 1 + \\
+2
+# a comment's quote: "
+
+
+@decorator
+# between the decorator and its class
+class Decorated:
+    """from app.infra import attention"""
+'''
+
+
+@pytest.mark.parametrize("middle", ["", TRAPS])
+@pytest.mark.parametrize("end", [
+    "\n\ndef late():\n    from app.core.base import agent_core\n    return agent_core\n",
+    '\nLATE = "app.infra.attention.kernels"\n',
+])
+def test_a_file_is_parsed_without_the_statements_that_cannot_change(
+        monkeypatch: pytest.MonkeyPatch, middle: str, end: str) -> None:
+    """Statements that can change at the start, in the middle and at the end, long
+    stretches between them: CPython reads only those (and what their lines hold: strings
+    and brackets where a line at the margin is no statement), and the rewrite is
+    libcst's on the whole file, byte for byte."""
+    parsed: list[bytes | None] = []
+    parse = statements._parse_utf8
+    monkeypatch.setattr(statements, "_parse_utf8",
+                        lambda text, part=None: parsed.append(part) or parse(text, part))
+    source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + middle + TAIL
+              + end + TAIL).encode()
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+    comparison = statements.compare_rewrites(source, context, state, parses=True)
+    assert comparison.agree, comparison.explain()
+    assert comparison.by_statement.new_bytes != source
+    assert parsed and parsed[-1] is not None  # never the whole file
+    assert len(parsed[-1]) - parsed[-1].count(b"\n") < len(source) / 4
+
+
+def test_statements_start_at_the_margin_outside_strings_brackets_and_continuations() -> None:
+    text = (b'import os\n'
+            b'"""\nx = 1\n"""\n'
+            b'y = (\n1,\n)\n'
+            b'z = 1 + \\\n2\n'
+            b'@d\n@e(\n"f")\ndef f():\n    pass\n'
+            b'class C:\n    s = \'\'\'\nno = 1\n\'\'\'\n'
+            b'if x:\n    pass\nelse:\n    pass\n'
+            b'# a "\n'
+            b'w = "# not a comment"\n'
+            b'v = 1\n')
+    starts = statements._top_level_starts(text, len(text))
+    assert [text[start:text.index(b"\n", start)] for start in starts] == [
+        b"import os", b'"""', b"y = (", b"z = 1 + \\", b"@d", b"class C:", b"if x:",
+        b'w = "# not a comment"', b"v = 1"]
+
+
+@pytest.mark.parametrize("middle", [
+    "\nDEEP = " + "(" * 250 + "1" + ")" * 250 + "\n",  # past CPython's 200 brackets
+    "\nCHAIN = (1\n" + "    + 1\n" * 3000 + ")\n",  # 3,000 operators on short lines
+])
+def test_a_stretch_left_out_that_cpython_refuses_makes_the_file_parsed_whole(
+        middle: str) -> None:
+    """Nesting ruff takes and CPython refuses, in a stretch `_sparse` would leave out:
+    the file is judged whole (here CPython refuses it, and libcst decides)."""
+    source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + middle + TAIL
+              + "\n\ndef late():\n    from app.core.base import agent_core\n").encode()
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    found = statements._Found.of(source, state)
+    assert statements._sparse(source, found, statements._prefix(source, found)) is None
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+    trusted = statements.rewrite_file(source, context, state, parses=True)
+    assert trusted == statements.rewrite_file(source, context, state)

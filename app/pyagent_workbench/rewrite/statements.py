@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -392,23 +393,23 @@ def _rewrite_statements(source: bytes, context: FileContext, state: RewriteState
     """`None` for a file this path does not read (not UTF-8, line endings neither all LF
     nor all CRLF, or not parsable by CPython): the whole-file rewrite decides, and
     reports the error. A BOM is kept aside and put back. With `parses`, the tree is
-    first that of the file's beginning, up to the statements that can change
-    (`_prefix`); where something needs the whole tree, the whole file is parsed."""
+    first that of a part of the file holding every statement that can change (`_parts`);
+    where something needs the whole tree, the whole file is parsed."""
     bom = _BOM if source.startswith(_BOM) else b""
     text = source[len(bom):]
     newline = _newline_of(text)
     if newline is None:
         return None
     found = _Found.of(text, state)
-    end = _prefix(text, found) if parses else None
-    if end is not None:
-        tree = _parse_utf8(text, end)
-        if tree is not None:
-            try:
-                return _rewrite_tree(source, bom, text, newline, tree, found, context,
-                                     state, whole=False)
-            except _WholeTreeNeeded:
-                pass
+    for part in _parts(text, found) if parses else ():
+        tree = _parse_utf8(text, part)
+        if tree is None:
+            continue  # a cut inside a string or brackets: the next part knows better
+        try:
+            return _rewrite_tree(source, bom, text, newline, tree, found, context, state,
+                                 whole=False)
+        except _WholeTreeNeeded:
+            break
     tree = _parse_utf8(text)
     if tree is None:
         return None
@@ -422,7 +423,7 @@ class _WholeTreeNeeded(Exception):
 
 @dataclass(frozen=True)
 class _Found:
-    """What the regexes find in a file's text: found once, read by `_prefix` and by the
+    """What the regexes find in a file's text: found once, read by `_parts` and by the
     rewrite from either tree."""
 
     references: list[re.Match[bytes]]
@@ -451,6 +452,25 @@ _WORTH_CUTTING = 0.8
 _LINES_TRIED = 50
 
 
+def _parts(text: bytes, found: _Found) -> Iterator[bytes]:
+    """The parts of a file CPython may parse in its stead, each holding every statement
+    that can change, the next tried only where one does not parse (a cut can leave a
+    `try` without its `except`): the file without its top-level statements that cannot
+    change and without its end (`_sparse`), the same with the whole of the last of
+    them, else its beginning alone (`_prefix`)."""
+    end = _prefix(text, found)
+    sparse = _sparse(text, found, end)
+    if sparse is None:
+        if end is not None:
+            yield text[:end]
+        return
+    yield sparse
+    if end is not None:
+        whole_last = _sparse(text, found, None)
+        if whole_last is not None and whole_last != sparse:
+            yield whole_last
+
+
 def _prefix(text: bytes, found: _Found) -> int | None:
     """Where the file can be cut and still hold every statement that can change: every
     import statement (what `_want_changing_imports`, `_plain_import_roots` and the
@@ -472,15 +492,149 @@ def _prefix(text: bytes, found: _Found) -> int | None:
         before = text[max(0, line.start() - 200):line.start()].rstrip()
         if len(line.group(1)) <= indent and not before.endswith(b":"):
             end = line.start() + 1  # (not the first line of a block: it would be empty)
+            if _LEXED and not _cut_between_statements(text, end, before):
+                continue
             return None if syntax.near_parser_limits(text, end) else end
     return None
+
+
+def _cut_between_statements(text: bytes, end: int, before: bytes) -> bool:
+    """Whether the file's beginning up to `end` ends with whole statements: `end` is
+    outside strings and brackets, continues no line, and follows no decorator."""
+    last_line = before[before.rfind(b"\n") + 1:].lstrip(b" \t\f")
+    return not last_line.startswith(b"@") and _in_code(text, 0, end)
+
+
+_TOP_LINE = re.compile(rb"\n(?=[^ \t\f\r\n#)\]}.\\])(?!(?:else|elif|except|finally)(?![\w.]))")
+"""A line at the margin that can open a statement of the module (a decorator too): not
+the next clause of a compound statement, nor (at a glance) a line inside brackets."""
+_STRING_OR_COMMENT = re.compile(
+    rb"#[^\n]*+"
+    rb'|"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
+    rb"|'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''"
+    rb'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
+    rb"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'",
+    re.DOTALL)
+"""A comment or a string literal, whole (its prefix letters, which do not change where
+it ends, left out), as Python up to 3.11 reads them: an f-string cannot hold its own
+quote (3.12 lets it)."""
+_STARTS_WITH_CODE = re.compile(rb"[^ \t\f\r\n#]")
+_OPENING = bytes.maketrans(b"([{", b"(((")
+_NOT_OPENING_OR_CLOSING = bytes(set(range(256)) - set(b"([{)]}"))
+_LEXED = sys.version_info[:2] <= (3, 11)
+"""`_STRING_OR_COMMENT` reads strings as this Python does (up to 3.11): the parts
+(`_sparse`) and the cuts (`_prefix`) are checked with it."""
+
+
+def _sparse(text: bytes, found: _Found, end: int | None) -> bytes | None:
+    """The file as CPython should read it to rewrite it: the top-level statements that
+    hold something that can change (a reference, an import) and the first one (the
+    module's docstring is the first statement), each where it is, every other line
+    blank, nothing after the last of them, nor after `end` (`_prefix`'s cut, in the
+    last of them). `None`: parse the whole file (as `_prefix`, or where it would save
+    little). A statement's start is a line at the margin outside strings, comments and
+    brackets (`_top_level_starts`); what is left out is looked at for nesting CPython
+    refuses and ruff does not (`syntax.near_parser_limits`)."""
+    if not _LEXED or b"\0" in text or found.runs_code or found.split:
+        return None
+    hits = sorted({*(match.start() for match in found.references),
+                   *(match.start() for match in _IMPORT_WORD.finditer(text))})
+    if not hits:
+        return None
+    starts = _top_level_starts(text, hits[-1])
+    # The first statement, whose start may follow comments (the file's start is one).
+    first = 1 if _STARTS_WITH_CODE.match(text) else 2
+    kept: list[tuple[int, int]] = [(0, starts[first] if len(starts) > first else len(text))]
+    for hit in hits:
+        index = bisect.bisect_right(starts, hit) - 1
+        start = starts[index]
+        stop = starts[index + 1] if index + 1 < len(starts) else len(text)
+        if start < kept[-1][1]:
+            continue
+        if start == kept[-1][1]:
+            kept[-1] = (kept[-1][0], stop)
+        else:
+            kept.append((start, stop))
+    if end is not None and kept[-1][0] < end < kept[-1][1] and _in_code(text, kept[-1][0], end):
+        kept[-1] = (kept[-1][0], end)
+    if sum(stop - start for start, stop in kept) > _WORTH_CUTTING * len(text):
+        return None
+    pieces: list[bytes] = []
+    skipped: list[bytes] = []
+    done = 0
+    for start, stop in kept:
+        gap = text[done:start]
+        skipped.append(gap)
+        pieces += [b"\n" * gap.count(b"\n"), text[start:stop]]
+        done = stop
+    skipped.append(text[done:])
+    if syntax.near_parser_limits(b"\n".join(skipped)):
+        return None
+    return b"".join(pieces)
+
+
+def _top_level_starts(text: bytes, last: int) -> list[int]:
+    """Where the module's statements start, in order, from the file's start to the
+    first one after `last`: lines at the margin (`_TOP_LINE`) outside strings and
+    comments (`_STRING_OR_COMMENT`) and brackets, not continuing a line (a backslash at
+    its end) nor following a decorator."""
+    starts = [0]
+    tokens = _STRING_OR_COMMENT.finditer(text)
+    token = next(tokens, None)
+    depth = 0
+    """Brackets open in the code (not strings, not comments) before `counted`."""
+    counted = 0
+    previous_line = b""
+    for line in _TOP_LINE.finditer(text):
+        at = line.end()
+        while token is not None and token.end() <= at:
+            depth += _bracket_balance(text[counted:token.start()])
+            counted = token.end()
+            token = next(tokens, None)
+        if token is not None and token.start() < at:
+            continue  # inside a string
+        depth += _bracket_balance(text[counted:at])
+        counted = at
+        if depth:
+            continue
+        decorated = previous_line == b"@"
+        previous_line = text[at:at + 1]
+        if decorated or text.endswith((b"\\", b"\\\r"), 0, at - 1):
+            continue
+        starts.append(at)
+        if at > last:
+            break
+    return starts
+
+
+def _in_code(text: bytes, start: int, end: int) -> bool:
+    """Whether the line starting at `end` is outside strings and brackets, and does not
+    continue the line before; `start`: a statement's start before it."""
+    counted = start
+    depth = 0
+    for token in _STRING_OR_COMMENT.finditer(text, start):
+        if token.start() >= end:
+            break
+        if token.end() > end:
+            return False
+        depth += _bracket_balance(text[counted:token.start()])
+        counted = token.end()
+    depth += _bracket_balance(text[counted:end])
+    return not depth and not text.endswith((b"\\", b"\\\r"), 0, end - 1)
+
+
+def _bracket_balance(code: bytes) -> int:
+    """How many more brackets `code` opens than it closes."""
+    brackets = code.translate(_OPENING, _NOT_OPENING_OR_CLOSING)
+    opened = brackets.count(b"(")
+    return opened - (len(brackets) - opened)
 
 
 def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: ast.Module,
                   found: _Found, context: FileContext, state: RewriteState, *, whole: bool
                   ) -> FileRewrite:
     """The statement-level rewrite from the file's tree (`whole`: of all of it, else of
-    its beginning: `_prefix`)."""
+    a part holding every statement that can change: `_parts`)."""
     resolver = state.resolver
     line_starts = _line_starts(text)
     spans = StatementSpans.of(tree, text, line_starts)
@@ -636,8 +790,8 @@ def _newline_of(text: bytes) -> str | None:
     return None
 
 
-def _parse_utf8(text: bytes, end: int | None = None) -> ast.Module | None:
-    """The tree of a UTF-8 file (of its first `end` bytes: the file decodes whole);
+def _parse_utf8(text: bytes, part: bytes | None = None) -> ast.Module | None:
+    """The tree of a UTF-8 file (of `part` of it, `_parts`: the file decodes whole);
     `None` for another encoding or what CPython refuses (nested past its limits too:
     RecursionError, MemoryError)."""
     if syntax.declares_another_encoding(text):
@@ -646,7 +800,7 @@ def _parse_utf8(text: bytes, end: int | None = None) -> ast.Module | None:
         text.decode("utf-8")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text if end is None else text[:end])
+            return ast.parse(text if part is None else part)
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return None
 

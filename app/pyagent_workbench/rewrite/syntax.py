@@ -4,13 +4,14 @@ dependency already, for `conform`).
 The statement-level rewrite parses a file with CPython's `ast` to find the statements
 that can change, and reads the whole file only to know it is valid: about a third of
 the rewrite's time on Django. When ruff, for the running Python's version, finds no
-syntax error in a file, the rewrite parses only its beginning, up to the statements that
-can change (`statements._prefix`). ruff errs on the strict side (it also refuses what
-only CPython's compiler does: a repeated argument, `nonlocal` at the top level), which
-costs only that: such a file is parsed whole, as are all files when ruff cannot run
+syntax error in a file, the rewrite parses only its top-level statements that can change
+(`statements._sparse`), or its beginning up to them (`statements._prefix`). ruff errs on
+the strict side (it also refuses what only CPython's compiler does: a repeated argument,
+`nonlocal` at the top level), which costs only that: such a file is parsed whole, as
+are all files when ruff cannot run
 (it crashes on a chain of some 10,000 operators: no file of that run is trusted). Where
 it is lenient, nesting past CPython's parser limits, `near_parser_limits` looks at the
-text the prefix leaves out.
+text the part leaves out.
 On 2,400 files made broken by a random edit of Django's, ruff found every file `ast`
 refuses (988 of them); `tests/test_syntax.py` holds a corpus of such edits.
 
