@@ -727,8 +727,7 @@ def test_a_stretch_left_out_that_cpython_refuses_makes_the_file_parsed_whole(
     source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + middle + TAIL
               + "\n\ndef late():\n    from app.core.base import agent_core\n").encode()
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
-    found = statements._Found.of(source, state)
-    assert statements._sparse(source, found, statements._prefix(source, found)) is None
+    assert not list(statements._parts(source, statements._Found.of(source, state)))
     context = FileContext("app/user.py", "app.user", False, "app.user")
     trusted = statements.rewrite_file(source, context, state, parses=True)
     assert trusted == statements.rewrite_file(source, context, state)

@@ -1,7 +1,8 @@
 """The commonest rewrite, `from a.b import c` with `a.b` moved, is made without libcst
-when every statement that changes in a file is one (`statements._plain_from_imports`):
-the same bytes, counts and notes as libcst on the whole file (`assert_rewrite` compares
-the two rewrites of every case), and libcst is not run. Everything else goes to libcst."""
+(`statements._plain_from_import`): the same bytes, counts and notes as libcst on the
+whole file (`assert_rewrite` compares the two rewrites of every case). libcst is not run
+when every statement that changes in a file is one, and sees only the others when not.
+Everything else goes to libcst."""
 
 from __future__ import annotations
 
@@ -96,3 +97,20 @@ def test_a_plan_applied_in_parts_goes_to_libcst(monkeypatch: pytest.MonkeyPatch)
                    moves={"app.infra.db": "app.storage.db"}, path="app/features/user.py",
                    modules=MODULES, later={"app.infra": "app.platform.infra"})
     assert calls
+
+
+def test_libcst_sees_only_the_statements_that_are_not_plain_imports(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    result = assert_rewrite(
+        "from app.infra.db import Engine\nfrom app.infra.db import (\n    Pool,\n)\n"
+        "from app.core import thing\n\n\ndef f():\n    from app.infra import helper\n"
+        "    return 'app.infra.db.Row'\n",
+        "from app.storage.db import Engine\nfrom app.storage.db import (\n    Pool,\n)\n"
+        "from app.core import thing\n\n\ndef f():\n    from app.platform.infra import helper\n"
+        "    return 'app.storage.db.Row'\n",
+        moves=MOVES, path="app/features/user.py", modules=MODULES)
+    assert result.changed_imports == 3 and result.changed_strings == 1
+    # The bracketed import and the string, in one libcst run (of each statement-level
+    # rewrite `assert_rewrite` compares: from the whole tree, from a part of it).
+    assert calls == [2, 2]

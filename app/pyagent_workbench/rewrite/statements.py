@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 import sys
 import warnings
@@ -457,52 +458,74 @@ def _parts(text: bytes, found: _Found) -> Iterator[bytes]:
     that can change, the next tried only where one does not parse (a cut can leave a
     `try` without its `except`): the file without its top-level statements that cannot
     change and without its end (`_sparse`), the same with the whole of the last of
-    them, else its beginning alone (`_prefix`)."""
-    end = _prefix(text, found)
-    sparse = _sparse(text, found, end)
-    if sparse is None:
-        if end is not None:
-            yield text[:end]
+    them, else its beginning alone (`_prefix`). None where the whole file must be read:
+    it may hand code to `exec` (the literal it runs being anywhere), hold a reference
+    split over pieces of a string, or a null byte."""
+    if b"\0" in text or found.runs_code or found.split:
         return
-    yield sparse
+    spots = _spots(text, found)
+    if _LEXED:
+        cut = next(_cuts(text, spots), None)
+        sparse = _sparse(text, spots, cut)
+        if sparse is not None:
+            yield sparse
+            whole_last = _sparse(text, spots, None) if cut is not None else None
+            if whole_last is not None and whole_last != sparse:
+                yield whole_last
+            return
+    end = _prefix(text, found, spots)
     if end is not None:
-        whole_last = _sparse(text, found, None)
-        if whole_last is not None and whole_last != sparse:
-            yield whole_last
+        yield text[:end]
 
 
-def _prefix(text: bytes, found: _Found) -> int | None:
-    """Where the file can be cut and still hold every statement that can change: every
-    import statement (what `_want_changing_imports`, `_plain_import_roots` and the
-    neighbours `_refuse_joins` looks at read) and every name the reference regex finds.
-    The cut is at the start of the next line that opens a statement no deeper than the
-    last of them: a module cut there parses (the blocks it leaves open end with it).
-    `None`: parse the whole file (it may hand code to `exec`, the literal it runs being
-    anywhere; hold a reference split over pieces of a string; hold a null byte; or the
-    cut would save little)."""
+def _spots(text: bytes, found: _Found) -> list[tuple[int, int]]:
+    """Where the file holds something that can change, in order: every import statement
+    (what `_want_changing_imports`, `_plain_import_roots` and the neighbours
+    `_refuse_joins` looks at read) and every name the reference regex finds."""
+    return sorted([*(match.span() for match in found.references),
+                   *(match.span() for match in _IMPORT_WORD.finditer(text))])
+
+
+def _prefix(text: bytes, found: _Found, spots: list[tuple[int, int]] | None = None
+            ) -> int | None:
+    """Where the file can be cut and still hold every statement that can change
+    (`_spots`): the first of `_cuts` that ends whole statements, outside strings and
+    brackets (checked with `_STRING_OR_COMMENT` where this Python reads strings as it
+    does), where what it leaves out nests as CPython takes. `None`: parse the whole
+    file (see `_parts`; or the cut would save little)."""
     if b"\0" in text or found.runs_code or found.split:
         return None
-    last = max((match.end() for match in (*found.references, *_IMPORT_WORD.finditer(text))),
-               default=0)
+    for end in _cuts(text, _spots(text, found) if spots is None else spots):
+        if _LEXED and not _cut_between_statements(text, 0, end):
+            continue
+        return None if syntax.near_parser_limits(text, end) else end
+    return None
+
+
+def _cuts(text: bytes, spots: list[tuple[int, int]]) -> Iterator[int]:
+    """The places after the last of `spots` to try as the end of a file's beginning to
+    parse: the start of each line that opens a statement no deeper than the last spot's
+    and does not open a block's body (a module cut there parses: the blocks it leaves
+    open end with it); only in the file's first `_WORTH_CUTTING`, within
+    `_LINES_TRIED` lines."""
+    last = max((end for _, end in spots), default=0)
     start = text.rfind(b"\n", 0, last) + 1
     indent = len(text[start:last]) - len(text[start:last].lstrip(b" \t"))
     for tried, line in enumerate(_STATEMENT_LINE.finditer(text, last)):
         if line.end() > _WORTH_CUTTING * len(text) or tried == _LINES_TRIED:
-            return None
+            return
         before = text[max(0, line.start() - 200):line.start()].rstrip()
         if len(line.group(1)) <= indent and not before.endswith(b":"):
-            end = line.start() + 1  # (not the first line of a block: it would be empty)
-            if _LEXED and not _cut_between_statements(text, end, before):
-                continue
-            return None if syntax.near_parser_limits(text, end) else end
-    return None
+            yield line.start() + 1  # (not the first line of a block: it would be empty)
 
 
-def _cut_between_statements(text: bytes, end: int, before: bytes) -> bool:
-    """Whether the file's beginning up to `end` ends with whole statements: `end` is
-    outside strings and brackets, continues no line, and follows no decorator."""
+def _cut_between_statements(text: bytes, start: int, end: int) -> bool:
+    """Whether the text from `start` (a statement's start) to `end` ends with whole
+    statements: `end` is outside strings and brackets, continues no line, and follows
+    no decorator."""
+    before = text[max(start, end - 200):end].rstrip()
     last_line = before[before.rfind(b"\n") + 1:].lstrip(b" \t\f")
-    return not last_line.startswith(b"@") and _in_code(text, 0, end)
+    return not last_line.startswith(b"@") and _in_code(text, start, end)
 
 
 _TOP_LINE = re.compile(rb"\n(?=[^ \t\f\r\n#)\]}.\\])(?!(?:else|elif|except|finally)(?![\w.]))")
@@ -526,19 +549,16 @@ _LEXED = sys.version_info[:2] <= (3, 11)
 (`_sparse`) and the cuts (`_prefix`) are checked with it."""
 
 
-def _sparse(text: bytes, found: _Found, end: int | None) -> bytes | None:
+def _sparse(text: bytes, spots: list[tuple[int, int]], end: int | None) -> bytes | None:
     """The file as CPython should read it to rewrite it: the top-level statements that
-    hold something that can change (a reference, an import) and the first one (the
-    module's docstring is the first statement), each where it is, every other line
-    blank, nothing after the last of them, nor after `end` (`_prefix`'s cut, in the
-    last of them). `None`: parse the whole file (as `_prefix`, or where it would save
+    hold something that can change (`_spots`) and the first one (the module's docstring
+    is the first statement), each where it is, every other line blank, nothing after the
+    last of them, nor after `end` (`_cuts`'s first, when it falls in the last of them
+    and ends whole statements). `None`: parse the whole file (where it would save
     little). A statement's start is a line at the margin outside strings, comments and
     brackets (`_top_level_starts`); what is left out is looked at for nesting CPython
     refuses and ruff does not (`syntax.near_parser_limits`)."""
-    if not _LEXED or b"\0" in text or found.runs_code or found.split:
-        return None
-    hits = sorted({*(match.start() for match in found.references),
-                   *(match.start() for match in _IMPORT_WORD.finditer(text))})
+    hits = [start for start, _ in spots]
     if not hits:
         return None
     starts = _top_level_starts(text, hits[-1])
@@ -555,7 +575,8 @@ def _sparse(text: bytes, found: _Found, end: int | None) -> bytes | None:
             kept[-1] = (kept[-1][0], stop)
         else:
             kept.append((start, stop))
-    if end is not None and kept[-1][0] < end < kept[-1][1] and _in_code(text, kept[-1][0], end):
+    if end is not None and kept[-1][0] < end < kept[-1][1] \
+            and _cut_between_statements(text, kept[-1][0], end):
         kept[-1] = (kept[-1][0], end)
     if sum(stop - start for start, stop in kept) > _WORTH_CUTTING * len(text):
         return None
@@ -659,37 +680,47 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
     if any(resolver.is_moved(root) for root in roots):
         raise _Unsupported
     batch = _Batch.of(text, wanted, roots, newline)
-    run_imports, run_strings = _transformers_to_run(spans, roots)
-    plain = (None if roots & resolver.source_roots or run_strings or resolver.later
-             or resolver.earlier or resolver.origin
-             else _plain_from_imports(batch.texts, resolver))
-    if plain is not None:
+    textual = not (roots & resolver.source_roots or resolver.later or resolver.earlier
+                   or resolver.origin)
+    plain = [_plain_from_import(span_text, resolver) if textual else None
+             for span_text in batch.texts]
+    plain_changed = sum(new is not None and new != old for new, old in zip(plain, batch.texts,
+                                                                         strict=True))
+    rest = [span for span, new in zip(wanted, plain, strict=True) if new is None]
+    if not rest:
         # Nothing but `from a.b import c, d` lines: the rewrite libcst would make (the
         # module's new name in place of the old, all else as written) is made here.
-        new_texts, changed = plain
-        new_code = batch.code_of(new_texts) if changed else None
+        new_code = batch.code_of([new for new in plain if new is not None]) \
+            if plain_changed else None
         return FileRewrite(
-            context.path, bom + batch.splice(text, new_code), changed_imports=changed,
+            context.path, bom + batch.splice(text, new_code), changed_imports=plain_changed,
             problems=built_at_run_time(context.path, source, resolver),
             compiled=state.compile_check and new_code is not None and batch.changes_compile(
                 new_code))
+    # libcst rewrites the other spans (alone: what it does to each span is the same).
+    others = batch if len(rest) == len(wanted) else _Batch.of(text, rest, roots, newline)
+    run_imports, run_strings = _transformers_to_run(spans, roots, {id(span) for span in rest})
 
     def transform() -> tuple[str | None, ImportRewriter, DottedStringRewriter]:
         imports = ImportRewriter(context, resolver)
         strings = DottedStringRewriter(resolver, context=context)
         run: list[cst.CSTTransformer] = [imports] if run_imports else []
         run += [strings] if run_strings else []
-        return batch.transform(run), imports, strings
+        return others.transform(run), imports, strings
 
-    new_code, imports, strings = depth.call(transform, batch.nesting(line_starts),
-                                            context.path)
-    if new_code is not None and imports.changed_imports:
-        _refuse_joins(spans, batch, batch.outputs(new_code), resolver, context)
-    changed_imports = imports.changed_imports + strings.code_imports
+    others_code, imports, strings = depth.call(transform, others.nesting(line_starts),
+                                               context.path)
+    if others_code is not None and imports.changed_imports:
+        _refuse_joins(spans, others, others.outputs(others_code), resolver, context)
+    new_code = others_code
+    if others is not batch and (others_code is not None or plain_changed):
+        outputs = iter(others.outputs(others_code) if others_code is not None else others.texts)
+        new_code = batch.code_of([next(outputs) if new is None else new for new in plain])
+    changed_imports = imports.changed_imports + plain_changed
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
-        changed_imports=changed_imports + (1 if imports.changed_uses and not
-                                           imports.changed_imports else 0),
+        changed_imports=changed_imports + strings.code_imports
+        + (1 if imports.changed_uses and not changed_imports else 0),
         changed_strings=strings.changed,
         problems=review_notes(context.path, source, imports, strings),
         compiled=state.compile_check and new_code is not None and batch.changes_compile(
@@ -842,18 +873,11 @@ def _may_split_a_reference(text: bytes, reference: re.Pattern[bytes]) -> bool:
     most of the time this path took on Django: nearly every file has a `\"\"\"`). The
     string rewriter judges a string by its source text (libcst's `raw_value`, escapes as
     written), so the source text is what is searched here too."""
-    pieces: list[bytes] = []
-    joins: list[int] = []
-    """Where each removed join was, in the joined text."""
-    kept = last = 0
-    for join in _JOINS.finditer(text):
-        pieces.append(text[last:join.start()])
-        kept += join.start() - last
-        joins.append(kept)
-        last = join.end()
-    if not joins:
+    pieces = _JOINS.split(text)
+    if len(pieces) == 1:
         return False
-    pieces.append(text[last:])
+    joins = list(itertools.accumulate(map(len, pieces[:-1])))
+    """Where each removed join was, in the joined text."""
     for match in reference.finditer(b"".join(pieces)):
         after = bisect.bisect_right(joins, match.start())
         if after < len(joins) and joins[after] < match.end():
@@ -925,19 +949,21 @@ def _want_changing_imports(spans: StatementSpans, context: FileContext,
             span.wanted = True
 
 
-def _transformers_to_run(spans: StatementSpans, roots: set[str]) -> tuple[bool, bool]:
-    """Whether to run the import rewriter and the string rewriter. A transformer that
-    cannot change anything is not run (each visits every node): the import rewriter
-    needs an import statement (or a plain import's dotted uses), the string rewriter a
-    statement other than an import (imports hold no strings)."""
+def _transformers_to_run(spans: StatementSpans, roots: set[str], batched: set[int]
+                         ) -> tuple[bool, bool]:
+    """Whether to run the import rewriter and the string rewriter on the spans whose
+    `id()` is in `batched`. A transformer that cannot change anything is not run (each
+    visits every node): the import rewriter needs an import statement (or a plain
+    import's dotted uses), the string rewriter a statement other than an import
+    (imports hold no strings)."""
     wanted_imports = wanted_others = False
     for statement, span in spans.owners:
-        if span.wanted:
+        if id(span) in batched:
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 wanted_imports = True
             else:
                 wanted_others = True
-    wanted_headers = any(span.wanted and span.is_header for span in spans.spans)
+    wanted_headers = any(id(span) in batched and span.is_header for span in spans.spans)
     return bool(roots or wanted_imports), wanted_others or wanted_headers
 
 
@@ -1076,32 +1102,26 @@ backslash, no `;`), a comment after it at most."""
 _NAME_OF_ALIAS = re.compile(r"[ \t]*([A-Za-z_]\w*)", re.ASCII)
 
 
-def _plain_from_imports(texts: list[str], resolver: Resolver
-                        ) -> tuple[list[str], int] | None:
-    """The spans rewritten, and how many changed, when every span is a plain `from`
-    import (`_PLAIN_FROM_IMPORT`) of names that are not modules: the import rewriter's
-    work on such a statement, when no part of the plan is applied apart (no `later`, no
-    `earlier`), is to put the module's new name in place of the old (`leave_ImportFrom`:
-    every name goes where its module goes, one run, the names as written). `None`:
-    anything else, for libcst. `benchmarks/crosscheck.py` compares this with the
-    whole-file rewrite on every file of Django and sympy."""
-    new_texts: list[str] = []
-    changed = 0
-    for text in texts:
-        match = _PLAIN_FROM_IMPORT.fullmatch(text)
-        if match is None:
-            return None
-        module = match["module"]
-        if any(resolver.is_module(f"{module}.{_NAME_OF_ALIAS.match(part)[1]}")  # type: ignore[index]
-               for part in match["names"].split(",")):
-            return None  # a submodule: it may go elsewhere than its package
-        target = resolver.new_name(module)
-        if target == module:
-            new_texts.append(text)
-            continue
-        new_texts.append(match["head"] + target + text[match.end("module"):])
-        changed += 1
-    return new_texts, changed
+def _plain_from_import(text: str, resolver: Resolver) -> str | None:
+    """The span rewritten when it is a plain `from` import (`_PLAIN_FROM_IMPORT`) of
+    names that are not modules: the import rewriter's work on such a statement, when no
+    part of the plan is applied apart (no `later`, no `earlier`), is to put the module's
+    new name in place of the old (`leave_ImportFrom`: every name goes where its module
+    goes, one run, the names as written), and it is the same whatever other statements
+    it sees (its prescan does not look into `from` imports). `None`: anything else, for
+    libcst. `benchmarks/crosscheck.py` compares this with the whole-file rewrite on
+    every file of Django and sympy."""
+    match = _PLAIN_FROM_IMPORT.fullmatch(text)
+    if match is None:
+        return None
+    module = match["module"]
+    if any(resolver.is_module(f"{module}.{_NAME_OF_ALIAS.match(part)[1]}")  # type: ignore[index]
+           for part in match["names"].split(",")):
+        return None  # a submodule: it may go elsewhere than its package
+    target = resolver.new_name(module)
+    if target == module:
+        return text
+    return match["head"] + target + text[match.end("module"):]
 
 
 _LONGEST_COMPILED_ALONE = 2_000
