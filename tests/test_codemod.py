@@ -4,7 +4,6 @@ whole-file and the statement-level rewrite."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,12 @@ from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
 from pyagent_workbench.rewrite.statements import RewriteState
-from support.codemod import assert_rewrite, assert_rewrites_agree, fixture_text
+from support.codemod import (
+    assert_rewrite,
+    assert_rewrites_agree,
+    fixture_text,
+    recording_parts,
+)
 from support.plans import write_plan
 from support.repos import make_repo
 
@@ -590,7 +594,7 @@ def test_a_file_is_parsed_only_as_far_as_its_statements_can_change(
     """The statements that can change come first, a long file follows (blocks whose
     next clause, closing bracket or string content starts a line): only the beginning is
     parsed, and the rewrite is libcst's on the whole file, byte for byte."""
-    parsed = _recording_parts(monkeypatch)
+    parsed = recording_parts(monkeypatch)
     source = head + TAIL
     assert_rewrite(source, expected + TAIL, moves=MOVES, modules=MODULES)
     cuts = [len(part) for part in parsed if part is not None]
@@ -682,7 +686,7 @@ def test_a_file_is_parsed_without_the_statements_that_cannot_change(
     stretches between them: CPython reads only those (and what their lines hold: strings
     and brackets where a line at the margin is no statement), and the rewrite is
     libcst's on the whole file, byte for byte."""
-    parsed = _recording_parts(monkeypatch)
+    parsed = recording_parts(monkeypatch)
     source = ("from app.core.base import agent_core\n\nX = 1\n" + TAIL + middle + TAIL
               + end + TAIL).encode()
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
@@ -726,16 +730,3 @@ def test_a_stretch_left_out_that_cpython_refuses_makes_the_file_parsed_whole(
     context = FileContext("app/user.py", "app.user", False, "app.user")
     trusted = statements.rewrite_file(source, context, state, parses=True)
     assert trusted == statements.rewrite_file(source, context, state)
-
-
-def _recording_parts(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
-    """The part of each file CPython is given from now on (`None`: the whole file)."""
-    parsed: list[bytes | None] = []
-    parse = statements._parse_utf8
-
-    def recording(text: bytes, part: bytes | None = None) -> ast.Module | None:
-        parsed.append(part)
-        return parse(text, part)
-
-    monkeypatch.setattr(statements, "_parse_utf8", recording)
-    return parsed

@@ -15,6 +15,7 @@ from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.files import statement_pattern
 from pyagent_workbench.rewrite.statements import RewriteState
+from support.codemod import recording_parts
 
 MOVES = {"app.core.base.agent_core": "app.core.base.lifecycle.agent_core",
          "app.infra.attention": "app.infra.engine.attention"}
@@ -70,7 +71,7 @@ def _files(seed: int, count: int) -> list[bytes]:
 @pytest.mark.parametrize("seed", range(4))
 def test_a_part_of_a_file_rewrites_it_as_libcst_does_the_whole(
         seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed = _recording_parts(monkeypatch)
+    parsed = recording_parts(monkeypatch)
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
     context = FileContext("app/user.py", "app.user", False, "app.user")
     files = _files(seed, 100)
@@ -78,16 +79,3 @@ def test_a_part_of_a_file_rewrites_it_as_libcst_does_the_whole(
         comparison = statements.compare_rewrites(source, context, state, parses=True)
         assert comparison.agree, f"{source.decode()}\n{comparison.explain()}"
     assert sum(part is not None for part in parsed) > len(files) / 2  # parts were read
-
-
-def _recording_parts(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
-    """The part of each file CPython is given from now on (`None`: the whole file)."""
-    parsed: list[bytes | None] = []
-    parse = statements._parse_utf8
-
-    def recording(text: bytes, part: bytes | None = None) -> ast.Module | None:
-        parsed.append(part)
-        return parse(text, part)
-
-    monkeypatch.setattr(statements, "_parse_utf8", recording)
-    return parsed

@@ -15,8 +15,10 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+import pytest
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.engine import Preview
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
@@ -116,3 +118,17 @@ def _context(path: str, resolver: Resolver) -> FileContext:
 
 def _shown(data: bytes | None) -> str:
     return "<does not parse>" if data is None else data.decode("utf-8", "replace")
+
+
+def recording_parts(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
+    """The part of each file CPython is given by the statement-level rewrite from now on
+    (`statements._parts`; `None`: the whole file)."""
+    parsed: list[bytes | None] = []
+    parse = statements._parse_utf8
+
+    def recording(text: bytes, part: bytes | None = None) -> ast.Module | None:
+        parsed.append(part)
+        return parse(text, part)
+
+    monkeypatch.setattr(statements, "_parse_utf8", recording)
+    return parsed

@@ -600,27 +600,15 @@ def _top_level_starts(text: bytes, last: int) -> list[int]:
     comments (`_STRING_OR_COMMENT`) and brackets, not continuing a line (a backslash at
     its end) nor following a decorator."""
     starts = [0]
-    tokens = _STRING_OR_COMMENT.finditer(text)
-    token = next(tokens, None)
-    depth = 0
-    """Brackets open in the code (not strings, not comments) before `counted`."""
-    counted = 0
+    scan = _CodeScan(text, 0)
     previous_line = b""
     for line in _TOP_LINE.finditer(text):
         at = line.end()
-        while token is not None and token.end() <= at:
-            depth += _bracket_balance(text[counted:token.start()])
-            counted = token.end()
-            token = next(tokens, None)
-        if token is not None and token.start() < at:
-            continue  # inside a string
-        depth += _bracket_balance(text[counted:at])
-        counted = at
-        if depth:
+        if not scan.outside_brackets_at(at):
             continue
         decorated = previous_line == b"@"
         previous_line = text[at:at + 1]
-        if decorated or text.endswith((b"\\", b"\\\r"), 0, at - 1):
+        if decorated or _continues(text, at):
             continue
         starts.append(at)
         if at > last:
@@ -631,17 +619,40 @@ def _top_level_starts(text: bytes, last: int) -> list[int]:
 def _in_code(text: bytes, start: int, end: int) -> bool:
     """Whether the line starting at `end` is outside strings and brackets, and does not
     continue the line before; `start`: a statement's start before it."""
-    counted = start
-    depth = 0
-    for token in _STRING_OR_COMMENT.finditer(text, start):
-        if token.start() >= end:
-            break
-        if token.end() > end:
-            return False
-        depth += _bracket_balance(text[counted:token.start()])
-        counted = token.end()
-    depth += _bracket_balance(text[counted:end])
-    return not depth and not text.endswith((b"\\", b"\\\r"), 0, end - 1)
+    return _CodeScan(text, start).outside_brackets_at(end) and not _continues(text, end)
+
+
+def _continues(text: bytes, line_start: int) -> bool:
+    """Whether the line starting at `line_start` continues the one before (a backslash
+    ends it)."""
+    return text.endswith((b"\\", b"\\\r"), 0, line_start - 1)
+
+
+class _CodeScan:
+    """The strings and comments of a text, and the brackets its code leaves open, read
+    forward from a statement's start, one position after another."""
+
+    def __init__(self, text: bytes, start: int) -> None:
+        self.text = text
+        self.tokens = _STRING_OR_COMMENT.finditer(text, start)
+        self.token = next(self.tokens, None)
+        self.counted = start
+        self.depth = 0
+        """Brackets the code (not strings, not comments) opens before `counted`."""
+
+    def outside_brackets_at(self, position: int) -> bool:
+        """Whether `position` (after the ones asked before) is in code, every bracket
+        closed: not inside a string, a comment or brackets."""
+        token = self.token
+        while token is not None and token.end() <= position:
+            self.depth += _bracket_balance(self.text[self.counted:token.start()])
+            self.counted = token.end()
+            token = self.token = next(self.tokens, None)
+        if token is not None and token.start() < position:
+            return False  # inside a string
+        self.depth += _bracket_balance(self.text[self.counted:position])
+        self.counted = position
+        return not self.depth
 
 
 def _bracket_balance(code: bytes) -> int:
