@@ -715,6 +715,89 @@ def test_statements_start_at_the_margin_outside_strings_brackets_and_continuatio
         b'w = "# not a comment"', b"v = 1"]
 
 
+BIG_CLASS = '''
+
+@register(
+    "x")
+class Big(Base):
+    """A docstring."""
+
+    X = (
+    "app.core.base.agent_core"
+    )
+
+    @property
+    # between the decorator and its method
+    def a(self):
+        return """
+    def fake(self):
+        from app.infra import attention
+    """
+
+    def b(self):
+        total = 1 + \\
+    2
+        return total
+
+    if FLAG:
+        def c(self):
+            pass
+    else:
+        def c(self):
+            return "app.infra.attention.kernels"
+
+    async def d(self):
+        from app.core.base import agent_core
+        return agent_core
+''' + "".join(f"\n    def m{i}(self):\n        return {i}\n" for i in range(80)) + '''
+    class Inner:
+        def e(self):
+            return "app.infra.attention.x"
+'''
+
+
+def test_a_large_class_is_read_without_the_methods_that_cannot_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython reads the class's header, its first statement and the statements of its
+    body that hold something that can change (a method, here one whose string holds the
+    word `import`, the `if` holding one, a nested class's method), each whole; lines of
+    the body's indentation inside strings, brackets and continuations, and after a
+    decorator, start nothing. The rewrite is libcst's on the whole file, byte for byte."""
+    parsed = recording_parts(monkeypatch)
+    source = ("from app.core.base import agent_core\n" + BIG_CLASS + TAIL).encode()
+    state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+    comparison = statements.compare_rewrites(source, context, state, parses=True)
+    assert comparison.agree, comparison.explain()
+    part = parsed[-1]
+    assert part is not None
+    kept = [line for line in part.decode().splitlines() if line.strip()]
+    assert "    def m0(self):" not in kept and "    def b(self):" not in kept
+    assert kept[:8] == ["from app.core.base import agent_core", "@register(", '    "x")',
+                        "class Big(Base):", '    """A docstring."""', "    X = (",
+                        '    "app.core.base.agent_core"', "    )"]
+    assert kept[8:] == [
+        "    @property", "    # between the decorator and its method", "    def a(self):",
+        '        return """', "    def fake(self):", "        from app.infra import attention",
+        '    """',
+        "    if FLAG:", "        def c(self):", "            pass", "    else:",
+        "        def c(self):", '            return "app.infra.attention.kernels"',
+        "    async def d(self):", "        from app.core.base import agent_core",
+        "        return agent_core",
+        "    class Inner:", "        def e(self):", '            return "app.infra.attention.x"']
+
+
+def test_the_statements_of_a_body_start_at_its_indentation_in_code() -> None:
+    text = BIG_CLASS.encode()
+    start = text.index(b"@register")
+    parts = statements._body_parts(text, start, len(text), [text.index(b"m79")])
+    assert [text[a:text.index(b"\n", a)] for a, _ in parts] == [b"@register(",
+                                                                b"    def m79(self):"]
+    assert parts[0][1] == text.index(b"    X = (")
+    one_line = b"class Small: x = 1\n" + b"#" * 3000 + b"\n"
+    assert statements._body_parts(one_line, 0, len(one_line), [15]) == [(0, len(one_line))]
+
+
 @pytest.mark.parametrize("middle", [
     "\nDEEP = " + "(" * 250 + "1" + ")" * 250 + "\n",  # past CPython's 200 brackets
     "\nCHAIN = (1\n" + "    + 1\n" * 3000 + ")\n",  # 3,000 operators on short lines

@@ -2,12 +2,14 @@
 libcst on the whole file, on files made at random from pieces that look like top-level
 statements to a careless reader: code at the margin inside strings and brackets, line
 continuations, decorators with comments, quotes in comments and comments in strings,
-CRLF line endings. Seeded: the same files every run."""
+CRLF line endings, and classes and functions whose bodies hold the same (read in part:
+`statements._body_parts`). Seeded: the same files every run."""
 
 from __future__ import annotations
 
 import ast
 import random
+from typing import Any
 
 import pytest
 from pyagent_workbench.model.resolver import Resolver
@@ -49,6 +51,26 @@ PIECES = [
     'with open(x) as y:\n    pass\n',
     'G = {\n"k": """\n)\n""",\n}\n',
     'def long():\n' + '    a = 1\n' * 60,
+    # Classes and functions, read in part (`_body_parts`) when long enough:
+    'class A(B):\n    """doc"""\n    x = 1\n\n    def m(self):\n'
+    '        from app.core.base import agent_core\n        return agent_core\n\n'
+    '    def n(self):\n        return 2\n',
+    'class D:\n    @dec\n    # c\n    def m(self):\n        return "app.infra.attention.k"\n'
+    '    y = (\n    "app.core.base.agent_core"\n    )\n'
+    '    s = """\n    def fake(self):\n    import os\n    """\n',
+    'class E:\n    z = 1 + \\\n    2\n    if X:\n        def f(self):\n            pass\n'
+    '    else:\n        W = "app.core.base.agent_core"\n',
+    'def outer():\n    import os\n    def inner():\n'
+    '        from app.infra.attention import kernels\n        return kernels\n    return inner\n',
+    'class F: x = "app.infra.attention.y"\n',
+    'class G(\n    Base,\n):\n    a = 1\n    def h(self): return "app.core.base.agent_core.Z"\n',
+    'async def co():\n    async with x:\n        pass\n    from app.core.base import agent_core\n',
+    '@dec\nclass H:\n\n    # at the body\'s indentation\n    """doc"""\n    def i(self):\n'
+    '        try:\n            import app.core.base.agent_core\n        except ImportError:\n'
+    '            pass\n',
+    'class T:\n\tdef m(self):\n\t\treturn "app.infra.attention.q"\n\tdef n(self):\n\t\treturn 1\n',
+    'class U:\n    a = 1\n\f\n    def m(self):\n        return "app.infra.attention.w"\n'
+    '    b = \'\'\'\n    c = 2\n\'\'\'\n',
 ]
 
 
@@ -68,14 +90,28 @@ def _files(seed: int, count: int) -> list[bytes]:
     return files
 
 
+@pytest.mark.parametrize("split_from", [statements._SPLIT_FROM, 0])
 @pytest.mark.parametrize("seed", range(4))
 def test_a_part_of_a_file_rewrites_it_as_libcst_does_the_whole(
-        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        seed: int, split_from: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`split_from` 0: every class and function holding a spot is read in part."""
+    monkeypatch.setattr(statements, "_SPLIT_FROM", split_from)
     parsed = recording_parts(monkeypatch)
     state = RewriteState(Resolver(MOVES, frozenset(MODULES)), statement_pattern(list(MOVES)))
     context = FileContext("app/user.py", "app.user", False, "app.user")
+    body_parts = statements._body_parts
+    split: list[int] = []
+
+    def recording(*args: Any, **kwargs: Any) -> list[tuple[int, int]]:
+        parts = body_parts(*args, **kwargs)
+        split.append(len(parts))
+        return parts
+
+    monkeypatch.setattr(statements, "_body_parts", recording)
     files = _files(seed, 100)
     for source in files:
         comparison = statements.compare_rewrites(source, context, state, parses=True)
         assert comparison.agree, f"{source.decode()}\n{comparison.explain()}"
-    assert sum(part is not None for part in parsed) > len(files) / 2  # parts were read
+    assert sum(part is not None for part in parsed) > len(files) / 3  # parts were read
+    if not split_from:
+        assert sum(count > 1 for count in split) > len(files)  # bodies were read in part

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import itertools
 import re
 import sys
@@ -554,25 +555,29 @@ def _sparse(text: bytes, spots: list[tuple[int, int]], end: int | None) -> bytes
     hold something that can change (`_spots`) and the first one (the module's docstring
     is the first statement), each where it is, every other line blank, nothing after the
     last of them, nor after `end` (`_cuts`'s first, when it falls in the last of them
-    and ends whole statements). `None`: parse the whole file (where it would save
-    little). A statement's start is a line at the margin outside strings, comments and
-    brackets (`_top_level_starts`); what is left out is looked at for nesting CPython
-    refuses and ruff does not (`syntax.near_parser_limits`)."""
+    and ends whole statements). A large class or function among them keeps only its
+    header, its first statement and the statements of its body that hold a spot
+    (`_body_parts`). `None`: parse the whole file (where it would save little). A
+    statement's start is a line at the margin outside strings, comments and brackets
+    (`_top_level_starts`); what is left out is looked at for nesting CPython refuses and
+    ruff does not (`syntax.near_parser_limits`)."""
     hits = [start for start, _ in spots]
     if not hits:
         return None
     starts = _top_level_starts(text, hits[-1])
     # The first statement, whose start may follow comments (the file's start is one).
     first = 1 if _STARTS_WITH_CODE.match(text) else 2
-    kept: list[tuple[int, int]] = [(0, starts[first] if len(starts) > first else len(text))]
+    parts: list[tuple[int, int]] = [(0, starts[first] if len(starts) > first else len(text))]
+    by_statement: dict[int, list[int]] = {}
     for hit in hits:
-        index = bisect.bisect_right(starts, hit) - 1
-        start = starts[index]
+        by_statement.setdefault(bisect.bisect_right(starts, hit) - 1, []).append(hit)
+    for index, inside in by_statement.items():
         stop = starts[index + 1] if index + 1 < len(starts) else len(text)
-        if start < kept[-1][1]:
-            continue
-        if start == kept[-1][1]:
-            kept[-1] = (kept[-1][0], stop)
+        parts += _body_parts(text, starts[index], stop, inside)
+    kept: list[tuple[int, int]] = []
+    for start, stop in sorted(parts):
+        if kept and start <= kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(stop, kept[-1][1]))
         else:
             kept.append((start, stop))
     if end is not None and kept[-1][0] < end < kept[-1][1] \
@@ -592,6 +597,90 @@ def _sparse(text: bytes, spots: list[tuple[int, int]], end: int | None) -> bytes
     if syntax.near_parser_limits(b"\n".join(skipped)):
         return None
     return b"".join(pieces)
+
+
+_SPLIT_FROM = 2_000
+"""A class or function this long (bytes) or longer is kept in parts (`_body_parts`)."""
+_BODY_LEVELS = 2
+"""How deep `_body_parts` goes: a class's methods, and their statements."""
+_BLOCK_HEADER = re.compile(rb"(?:class|def|async[ \t\f]+def)[ \t\f]")
+_CODE_LINE = re.compile(rb"\n(?=[ \t\f]*[^ \t\f\r\n#])")
+_LEAD = re.compile(rb"[ \t\f]*")
+
+
+def _body_parts(text: bytes, start: int, stop: int, hits: list[int],
+                levels: int = _BODY_LEVELS) -> list[tuple[int, int]]:
+    """The statement from `start` to `stop`, holding `hits`, as the stretches CPython
+    must read of it: when it is a large class or function (decorated or not), its
+    header with its body's first statement, and each statement of its body holding a
+    hit (itself in parts, `levels` deep); else the whole statement. The body's
+    statements start on lines indented as its first, outside strings, comments and
+    brackets, not continuing a line nor following a decorator; a body kept in part
+    still holds a statement, and every statement kept is whole."""
+    whole = [(start, stop)]
+    if levels == 0 or stop - start < _SPLIT_FROM:
+        return whole
+    scan = _CodeScan(text, start)
+    line: int | None = start
+    while line is not None and text.startswith(b"@", _code_start(text, line)):
+        line = _next_code_line(text, scan, line, stop)  # (past a decorator)
+    if line is None:
+        return whole
+    header = _code_start(text, line)
+    if not _BLOCK_HEADER.match(text, header):
+        return whole
+    body = _next_code_line(text, scan, line, stop)
+    if body is None:
+        return whole
+    indent = text[body:_code_start(text, body)]
+    if len(indent) <= header - line or not indent.startswith(text[line:header]):
+        return whole  # a block on one line: what follows is not its body
+    starts = [body]
+    previous = text[body + len(indent):body + len(indent) + 1]
+    for found in _body_line(indent).finditer(text, body, stop):
+        at = found.end()
+        if not scan.outside_brackets_at(at):
+            continue
+        decorated = previous == b"@"
+        previous = text[at + len(indent):at + len(indent) + 1]
+        if decorated or _continues(text, at):
+            continue
+        starts.append(at)
+    ends = [*starts[1:], stop]
+    parts = [(start, ends[0])]
+    by_statement: dict[int, list[int]] = {}
+    for hit in hits:
+        index = bisect.bisect_right(starts, hit) - 1
+        if index > 0:
+            by_statement.setdefault(index, []).append(hit)
+    for index, inside in by_statement.items():
+        parts += _body_parts(text, starts[index], ends[index], inside, levels - 1)
+    return parts
+
+
+def _next_code_line(text: bytes, scan: _CodeScan, line: int, stop: int) -> int | None:
+    """The start of the first line after the one starting at `line` that starts a
+    logical line (code, outside strings and brackets, not a continuation), before
+    `stop`; `scan` is read forward."""
+    for found in _CODE_LINE.finditer(text, line, stop):
+        at = found.end()
+        if at < stop and scan.outside_brackets_at(at) and not _continues(text, at):
+            return at
+    return None
+
+
+def _code_start(text: bytes, line: int) -> int:
+    """Where the code of the line starting at `line` begins, after its indentation."""
+    indented = _LEAD.match(text, line)
+    return indented.end() if indented else line
+
+
+@functools.lru_cache(maxsize=64)
+def _body_line(indent: bytes) -> re.Pattern[bytes]:
+    """A line indented as `indent` that can open a statement (as `_TOP_LINE`)."""
+    indent = re.escape(indent)
+    return re.compile(rb"\n(?=" + indent + rb"[^ \t\f\r\n#)\]}.\\])"
+                      rb"(?!" + indent + rb"(?:else|elif|except|finally)(?![\w.]))")
 
 
 def _top_level_starts(text: bytes, last: int) -> list[int]:
