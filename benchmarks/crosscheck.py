@@ -18,13 +18,9 @@ from pathlib import Path
 
 from pyagent_workbench.analysis.graph import build_graph
 from pyagent_workbench.rewrite import syntax
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.engine import Preview, preview
-from pyagent_workbench.rewrite.statements import (
-    RewriteComparison,
-    RewriteState,
-    compare_rewrites,
-)
+from pyagent_workbench.rewrite.statements import RewriteComparison, compare_rewrites
 from pyagent_workbench.workspace import Workspace
 
 _STATE: RewriteState | None = None

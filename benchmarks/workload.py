@@ -97,6 +97,9 @@ def metric_move(repo_path: Path, moves: int) -> dict[str, object]:
 def preview_one(repo_path: Path, plan_path: Path, source: str) -> dict[str, object]:
     start = time.perf_counter()
     from pyagent_workbench.analysis.graph import build_graph
+
+    # The rewrite's modules (libcst), which the workbench imports once its board is up.
+    from pyagent_workbench.rewrite import statements  # noqa: F401
     from pyagent_workbench.rewrite.engine import preview
     from pyagent_workbench.workspace import Workspace
 

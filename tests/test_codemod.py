@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import statements
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
-from pyagent_workbench.rewrite.statements import RewriteState
 from support.codemod import (
     assert_rewrite,
     assert_rewrites_agree,

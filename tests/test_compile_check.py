@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite.context import RewriteState
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
-from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
+from pyagent_workbench.rewrite.statements import rewrite_file
 from support.codemod import _context, fixture_text
 
 MOVES = {"app.old": "app.new"}

@@ -4,6 +4,8 @@ lock), and give exactly what one process gives."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -32,7 +34,7 @@ def test_a_preview_from_a_thread_runs_served_workers_and_matches_one_process(
         started.append(context.get_start_method())
         return context
 
-    monkeypatch.setattr(runner, "_SERVED_THRESHOLD", 10)
+    monkeypatch.setattr(runner, "_PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(runner, "_process_context", recording)
     result: dict[str, ChangeSet] = {}
 
@@ -73,3 +75,30 @@ def test_work_beside_conform_sees_the_final_paths_and_its_failure_is_raised(
 
     with pytest.raises(RuntimeError, match="refused beside conform"):
         preview(opened.workspace, opened.graph, jobs=1, beside_conform=failing)
+
+
+PLANNER = """
+import sys
+from pathlib import Path
+from pyagent_workbench.application import opening, previewing
+from pyagent_workbench.rewrite import runner
+
+runner._PARALLEL_THRESHOLD = 10  # the generated repo is smaller than Django
+if __name__ == "__main__":  # (each worker runs this module again, as multiprocessing does)
+    opened = opening.open_plan(Path(sys.argv[1]) / "plan.toml")
+    diff = previewing.diff_plan(opened.workspace)
+    assert diff.changeset is not None and diff.changeset.changes
+    print(sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst.")))
+"""
+
+
+def test_the_process_planning_a_whole_plan_diff_never_imports_libcst(tmp_path: Path) -> None:
+    """libcst runs in the workers, which the fork server gives its imports: the process
+    that plans the work (and the workbench) is spared a quarter of a second."""
+    repo = make_large_repo(tmp_path / "large")
+    script = tmp_path / "planner.py"
+    script.write_text(PLANNER)
+    done = subprocess.run([sys.executable, str(script), str(repo)], capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

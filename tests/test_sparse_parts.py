@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import statements
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.files import statement_pattern
-from pyagent_workbench.rewrite.statements import RewriteState
 from support.codemod import recording_parts
 
 MOVES = {"app.core.base.agent_core": "app.core.base.lifecycle.agent_core",

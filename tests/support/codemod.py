@@ -19,10 +19,10 @@ import pytest
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import statements
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.engine import Preview
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
-from pyagent_workbench.rewrite.statements import RewriteState, compare_rewrites
+from pyagent_workbench.rewrite.statements import compare_rewrites
 from pyagent_workbench.workspace import Workspace
 
 

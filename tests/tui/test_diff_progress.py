@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.rewrite import runner
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.files import FileRewrite
-from pyagent_workbench.rewrite.statements import RewriteState
 from pyagent_workbench.tui.panes.diff import DiffPane
 from support.large import make_large_repo
 from textual.pilot import Pilot
@@ -85,7 +84,7 @@ from pyagent_workbench.rewrite import runner
 from pyagent_workbench.tui.app import WorkbenchApp
 from pyagent_workbench.tui.screens.workbench import WorkbenchScreen
 
-runner._SERVED_THRESHOLD = 10  # the generated repo is smaller than Django
+runner._PARALLEL_THRESHOLD = 10  # the generated repo is smaller than Django
 
 async def main() -> None:
     repo = Path(sys.argv[1])

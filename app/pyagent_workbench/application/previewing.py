@@ -18,6 +18,7 @@ from pyagent_workbench.rewrite.engine import (
     start_syntax_check,
 )
 from pyagent_workbench.rewrite.records import move_states, record_last_diff
+from pyagent_workbench.rewrite.runner import start_fork_server
 from pyagent_workbench.workspace import Workspace
 
 
@@ -54,7 +55,8 @@ def diff_plan(workspace: Workspace, *, facades_enabled: bool | None = None,
               selection: Selection | None = None) -> Diff:
     """What `apply` would change (of the selected moves that have not landed), recorded
     so that `apply` can tell whether the plan or the tree changed since it was reviewed."""
-    early = start_syntax_check(workspace)  # beside the plan's checks and the graph
+    start_fork_server()  # the workers' imports, beside the plan's checks and the graph
+    early = start_syntax_check(workspace)
     try:
         return _diff_plan(workspace, facades_enabled, selection, early)
     finally:

@@ -44,6 +44,7 @@ from pyagent_workbench.rewrite.journal import (
     temporary_names_taken,
     why,
 )
+from pyagent_workbench.rewrite.runner import start_fork_server
 from pyagent_workbench.rewrite.syntax import Parsing
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.rewrite.wholetree import Carried, Carrying, WholeTree
@@ -196,7 +197,8 @@ class _Apply:
         """The package directories renamed whole (`back_up`; see `dirmoves`)."""
 
     def run(self) -> ApplyResult:
-        early = start_syntax_check(self.workspace)  # beside the checks and the graph
+        start_fork_server()  # the workers' imports, beside the checks and the graph
+        early = start_syntax_check(self.workspace)
         try:
             self.refuse_early()
             graph = self.analyse()

@@ -38,12 +38,6 @@ _CALLED_AS = frozenset({*CODE_FUNCTIONS, *(f"{owner}.{function}" for function in
 _UNWRAPPING_CALLS = frozenset({"dedent", "textwrap.dedent", "cleandoc", "inspect.cleandoc"})
 """Calls that only change the whitespace of the code they are given."""
 _UNWRAPPING_METHODS = frozenset({"strip", "lstrip", "rstrip"})
-CODE_HINT = re.compile(rb"e(?<![\w.]e)(?:xec|val)\b|c(?<![\w.]c)ompile\b"
-                       rb"|(?s:builtins.*?\.(?:exec|eval|compile)\b)")
-"""A file that may hand code to one of them (the rest need not be searched): one of
-them not right after a dot (`exec(`, `builtins . exec(`; never `re.compile(`, an
-attribute of something else), or right after a dot in a file that names `builtins` (or
-`__builtins__`) before it."""
 CODE_LEVELS = depth.SHALLOW
 """Deepest code string rewritten (`depth.nesting` levels): it is parsed inside the
 rewrite of its file, on top of that file's own nesting."""

@@ -31,7 +31,7 @@ from pyagent_workbench.model.mapping import ModuleMapping, ResolvedMove, resolve
 from pyagent_workbench.model.plan import Move
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import conform, facades, syntax
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState, relative_import_may_change
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
     Mention,
@@ -42,6 +42,7 @@ from pyagent_workbench.rewrite.files import (
     rewrite_config,
     statement_pattern,
 )
+from pyagent_workbench.rewrite.literals import NamesDefined
 from pyagent_workbench.rewrite.merge import InitPart, MergeConflict, merge_inits
 from pyagent_workbench.rewrite.pytestconfig import warnings_are_errors
 from pyagent_workbench.rewrite.references import (
@@ -52,8 +53,6 @@ from pyagent_workbench.rewrite.references import (
     rewrite_doc_references,
 )
 from pyagent_workbench.rewrite.runner import RewriteJob, Runner, early_syntax_check
-from pyagent_workbench.rewrite.statements import RewriteState, relative_import_may_change
-from pyagent_workbench.rewrite.strings import NamesDefined
 from pyagent_workbench.workspace import Workspace
 
 ChangeKind = Literal["move", "rewrite", "create", "facade"]

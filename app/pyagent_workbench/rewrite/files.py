@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import depth, patterns
-from pyagent_workbench.rewrite.codestrings import CODE_HINT
 from pyagent_workbench.rewrite.context import FileContext
-from pyagent_workbench.rewrite.imports import ImportRewriter
-from pyagent_workbench.rewrite.strings import NESTED_REFERENCE, DottedStringRewriter
+from pyagent_workbench.rewrite.literals import CODE_HINT, NESTED_REFERENCE
+
+if TYPE_CHECKING:
+    from pyagent_workbench.rewrite.imports import ImportRewriter
+    from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
 # Tool configuration that names modules: entry points, pytest, coverage, mypy, linters.
 CONFIG_FILES = frozenset(
@@ -102,6 +103,14 @@ class _NotParsed(Exception):
 
 def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
                         ) -> FileRewrite:
+    # libcst, only where a file is rewritten: the process that plans the work (and every
+    # command that rewrites nothing) never imports it (`runner`: the workers' fork
+    # server does, while the repo is read).
+    import libcst as cst
+
+    from pyagent_workbench.rewrite.imports import ImportRewriter
+    from pyagent_workbench.rewrite.strings import DottedStringRewriter
+
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:

@@ -30,7 +30,7 @@ from pyagent_workbench.model import names
 from pyagent_workbench.repo import Repo
 from pyagent_workbench.rewrite import facades as facade_files
 from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_env, why
-from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, NESTED_REFERENCE
+from pyagent_workbench.rewrite.literals import DOTTED_REFERENCE, NESTED_REFERENCE
 from pyagent_workbench.rewrite.textuses import OldPaths, read_inside, uses_in_file
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
 

@@ -18,32 +18,29 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import resource_tracker
+from multiprocessing import forkserver
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-import libcst as cst
-
 from pyagent_workbench import cachefile, safefiles
 from pyagent_workbench.errors import ApplyError
 from pyagent_workbench.rewrite import depth, syntax
-from pyagent_workbench.rewrite.context import FileContext
+from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.files import FileRewrite
-from pyagent_workbench.rewrite.statements import RewriteState, rewrite_file
 from pyagent_workbench.statedir import SYNTAX_CACHE
 
 _Item = TypeVar("_Item", bound=tuple[str, list[str], frozenset[str]])
 _Result = TypeVar("_Result")
 
 _PARALLEL_THRESHOLD = 48
-"""Below this many files, forking worker processes costs more than it saves."""
+"""Below this many files, starting worker processes costs more than it saves."""
 _SWEPT_AT_ONCE = 500
 """Files per task of the syntax sweep (each task runs ruff once over its files)."""
-_SERVED_THRESHOLD = 600
-"""The same for workers started through a fork server (from a thread): each imports the
-tool first, about a second on 2 cores, which pays off on a few hundred files (Django's
-whole-plan diff: 11.6 s in one process, 7.8 s with two workers)."""
+_PRELOADED = ["pyagent_workbench.cli", "pyagent_workbench.rewrite.statements"]
+"""What the workers' fork server imports before it forks any: libcst and the rewrite
+(a quarter of a second a process), and the command line (each worker runs the parent's
+main module again, under another name). Imported once, while the parent goes on."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +72,7 @@ class Runner:
             self._frozen = False
 
     def _parallel(self, count: int) -> bool:
-        in_main = threading.current_thread() is threading.main_thread()
-        return self.workers > 1 and count >= (
-            _PARALLEL_THRESHOLD if in_main else _SERVED_THRESHOLD)
+        return self.workers > 1 and count >= _PARALLEL_THRESHOLD
 
     def _executor(self, state: RewriteState | None = None) -> Executor:
         if self._pool is not None and state is not None and state is not self._state:
@@ -85,16 +80,15 @@ class Runner:
             self._pool = None
         if self._pool is None:
             self._state = state
-            context = _process_context()
-            if context.get_start_method() == "fork" and not self._frozen:
-                # What the parent holds now (the graph, every file's text, the imported
-                # modules) is never scanned by the cyclic collector again until the pool
-                # is done: in the workers, where each collection of the oldest generation
-                # walked all of it (0.3 s of a Django rewrite) and, touching every object,
-                # copied the pages the fork shares; in the parent, while it waits.
+            if not self._frozen:
+                # What this process holds now (the graph, every file's text) is never
+                # scanned by the cyclic collector again until the pool is done: each
+                # collection of the oldest generation would walk all of it while the
+                # workers rewrite.
                 gc.freeze()
                 self._frozen = True
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=_process_context(),
                                              initializer=_install, initargs=(state,))
         return self._pool
 
@@ -103,6 +97,8 @@ class Runner:
         """Rewrite every job's file; the first call of a runner starts its pool, with the
         resolver and the reference pattern sent once to each worker."""
         if not self._parallel(len(jobs)):
+            from pyagent_workbench.rewrite.statements import rewrite_file  # (libcst)
+
             for job in jobs:
                 yield rewrite_file(contents[job.path], job.context, state, parses=job.parses)
             return
@@ -175,24 +171,29 @@ class Sweep:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    """Fork from the main thread (the cheapest start); from any other thread (the
-    workbench runs its diff and its apply in worker threads) a fork could copy a lock
-    another thread holds into the child, so the workers come from a fork server, a
-    fresh single-threaded process started for the purpose."""
-    if threading.current_thread() is threading.main_thread():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
+    """The workers come from a fork server: a fresh single-threaded process started for
+    the purpose, which imports libcst and the rewrite once (`_PRELOADED`), so that the
+    process planning the work need not (it never runs libcst) and each worker starts
+    with them. (A fork of this process could copy into the child a lock another thread
+    holds: the workbench runs its diff and its apply in threads.) The state a worker
+    needs is sent to it (`_install`: tens of kilobytes, Django's plan)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOADED)
+    return context
 
 
-def prepare_for_threads() -> None:
-    """Call from the main thread before a host replaces `sys.stderr` (Textual does, with
-    a capture whose `fileno()` is -1): multiprocessing's resource tracker, which every
-    fork server needs, passes `sys.stderr`'s descriptor to the process it starts, and
-    started later from a worker thread (the workbench's first whole-plan diff) it would
-    fail with "bad value(s) in fds_to_keep". Started now, with the real stderr, it is
-    there for every pool after. Cheap: one idle helper process, started once."""
+def start_fork_server() -> None:
+    """Start the workers' fork server now, if this is the main thread: it imports what
+    the workers need while the caller reads the repo (`diff` and `apply` start it
+    first, the workbench when it opens), and a pool started later waits only for what
+    is left of that. From the main thread, too, because the fork server needs
+    multiprocessing's resource tracker, which is handed `sys.stderr`'s descriptor: a
+    host that replaces `sys.stderr` (Textual does, with a capture whose `fileno()` is
+    -1) would make starting it later, from a worker thread (the workbench's first
+    whole-plan diff), fail with "bad value(s) in fds_to_keep"."""
     if threading.current_thread() is threading.main_thread():
-        resource_tracker.ensure_running()
+        _process_context()
+        forkserver.ensure_running()
 
 
 _STATE: RewriteState | None = None
@@ -209,6 +210,8 @@ def _install(state: RewriteState | None) -> None:
 
 
 def _rewrite(item: tuple[bytes, FileContext, bool]) -> FileRewrite:
+    from pyagent_workbench.rewrite.statements import rewrite_file  # (preloaded)
+
     source, context, parses = item
     assert _STATE is not None, "a rewrite worker started without its state"
     return rewrite_file(source, context, _STATE, parses=parses)
@@ -285,6 +288,8 @@ def _check(source: bytes, path: str) -> str | None:
     refusal = depth.python_refusal(source)
     if refusal is None:
         return None
+    import libcst as cst  # (only where CPython refuses a file)
+
     nesting = depth.nesting(source)
     if refusal.nesting_limit or nesting.levels > depth.BUDGET:
         return refusal.message

@@ -25,14 +25,19 @@ import itertools
 import re
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import codestrings, depth, syntax
-from pyagent_workbench.rewrite.context import FileContext, absolute_module
+from pyagent_workbench.rewrite.context import (
+    FileContext,
+    RewriteState,
+    absolute_module,
+    relative_import_may_change,
+)
 from pyagent_workbench.rewrite.files import (
     FileRewrite,
     built_at_run_time,
@@ -45,8 +50,9 @@ from pyagent_workbench.rewrite.imports import (
     implicit_parent_imports,
     pieces_of,
 )
+from pyagent_workbench.rewrite.literals import CODE_HINT, DOTTED_REFERENCE
 from pyagent_workbench.rewrite.origin import imported_together, originally
-from pyagent_workbench.rewrite.strings import DOTTED_REFERENCE, DottedStringRewriter
+from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
@@ -55,18 +61,6 @@ _BOM = b"\xef\xbb\xbf"
 _MARKER = "# -- pyagent-workbench: next span --"
 """Separates the statements of one file in the small module the transformers see (a
 line of its own, ended as the file's lines are)."""
-
-
-@dataclass(frozen=True)
-class RewriteState:
-    """What every worker needs for every file: shipped once per worker."""
-
-    resolver: Resolver
-    reference: re.Pattern[bytes]
-    """Any dotted name under a moved module (the engine's reference pattern)."""
-    compile_check: bool = False
-    """Compile every changed text where it is computed (`apply` refuses to write a file
-    that would not compile; done here, it runs on every core)."""
 
 
 class _Unsupported(Exception):
@@ -138,35 +132,6 @@ def compare_rewrites(source: bytes, context: FileContext, state: RewriteState, *
 def _outcome(result: FileRewrite) -> tuple[bytes | None, int, int, list[str]]:
     return (result.new_bytes, result.changed_imports, result.changed_strings,
             sorted(result.problems))
-
-
-def relative_import_may_change(level: int, module: str, context: FileContext,
-                               sources: Mapping[str, str]) -> bool:
-    """Could `from <level dots><module> import ...` in this file change, or be reported?
-    False only when it certainly keeps its meaning as written."""
-    package = context.package
-    base = absolute_module(level, module, package) if package else None
-    if base is None:
-        return True
-    file_move = _covering(context.module, sources) if context.module else None
-    base_move = _covering(base, sources)
-    if file_move is None:
-        prefix = base + "."
-        return base_move is not None or any(s.startswith(prefix) for s in sources)
-    if base_move != file_move:
-        return True
-    prefix = file_move + "."
-    return any(s.startswith(prefix) for s in sources)
-
-
-def _covering(name: str, sources: Mapping[str, str]) -> str | None:
-    """The move source deciding where `name` goes (the longest one it lies within)."""
-    candidate = name
-    while candidate:
-        if candidate in sources:
-            return candidate
-        candidate = candidate.rpartition(".")[0]
-    return None
 
 
 def _import_may_change(node: ast.Import | ast.ImportFrom, context: FileContext,
@@ -433,13 +398,13 @@ class _Found:
     split: bool
     """A reference may be split over pieces of a string (`_may_split_a_reference`)."""
     runs_code: bool
-    """The file may hand code to `exec`, `eval` or `compile` (`codestrings.CODE_HINT`)."""
+    """The file may hand code to `exec`, `eval` or `compile` (`literals.CODE_HINT`)."""
 
     @classmethod
     def of(cls, text: bytes, state: RewriteState) -> _Found:
         return cls(list(state.reference.finditer(text)),
                    _may_split_a_reference(text, state.reference),
-                   codestrings.CODE_HINT.search(text) is not None)
+                   CODE_HINT.search(text) is not None)
 
 
 _STATEMENT_LINE = re.compile(

@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
-from pyagent_workbench.rewrite.runner import prepare_for_threads
+from pyagent_workbench.rewrite.runner import start_fork_server
 from pyagent_workbench.session import Session
 from pyagent_workbench.tui.collector import IdleCollector
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
@@ -90,7 +90,7 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
     def __init__(self, repo: Path, *, plan: Path | None = None, empty: bool = False,
                  autoload: bool = True) -> None:
         super().__init__()
-        prepare_for_threads()  # before Textual captures stderr: diffs on every core
+        start_fork_server()  # before Textual captures stderr: diffs on every core
         self.repo_path = repo.resolve()
         self.plan_path = plan.resolve() if plan else None
         self.empty = empty
@@ -145,6 +145,13 @@ class WorkbenchApp(ForwardsWorkerFailures, App[None]):
         self.session = message.session
         self.collector.settled()
         self._show(message.session)
+        self.call_after_refresh(self.import_rewrite)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def import_rewrite(self) -> None:
+        """The rewrite's modules (libcst: a quarter of a second), imported once the board
+        is up, so that the first unit's preview does not wait for them."""
+        import pyagent_workbench.rewrite.statements  # noqa: F401
 
     def _show(self, session: Session) -> None:
         """The board, or what the apply did when the tree already reflects the plan."""
