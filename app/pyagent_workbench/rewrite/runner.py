@@ -35,12 +35,12 @@ _Result = TypeVar("_Result")
 
 _PARALLEL_THRESHOLD = 48
 """Below this many files, starting worker processes costs more than it saves."""
-_SWEPT_AT_ONCE = 500
-"""Files per task of the syntax sweep (each task runs ruff once over its files)."""
 _SPAWNED_THRESHOLD = 600
 """The same for workers that each start a fresh interpreter (`_process_context`): each
 imports the tool first, about a second on 2 cores, which pays off on a few hundred
 files (Django's whole-plan diff: 11.6 s in one process, 7.8 s with two workers)."""
+_SWEPT_AT_ONCE = 500
+"""Files per task of the syntax sweep (each task runs ruff once over its files)."""
 _PRELOADED = ["pyagent_workbench.cli", "pyagent_workbench.rewrite.statements"]
 """What the workers' fork server imports before it forks any: libcst and the rewrite
 (a quarter of a second a process), and the command line (each worker runs the parent's
