@@ -23,7 +23,8 @@ from tui.harness import make_app, ready
 @pytest.fixture
 def slow_rewrites(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file takes a little while, as on a large repo (the work stays in the
-    workbench's process: the generated repo is below the fork server's threshold)."""
+    workbench's process, where the slowness is patched in: no workers)."""
+    monkeypatch.setattr(runner, "_PARALLEL_THRESHOLD", 1_000_000)
     rewrite = runner.rewrite_file
 
     def slow(source: bytes, context: FileContext, state: RewriteState, *,
