@@ -36,6 +36,7 @@ def test_a_preview_from_a_thread_runs_served_workers_and_matches_one_process(
 
     monkeypatch.setattr(runner, "_PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(runner, "_process_context", recording)
+    runner.start_fork_server()  # from the main thread, as the workbench does when it opens
     result: dict[str, ChangeSet] = {}
 
     def work() -> None:

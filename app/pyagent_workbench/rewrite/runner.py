@@ -77,7 +77,7 @@ class Runner:
 
     def _parallel(self, count: int) -> bool:
         return self.workers > 1 and count >= (
-            _SPAWNED_THRESHOLD if _spawned() else _PARALLEL_THRESHOLD)
+            _SPAWNED_THRESHOLD if _start_method() == "spawn" else _PARALLEL_THRESHOLD)
 
     def _executor(self, state: RewriteState | None = None) -> Executor:
         if self._pool is not None and state is not None and state is not self._state:
@@ -85,11 +85,12 @@ class Runner:
             self._pool = None
         if self._pool is None:
             self._state = state
-            if not self._frozen:
+            if not self._frozen and threading.current_thread() is threading.main_thread():
                 # What this process holds now (the graph, every file's text) is never
                 # scanned by the cyclic collector again until the pool is done: each
                 # collection of the oldest generation would walk all of it while the
-                # workers rewrite.
+                # workers rewrite. (Not from another thread: a host such as the
+                # workbench manages the collector itself, `tui.collector`.)
                 gc.freeze()
                 self._frozen = True
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
@@ -181,19 +182,16 @@ def _process_context() -> multiprocessing.context.BaseContext:
     kilobytes, Django's plan). Where no fork server could start, from the main thread a
     fork of this process (the workers import libcst themselves), from any other thread
     (the workbench runs its diff and apply in threads, and a fork could copy into the
-    child a lock another thread holds) a fresh interpreter (`_spawned`)."""
+    child a lock another thread holds) a fresh interpreter."""
     start_fork_server()
+    return multiprocessing.get_context(_start_method())
+
+
+def _start_method() -> str:
+    """How new workers would start now (`_process_context`)."""
     if _fork_server_pid == os.getpid():
-        return multiprocessing.get_context("forkserver")
-    if threading.current_thread() is threading.main_thread():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _spawned() -> bool:
-    """Whether new workers would each start a fresh interpreter (`_process_context`)."""
-    return _fork_server_pid != os.getpid() and (
-        threading.current_thread() is not threading.main_thread())
+        return "forkserver"
+    return "fork" if threading.current_thread() is threading.main_thread() else "spawn"
 
 
 _fork_server_pid: int | None = None

@@ -494,9 +494,6 @@ def _cut_between_statements(text: bytes, start: int, end: int) -> bool:
     return not last_line.startswith(b"@") and _in_code(text, start, end)
 
 
-_TOP_LINE = re.compile(rb"\n(?=[^ \t\f\r\n#)\]}.\\])(?!(?:else|elif|except|finally)(?![\w.]))")
-"""A line at the margin that can open a statement of the module (a decorator too): not
-the next clause of a compound statement, nor (at a glance) a line inside brackets."""
 _STRING_OR_COMMENT = re.compile(
     rb"#[^\n]*+"
     rb'|"""[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+"""'
@@ -600,17 +597,7 @@ def _body_parts(text: bytes, start: int, stop: int, hits: list[int],
     indent = text[body:_code_start(text, body)]
     if len(indent) <= header - line or not indent.startswith(text[line:header]):
         return whole  # a block on one line: what follows is not its body
-    starts = [body]
-    previous = text[body + len(indent):body + len(indent) + 1]
-    for found in _body_line(indent).finditer(text, body, stop):
-        at = found.end()
-        if not scan.outside_brackets_at(at):
-            continue
-        decorated = previous == b"@"
-        previous = text[at + len(indent):at + len(indent) + 1]
-        if decorated or _continues(text, at):
-            continue
-        starts.append(at)
+    starts = _statement_starts(text, scan, indent, body, stop)
     ends = [*starts[1:], stop]
     parts = [(start, ends[0])]
     by_statement: dict[int, list[int]] = {}
@@ -642,7 +629,9 @@ def _code_start(text: bytes, line: int) -> int:
 
 @functools.lru_cache(maxsize=64)
 def _body_line(indent: bytes) -> re.Pattern[bytes]:
-    """A line indented as `indent` that can open a statement (as `_TOP_LINE`)."""
+    """A line indented as `indent` that can open a statement (a decorator too): not the
+    next clause of a compound statement, nor (at a glance) a line inside brackets. With
+    no indentation: a statement of the module."""
     indent = re.escape(indent)
     return re.compile(rb"\n(?=" + indent + rb"[^ \t\f\r\n#)\]}.\\])"
                       rb"(?!" + indent + rb"(?:else|elif|except|finally)(?![\w.]))")
@@ -650,22 +639,30 @@ def _body_line(indent: bytes) -> re.Pattern[bytes]:
 
 def _top_level_starts(text: bytes, last: int) -> list[int]:
     """Where the module's statements start, in order, from the file's start to the
-    first one after `last`: lines at the margin (`_TOP_LINE`) outside strings and
+    first one after `last`: lines at the margin (`_body_line`) outside strings and
     comments (`_STRING_OR_COMMENT`) and brackets, not continuing a line (a backslash at
     its end) nor following a decorator."""
-    starts = [0]
-    scan = _CodeScan(text, 0)
-    previous_line = b""
-    for line in _TOP_LINE.finditer(text):
-        at = line.end()
+    return _statement_starts(text, _CodeScan(text, 0), b"", 0, len(text), last)
+
+
+def _statement_starts(text: bytes, scan: _CodeScan, indent: bytes, first: int, stop: int,
+                      last: int | None = None) -> list[int]:
+    """Where the statements indented as `indent` start, from the one at `first` to
+    `stop` (or to the first after `last`): lines so indented (`_body_line`) outside
+    strings, comments and brackets (`scan`, read forward), not continuing a line nor
+    following a decorator."""
+    starts = [first]
+    previous = text[first + len(indent):first + len(indent) + 1]
+    for found in _body_line(indent).finditer(text, first, stop):
+        at = found.end()
         if not scan.outside_brackets_at(at):
             continue
-        decorated = previous_line == b"@"
-        previous_line = text[at:at + 1]
+        decorated = previous == b"@"
+        previous = text[at + len(indent):at + len(indent) + 1]
         if decorated or _continues(text, at):
             continue
         starts.append(at)
-        if at > last:
+        if last is not None and at > last:
             break
     return starts
 
