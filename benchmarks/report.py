@@ -145,7 +145,7 @@ def render(results: dict[str, Any]) -> str:
     if "analysis" in results:
         out += _analysis(results["analysis"], targets)
     if "scaling" in results:
-        out += _scaling(results["scaling"], targets)
+        out += _scaling(results["scaling"], targets, results.get("scaling_against"))
     if "clustering" in results:
         out += _clustering(results["clustering"], targets)
     out += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
@@ -169,6 +169,9 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
            "in `django.utils`, 5 package and 3 module moves in `django.core`, 10 app packages "
            "in `django.contrib`); `benchmarks/projects.py` lists them. Each run starts from a "
            "fresh copy of the same git tree.", "",
+           *(["Measured by rounds (apply, diff, preview, rope; again), so that a slower "
+              "stretch of the machine weighs on every row alike.", ""]
+             if d.get("by_rounds") else []),
            "| what | wall | peak memory (PSS) | summed RSS | vs rope (time) | "
            "vs rope (memory) |", "|---|---|---|---|---|---|"]
     for name, entry in rows:
@@ -181,6 +184,12 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
                    if entry is not rope else
                    f"| {name} | {_range(entry)} | {entry['peak_mib_max']:.0f} MiB | "
                    f"{rss_text} | 1 | 1 |")
+    if d.get("against"):
+        out += ["", f"In the same rounds, the same apply and diff at {d['against'][:7]}'s "
+                f"code: apply {_range(d['apply']['against'])}, diff "
+                f"{_range(d['diff']['against'])} (ours over its medians: "
+                f"{d['apply']['wall_median'] / d['apply']['against']['wall_median']:.2f} and "
+                f"{d['diff']['wall_median'] / d['diff']['against']['wall_median']:.2f})."]
     p = d["preview_one"]
     out += ["", f"Preview of one move (`engine.preview(workspace, graph, only=['"
             f"django.utils.text'], jobs=1, sweep=False)`, the TUI's diff pane as the "
@@ -225,17 +234,37 @@ def _django(d: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str
     return out
 
 
-def _phase_table(entry: dict[str, Any]) -> list[str]:
-    """Cold and warm runs of the analysis workload, phase by phase."""
+SLOWER_BY_NOISE = 1.05
+"""A median this much above the baseline's, in the same run, still counts as not slower:
+the spread of one command's medians between runs on this machine."""
+
+
+def _phase_table(entry: dict[str, Any], against: str | None = None) -> list[str]:
+    """Cold and warm runs of the analysis workload, phase by phase (and at the baseline's
+    code, measured by turns with ours, when the run had one)."""
     rows = ["| | wall (process) | graph | units | suggest | view + figures | peak memory |",
             "|---|---|---|---|---|---|---|"]
-    for name in ("cold", "warm"):
-        e = entry[name]
+    lines = [(name, entry[name]) for name in ("cold", "warm")]
+    if against and "against" in entry:
+        lines += [(f"{name} at {against[:7]}", entry["against"][name])
+                  for name in ("cold", "warm")]
+    for name, e in lines:
         ph = e["phases_median"]
         rows.append(f"| {name} | {_range(e)} | {_s(ph['graph'])} | {_s(ph['units'])} | "
                     f"{_s(ph['suggest'])} | {_s(ph['view_and_figures'])} | "
                     f"{e['peak_mib_max']:.0f} MiB |")
     return rows
+
+
+def _not_slower(pairs: list[tuple[str, float, float]], against: str
+                ) -> tuple[str, str, bool]:
+    """The target `analysis_and_scaling_not_slower`: (what, ours, theirs) medians."""
+    worst = max(pairs, key=lambda p: p[1] / p[2])
+    ratio = worst[1] / worst[2]
+    return (f"not slower than {against[:7]} (same run, by turns; median within "
+            f"{SLOWER_BY_NOISE:.2f}x of its)",
+            f"{len(pairs)} figures; the worst ratio {ratio:.2f}x ({worst[0]}: "
+            f"{_s(worst[1])} vs {_s(worst[2])})", ratio <= SLOWER_BY_NOISE)
 
 
 def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str]:
@@ -249,25 +278,29 @@ def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[s
            "the import graph's, keyed by every module file's mtime, and the clustering's, "
            "keyed by the units, their weights and the options).", ""]
     d = big["cold"]["details"]
+    against = a.get("against")
     out += [f"10k repo: {d['modules']:,} modules, {d['import_statements']:,} import statements, "
             f"{d['units_count']} units, {d['tiers']} suggested tiers.", "",
-            *_phase_table(big)]
+            *_phase_table(big, against)]
     flat = a.get("flat")
     if flat:
         d = flat["cold"]["details"]
         out += ["", f"One flat package of {d['modules']:,} modules ({d['units_count']} units in "
                 "one container, the worst case for the clustering: `generate.generate_flat`), "
-                f"{d['tiers']} suggested tiers:", "", *_phase_table(flat)]
+                f"{d['tiers']} suggested tiers:", "", *_phase_table(flat, against)]
     out += ["", "One unit moved to another tier (`PlanView.move_unit`: plan edit, tier map, "
             "incremental figures, then `figures()`), and the metric update alone "
             "(`PlanMetrics.move` + `figures()`):", "",
             "| modules | units | move_unit median (max) | PlanMetrics.move median (max) |",
             "|---|---|---|---|"]
     for size in ("2000", "10000"):
-        mv = a[size]["move"]
-        out.append(f"| {mv['modules']:,} | {mv['units_count']} | {_ms(mv['move_unit_median'])} "
-                   f"({_ms(mv['move_unit_max'])}) | {_ms(mv['metrics_move_median'])} "
-                   f"({_ms(mv['metrics_move_max'])}) |")
+        for key, code in (("move", ""), ("move_against", f" at {str(against)[:7]}")):
+            if key not in a[size]:
+                continue
+            mv = a[size][key]
+            out.append(f"| {mv['modules']:,}{code} | {mv['units_count']} | "
+                       f"{_ms(mv['move_unit_median'])} ({_ms(mv['move_unit_max'])}) | "
+                       f"{_ms(mv['metrics_move_median'])} ({_ms(mv['metrics_move_max'])}) |")
     cold, warm = big["cold"]["wall_median"], big["warm"]["wall_median"]
     memory = max(big["cold"]["peak_mib_max"], big["warm"]["peak_mib_max"])
     m2, m10 = a["2000"]["move"], a["10000"]["move"]
@@ -289,19 +322,43 @@ def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[s
              f"{_s(flat_cold)} / {_s(flat_warm)} / {flat_memory:.0f} MiB",
              flat_cold < 5 and flat_warm < 2 and flat_memory < 500),
         ]
+    if against:
+        pairs = [(f"{label} {name}", entry[name]["wall_median"],
+                  entry["against"][name]["wall_median"])
+                 for label, entry in (("10k", big), ("flat", flat))
+                 if entry and "against" in entry for name in ("cold", "warm")]
+        pairs += [(f"move at {size}", a[size]["move"]["move_unit_median"],
+                   a[size]["move_against"]["move_unit_median"])
+                  for size in ("2000", "10000") if "move_against" in a[size]]
+        what, measured, ok = _not_slower(pairs, against)
+        targets.append((f"analysis: {what}", measured, ok))
     return out
 
 
-def _scaling(rows: list[dict[str, Any]], targets: list[tuple[str, str, bool]]) -> list[str]:
+def _scaling(rows: list[dict[str, Any]], targets: list[tuple[str, str, bool]],
+             against: str | None = None) -> list[str]:
+    against = against if against and all("against" in r for r in rows) else None
+    extra = f" at {against[:7]} | ratio |" if against else ""
     out = ["", "## Scaling: apply on generated repos", "",
            "`apply --no-verify` of plans of 10, 30 and 60 moves (two thirds infrastructure "
-           "packages into tier packages, one third core/base modules), fresh copy each run.",
-           "", "| modules | moves | files moved | files rewritten | touched | wall | "
-           "ms per touched file | peak memory |", "|---|---|---|---|---|---|---|---|"]
+           "packages into tier packages, one third core/base modules), fresh copy each run."
+           + (f" The `{against[:7]}` column: the same applies at that commit's code, run by "
+              "turns with ours (ours, its, ours...), and ours over its medians." if against
+              else ""),
+           "", f"| modules | moves | files moved | files rewritten | touched | wall | "
+           f"ms per touched file | peak memory |{extra}",
+           "|---|---|---|---|---|---|---|---|" + ("---|---|" if against else "")]
     for r in rows:
+        compared = (f" {_range(r['against'])} | "
+                    f"{r['wall_median'] / r['against']['wall_median']:.2f} |" if against else "")
         out.append(f"| {r['modules']:,} | {r['moves']} | {r.get('files_moved', '?')} | "
                    f"{r.get('files_rewritten', '?')} | {r['touched']} | {_range(r)} | "
-                   f"{r['ms_per_touched_file']:.2f} | {r['peak_mib_max']:.0f} MiB |")
+                   f"{r['ms_per_touched_file']:.2f} | {r['peak_mib_max']:.0f} MiB |{compared}")
+    if against:
+        what, measured, ok = _not_slower(
+            [(f"{r['modules']:,} modules, {r['moves']} moves", r["wall_median"],
+              r["against"]["wall_median"]) for r in rows], against)
+        targets.append((f"scaling: {what}", measured, ok))
     per_file = [r["ms_per_touched_file"] for r in rows if r["touched"] >= 200]
     if per_file:
         spread = max(per_file) / min(per_file)

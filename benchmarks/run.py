@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,15 +51,53 @@ def summarise(samples: list[measure.Measurement]) -> dict[str, Any]:
 
 
 def repeat(runs: int, prepare: Callable[[], list[str]], cwd: Callable[[], Path] | None = None,
-           check: bool = True) -> tuple[dict[str, Any], list[measure.Measurement]]:
-    samples = []
-    for _ in range(runs):
-        command = prepare()
-        sample = measure.run(command, cwd=cwd() if cwd else None)
-        if check and sample.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{sample.stderr[-3000:]}")
-        samples.append(sample)
+           check: bool = True, env: dict[str, str] | None = None
+           ) -> tuple[dict[str, Any], list[measure.Measurement]]:
+    samples = [once(prepare, cwd, check, env) for _ in range(runs)]
     return summarise(samples), samples
+
+
+def once(prepare: Callable[[], list[str]], cwd: Callable[[], Path] | None = None,
+         check: bool = True, env: dict[str, str] | None = None) -> measure.Measurement:
+    command = prepare()
+    sample = measure.run(command, cwd=cwd() if cwd else None, env=env)
+    if check and sample.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{sample.stderr[-3000:]}")
+    return sample
+
+
+def interleaved(runs: int, prepare: Callable[[], list[str]], against: Baseline | None
+                ) -> tuple[dict[str, Any], list[measure.Measurement]]:
+    """`repeat`, and with a baseline the same command on the baseline's code run by
+    turns with it (this, baseline, this, ...): its figures under the key `against`."""
+    if against is None:
+        return repeat(runs, prepare)
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(once(prepare))
+        theirs.append(once(prepare, env=against.env))
+    return {**summarise(ours), "against": summarise(theirs)}, ours
+
+
+class Baseline:
+    """An earlier commit's code (`--against REV`), checked out in a git worktree under
+    the cache and compiled as `measure.compile_tool` compiles ours: commands run with its
+    `app/` first on `PYTHONPATH` import that code instead of the installed package."""
+
+    def __init__(self, revision: str) -> None:
+        self.commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify",
+                                      f"{revision}^{{commit}}"], capture_output=True,
+                                     text=True, check=True).stdout.strip()
+        self.label = self.commit[:7]
+        self.tree = WORK / f"against-{self.commit[:12]}"
+        if not (self.tree / "app" / "pyagent_workbench").is_dir():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                            str(self.tree), self.commit], check=True, capture_output=True)
+        import compileall
+
+        compileall.compile_dir(str(self.tree / "app" / "pyagent_workbench"), quiet=1)
+        self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(self.tree / "app"), *filter(None, [os.environ.get("PYTHONPATH", "")])])}
 
 
 UNREVIEWED = ("--force",)
@@ -68,8 +107,8 @@ measured is the apply, not the review): `apply` refuses such a plan unless force
 
 # -- Django: ours and the anchors -----------------------------------------------------------
 
-def django_section(runs: int, rope_runs: int, libcst: bool, apply_runs: int
-                   ) -> dict[str, Any]:
+def django_section(runs: int, rope_runs: int, libcst: bool, apply_runs: int,
+                   against: Baseline | None = None) -> dict[str, Any]:
     tree = projects.fetch_sdist(projects.DJANGO)
     pristine = projects.git_snapshot(tree, WORK / "django-pristine")
     plan = projects.write_django_plan(WORK, "django-plan.toml")
@@ -81,31 +120,59 @@ def django_section(runs: int, rope_runs: int, libcst: bool, apply_runs: int
     def fresh() -> Path:
         return projects.fresh_copy(pristine, copy)
 
-    log(f"django: apply --no-verify of {len(projects.DJANGO_MOVES)} moves x{apply_runs}")
-    result["apply"], samples = repeat(apply_runs, lambda: [
-        *WORKBENCH, "apply", str(plan), "--repo", str(fresh()), "--no-verify", *UNREVIEWED])
-    result["apply"]["summary"] = _summary_numbers(samples[-1].stdout)
-    log("django: diff of the same plan")
-    result["diff"], _ = repeat(runs, lambda: [
-        *WORKBENCH, "diff", str(plan), "--repo", str(fresh()), "--stat"])
-    log("django: preview of one move")
+    anchors.ensure_venv()
+
+    def apply() -> list[str]:
+        return [*WORKBENCH, "apply", str(plan), "--repo", str(fresh()), "--no-verify",
+                *UNREVIEWED]
+
+    def diff() -> list[str]:
+        return [*WORKBENCH, "diff", str(plan), "--repo", str(fresh()), "--stat"]
+
+    def rope() -> list[str]:
+        return anchors.rope_command(fresh(), ROPE_MODULE, ROPE_DEST, [BROKEN_DJANGO_TEST])
+
+    # By rounds (apply, diff, one-move preview, rope, and the baseline's apply and diff
+    # when asked), so that a slower quarter of an hour weighs on every row alike.
+    samples: dict[str, list[measure.Measurement]] = defaultdict(list)
     previews = []
-    for _ in range(runs):
-        sample = measure.run([sys.executable, "-m", "benchmarks.workload", "preview",
-                              str(fresh()), str(plan), projects.DJANGO_PREVIEW_SOURCE],
-                             cwd=ROOT)
-        previews.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+    rounds = max(apply_runs, runs, rope_runs)
+    log(f"django: {len(projects.DJANGO_MOVES)} moves: apply --no-verify x{apply_runs}, diff "
+        f"x{runs}, preview of one move x{runs}, rope MoveModule of {ROPE_MODULE} (broken "
+        f"test file ignored) x{rope_runs}" + (f", all but rope at {against.label} too"
+                                              if against else "") + ", by rounds")
+    for round_ in range(rounds):
+        if round_ < apply_runs:
+            samples["apply"].append(once(apply))
+            if against:
+                samples["apply against"].append(once(apply, env=against.env))
+        if round_ < runs:
+            samples["diff"].append(once(diff))
+            if against:
+                samples["diff against"].append(once(diff, env=against.env))
+            sample = measure.run([sys.executable, "-m", "benchmarks.workload", "preview",
+                                  str(fresh()), str(plan), projects.DJANGO_PREVIEW_SOURCE],
+                                 cwd=ROOT)
+            previews.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+        if round_ < rope_runs:
+            samples["rope"].append(once(rope))
+        log(f"django: round {round_ + 1} of {rounds} done")
+    result["by_rounds"] = True
+    result["apply"] = summarise(samples["apply"])
+    result["apply"]["summary"] = _summary_numbers(samples["apply"][-1].stdout)
+    result["diff"] = summarise(samples["diff"])
+    if against:
+        result["apply"]["against"] = summarise(samples["apply against"])
+        result["diff"]["against"] = summarise(samples["diff against"])
+        result["against"] = against.commit
     calls = [p["preview"] for _, p in previews]
     result["preview_one"] = {
         "runs": len(calls), "call_median": statistics.median(calls), "call_min": min(calls),
         "call_max": max(calls), "setup_median": statistics.median(p["setup"] for _, p in previews),
         "process": summarise([s for s, _ in previews]), "details": previews[-1][1]}
 
-    anchors.ensure_venv()
-    log(f"django: rope MoveModule of {ROPE_MODULE} (broken test file ignored) x{rope_runs}")
-    result["rope"], samples = repeat(rope_runs, lambda: anchors.rope_command(
-        fresh(), ROPE_MODULE, ROPE_DEST, [BROKEN_DJANGO_TEST]))
-    result["rope"]["stdout"] = samples[-1].stdout.strip()
+    result["rope"] = summarise(samples["rope"])
+    result["rope"]["stdout"] = samples["rope"][-1].stdout.strip()
     log("django: rope on the tree as shipped (until it aborts)")
     abort = measure.run(anchors.rope_command(fresh(), ROPE_MODULE, ROPE_DEST, []))
     result["rope_as_shipped"] = {
@@ -137,65 +204,86 @@ def generated(size: int) -> tuple[Path, generate.Layout]:
 FLAT_MODULES = 5000
 
 
-def _cold_and_warm(copy: Path, runs: int) -> dict[str, Any]:
-    """The analysis workload on `copy`, without the tool's caches then with them."""
-    entry: dict[str, Any] = {}
-    cold, warm = [], []
+def _cold_and_warm(copy: Path, runs: int, against: Baseline | None = None) -> dict[str, Any]:
+    """The analysis workload on `copy`, without the tool's caches then with them (and
+    the same at the baseline's code, by turns with ours, under the key `against`)."""
+    codes: list[tuple[str, dict[str, str] | None]] = [("this", None)]
+    if against:
+        codes.append(("against", against.env))
+    buckets: dict[tuple[str, str], list[tuple[measure.Measurement, dict[str, Any]]]] = (
+        defaultdict(list))
     for _ in range(runs):
-        subprocess.run(["rm", "-rf", str(copy / ".pyagent-workbench")], check=True)
-        for bucket in (cold, warm):
-            sample = measure.run([sys.executable, "-m", "benchmarks.workload",
-                                  "analysis", str(copy)], cwd=ROOT)
-            if sample.returncode != 0:
-                raise SystemExit(sample.stderr[-3000:])
-            bucket.append((sample, json.loads(sample.stdout.strip().splitlines()[-1])))
-    for name, bucket in (("cold", cold), ("warm", warm)):
-        entry[name] = {**summarise([s for s, _ in bucket]),
-                       "phases_median": {k: statistics.median(p[k] for _, p in bucket)
-                                         for k in ("imports", "graph", "units", "suggest",
-                                                   "view_and_figures", "total")},
-                       "details": bucket[-1][1]}
+        for code, env in codes:
+            subprocess.run(["rm", "-rf", str(copy / ".pyagent-workbench")], check=True)
+            for name in ("cold", "warm"):
+                sample = measure.run([sys.executable, "-m", "benchmarks.workload",
+                                      "analysis", str(copy)], cwd=ROOT, env=env)
+                if sample.returncode != 0:
+                    raise SystemExit(sample.stderr[-3000:])
+                buckets[(code, name)].append(
+                    (sample, json.loads(sample.stdout.strip().splitlines()[-1])))
+
+    def figures(bucket: list[tuple[measure.Measurement, dict[str, Any]]]) -> dict[str, Any]:
+        return {**summarise([s for s, _ in bucket]),
+                "phases_median": {k: statistics.median(p[k] for _, p in bucket)
+                                  for k in ("imports", "graph", "units", "suggest",
+                                            "view_and_figures", "total")},
+                "details": bucket[-1][1]}
+
+    entry: dict[str, Any] = {name: figures(buckets[("this", name)]) for name in ("cold", "warm")}
+    if against:
+        entry["against"] = {name: figures(buckets[("against", name)])
+                            for name in ("cold", "warm")}
     return entry
 
 
-def analysis_section(runs: int) -> dict[str, Any]:
+def _metric_move(copy: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    sample = measure.run([sys.executable, "-m", "benchmarks.workload", "metric-move",
+                          str(copy)], cwd=ROOT, env=env)
+    if sample.returncode != 0:
+        raise SystemExit(sample.stderr[-3000:])
+    return {**json.loads(sample.stdout.strip().splitlines()[-1]), "peak_mib": sample.peak_mib}
+
+
+def analysis_section(runs: int, against: Baseline | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {}
     flat = WORK / f"flat-{FLAT_MODULES}"
     if not (flat / "flat").is_dir():
         log(f"generating one flat package of {FLAT_MODULES} modules")
         generate.generate_flat(flat, FLAT_MODULES)
-    log(f"analysis on one container of {FLAT_MODULES} units: cold and warm x{runs}")
-    result["flat"] = _cold_and_warm(flat, runs)
+    also = f" (and at {against.label}, by turns)" if against else ""
+    log(f"analysis on one container of {FLAT_MODULES} units: cold and warm x{runs}{also}")
+    result["flat"] = _cold_and_warm(flat, runs, against)
     for size in (2000, 10000):
         pristine, _ = generated(size)
         copy = projects.fresh_copy(pristine, WORK / f"gen-{size}-analysis")
         entry: dict[str, Any] = {}
         if size == 10000:
-            log(f"analysis on {size} modules: cold and warm x{runs}")
-            entry.update(_cold_and_warm(copy, runs))
-        log(f"one unit's move, figures updated, at {size} modules")
-        sample = measure.run([sys.executable, "-m", "benchmarks.workload", "metric-move",
-                              str(copy)], cwd=ROOT)
-        if sample.returncode != 0:
-            raise SystemExit(sample.stderr[-3000:])
-        entry["move"] = json.loads(sample.stdout.strip().splitlines()[-1])
-        entry["move"]["peak_mib"] = sample.peak_mib
+            log(f"analysis on {size} modules: cold and warm x{runs}{also}")
+            entry.update(_cold_and_warm(copy, runs, against))
+        log(f"one unit's move, figures updated, at {size} modules{also}")
+        entry["move"] = _metric_move(copy)
+        if against:
+            entry["move_against"] = _metric_move(copy, against.env)
         result[str(size)] = entry
+    if against:
+        result["against"] = against.commit
     return result
 
 
-def scaling_section(sizes: tuple[int, ...], moves: tuple[int, ...], runs: int
-                    ) -> list[dict[str, Any]]:
+def scaling_section(sizes: tuple[int, ...], moves: tuple[int, ...], runs: int,
+                    against: Baseline | None = None) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
         pristine, layout = generated(size)
         for count in moves:
             plan = generate.write_plan(layout, count, WORK / f"gen-{size}-{count}.toml")
-            log(f"scaling: apply {count} moves on {size} modules x{runs}")
+            log(f"scaling: apply {count} moves on {size} modules x{runs}"
+                + (f" (and at {against.label}, by turns)" if against else ""))
             copy = WORK / "gen-run"
-            stats, samples = repeat(runs, lambda plan=plan, pristine=pristine, copy=copy: [
+            stats, samples = interleaved(runs, lambda plan=plan, pristine=pristine, copy=copy: [
                 *WORKBENCH, "apply", str(plan), "--repo",
-                str(projects.fresh_copy(pristine, copy)), "--no-verify", *UNREVIEWED])
+                str(projects.fresh_copy(pristine, copy)), "--no-verify", *UNREVIEWED], against)
             summary = _summary_numbers(samples[-1].stdout)
             touched = summary.get("files_moved", 0) + summary.get("files_rewritten", 0)
             rows.append({"modules": size, "moves": count, **stats, **summary,
@@ -285,25 +373,33 @@ def main(argv: list[str] | None = None) -> int:
                              "(default 1000 2000 5000 10000; quick 1000 2000)")
     parser.add_argument("--apply-runs", type=int,
                         help="runs of the Django apply (default: --runs)")
+    parser.add_argument("--against", metavar="REV",
+                        help="run the Django apply and diff, the analysis and the scaling "
+                             "measurements at this commit's code too, by turns with ours "
+                             "(the tables then compare the two)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 5)
     sections = set(args.only or ["django", "analysis", "scaling", "clustering"])
     WORK.mkdir(parents=True, exist_ok=True)
     measure.compile_tool()
+    against = Baseline(args.against) if args.against else None
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "mode": "quick" if args.quick else "full",
                                "runs": runs}
     if "django" in sections:
         results["django"] = django_section(runs, rope_runs=1 if args.quick else 3,
                                            libcst=not (args.quick or args.no_libcst),
-                                           apply_runs=args.apply_runs or runs)
+                                           apply_runs=args.apply_runs or runs,
+                                           against=against)
         results["anchors"] = anchors.versions()
     if "analysis" in sections:
-        results["analysis"] = analysis_section(min(runs, 3))
+        results["analysis"] = analysis_section(min(runs, 3), against)
     if "scaling" in sections:
         sizes = tuple(args.sizes or ((1000, 2000) if args.quick else (1000, 2000, 5000, 10000)))
-        results["scaling"] = scaling_section(sizes, (10, 30, 60), 1 if args.quick else runs)
+        results["scaling"] = scaling_section(sizes, (10, 30, 60), 1 if args.quick else runs,
+                                             against)
+        results["scaling_against"] = against.commit if against else None
     if "clustering" in sections:
         results["clustering"] = clustering_section()
     results["elapsed"] = time.perf_counter() - started
@@ -311,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
                                                           else sys.argv[1:])]),
                 "sections": sorted(sections), "runs": runs, "mode": results["mode"],
                 "elapsed": results["elapsed"], "version": results["machine"]["pyagent_workbench"],
+                "against": against.commit if against else None,
                 "date": results["machine"]["date"]}
     results["history"] = [this_run]
     json_path = args.out.with_name("results.json")
