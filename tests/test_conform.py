@@ -5,14 +5,16 @@ after, a file the project never kept sorted is left as the rewrite made it."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pyagent_workbench.rewrite import conform, facades
+from pyagent_workbench.rewrite import conform, facades, longstrings
 from pyagent_workbench.rewrite.longstrings import may_split, split_long_strings
 from support.cli import run
 from support.plans import write_plan
@@ -280,6 +282,65 @@ def test_what_the_bytes_check_clears_is_never_cut(lines: list[tuple[tuple[str, s
         assert not cut
 
 
+_CUTTABLE = st.tuples(
+    st.sampled_from(["", "    ", "\t", "  \x0c"]),
+    st.sampled_from(['"a string of words, long enough to cut",', "r'raw words in a string',",
+                     '"""a triple-quoted string of words""",', '"""opens a longer one',
+                     'closes it""",', "'unterminated words", 'u"a u-string of words",',
+                     'abc"a name before a string of words",', '"a" "b c d e f g h i j",',
+                     'b"bytes are never cut here",', 'f"an {f} string of words",', "x,", ""]),
+    st.sampled_from(["", "  # and a comment after it", " + 'more words'"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_CUTTABLE, _BREAK), max_size=8), st.lists(st.booleans(), max_size=8),
+       st.integers(min_value=10, max_value=60))
+def test_lines_read_alone_clear_only_what_the_whole_reading_leaves(
+        lines: list[tuple[tuple[str, str, str], str]], in_old: list[bool], limit: int) -> None:
+    """`split_long_strings` reads each new long line alone before it reads the whole
+    file (`_left_alone`): it cuts exactly what reading the whole file always cut."""
+    text = "f(\n" + "".join("".join(line) + end for line, end in lines) + ")\n"
+    old = "".join("".join(line) + "\n" for (line, _), kept in zip(lines, in_old, strict=False)
+                  if kept)
+    with patch.object(longstrings, "_left_alone", lambda line, old, limit: False):
+        whole = split_long_strings(text, old, limit)
+    assert split_long_strings(text, old, limit) == whole
+
+
+def test_a_form_feed_before_a_cut_string_loses_nothing() -> None:
+    """A form feed breaks a line for `str.splitlines`, not for the tokenizer: counted the
+    first way, the rows ran one behind and the cut replaced the line above the string's
+    (here the first argument was lost and the second written twice)."""
+    text = ('f(\x0c    "first argument, words words words words",\n'
+            '    "second argument, words words words words words",\n)\n')
+    cut = split_long_strings(text, "", 40)
+    assert cut == ('f(\x0c    "first argument, words words words words",\n'
+                   '    "second argument, words words "\n    "words words words",\n)\n')
+
+
+_ODD = st.sampled_from(["\x0c", "\x0b", "\x1c", "\x85", "\u2028", "\r", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "\x0c", "    ", "  \x0c  "]),
+                          st.sampled_from(['"words of a string, long enough to cut here",',
+                                           "x, 'a string after a name, words words words',",
+                                           "y,", ""]),
+                          _ODD, st.sampled_from(["\n", "\r\n"])), max_size=8),
+       st.integers(min_value=10, max_value=50))
+def test_a_cut_keeps_every_value_whatever_breaks_the_lines(
+        lines: list[tuple[str, str, str, str]], limit: int) -> None:
+    """Form feeds, lone carriage returns and separators `str.splitlines` honours, in
+    comments and at line starts: every string keeps its value (the same tree)."""
+    text = "f(\n" + "".join(f"{indent}{code}  # note{odd} here{end}"
+                            for indent, code, odd, end in lines) + ")\n"
+    try:
+        before = ast.dump(ast.parse(text))
+    except SyntaxError:
+        return  # (a lone carriage return ends the comment: what follows may not parse)
+    assert ast.dump(ast.parse(split_long_strings(text, "", limit))) == before
+
+
 def test_the_bytes_check_finds_a_long_line_starting_with_a_string() -> None:
     line = '    "' + "word " * 20 + '",\n'
     assert may_split(("f(\n" + line + ")\n").encode(), 79)
@@ -300,6 +361,29 @@ def test_a_lengthened_string_in_a_real_apply_is_cut_and_keeps_its_value(
     text = (repo / "app/user.py").read_text()
     assert 'for type "\n' + " " * 12 + r'r"<app\.parsing\.types\.Tuple object at "' in text
     assert _ruff(repo, "check", "app").returncode == 0
+
+
+def test_a_page_break_before_a_lengthened_string_in_a_real_apply_loses_nothing(
+        tmp_path: Path) -> None:
+    """A form feed line (a page break, as some projects keep them) above the string: the
+    cut lands on the string's own line, and the line above it stays."""
+    user = "\x0c\n" + LONG_OLD.replace(
+        "def test_tuple", "import pytest\n\n\ndef test_tuple").replace(
+        '            r"\'nargs\'',
+        '            r"a pattern the project wrote itself, long enough to pass 79 columns "\n'
+        '            r"\'nargs\'')
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": RUFF_PROJECT,
+        "app/__init__.py": "",
+        "app/types.py": "class Tuple:\n    pass\n",
+        "app/user.py": user,
+    })
+    _apply(repo, [("app.types", "app.parsing.types")])
+    text = (repo / "app/user.py").read_text()
+    assert 'r"a pattern the project wrote itself, long enough to pass 79 columns "\n' in text
+    assert 'for type "\n' + " " * 12 + r'r"<app\.parsing\.types\.Tuple object at "' in text
+    moved = user.replace(r"app\.types", r"app\.parsing\.types")
+    assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(moved))
 
 
 def test_a_file_the_project_left_unformatted_stays_so_whatever_its_output_format(
