@@ -513,6 +513,17 @@ def test_16_mentions_in_longer_text_are_listed_not_rewritten(tmp_path: Path) -> 
     assert read(repo, "app/user.py") == text
 
 
+def test_16_a_mention_after_a_page_break_keeps_its_line_number(tmp_path: Path) -> None:
+    """A form feed line is one line, as CPython and git count it."""
+    text = '"""Module."""\n\x0c\n# see app.core.base.agent_core for details\n'
+    repo = make_repo(tmp_path / "repo", {**BASE, "app/user.py": text,
+                                         "docs/notes.txt": "page\x0c\napp.infra.attention\n"})
+    write_plan(repo / "plan.toml", [MOD, PKG], packages=["app"])
+    diff = run("diff", repo / "plan.toml")
+    assert "app/user.py:3: [comment]" in diff.out
+    assert "docs/notes.txt:2: [text]" in diff.out
+
+
 def test_17_runtime_identities_are_reported_not_rewritten(tmp_path: Path) -> None:
     text = dedent("""
         import logging

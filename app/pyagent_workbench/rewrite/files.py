@@ -15,6 +15,7 @@ from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import depth, patterns
 from pyagent_workbench.rewrite.context import FileContext
 from pyagent_workbench.rewrite.literals import CODE_HINT, NESTED_REFERENCE
+from pyagent_workbench.textlines import numbered_lines
 
 if TYPE_CHECKING:
     from pyagent_workbench.rewrite.imports import ImportRewriter
@@ -210,7 +211,7 @@ def find_mentions(text: str, path: str, pattern: re.Pattern[str], *, kind: str |
     """Old names still present in a file's new text: in comments, docstrings, longer
     strings, or code that could not be rewritten."""
     mentions = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(numbered_lines(text), start=1):
         match = pattern.search(line)
         if match is None:
             continue

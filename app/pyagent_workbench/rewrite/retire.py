@@ -33,6 +33,7 @@ from pyagent_workbench.rewrite.journal import Fault, Journal, kill_switch_from_e
 from pyagent_workbench.rewrite.literals import DOTTED_REFERENCE, NESTED_REFERENCE
 from pyagent_workbench.rewrite.textuses import OldPaths, read_inside, uses_in_file
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir
+from pyagent_workbench.textlines import numbered_lines
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def _python_uses(repo: Repo, path: str, pattern: re.Pattern[str],
     seen = {(use.line, use.name) for use in code}
     # `python -m old.path` in a comment or a docstring runs the old path all the same.
     return code + [Use(path, number, line.strip(), name)
-                   for number, line in enumerate(text.splitlines(), start=1)
+                   for number, line in enumerate(numbered_lines(text), start=1)
                    for name in old_paths.runs_as_module(line) if (number, name) not in seen]
 
 
@@ -165,9 +166,9 @@ def _code_uses(repo: Repo, path: str, source: bytes, text: str, module: str | No
         # Unparsable (or too deep for CPython's parser): fall back to the text, which
         # may over-count (safe: keeps a facade).
         return [Use(path, n, line.strip(), m.group(0))
-                for n, line in enumerate(text.splitlines(), start=1)
+                for n, line in enumerate(numbered_lines(text), start=1)
                 for m in [pattern.search(line)] if m]
-    lines = text.splitlines()
+    lines = numbered_lines(text)
     package = None
     if module is not None:
         package = module if PurePosixPath(path).stem == "__init__" else names.parent(module)

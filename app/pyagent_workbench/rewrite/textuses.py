@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pyagent_workbench import safefiles
+from pyagent_workbench.textlines import numbered_lines
 
 DOCUMENT_SUFFIXES = frozenset({
     ".md", ".markdown", ".mdown", ".mkd", ".mdx", ".rst", ".rest", ".txt", ".text",
@@ -103,7 +104,7 @@ class OldPaths:
         """Uses in a text file; `code_lines`: the lines of a document that are code
         (None: every line may be, as in a script or configuration)."""
         found: dict[tuple[int, str], TextUse] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(numbered_lines(text), start=1):
             names = list(self.runs_as_module(line))
             if code_lines is None or number in code_lines:
                 code = _without_comment(line)
@@ -186,7 +187,7 @@ def is_plan(text: str) -> bool:
 
 def document_code(path: str, text: str) -> set[int]:
     """The line numbers of a document that are code rather than prose."""
-    lines = text.splitlines()
+    lines = numbered_lines(text)
     code = {n for n, line in enumerate(lines, start=1) if _PROMPT.match(line)}
     suffix = PurePosixPath(path).suffix.lower()
     if suffix in _MARKDOWN:
