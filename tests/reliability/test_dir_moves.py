@@ -219,3 +219,61 @@ def test_killed_right_after_the_rename_recover_puts_it_back(tmp_path: Path) -> N
     assert recovered.returncode == 0, recovered.stderr
     assert without_bytecode(snapshot(repo)) == before
     assert git(repo, "ls-files", "-s") == index
+
+
+def _emptied_by_a_module_move(base: Path) -> tuple[Path, Path]:
+    """`app/jobs/` holds one module, which the plan moves, and empty folders: the apply
+    removes the folder the move empties, empty folders and bytecode with it."""
+    repo = make_repo(base / "repo", {**APP, "app/jobs/run.py": "RUN = 1\n",
+                                     "app/uses.py": "from app.jobs.run import RUN\n"})
+    (repo / "app/jobs/data/deeper").mkdir(parents=True)
+    (repo / "app/jobs/__pycache__").mkdir()
+    (repo / "app/jobs/__pycache__/run.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a folder with a module and empty folders")
+    plan = write_plan(base / "plan.toml", [("app.jobs.run", "app.tasks.run")],
+                      packages=["app"], facades=False)
+    return repo, plan
+
+
+def test_a_folder_a_module_move_empties_comes_back_whole_on_rollback(tmp_path: Path) -> None:
+    """Every step failing in turn, the last ("written") after the emptied folder went:
+    rollback makes its empty folders again (the restored module brings back only its
+    own folder), bytecode caches aside."""
+    repo, plan = _emptied_by_a_module_move(tmp_path)
+    steps: list[str] = []
+    apply_plan(Workspace.open(copy(repo, "count"), plan),
+               ApplyOptions(verify=False, force=True), fault=steps.append)
+    assert not (tmp_path / "count/app/jobs").exists()
+    before = without_bytecode(snapshot(repo))
+    assert before["app/jobs/data/deeper"] == "folder"
+    for failing in range(len(steps)):
+        work = copy(repo, f"work-{failing}")
+        taken: list[str] = []
+
+        def fault(step: str, failing: int = failing, taken: list[str] = taken) -> None:
+            taken.append(step)
+            if len(taken) == failing + 1:
+                raise OSError(errno.EIO, "simulated", step)
+
+        with pytest.raises(ApplyError):
+            apply_plan(Workspace.open(work, plan), ApplyOptions(verify=False, force=True),
+                       fault=fault)
+        assert without_bytecode(snapshot(work)) == before, steps[failing]
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed")
+def test_killed_after_a_module_move_emptied_a_folder_recover_makes_it_again(
+        tmp_path: Path) -> None:
+    repo, plan = _emptied_by_a_module_move(tmp_path)
+    steps: list[str] = []
+    apply_plan(Workspace.open(copy(repo, "count"), plan),
+               ApplyOptions(verify=False, force=True), fault=steps.append)
+    before = without_bytecode(snapshot(repo))
+    killed = cli(repo, "apply", plan, "--repo", ".", "--no-verify", "--force",
+                 env={KILL_SWITCH: str(steps.index("written") + 1)})
+    assert killed.returncode == -9, killed.stderr
+    assert not (repo / "app/jobs").exists()
+    recovered = cli(repo, "recover", ".")
+    assert recovered.returncode == 0, recovered.stderr
+    assert without_bytecode(snapshot(repo)) == before

@@ -792,15 +792,29 @@ class _TreeWriter:
                 _expect_unchanged(self.changeset, old, self.root / old)
 
     def remove_emptied_dirs(self) -> None:
-        """Directories the plan emptied go, unless something (not bytecode) is left."""
-        for directory in self.carrying.removed_dirs:
-            base = self.root / directory
-            if base.is_dir() and not base.is_symlink() and not _holds_anything(base):
+        """Directories the plan emptied go, unless something (not bytecode) is left. The
+        folders in them (an empty `data/`) are recorded first, all at once: a rollback
+        makes them again (the files it restores bring back only their own folders)."""
+        emptied = [base for base in (self.root / d for d in self.carrying.removed_dirs)
+                   if base.is_dir() and not base.is_symlink() and not _holds_anything(base)]
+        self.journal.record_removed_dirs(
+            folder for base in emptied for folder in _folders(self.root, base))
+        for base in emptied:
+            if base.is_dir() and not base.is_symlink():  # (not gone with one around it)
                 self.journal.remove(base)
 
 
 def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
+
+
+def _folders(root: Path, base: Path) -> list[str]:
+    """`base` and the folders under it, bytecode caches aside, relative to `root`."""
+    found = []
+    for dirpath, dirnames, _ in os.walk(base):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        found.append(Path(dirpath).relative_to(root).as_posix())
+    return found
 
 
 def _holds_anything(base: Path) -> bool:

@@ -232,6 +232,15 @@ class Journal:
         if self._barrier is not None:
             self._barrier.changed(self.root / directory)
 
+    def record_removed_dirs(self, directories: Iterable[str]) -> None:
+        """Folders the apply removes whole (emptied by its moves: nothing left in them but
+        folders and bytecode) are made again on rollback, as `empty_dirs` are: recorded,
+        durably, before they go."""
+        added = set(directories).difference(self.empty_dirs)
+        if added:
+            self.empty_dirs = sorted({*self.empty_dirs, *added})
+            self._write_manifest(None)
+
     def remove(self, path: Path) -> None:
         """Remove a file (or an emptied directory tree) of the repo during the apply
         (made durable by `commit`)."""
