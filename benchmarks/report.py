@@ -264,7 +264,11 @@ def _not_slower(pairs: list[tuple[str, float, float]], against: str
     return (f"not slower than {against[:7]} (same run, by turns; median within "
             f"{SLOWER_BY_NOISE:.2f}x of its)",
             f"{len(pairs)} figures; the worst ratio {ratio:.2f}x ({worst[0]}: "
-            f"{_s(worst[1])} vs {_s(worst[2])})", ratio <= SLOWER_BY_NOISE)
+            f"{_seconds(worst[1])} vs {_seconds(worst[2])})", ratio <= SLOWER_BY_NOISE)
+
+
+def _seconds(value: float) -> str:
+    return _ms(value) if value < 1 else _s(value)
 
 
 def _analysis(a: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str]:
