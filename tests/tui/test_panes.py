@@ -16,9 +16,10 @@ from pyagent_workbench.tui.widgets.diff_view import DiffView
 from pyagent_workbench.tui.widgets.edges import EdgeTable
 from pyagent_workbench.tui.widgets.module_tree import ModuleTree
 from support.repos import copy_sample
+from textual.containers import VerticalScroll
 from textual.notifications import Notification
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, TabbedContent
+from textual.widgets import Input, Label, Static, TabbedContent
 
 from tui.harness import board, make_app, ready
 
@@ -276,3 +277,32 @@ async def test_a_tab_shown_again_is_drawn_once(sample: Path) -> None:
         await pilot.pause()
         assert "edges" in repainted
         assert len(edges.cells(edges.cursor_row)) > 0
+
+
+async def test_the_source_of_an_edge_below_a_page_break_shows_the_import(
+        tmp_path: Path) -> None:
+    """A form feed line above the import: the source view counts lines as grimp and
+    CPython do (it marked the line above the import, cut at the form feed)."""
+    import shutil
+
+    from pyagent_workbench.session import Session
+
+    sample = copy_sample(tmp_path / "sample")
+    edge = Session.open(sample, plan_path=sample / "phase1.toml").edges()[0]
+    shutil.rmtree(sample / ".pyagent-workbench")  # the graph is read again below
+    source = sample / edge.path
+    imported = source.read_text().splitlines()[edge.line - 1]
+    source.write_text("\x0c\n" + source.read_text())
+
+    app = make_app(sample, sample / "phase1.toml")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        edges = table(pilot)
+        row = next(i for i, e in enumerate(edges.rows_shown)
+                   if (e.path, e.line) == (edge.path, edge.line + 1))
+        edges.move_cursor(row=row)
+        await pilot.press("o")
+        assert isinstance(app.screen, SourceScreen)
+        shown = str(app.screen.query_one(VerticalScroll).query_one(Static).render())
+        assert f"{edge.line + 1:>5} │ {imported}" in shown.splitlines()

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from pyagent_workbench import safefiles
 from pyagent_workbench.display import printable
+from pyagent_workbench.textlines import numbered_lines
 from pyagent_workbench.tui.literal import ControlsShown, literal
 
 STAYS_OPTION = "__stays__"
@@ -235,7 +236,7 @@ class SourceScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         try:
             source = safefiles.read_regular(self.root / self.path)  # never a FIFO: no hang
-            lines = source.decode("utf-8", errors="replace").splitlines()
+            lines = numbered_lines(source.decode("utf-8", errors="replace"))
         except OSError as error:
             lines = [f"cannot read {self.path}: {error.strerror}"]
         start = max(1, self.line - self.context)
