@@ -57,6 +57,10 @@ CASES = {
         HEAD + move("src.infrastructure.atention", "src.infrastructure.engine.attention"),
         "plan.toml:9: move #1: source 'src.infrastructure.atention' is not a module of the repo "
         "(did you mean 'src.infrastructure.attention'?)"),
+    "unknown source below a line separator in a comment": (
+        HEAD.replace('"approved"', '"approved"  # reviewed\u2028by the team')
+        + move("src.infrastructure.atention", "src.infrastructure.engine.attention"),
+        "plan.toml:9: move #1: source 'src.infrastructure.atention' is not a module"),
     "duplicate source": (
         HEAD + move("src.infrastructure.attention", "src.infrastructure.engine.attention")
         + move("src.infrastructure.attention", "src.infrastructure.compute.attention"),

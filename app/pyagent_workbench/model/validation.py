@@ -31,6 +31,7 @@ from pyagent_workbench.model.schema import (
     VERDICTS,
     plain,
 )
+from pyagent_workbench.textlines import numbered_lines
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(tiers|moves|reviews)[ \t]*\]\]", re.MULTILINE)
 
@@ -55,7 +56,7 @@ class Locator:
 
     def __init__(self, text: str, where: str) -> None:
         self.where = where
-        self.lines = text.splitlines()
+        self.lines = numbered_lines(text)  # (as TOML and editors count them)
         self._headers: dict[str, list[int]] = defaultdict(list)
         self._tables: dict[str, int] = {}
         for number, line in enumerate(self.lines, start=1):
