@@ -258,7 +258,8 @@ def _phase_table(entry: dict[str, Any], against: str | None = None) -> list[str]
 
 def _not_slower(pairs: list[tuple[str, float, float]], against: str
                 ) -> tuple[str, str, bool]:
-    """The target `analysis_and_scaling_not_slower`: (what, ours, theirs) medians."""
+    """A "not slower than the baseline" target from (what, ours, its) medians: the worst
+    ratio must be within `SLOWER_BY_NOISE`."""
     worst = max(pairs, key=lambda p: p[1] / p[2])
     ratio = worst[1] / worst[2]
     return (f"not slower than {against[:7]} (same run, by turns; median within "

@@ -74,6 +74,23 @@ def applied(repo: Path, moves: list[tuple[str, str]], *, facades: bool,
     return without_bytecode(snapshot(repo)), git(repo, "ls-files", "-s")
 
 
+def _failed_at(repo: Path, plan: Path, failing: int) -> Path:
+    """A copy of `repo` after an apply of `plan` whose step number `failing` (from 0)
+    raised an I/O error: the apply refuses, having rolled back."""
+    work = copy(repo, f"work-{failing}")
+    taken: list[str] = []
+
+    def fault(step: str) -> None:
+        taken.append(step)
+        if len(taken) == failing + 1:
+            raise OSError(errno.EIO, "simulated", step)
+
+    with pytest.raises(ApplyError):
+        apply_plan(Workspace.open(work, plan), ApplyOptions(verify=False, force=True),
+                   fault=fault)
+    return work
+
+
 @pytest.mark.parametrize("facades", [True, False], ids=["facades", "no-facades"])
 def test_a_package_renamed_whole_lands_as_its_files_moved_one_by_one(
         tmp_path: Path, facades: bool, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,17 +202,7 @@ def test_a_failure_after_the_rename_puts_everything_back(
     before = without_bytecode(snapshot(repo))
     index = git(repo, "ls-files", "-s")
     for failing in range(renamed + 1, len(steps)):
-        work = copy(repo, f"work-{failing}")
-        taken: list[str] = []
-
-        def fault(step: str, failing: int = failing, taken: list[str] = taken) -> None:
-            taken.append(step)
-            if len(taken) == failing + 1:
-                raise OSError(errno.EIO, "simulated", step)
-
-        with pytest.raises(ApplyError):
-            apply_plan(Workspace.open(work, plan), ApplyOptions(verify=False, force=True),
-                       fault=fault)
+        work = _failed_at(repo, plan, failing)
         assert without_bytecode(snapshot(work)) == before, steps[failing]
         assert git(work, "ls-files", "-s") == index, steps[failing]
         assert not (work / "app/storage").exists(), steps[failing]
@@ -248,17 +255,7 @@ def test_a_folder_a_module_move_empties_comes_back_whole_on_rollback(tmp_path: P
     before = without_bytecode(snapshot(repo))
     assert before["app/jobs/data/deeper"] == "folder"
     for failing in range(len(steps)):
-        work = copy(repo, f"work-{failing}")
-        taken: list[str] = []
-
-        def fault(step: str, failing: int = failing, taken: list[str] = taken) -> None:
-            taken.append(step)
-            if len(taken) == failing + 1:
-                raise OSError(errno.EIO, "simulated", step)
-
-        with pytest.raises(ApplyError):
-            apply_plan(Workspace.open(work, plan), ApplyOptions(verify=False, force=True),
-                       fault=fault)
+        work = _failed_at(repo, plan, failing)
         assert without_bytecode(snapshot(work)) == before, steps[failing]
 
 

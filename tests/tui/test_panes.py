@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pyagent_workbench.analysis.planview import CrossEdge
 from pyagent_workbench.errors import WorkbenchError
 from pyagent_workbench.tui.dialogs import SourceScreen, TextPrompt
 from pyagent_workbench.tui.panes.diff import DiffPane
@@ -205,18 +206,24 @@ async def test_filters_and_the_source(sample: Path) -> None:
         await pilot.press("escape")
 
 
-async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: Path) -> None:
-    """A comment on an import line with markup (`[/]`, which Textual would refuse) and an
-    escape sequence: the table and the detail line show them as text, and a filter typed
-    with brackets is shown as typed."""
+def _first_edge_to_edit(tmp_path: Path) -> tuple[Path, CrossEdge, Path]:
+    """A copy of the sample, its plan's first cross-tier edge and the file holding it,
+    the tool's caches removed (the graph is read again after the test edits the file)."""
     import shutil
 
     from pyagent_workbench.session import Session
 
     sample = copy_sample(tmp_path / "sample")
     edge = Session.open(sample, plan_path=sample / "phase1.toml").edges()[0]
-    shutil.rmtree(sample / ".pyagent-workbench")  # the graph is read again below
-    source = sample / edge.path
+    shutil.rmtree(sample / ".pyagent-workbench")
+    return sample, edge, sample / edge.path
+
+
+async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: Path) -> None:
+    """A comment on an import line with markup (`[/]`, which Textual would refuse) and an
+    escape sequence: the table and the detail line show them as text, and a filter typed
+    with brackets is shown as typed."""
+    sample, edge, source = _first_edge_to_edit(tmp_path)
     lines = source.read_text().splitlines()
     lines[edge.line - 1] += "  # [/] [bold]x \x1b[2J"
     source.write_text("\n".join(lines) + "\n")
@@ -283,14 +290,7 @@ async def test_the_source_of_an_edge_below_a_page_break_shows_the_import(
         tmp_path: Path) -> None:
     """A form feed line above the import: the source view counts lines as grimp and
     CPython do (it marked the line above the import, cut at the form feed)."""
-    import shutil
-
-    from pyagent_workbench.session import Session
-
-    sample = copy_sample(tmp_path / "sample")
-    edge = Session.open(sample, plan_path=sample / "phase1.toml").edges()[0]
-    shutil.rmtree(sample / ".pyagent-workbench")  # the graph is read again below
-    source = sample / edge.path
+    sample, edge, source = _first_edge_to_edit(tmp_path)
     imported = source.read_text().splitlines()[edge.line - 1]
     source.write_text("\x0c\n" + source.read_text())
 

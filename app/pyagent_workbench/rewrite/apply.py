@@ -795,10 +795,13 @@ class _TreeWriter:
         """Directories the plan emptied go, unless something (not bytecode) is left. The
         folders in them (an empty `data/`) are recorded first, all at once: a rollback
         makes them again (the files it restores bring back only their own folders)."""
-        emptied = [base for base in (self.root / d for d in self.carrying.removed_dirs)
-                   if base.is_dir() and not base.is_symlink() and not _holds_anything(base)]
-        self.journal.record_removed_dirs(
-            folder for base in emptied for folder in _folders(self.root, base))
+        emptied: dict[Path, list[str]] = {}
+        for base in (self.root / d for d in self.carrying.removed_dirs):
+            if base.is_dir() and not base.is_symlink():
+                folders = _only_folders(self.root, base)
+                if folders is not None:
+                    emptied[base] = folders
+        self.journal.record_removed_dirs(f for folders in emptied.values() for f in folders)
         for base in emptied:
             if base.is_dir() and not base.is_symlink():  # (not gone with one around it)
                 self.journal.remove(base)
@@ -808,24 +811,19 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def _folders(root: Path, base: Path) -> list[str]:
-    """`base` and the folders under it, bytecode caches aside, relative to `root`."""
+def _only_folders(root: Path, base: Path) -> list[str] | None:
+    """`base` and the folders under it (bytecode caches aside, relative to `root`) when
+    the tree holds nothing but folders and `__pycache__` bytecode; None when it holds a
+    file or a link (to a folder too: the walk lists it among the folders)."""
     found = []
-    for dirpath, dirnames, _ in os.walk(base):
-        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-        found.append(Path(dirpath).relative_to(root).as_posix())
-    return found
-
-
-def _holds_anything(base: Path) -> bool:
-    """Does the tree hold anything but directories and `__pycache__` bytecode: a file,
-    a link (to a directory too: the walk lists it among the directories)?"""
     for dirpath, dirnames, filenames in os.walk(base):
         if filenames and not dirpath.endswith("__pycache__"):
-            return True
+            return None
         if any(os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
-            return True
-    return False
+            return None
+        if "__pycache__" not in Path(dirpath).relative_to(base).parts:
+            found.append(Path(dirpath).relative_to(root).as_posix())
+    return found
 
 
 def _expect_unchanged(changeset: ChangeSet, rel: str, path: Path) -> None:
