@@ -471,3 +471,29 @@ def test_a_file_neither_sorted_nor_formatted_before_is_left_as_rewritten(
     _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
     assert (repo / "app/user.py").read_text() == user.replace(
         "app.zeta", "app.storage.backends.zeta")
+
+
+def test_a_mention_is_numbered_in_the_text_conform_leaves(tmp_path: Path) -> None:
+    """Mentions are looked for while conform runs; in a file conform then changes (the
+    wrapped import takes three more lines), they are numbered in its final text."""
+    from pyagent_workbench.rewrite.engine import preview
+    from pyagent_workbench.workspace import Workspace
+
+    user = ("from app.zeta import first_long_name, second_long_name\n\n"
+            "# app.zeta.first_long_name is the first\n"
+            "print(first_long_name, second_long_name)\n")
+    repo = make_repo(tmp_path / "repo", {
+        "pyproject.toml": "[tool.black]\nline-length = 60\n",
+        "app/__init__.py": "",
+        "app/zeta.py": "first_long_name = 1\nsecond_long_name = 2\n",
+        "app/user.py": user,
+        "app/other.py": "# app.zeta.second_long_name\nx = 1\n",
+    })
+    write_plan(repo / "pyagent-plan.toml", [("app.zeta", "app.storage.backends.zeta")],
+               packages=["app"], facades=False)
+    changes = preview(Workspace.open(repo, repo / "pyagent-plan.toml"))
+    written = {c.new_path: c.new_bytes for c in changes.changes}
+    assert written["app/user.py"].startswith(b"from app.storage.backends.zeta import (\n")
+    assert [(m.path, m.line, m.text) for m in changes.mentions] == [
+        ("app/other.py", 1, "# app.zeta.second_long_name"),
+        ("app/user.py", 6, "# app.zeta.first_long_name is the first")]

@@ -4,6 +4,7 @@ what the plain way of writing them (a lookbehind first) finds, on any text."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from hypothesis import given, settings
@@ -13,6 +14,8 @@ from pyagent_workbench.rewrite.files import (
     reference_pattern,
     statement_pattern,
 )
+from pyagent_workbench.rewrite.literals import CODE_HINT, may_run_code
+from pyagent_workbench.rewrite.statements import _JOINS, _may_join_a_name, _may_split_a_reference
 
 NAMES = st.lists(st.sampled_from(["a", "ab", "b", "_x", "n", "t", "é"]), min_size=1,
                  max_size=3).map(".".join)
@@ -81,3 +84,61 @@ def test_the_fast_run_time_prefix_regex_finds_what_the_plain_one_finds(
         expected and (expected.start() + 1, expected.group(0)[1:]))
     assert {(m.start() + 1, m.group(0)[1:]) for m in plain.finditer(data)} <= {
         (m.start(), m.group(0)) for m in fast.finditer(data)}
+
+
+CODE_TEXTS = st.lists(st.sampled_from(["exec", "eval", "compile", "builtins", "e", "c", "x",
+                                       "_", "1", ".", " ", "(", "\n", "é"]),
+                      max_size=12).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=CODE_TEXTS)
+def test_may_run_code_answers_as_the_code_hint_regex(text: str) -> None:
+    data = text.encode()
+    assert may_run_code(data) == (CODE_HINT.search(data) is not None)
+
+
+def test_may_run_code_cases() -> None:
+    assert may_run_code(b"exec(code)") and may_run_code(b"x = eval") and may_run_code(b"compile")
+    assert may_run_code(b"import builtins\nbuiltins . exec(c)")
+    assert may_run_code(b"import builtins\nf = builtins.exec")
+    assert not may_run_code(b"re.compile(x); self.execute(); evaluate(); precompile()")
+    assert not may_run_code(b"f = built_ins; x.exec()")  # no `builtins` before `.exec`
+    assert not may_run_code(b"x.exec(); import builtins")  # named after it only
+
+
+JOIN_TEXTS = st.lists(st.sampled_from(["a", "b", ".", "\\", "\\\\", "\\.", "'", '"', '"""', " ",
+                                       "\n", "\\\n", "\r\n", "r", "f", "x", "(", "é", "_"]),
+                      max_size=24).map("".join).map(str.encode)
+
+
+def split_across_a_join(text: bytes, reference: re.Pattern[bytes]) -> bool:
+    """`_may_split_a_reference` by its definition: a reference, in the text with every
+    join taken out, that a join was inside of."""
+    pieces = _JOINS.split(text)
+    joins = list(itertools.accumulate(map(len, pieces[:-1])))
+    return any(any(match.start() < join < match.end() for join in joins)
+               for match in reference.finditer(b"".join(pieces)))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(sources=st.lists(st.sampled_from(["a.b", "b.a", "a.a.b", "ab.b"]), min_size=1,
+                        max_size=2, unique=True), text=JOIN_TEXTS)
+def test_a_split_reference_is_never_cleared_before_the_split(sources: list[str],
+                                                              text: bytes) -> None:
+    """`_may_join_a_name`, the fast check before the split, passes every text in which a
+    reference (plain, after a `\\n` escape, or with escaped dots) crosses a join."""
+    reference = statement_pattern(sources)
+    expected = split_across_a_join(text, reference)
+    if expected:
+        assert _may_join_a_name(text)
+    assert _may_split_a_reference(text, reference) == expected
+
+
+def test_a_reference_with_escaped_dots_split_at_a_backslash_is_seen() -> None:
+    reference = statement_pattern(["a.b"])
+    for text in (b'x = "a\\\\" ".b"', b'x = "a" "\\\\.b"', b'x = ("a\\\\"\n     ".b")',
+                 b'x = "a\\\\\\\n.b"', b'x = "a." "b"', b'x = "a" r".b"'):
+        assert split_across_a_join(text, reference), text
+        assert _may_split_a_reference(text, reference), text
+    assert not _may_split_a_reference(b'x = "a" ", b"', reference)

@@ -253,3 +253,24 @@ def test_brackets_as_deep_as_a_limit_are_always_seen(text: bytes, levels: int) -
         balanced = balanced.replace(b"()", b"")
     if not balanced:  # every bracket paired: the answer is exact
         assert may == (_deepest(text) >= levels)
+
+
+HEADER_TEXTS = st.lists(st.sampled_from(["def", "class", "async", " ", "\t", "\n", "x", "(",
+                                         "+", "def ", "\nclass ", "\n  async def "]),
+                        max_size=25).map("".join).map(str.encode)
+
+
+@given(text=HEADER_TEXTS)
+def test_the_headers_found_are_the_regexs(text: bytes) -> None:
+    assert syntax._function_or_class_headers(text) == [
+        m.span() for m in syntax._FUNCTION_OR_CLASS.finditer(text)]
+
+
+def test_a_chain_is_counted_between_headers_only() -> None:
+    def chain(terms: int) -> bytes:
+        return b"    x = (\n" + b"        a +\n" * terms + b"        a)\n"
+    assert syntax.near_parser_limits(b"def f():\n" + chain(1_600))
+    assert syntax.near_parser_limits(b"class A:\n" + chain(800) + chain(800))
+    assert not syntax.near_parser_limits(b"def f():\n" + chain(800) + b"def g():\n" + chain(800))
+    assert not syntax.near_parser_limits(
+        b"def f():\n" + chain(800) + b"async  def g():\n" + chain(800))

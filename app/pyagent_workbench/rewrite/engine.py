@@ -321,8 +321,23 @@ class Preview:
         if self.facades_enabled:
             changes += self.facade_files(landed)
         removed_dirs = self.emptied_dirs(changes)
-        conform_warnings = self.conform_beside(changes, removed_dirs)
-        mentions = self.mentions(changes)
+        # Mentions are looked for while conform runs, in the texts as they are then; a
+        # text conform replaces is looked at again.
+        elsewhere: list[Mention] = []
+        written = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
+        found: dict[str, list[Mention]] = {}
+
+        def look() -> None:
+            elsewhere.extend(self.mentions_elsewhere(changes))
+            found.update(self.mentions_in(written))
+
+        conform_warnings = self.conform_beside(changes, removed_dirs, look)
+        conformed = {c.new_path: c.new_bytes for c in changes
+                     if c.kind in ("move", "rewrite") and c.new_bytes is not written[c.new_path]}
+        for path in conformed:
+            found.pop(path, None)
+        found.update(self.mentions_in(conformed))
+        mentions = elsewhere + [mention for path in sorted(found) for mention in found[path]]
         problems += [problem for result in results.values() for problem in result.problems]
         if not self.facades_enabled and not self.options.landed:
             problems += self.all_entries_left_behind(changes)
@@ -666,19 +681,21 @@ class Preview:
                    else self.options.conform)
         return conform.detect(self.repo.root) if enabled else conform.Style()
 
-    def conform_beside(self, changes: list[FileChange], removed_dirs: list[str]) -> list[str]:
-        """`conform`, with the caller's `beside_conform` run meanwhile, in a thread of its
-        own (conform mostly waits for ruff): it is handed the changes with their paths
-        final and their bytes not. What it raises is raised here, once conform is done."""
-        if self.beside_conform is None:
-            return self.conform(changes)
+    def conform_beside(self, changes: list[FileChange], removed_dirs: list[str],
+                       ours: Callable[[], None]) -> list[str]:
+        """`conform`, with `ours` (this preview's work that does not wait for it) and then
+        the caller's `beside_conform` run meanwhile, in a thread of their own (conform
+        mostly waits for ruff): the caller's is handed the changes with their paths final
+        and their bytes not. What they raise is raised here, once conform is done."""
         beside = self.beside_conform
         paths_final = ChangeSet(changes=list(changes), removed_dirs=removed_dirs)
         failures: list[BaseException] = []
 
         def run() -> None:
             try:
-                beside(paths_final)
+                ours()
+                if beside is not None:
+                    beside(paths_final)
             except BaseException as failure:  # raised in the caller's thread, below
                 failures.append(failure)
 
@@ -712,13 +729,15 @@ class Preview:
 
     # -- what is left for a person to review -----------------------------------------------
 
-    def mentions(self, changes: list[FileChange]) -> list[Mention]:
-        """Old dotted names left in the text of the files after the changes."""
+    def mentions_elsewhere(self, changes: list[FileChange]) -> list[Mention]:
+        """Old dotted names in the text of the files the changes leave as they are (the
+        paths the changes write are final before their bytes are: this runs while the
+        bytes are conformed)."""
         facade_paths = {c.new_path for c in changes if c.kind == "facade"} | self.landed_facades
-        changed_text = {c.new_path: c.new_bytes for c in changes if c.kind in ("move", "rewrite")}
+        changed = {c.new_path for c in changes if c.kind in ("move", "rewrite")}
         found: list[Mention] = []
         for path in self.repo.files:
-            if (path in facade_paths or path in self.moved_by_old or path in changed_text
+            if (path in facade_paths or path in self.moved_by_old or path in changed
                     or path in self.links):  # never read through a link
                 continue
             if self._naming_a_move.get(path) is False:
@@ -726,10 +745,13 @@ class Preview:
             raw = self._reviewable_text(path)
             if raw is not None and self.names_a_move(path, raw):
                 found.extend(find_mentions(raw.decode("utf-8", "replace"), path, self.pattern))
-        for path, data in sorted(changed_text.items()):
-            if self.names_moved.search(data):
-                found.extend(find_mentions(data.decode("utf-8", "replace"), path, self.pattern))
         return found
+
+    def mentions_in(self, texts: dict[str, bytes]) -> dict[str, list[Mention]]:
+        """Old dotted names left in the texts the changes write (by path; not the
+        facades': theirs are on purpose)."""
+        return {path: find_mentions(data.decode("utf-8", "replace"), path, self.pattern)
+                for path, data in texts.items() if self.names_moved.search(data)}
 
     def _reviewable_text(self, path: str) -> bytes | None:
         """The text of a file a person may want to review (not a plan: its sources are

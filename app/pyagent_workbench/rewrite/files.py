@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import depth, patterns
 from pyagent_workbench.rewrite.context import FileContext
-from pyagent_workbench.rewrite.literals import CODE_HINT, NESTED_REFERENCE
+from pyagent_workbench.rewrite.literals import NESTED_REFERENCE, may_run_code
 from pyagent_workbench.textlines import numbered_lines
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def _rewrite_whole_file(source: bytes, context: FileContext, resolver: Resolver
     try:
         after_imports = module.visit(imports)
         strings = DottedStringRewriter(resolver, aliases=imports.aliases, context=context,
-                                       named_code=bool(CODE_HINT.search(source)))
+                                       named_code=may_run_code(source))
         new_module = after_imports.visit(strings)
     except cst.CSTValidationError as error:  # pragma: no cover - a bug, reported as such
         return FileRewrite(context.path, None, error=f"rewrite produced invalid code: {error}")

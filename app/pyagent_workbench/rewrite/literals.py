@@ -40,7 +40,30 @@ CODE_HINT = re.compile(rb"e(?<![\w.]e)(?:xec|val)\b|c(?<![\w.]c)ompile\b"
 """A file that may hand code to one of them (the rest need not be searched): one of
 them not right after a dot (`exec(`, `builtins . exec(`; never `re.compile(`, an
 attribute of something else), or right after a dot in a file that names `builtins` (or
-`__builtins__`) before it."""
+`__builtins__`) before it. The definition; `may_run_code` answers it faster."""
+
+_CODE_WORDS = (b"exec", b"eval", b"compile")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_DOT = ord(".")
+
+
+def may_run_code(text: bytes) -> bool:
+    """Whether `CODE_HINT` finds something in `text`, five times faster (0.13 s on the
+    candidates of Django's 30 moves with the regex, whose three branches are tried at
+    every `e`, `c` and `b`): each word found by `bytes.find`, its neighbours checked
+    here. None of the words overlaps itself, so a search may go on after each."""
+    for word in _CODE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if end == len(text) or text[end] not in _WORD_BYTES:  # `\b` after the word
+                before = text[start - 1] if start else None
+                if before is None or (before not in _WORD_BYTES and before != _DOT):
+                    return True
+                if before == _DOT and text.find(b"builtins", 0, start - 1) >= 0:
+                    return True
+            start = text.find(word, end)
+    return False
 
 
 class NamesDefined:

@@ -23,6 +23,7 @@ import bisect
 import functools
 import itertools
 import re
+import string
 import sys
 import warnings
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ from pyagent_workbench.rewrite.imports import (
     implicit_parent_imports,
     pieces_of,
 )
-from pyagent_workbench.rewrite.literals import CODE_HINT, DOTTED_REFERENCE
+from pyagent_workbench.rewrite.literals import DOTTED_REFERENCE, may_run_code
 from pyagent_workbench.rewrite.origin import imported_together, originally
 from pyagent_workbench.rewrite.strings import DottedStringRewriter
 
@@ -398,13 +399,13 @@ class _Found:
     split: bool
     """A reference may be split over pieces of a string (`_may_split_a_reference`)."""
     runs_code: bool
-    """The file may hand code to `exec`, `eval` or `compile` (`literals.CODE_HINT`)."""
+    """The file may hand code to `exec`, `eval` or `compile` (`literals.may_run_code`)."""
 
     @classmethod
     def of(cls, text: bytes, state: RewriteState) -> _Found:
         return cls(list(state.reference.finditer(text)),
                    _may_split_a_reference(text, state.reference),
-                   CODE_HINT.search(text) is not None)
+                   may_run_code(text))
 
 
 _STATEMENT_LINE = re.compile(
@@ -927,6 +928,34 @@ a literal. Found anywhere (in code, in comments, inside other strings) it is onl
 place where a reference *may* be split."""
 
 
+_JOIN_CLASSES = bytes.maketrans(
+    b"\"'\\\r\n \t" + string.ascii_letters.encode() + string.digits.encode() + b"_.",
+    b"qqbrnss" + b"a" * (len(string.ascii_letters) + len(string.digits) + 2))
+"""Each byte as the class `_JOINS` reads it in: `a` a byte of a dotted name (a string's
+prefix letters too), `q` a quote, `s` a blank, `b` a backslash, `r` and `n` the line
+break's, and the rest as it is (none of those letters)."""
+_QUOTES_JOINED = rb"qs*(?:b?r?ns*)*a{0,2}q"
+_LINES_JOINED = rb"br?n"
+_NAME_JOINED = tuple(
+    re.compile(before + first + rb"(?:" + _QUOTES_JOINED + rb"|" + _LINES_JOINED
+               + rb")*(?=[ab])")
+    for before in (b"a", b"b") for first in (_QUOTES_JOINED, _LINES_JOINED))
+"""Joins, one or more in a row, between two bytes a reference can hold (a name's, or
+the backslash of an escaped dot: `pkg\\.mod`), over the classes (`_JOIN_CLASSES`);
+each regex opens with two literal bytes, which `re` looks for fast."""
+
+
+def _may_join_a_name(text: bytes) -> bool:
+    """Whether `_JOINS` may join two pieces of a reference: a run of its joins with a
+    byte a reference can hold on either side. Where a reference crosses a join, the
+    bytes around the run of joins it crosses are the reference's; so where there is no
+    such run, no reference is split (`_may_split_a_reference`), and the file needs no
+    split (0.2 s on Django's candidates, the regex tried at every quote; most files have
+    joins, as every `\"\"\"` holds one, few between two such bytes)."""
+    classes = text.translate(_JOIN_CLASSES)
+    return any(pattern.search(classes) for pattern in _NAME_JOINED)
+
+
 def _may_split_a_reference(text: bytes, reference: re.Pattern[bytes]) -> bool:
     """Whether a string of the file may hold a reference that no piece of it holds whole:
     the reference regex finds, in the text with every join removed, a name across a join.
@@ -934,7 +963,10 @@ def _may_split_a_reference(text: bytes, reference: re.Pattern[bytes]) -> bool:
     regex finds it anyway, and the file's strings need no walk (`_want_split_references`,
     most of the time this path took on Django: nearly every file has a `\"\"\"`). The
     string rewriter judges a string by its source text (libcst's `raw_value`, escapes as
-    written), so the source text is what is searched here too."""
+    written), so the source text is what is searched here too. A join no reference can
+    cross is told first (`_may_join_a_name`)."""
+    if not _may_join_a_name(text):
+        return False
     pieces = _JOINS.split(text)
     if len(pieces) == 1:
         return False
