@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pyagent_workbench.application import opening, previewing
-from pyagent_workbench.rewrite import runner
+from pyagent_workbench.rewrite import runner, workers
 from pyagent_workbench.rewrite.engine import ChangeSet
 from support.large import make_large_repo
 
@@ -36,7 +36,7 @@ def test_a_preview_from_a_thread_runs_served_workers_and_matches_one_process(
 
     monkeypatch.setattr(runner, "_PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(runner, "_process_context", recording)
-    runner.start_fork_server()  # from the main thread, as the workbench does when it opens
+    workers.start_fork_server()  # from the main thread, as the workbench does when it opens
     result: dict[str, ChangeSet] = {}
 
     def work() -> None:

@@ -418,6 +418,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 
 _COMMANDS = ("open", "suggest", "edges", "check", "diff", "apply", "batches", "status",
              "verify", "recover", "report", "facades", "serve")
+_REWRITING = ("diff", "apply")
+"""The commands that rewrite files in worker processes (`rewrite.workers`)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -430,6 +432,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = open_parser.parse_args(args_list)
         args.command = "open"
+    if args.command in _REWRITING:
+        # Its workers' imports (libcst: a quarter of a second) beside this process's own.
+        from pyagent_workbench.rewrite.workers import start_fork_server
+
+        start_fork_server()
     handler = _handler(args.command or "open")
     try:
         return handler(args)

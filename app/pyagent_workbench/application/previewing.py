@@ -18,7 +18,7 @@ from pyagent_workbench.rewrite.engine import (
     start_syntax_check,
 )
 from pyagent_workbench.rewrite.records import move_states, record_last_diff
-from pyagent_workbench.rewrite.runner import start_fork_server
+from pyagent_workbench.rewrite.workers import start_fork_server
 from pyagent_workbench.workspace import Workspace
 
 

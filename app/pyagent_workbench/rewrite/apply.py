@@ -44,10 +44,10 @@ from pyagent_workbench.rewrite.journal import (
     temporary_names_taken,
     why,
 )
-from pyagent_workbench.rewrite.runner import start_fork_server
 from pyagent_workbench.rewrite.syntax import Parsing
 from pyagent_workbench.rewrite.verify import TestRun, VerifyReport
 from pyagent_workbench.rewrite.wholetree import Carried, Carrying, WholeTree
+from pyagent_workbench.rewrite.workers import start_fork_server
 from pyagent_workbench.statedir import STATE_DIR, ensure_state_dir, state_dir
 from pyagent_workbench.workspace import Workspace
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from pyagent_workbench.display import printable
 from pyagent_workbench.errors import WorkbenchError
-from pyagent_workbench.rewrite.runner import start_fork_server
+from pyagent_workbench.rewrite.workers import start_fork_server
 from pyagent_workbench.session import Session
 from pyagent_workbench.tui.collector import IdleCollector
 from pyagent_workbench.tui.dialogs import Confirm, MessageScreen, TextPrompt
