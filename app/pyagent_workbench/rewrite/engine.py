@@ -683,8 +683,8 @@ class Preview:
 
     def conform_beside(self, changes: list[FileChange], removed_dirs: list[str],
                        ours: Callable[[], None]) -> list[str]:
-        """`conform`, with `ours` (this preview's work that does not wait for it) and then
-        the caller's `beside_conform` run meanwhile, in a thread of their own (conform
+        """`conform`, with the caller's `beside_conform` and then `ours` (this preview's
+        work that does not wait for it) run meanwhile, in a thread of their own (conform
         mostly waits for ruff): the caller's is handed the changes with their paths final
         and their bytes not. What they raise is raised here, once conform is done."""
         beside = self.beside_conform
@@ -693,9 +693,9 @@ class Preview:
 
         def run() -> None:
             try:
-                ours()
                 if beside is not None:
                     beside(paths_final)
+                ours()
             except BaseException as failure:  # raised in the caller's thread, below
                 failures.append(failure)
 
