@@ -812,3 +812,53 @@ def test_a_stretch_left_out_that_cpython_refuses_makes_the_file_parsed_whole(
     context = FileContext("app/user.py", "app.user", False, "app.user")
     trusted = statements.rewrite_file(source, context, state, parses=True)
     assert trusted == statements.rewrite_file(source, context, state)
+
+
+IMPORTS_ONLY = """\
+import os
+import json as j
+
+from app.infra.attention import Attention
+
+
+@decorate(settings={"backend": "app.infra.attention.Attention", "rows": [1, 2, 3]})
+class Model:
+    from app.infra import attention as att
+
+    def run(self):
+        import sys
+        from app.infra.attention import Cache
+        return os.path.join(sys.prefix, j.dumps({"a": [Attention, Cache, att]}))
+"""
+
+
+def test_where_no_plain_import_names_a_moved_root_only_imports_are_visited(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ImportRewriter` reads only the import statements of a module whose plain imports
+    (`import os`) name no moved module's root: it gives what the whole pass (its prescan
+    and every node visited) gives."""
+    import libcst as cst
+    from pyagent_workbench.rewrite import imports
+
+    resolver = Resolver(dict(MOVES), frozenset({"app", "app.infra", "app.infra.attention"}))
+    context = FileContext("app/user.py", "app.user", False, "app.user")
+
+    def rewritten() -> tuple[str, bool]:
+        rewriter = imports.ImportRewriter(context, resolver)
+        code = cst.parse_module(IMPORTS_ONLY).visit(rewriter).code
+        return code, rewriter._imports_only
+
+    class EveryRoot(cst.CSTVisitor):
+        roots = frozenset({"app"})
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            return False
+
+    read_in_part, in_part = rewritten()
+    monkeypatch.setattr(imports, "_PlainImportRoots", EveryRoot)
+    read_whole, whole = rewritten()
+    assert (in_part, whole) == (True, False)
+    assert read_in_part == read_whole != IMPORTS_ONLY
+    assert "from app.infra.engine.attention import Cache" in read_in_part
+    assert "from app.infra.engine import attention as att" in read_in_part
+    assert '"app.infra.attention.Attention"' in read_in_part  # (strings: another rewriter's)

@@ -126,6 +126,24 @@ class _Prescan(cst.CSTVisitor):
             self._targets(node.value)
 
 
+class _PlainImportRoots(cst.CSTVisitor):
+    """The roots of a module's `import a.b` statements without `as`, at any depth:
+    statements are visited, expressions never (none holds a statement)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.roots: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseExpression):
+            return False
+        if isinstance(node, cst.Import):
+            self.roots.update(name.split(".")[0] for alias in node.names
+                              if alias.asname is None and (name := dotted(alias.name)))
+            return False
+        return True
+
+
 class ImportRewriter(cst.CSTTransformer):
     """Rewrites imports of moved modules in one file (see the module docstring)."""
 
@@ -163,6 +181,10 @@ class ImportRewriter(cst.CSTTransformer):
         the names it imported."""
         self.joined = 0
         """`from` imports joined with the one beside them (`_merge_adjacent`)."""
+        self._imports_only = False
+        """No plain `import a.b` of a moved module's root (e.g. `import os` alone), nor an
+        outer root: only the module's import statements can change (no dotted use of a
+        moved module, no alias, no implicit parent import: `visit_Module`)."""
         self._implicit: dict[str, list[str]] = {}
         """Old dotted import -> packages to import beside its rewrite (see
         `_implicit_parents`)."""
@@ -170,6 +192,12 @@ class ImportRewriter(cst.CSTTransformer):
     # -- module-wide prescan -----------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> None:
+        if not self.outer_roots:
+            roots = _PlainImportRoots()
+            node.visit(roots)
+            self._imports_only = not roots.roots & self.resolver.source_roots
+            if self._imports_only:
+                return  # (what the prescan finds matters only then)
         node.visit(self._prescan)
         # Imports whose new root would be shadowed by a name the file binds get an alias.
         for name in sorted(self._prescan.import_names):
@@ -189,6 +217,17 @@ class ImportRewriter(cst.CSTTransformer):
                 self._aliases[name] = alias
         self._implicit = implicit_parent_imports(
             self._prescan.import_names, self._prescan.chains, self.resolver)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """With `_imports_only`, the expressions and the lines without an import are not
+        visited: nothing in them can change (each node visited is rebuilt: most of this
+        pass's time in a file of few imports)."""
+        if self._imports_only and (isinstance(node, cst.BaseExpression) or (
+                isinstance(node, cst.SimpleStatementLine)
+                and not any(isinstance(small, (cst.Import, cst.ImportFrom))
+                            for small in node.body))):
+            return False
+        return super().on_visit(node)
 
     @property
     def aliases(self) -> dict[str, str]:
