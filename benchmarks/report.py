@@ -70,25 +70,21 @@ suggestion's own view (no second one is built).
 GAPS = """\
 ### The gaps, what limits them, what would close them
 
-* **Django apply (about 3.5x rope, target 10x) and diff (about 6x)**: see "Where the time
-  goes". What limits both is CPython's parser on 2 cores: each file that can change is
-  parsed whole with `ast` (~2 CPU-s), `apply` compiles each changed text (~1.5 CPU-s),
-  the sweep compiles the ~1,600 other files once to report the unparsable ones
-  (~0.9 CPU-s), and libcst runs on the statements that change (~1.2 CPU-s); `apply`
-  adds the journal's copies (~0.8 s) and the writes (~0.6 s). Within this design the
-  remaining steps are: (1) parse a file only up to the last statement that can change
-  (about a third of the bytes parsed today), taking the whole file's validity from the
-  compile check `apply` already makes (`diff` would need one too); (2) sweep with a Rust
-  parser (grimp's scanner parses the packages' files already); (3) reflink backups
-  (copy-on-write on btrfs, XFS, APFS; ext4, measured here, has none), or, for a file that
-  moves unchanged, a journal entry "renamed to" instead of a copy, which gives up the copy
-  that lets rollback both keep someone else's in-place edit and restore the original;
-  (4) start the workers while the parent still scans for candidates. By the figures
-  above these bring `apply` to about 4.5x and `diff` to about 7x (for `diff`, (1) costs
-  as much as it saves), not 10x. 10x on 2 cores needs the parsing out of CPython: a
-  native parser (ruff's, through a small extension, or grimp's scanner extended to
-  report statement spans) to find the statements that can change and to check that a
-  file parses, with libcst kept for those statements only.
+* **Django apply and diff against rope's one move (issue 6: 10x; issue 18: apply at least
+  6x, diff at least 10x)**: both are bound by the CPU of 2 cores (both busy for about 85%
+  of a `diff`). The work: the workers' rewrite of the ~660 files that can change (about
+  2 CPU-s in one process: CPython's parse of the parts that can change, libcst on the
+  statements that change, the prefilters), ruff (its syntax check of every file, about
+  0.5 CPU-s; the conform step's sort, format and checks of the files before, about
+  1.1 CPU-s) and the parent (about 1.8 CPU-s: imports, the plan's checks, the graph, the
+  candidate scan, assembling the changes, laying out the conform copies, the mentions).
+  `apply` adds the writes, the journal and the staging (0.8-1 s). This benchmark's
+  memory sampler adds 8-16% to our wall times and 7% to rope's (`benchmarks/README.md`).
+  What is left to take: the string rewriter visits every node of the statements it
+  reads (the import rewriter no longer does where no plain import names a moved root),
+  the conform step's passes run on every touched file, and the parent's serial steps
+  around the workers (the conform copies, the moved files' reads, the file listing's
+  second `lstat` of every file for links).
 """
 
 
