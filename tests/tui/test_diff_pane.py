@@ -73,7 +73,9 @@ async def whole_plan(pilot: Pilot[None]) -> None:
     for _ in range(400):
         await pilot.pause(0.05)
         status = str(pilot.app.screen.query_one("#diff-status", Label).render())
-        if view(pilot).current is not None and status.startswith("the whole plan: "):
+        # (the file count follows the view's `Moved` message, a tick after the view shows)
+        if (view(pilot).current is not None and status.startswith("the whole plan: ")
+                and " files" in position(pilot)):
             return
     raise TimeoutError("the whole plan's diff did not show")
 
