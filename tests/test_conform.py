@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyagent_workbench.rewrite import conform, facades, longstrings
+from pyagent_workbench.rewrite.engine import preview
 from pyagent_workbench.rewrite.longstrings import may_split, split_long_strings
+from pyagent_workbench.workspace import Workspace
 from support.cli import run
 from support.plans import write_plan
 from support.repos import git, make_repo
@@ -104,15 +106,22 @@ def test_the_plan_can_turn_conforming_off(tmp_path: Path) -> None:
     assert (repo / "app/user.py").read_text() == USER.replace("app.zeta", "app.alpha.zeta")
 
 
-def test_a_long_rewritten_import_is_wrapped_at_blacks_line_length(tmp_path: Path) -> None:
-    user = ("from app.zeta import first_long_name, second_long_name\n\n"
-            "print(first_long_name, second_long_name)\n")
-    repo = make_repo(tmp_path / "repo", {
+def _black_repo(tmp_path: Path, user: str, others: dict[str, str] | None = None) -> Path:
+    """A project formatted by black at 60 columns, `app.user` importing two long names
+    from `app.zeta` (the import outgrows the line once `app.zeta` moves deeper)."""
+    return make_repo(tmp_path / "repo", {
         "pyproject.toml": "[tool.black]\nline-length = 60\n",
         "app/__init__.py": "",
         "app/zeta.py": "first_long_name = 1\nsecond_long_name = 2\n",
         "app/user.py": user,
+        **(others or {}),
     })
+
+
+def test_a_long_rewritten_import_is_wrapped_at_blacks_line_length(tmp_path: Path) -> None:
+    user = ("from app.zeta import first_long_name, second_long_name\n\n"
+            "print(first_long_name, second_long_name)\n")
+    repo = _black_repo(tmp_path, user)
     _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
     assert (repo / "app/user.py").read_text() == (
         "from app.storage.backends.zeta import (\n"
@@ -476,19 +485,10 @@ def test_a_file_neither_sorted_nor_formatted_before_is_left_as_rewritten(
 def test_a_mention_is_numbered_in_the_text_conform_leaves(tmp_path: Path) -> None:
     """Mentions are looked for while conform runs; in a file conform then changes (the
     wrapped import takes three more lines), they are numbered in its final text."""
-    from pyagent_workbench.rewrite.engine import preview
-    from pyagent_workbench.workspace import Workspace
-
     user = ("from app.zeta import first_long_name, second_long_name\n\n"
             "# app.zeta.first_long_name is the first\n"
             "print(first_long_name, second_long_name)\n")
-    repo = make_repo(tmp_path / "repo", {
-        "pyproject.toml": "[tool.black]\nline-length = 60\n",
-        "app/__init__.py": "",
-        "app/zeta.py": "first_long_name = 1\nsecond_long_name = 2\n",
-        "app/user.py": user,
-        "app/other.py": "# app.zeta.second_long_name\nx = 1\n",
-    })
+    repo = _black_repo(tmp_path, user, {"app/other.py": "# app.zeta.second_long_name\nx = 1\n"})
     write_plan(repo / "pyagent-plan.toml", [("app.zeta", "app.storage.backends.zeta")],
                packages=["app"], facades=False)
     changes = preview(Workspace.open(repo, repo / "pyagent-plan.toml"))

@@ -219,6 +219,16 @@ def _first_edge_to_edit(tmp_path: Path) -> tuple[Path, CrossEdge, Path]:
     return sample, edge, sample / edge.path
 
 
+async def _review_at(pilot: Pilot[None], path: str, line: int) -> tuple[EdgeTable, int]:
+    """The review tab, its cursor on the edge at `path`:`line`: the table and the row."""
+    await ready(pilot)
+    await pilot.press("2")
+    edges = table(pilot)
+    row = next(i for i, e in enumerate(edges.rows_shown) if (e.path, e.line) == (path, line))
+    edges.move_cursor(row=row)
+    return edges, row
+
+
 async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: Path) -> None:
     """A comment on an import line with markup (`[/]`, which Textual would refuse) and an
     escape sequence: the table and the detail line show them as text, and a filter typed
@@ -230,12 +240,7 @@ async def test_hostile_source_text_in_an_import_line_is_shown_as_text(tmp_path: 
 
     app = make_app(sample, sample / "phase1.toml")
     async with app.run_test(size=(200, 60)) as pilot:
-        await ready(pilot)
-        await pilot.press("2")
-        edges = table(pilot)
-        row = next(i for i, e in enumerate(edges.rows_shown)
-                   if (e.path, e.line) == (edge.path, edge.line))
-        edges.move_cursor(row=row)
+        edges, row = await _review_at(pilot, edge.path, edge.line)
         await pilot.pause()
         detail = str(app.screen.query_one("#edge-detail").render())
         assert "# [/] [bold]x ·[2J" in detail and "\x1b" not in detail
@@ -296,12 +301,7 @@ async def test_the_source_of_an_edge_below_a_page_break_shows_the_import(
 
     app = make_app(sample, sample / "phase1.toml")
     async with app.run_test(size=(200, 60)) as pilot:
-        await ready(pilot)
-        await pilot.press("2")
-        edges = table(pilot)
-        row = next(i for i, e in enumerate(edges.rows_shown)
-                   if (e.path, e.line) == (edge.path, edge.line + 1))
-        edges.move_cursor(row=row)
+        await _review_at(pilot, edge.path, edge.line + 1)
         await pilot.press("o")
         assert isinstance(app.screen, SourceScreen)
         shown = str(app.screen.query_one(VerticalScroll).query_one(Static).render())
