@@ -184,7 +184,8 @@ def django_section(runs: int, rope_runs: int, libcst: bool, apply_runs: int,
         sample = measure.run(anchors.libcst_command("django.utils.text",
                                                     "django.utils.textproc.text"), cwd=copy)
         result["libcst"] = {**summarise([sample]),
-                            "tail": sample.stderr.strip().splitlines()[-5:]}
+                            "tail": sample.stderr.strip().splitlines()[-5:],
+                            "measured_on": machine()["cpu"]}
     return result
 
 
@@ -420,7 +421,10 @@ def main(argv: list[str] | None = None) -> int:
                 results[key] = value
         earlier_libcst = previous.get("django", {}).get("libcst")
         if "django" in sections and "libcst" not in results["django"] and earlier_libcst:
-            results["django"]["libcst"] = {**earlier_libcst, "earlier_run": True}
+            results["django"]["libcst"] = {
+                **earlier_libcst, "earlier_run": True,
+                "measured_on": earlier_libcst.get("measured_on",
+                                                  previous.get("machine", {}).get("cpu"))}
         kept = []
         for earlier in previous.get("history", []):
             still = sorted(set(earlier["sections"]) - sections)
