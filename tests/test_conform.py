@@ -227,8 +227,90 @@ def test_the_style_is_read_from_the_projects_config(tmp_path: Path) -> None:
         root = make_repo(tmp_path / name.replace(" ", "-"), files, git_repo=False)
         style = conform.detect(root)
         assert (style.sorter, style.formatter, style.code_line_length) == expected, name
+        assert style.flake8 == (name in ("pre-commit", "flake8 only")), name
     django = conform.detect(tmp_path / "django")
     assert 'lint.isort.known-first-party = ["django"]' in django.ruff_overrides
+
+
+def test_a_project_linting_with_flake8_is_told_by_any_of_its_configs(tmp_path: Path) -> None:
+    linting = {
+        ".flake8": {".flake8": "[flake8]\nextend-ignore = E203\n"},
+        "setup.cfg": {"setup.cfg": "[metadata]\nname = x\n[flake8]\nexclude = build\n"},
+        "tox.ini": {"tox.ini": "[flake8]\nmax-line-length = 88\n"},
+        "a tox environment": {"tox.ini": "[tox]\nenvlist = py\n[testenv:flake8]\n"
+                                         "deps = flake8\ncommands = flake8 .\n"},
+        "pyproject": {"pyproject.toml": "[tool.flake8]\nmax-line-length = 88\n"},
+        "pre-commit": {".pre-commit-config.yaml": "repos:\n- repo: x\n  hooks:\n"
+                                                  "  - id: flake8\n"},
+    }
+    not_linting = {
+        "nothing": {},
+        "pycodestyle alone": {"setup.cfg": "[pycodestyle]\nmax-line-length = 88\n"},
+        "another tox environment": {"tox.ini": "[testenv:lint]\ncommands = ruff check\n"},
+        "flake8 as a folder": {".flake8/README": "not a config\n"},
+        "a broken setup.cfg": {"setup.cfg": "[flake8\nmax-line-length = 88\n"},
+    }
+    for name, files in {**linting, **not_linting}.items():
+        root = make_repo(tmp_path / name.replace(" ", "-"), files, git_repo=False)
+        assert conform.detect(root).flake8 == (name in linting), name
+
+
+DJANGO_LIKE = {
+    "pyproject.toml": '[tool.black]\ntarget-version = ["py310"]\n'
+                      '[tool.isort]\nprofile = "black"\nknown_first_party = "app"\n',
+    "setup.cfg": "[flake8]\nmax-line-length = 88\nextend-ignore = E203\n",
+    "app/__init__.py": "",
+    "app/infrastructure/__init__.py": "",
+    "app/infrastructure/shared_data_middleware.py": "value = 1\n",
+    "app/infrastructure/cache/__init__.py": "",
+    "app/infrastructure/cache/backend.py": "value = 2\n",
+    "app/user.py": "from app.infrastructure.cache.backend import value\n\nprint(value)\n",
+}
+
+
+def _flake8(repo: Path, *paths: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flake8", *paths], cwd=repo,
+                          capture_output=True, text=True, check=False)
+
+
+def test_facades_pass_the_lint_of_a_project_linting_with_flake8(tmp_path: Path) -> None:
+    """Django's way (black, isort, flake8 with its own settings): flake8 passes on what
+    apply wrote, facades included, which the tool still recognises and removes."""
+    repo = make_repo(tmp_path / "repo", DJANGO_LIKE)
+    assert _flake8(repo, "app").returncode == 0
+    _apply(repo, [("app.infrastructure.shared_data_middleware",
+                   "app.services.networking.middleware.shared_data_middleware"),
+                  ("app.infrastructure.cache", "app.storage.persistent.cache")],
+           facades_on=True)
+    linted = _flake8(repo, "app")
+    assert linted.returncode == 0, linted.stdout
+    facade_paths = ("app/infrastructure/shared_data_middleware.py",
+                    "app/infrastructure/cache/__init__.py")
+    for path in facade_paths:
+        content = (repo / path).read_bytes()
+        assert content.count(facades.FLAKE8_EXEMPTION) == 1, path
+        assert facades.as_generated(content), path
+        # What the exemption spares it: the meant star import, twice (and the
+        # package's black-style slice, where E203 is not ignored).
+        (tmp_path / "bare.py").write_bytes(content.replace(facades.FLAKE8_EXEMPTION, b""))
+        bare = _flake8(tmp_path, "--max-line-length", "88", "bare.py")
+        assert " F401 " in bare.stdout and " F403 " in bare.stdout, bare.stdout
+    assert _ruff(repo, "check", "--select", "E,F,W", "--line-length", "88",
+                 "app").returncode == 0
+    git(repo, "commit", "-qam", "apply")
+    removed = run("facades", repo / "pyagent-plan.toml", "--remove")
+    assert removed.code == 0, removed.out + removed.err
+    assert not any((repo / path).exists() for path in facade_paths)
+
+
+def test_a_project_without_flake8_gets_the_facades_as_ever(tmp_path: Path) -> None:
+    files = {**DJANGO_LIKE, "setup.cfg": "[metadata]\nname = app\n"}
+    repo = make_repo(tmp_path / "repo", files)
+    _apply(repo, [("app.infrastructure.shared_data_middleware", "app.services.middleware")],
+           facades_on=True)
+    content = (repo / "app/infrastructure/shared_data_middleware.py").read_bytes()
+    assert facades.FLAKE8_EXEMPTION not in content
+    assert facades.as_generated(content)
 
 
 def test_a_linked_config_is_not_read(tmp_path: Path) -> None:

@@ -95,6 +95,9 @@ class Style:
     """`--config` settings for ruff standing for another tool's (isort's, black's)."""
     config_files: tuple[str, ...] = ()
     """Repo-relative config files ruff reads."""
+    flake8: bool = False
+    """The project lints with flake8 (its config, a tox environment or a pre-commit hook
+    says so): the facades are exempt from it (`facades.exempt_from_flake8`)."""
 
     @property
     def active(self) -> bool:
@@ -149,7 +152,8 @@ def detect(root: Path) -> Style:
                     if _is_regular(root / name))
     return Style(sorter=sorter, formatter=formatter, line_length=line_length,
                  code_line_length=code_line_length, has_ruff_config=ruff_file is not None,
-                 ruff_overrides=tuple(overrides), config_files=configs)
+                 ruff_overrides=tuple(overrides), config_files=configs,
+                 flake8=_lints_with_flake8(root, tool, hooks))
 
 
 @dataclass(frozen=True)
@@ -547,6 +551,21 @@ def _flake8_line_length(root: Path) -> int | None:
                 if number:
                     return number
     return None
+
+
+def _lints_with_flake8(root: Path, tool: dict[str, Any], hooks: set[str]) -> bool:
+    """A `.flake8` file, a `[flake8]` section (setup.cfg, tox.ini; pyproject.toml's
+    `[tool.flake8]`, read by a plugin), a tox environment `flake8` or a pre-commit hook
+    `flake8`."""
+    if "flake8" in hooks or isinstance(tool.get("flake8"), dict) or _is_regular(
+            root / ".flake8"):
+        return True
+    for name in ("setup.cfg", "tox.ini"):
+        parser = _ini(root / name)
+        if parser is not None and (parser.has_section("flake8")
+                                   or parser.has_section("testenv:flake8")):
+            return True
+    return False
 
 
 def _pre_commit_hooks(root: Path) -> set[str]:

@@ -252,6 +252,25 @@ def _marker(old: str, new: str, width: int) -> str:
     return line + "\n" if len(line) <= width else f"{MARKER} {old}\n#   -> {new}\n"
 
 
+_RUFF_EXEMPTION = b"\n# ruff: noqa: F403\n"
+"""The templates' ruff directive (the star import is meant), after the marker."""
+FLAKE8_EXEMPTION = b"# flake8: noqa\n"
+"""flake8's whole-file exemption: its pyflakes checks flag the meant star import twice
+(F401, F403), pycodestyle the formatters' `x[len(y) :]` (E203, unless the project
+ignores it), and any plugin may flag what a shim does."""
+
+
+def exempt_from_flake8(content: bytes) -> bytes:
+    """A facade (before its stamp) for a project that lints with flake8: flake8 skips it
+    (`FLAKE8_EXEMPTION`, under the ruff directive). Added after the project's sorter
+    and formatter ran: ruff reads the line as a blanket `noqa` (and would not sort)."""
+    at = content.find(_RUFF_EXEMPTION)
+    if at < 0:  # pragma: no cover - the templates carry the directive
+        raise ValueError("a facade without its ruff directive")
+    end = at + len(_RUFF_EXEMPTION)
+    return content[:end] + FLAKE8_EXEMPTION + content[end:]
+
+
 def stamped(content: bytes) -> bytes:
     """`content` with the sha256 of its own bytes on a line after its marker line."""
     match = _MARKER_RE.search(content[:MARKER_WITHIN])
