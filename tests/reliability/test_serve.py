@@ -77,7 +77,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
             stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         printed_url = _printed_url(output, process)
-        _wait_listening(port, process)
+        with socket.socket() as client:  # printed once it listens, not before
+            assert client.connect_ex(("127.0.0.1", port)) == 0
         token = parse_qs(urlsplit(printed_url).query).get("token", [""])[0]
         yield Served(port=port, token=token, printed_url=printed_url)
     finally:
@@ -95,17 +96,6 @@ def _printed_url(output: Path, process: subprocess.Popen[bytes]) -> str:
         assert process.poll() is None, f"serve exited: {text}"
         time.sleep(0.1)
     raise AssertionError(f"serve printed no URL in {TIMEOUT} s")
-
-
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        with socket.socket() as client:
-            if client.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        assert process.poll() is None, "serve exited before listening"
-        time.sleep(0.1)
-    raise AssertionError(f"serve did not listen on {port} in {TIMEOUT} s")
 
 
 def _session() -> aiohttp.ClientSession:
@@ -248,3 +238,4 @@ def test_a_port_already_taken_is_a_one_line_error(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: cannot listen on 127.0.0.1:"), result.stderr
     assert "address already in use" in last, result.stderr
+    assert "http://" not in result.stderr + result.stdout  # no URL that leads nowhere

@@ -19,7 +19,10 @@ requests to loopback (a cross-site page opening a WebSocket, or a DNS name rebou
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
+import signal
 import sys
 from typing import Any
 
@@ -71,6 +74,23 @@ class LoopbackServer(Server):
         return app
 
     async def on_startup(self, app: web.Application) -> None:
+        """Nothing to say yet: the socket is not bound before the startup hooks ran (a
+        port already taken used to print the URL, then fail). `serve` announces it."""
+
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's `serve`, the URL printed once the server listens: aiohttp
+        calls `run_app`'s `print` after its sites started (textual-serve passes a
+        silent one)."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal.SIGINT, self.request_exit)
+            loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False,
+                    loop=loop, print=lambda *_: self._announce())
+
+    def _announce(self) -> None:
         print(f"serving the workbench on {self.url} (ctrl+c stops it)", file=sys.stderr,
               flush=True)
 
