@@ -14,7 +14,7 @@ import pytest
 from pyagent_workbench.rewrite import facades as facade_module
 from support.cli import run
 from support.plans import write_plan
-from support.repos import make_repo
+from support.repos import git, make_repo
 
 FILES: dict[str, str | bytes] = {
     "app/__init__.py": "",
@@ -280,6 +280,23 @@ def test_pytest_warnings_as_errors_is_reported(tmp_path: Path) -> None:
             "into errors") in diff.out
     no_facades = run("diff", repo / "plan.toml", "--no-facades")
     assert "turns warnings into errors" not in no_facades.out
+
+
+def test_a_linked_pytest_config_is_not_read(tmp_path: Path) -> None:
+    """Configuration linked from outside the repo is never read (it may point anywhere):
+    the warning above comes from the repo's own files only."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
+    repo = make_repo(tmp_path / "repo", FILES)
+    (repo / "pytest.ini").symlink_to(outside / "pytest.ini")
+    git(repo, "add", "pytest.ini")
+    git(repo, "commit", "-qm", "a linked pytest.ini")
+    write_plan(repo / "plan.toml", [("app.infra.attention", "app.infra.engine.attention")],
+               packages=["app"], facades=True)
+    diff = run("diff", repo / "plan.toml")
+    assert diff.code == 0, diff.err
+    assert "turns warnings into errors" not in diff.out
 
 
 # -- recognising a facade the tool wrote, byte for byte --------------------------------------

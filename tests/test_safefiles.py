@@ -57,3 +57,38 @@ def test_reading_goes_on_past_the_size_seen_at_the_open_until_the_end() -> None:
 def test_a_folder_is_not_read(tmp_path: Path) -> None:
     with pytest.raises(safefiles.NotRegular):
         safefiles.read_regular(tmp_path)
+
+
+def test_a_config_file_is_read_only_when_it_is_its_own(tmp_path: Path) -> None:
+    """`read_ini` and `read_toml`, every reader of the repo's configuration: a link (to a
+    file outside, even a valid one), a FIFO, a folder, bytes that are not UTF-8 and text
+    that does not parse give nothing, at once."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "setup.cfg").write_text("[flake8]\nmax-line-length = 99\n")
+    (outside / "pyproject.toml").write_text('[tool.ruff]\nline-length = 99\n')
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    cases = {
+        "setup.cfg": lambda path: path.write_text("[flake8]\nmax-line-length = 88\n"),
+        "link.cfg": lambda path: path.symlink_to(outside / "setup.cfg"),
+        "fifo.cfg": os.mkfifo,
+        "folder.cfg": Path.mkdir,
+        "latin1.cfg": lambda path: path.write_bytes(b"[flake8]\n# caf\xe9\n"),
+        "broken.cfg": lambda path: path.write_text("[flake8\nmax-line-length = 88\n"),
+        "pyproject.toml": lambda path: path.write_text('[tool.ruff]\nline-length = 88\n'),
+        "link.toml": lambda path: path.symlink_to(outside / "pyproject.toml"),
+        "fifo.toml": os.mkfifo,
+        "broken.toml": lambda path: path.write_text("[tool.ruff\n"),
+    }
+    for name, make in cases.items():
+        make(repo / name)
+    read = {name: safefiles.read_ini(repo / name) for name in cases if name.endswith(".cfg")}
+    assert [name for name, parser in read.items() if parser is not None] == ["setup.cfg"]
+    assert read["setup.cfg"] is not None
+    assert read["setup.cfg"].get("flake8", "max-line-length") == "88"
+    tables = {name: safefiles.read_toml(repo / name) for name in cases
+              if name.endswith(".toml")}
+    assert tables == {"pyproject.toml": {"tool": {"ruff": {"line-length": 88}}},
+                      "link.toml": {}, "fifo.toml": {}, "broken.toml": {}}
+    assert safefiles.read_ini(repo / "missing.cfg") is None

@@ -14,12 +14,15 @@ to.
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import errno
 import os
 import stat
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from pyagent_workbench.errors import OutputError
 
@@ -50,6 +53,45 @@ def read_regular(path: os.PathLike[str] | str, *, limit: int = READ_LIMIT,
         return _read_up_to(handle, limit, info.st_size)
     finally:
         os.close(handle)
+
+
+def read_config_text(path: Path) -> str | None:
+    """A configuration file of the repo as text: a regular file, not a link (linked
+    configuration is named where it matters, never read: it may point anywhere), UTF-8;
+    `None` otherwise."""
+    if path.is_symlink():
+        return None
+    try:
+        return read_regular(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def read_ini(path: Path) -> configparser.ConfigParser | None:
+    """An ini-style configuration file of the repo (`setup.cfg`, `tox.ini`, `.flake8`...),
+    parsed without interpolation; `None` when `read_config_text` has no text or it does
+    not parse."""
+    text = read_config_text(path)
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return parser
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML configuration file of the repo, parsed; `{}` when `read_config_text` has no
+    text or it does not parse."""
+    text = read_config_text(path)
+    if text is None:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
 
 
 def _read_up_to(handle: int, limit: int, size: int) -> bytes:

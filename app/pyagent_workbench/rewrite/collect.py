@@ -11,12 +11,10 @@ JSON to a file outside the repo (pytest's own listing changes with the repo's `a
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 import subprocess
 import tempfile
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,26 +60,13 @@ def uses_pytest(root: Path) -> bool:
         return True
     if (root / "pytest.ini").is_file():
         return True
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(safefiles.read_regular(pyproject).decode("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        tool = data.get("tool")
-        pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
-        if isinstance(pytest_table, dict) and "ini_options" in pytest_table:
-            return True
+    tool = safefiles.read_toml(root / "pyproject.toml").get("tool")
+    pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
+    if isinstance(pytest_table, dict) and "ini_options" in pytest_table:
+        return True
     for name, section in (("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
-        path = root / name
-        if not path.is_file():
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(safefiles.read_regular(path).decode("utf-8"))
-        except (OSError, configparser.Error, UnicodeDecodeError):
-            continue
-        if parser.has_section(section):
+        parser = safefiles.read_ini(root / name)
+        if parser is not None and parser.has_section(section):
             return True
     return False
 

@@ -25,7 +25,6 @@ parses.
 
 from __future__ import annotations
 
-import configparser
 import contextlib
 import functools
 import json
@@ -33,7 +32,6 @@ import os
 import re
 import subprocess
 import tempfile
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -115,7 +113,7 @@ class Style:
 def detect(root: Path) -> Style:
     """The project's sorter and formatter, from pyproject.toml, ruff.toml, setup.cfg,
     tox.ini, .isort.cfg and .pre-commit-config.yaml at its root."""
-    pyproject = _toml(root / "pyproject.toml")
+    pyproject = safefiles.read_toml(root / "pyproject.toml")
     tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
     ruff, ruff_file = _ruff_settings(root, tool)
     isort = _isort_settings(root, tool)
@@ -464,19 +462,10 @@ def _is_regular(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    if not _is_regular(path):
-        return {}
-    try:
-        return tomllib.loads(safefiles.read_regular(path).decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-        return {}
-
-
 def _ruff_settings(root: Path, tool: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Ruff's settings and the file they come from (ruff.toml wins over pyproject)."""
     for name in (".ruff.toml", "ruff.toml"):
-        data = _toml(root / name)
+        data = safefiles.read_toml(root / name)
         if data or _is_regular(root / name):
             return data, name
     ruff = tool.get("ruff")
@@ -488,23 +477,10 @@ def _isort_settings(root: Path, tool: dict[str, Any]) -> dict[str, Any] | None:
         return dict(tool["isort"])
     for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"),
                           ("tox.ini", "isort")):
-        parser = _ini(root / name)
+        parser = safefiles.read_ini(root / name)
         if parser is not None and parser.has_section(section):
             return dict(parser.items(section))
     return None
-
-
-def _ini(path: Path) -> configparser.ConfigParser | None:
-    """An ini-style config file of the repo, read; `None` when it is not a regular file
-    or does not parse."""
-    if not _is_regular(path):
-        return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(safefiles.read_regular(path).decode("utf-8"))
-    except (configparser.Error, UnicodeDecodeError, OSError):
-        return None
-    return parser
 
 
 def _isort_overrides(settings: dict[str, Any]) -> list[str]:
@@ -541,7 +517,7 @@ def _isort_value(key: str, value: Any) -> str | None:
 
 def _flake8_line_length(root: Path) -> int | None:
     for name in (".flake8", "setup.cfg", "tox.ini"):
-        parser = _ini(root / name)
+        parser = safefiles.read_ini(root / name)
         if parser is None:
             continue
         for section in ("flake8", "pycodestyle"):
@@ -561,7 +537,7 @@ def _lints_with_flake8(root: Path, tool: dict[str, Any], hooks: set[str]) -> boo
             root / ".flake8"):
         return True
     for name in ("setup.cfg", "tox.ini"):
-        parser = _ini(root / name)
+        parser = safefiles.read_ini(root / name)
         if parser is not None and (parser.has_section("flake8")
                                    or parser.has_section("testenv:flake8")):
             return True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import configparser
 import re
-import tomllib
 from pathlib import Path
+
+from pyagent_workbench import safefiles
 
 
 def _is_error_filter(value: str) -> bool:
@@ -20,27 +20,17 @@ def _is_error_filter(value: str) -> bool:
 
 def warnings_are_errors(root: Path) -> str | None:
     """The config file (and key) that makes DeprecationWarning an error, if any."""
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        options = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    tool = safefiles.read_toml(root / "pyproject.toml").get("tool")
+    pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
+    options = pytest_table.get("ini_options") if isinstance(pytest_table, dict) else None
+    if isinstance(options, dict):
         found = _check(options.get("filterwarnings", []), options.get("addopts", ""))
         if found:
             return f"pyproject.toml [tool.pytest.ini_options] {found}"
     for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"),
                           ("setup.cfg", "tool:pytest")):
-        path = root / name
-        if not path.is_file():
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(path.read_text(encoding="utf-8"))
-        except (configparser.Error, UnicodeDecodeError):
-            continue
-        if not parser.has_section(section):
+        parser = safefiles.read_ini(root / name)
+        if parser is None or not parser.has_section(section):
             continue
         filters = parser.get(section, "filterwarnings", fallback="").splitlines()
         found = _check(filters, parser.get(section, "addopts", fallback=""))
