@@ -142,3 +142,45 @@ def test_a_reference_with_escaped_dots_split_at_a_backslash_is_seen() -> None:
         assert split_across_a_join(text, reference), text
         assert _may_split_a_reference(text, reference), text
     assert not _may_split_a_reference(b'x = "a" ", b"', reference)
+
+
+# -- documentation directives: literal-led patterns and a line-start check ------------------
+
+_OLD_DIRECTIVE = re.compile(
+    r"^(?P<head>[ \t]*\.\.[ \t]+(?:auto\w+|module|currentmodule|py:\w+)::[ \t]+)"
+    r"(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)", re.MULTILINE)
+_OLD_MKDOCSTRINGS = re.compile(
+    r"^(?P<head>[ \t]*:::[ \t]+)(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)", re.MULTILINE)
+"""The directives' patterns as they were, `^` under MULTILINE: the definition."""
+
+_DOC_PIECES = st.lists(st.sampled_from([
+    ".. automodule:: app.core.db", "..  module::\tapp.core.db.Engine", ".. py:class:: app.x",
+    ".. currentmodule:: app.core.db", "... automodule:: app.core.db", "::: app.core.db",
+    ":::: app.core.db", "x ::: app.core.db", "text .. automodule:: app.core.db",
+    ":mod:`app.core.db`", ":py:class:`~app.core.db.Engine`", " ", "\t", "\n", "\r\n", "\r",
+    "app.core.db", ".", ":", "`", "x", "\u00e9"]), max_size=14)
+
+
+@given(_DOC_PIECES)
+@settings(max_examples=2000, deadline=None)
+def test_doc_directives_found_from_their_dots_are_those_at_a_line_start(pieces: list[str]
+                                                                       ) -> None:
+    """`rewrite_doc_references` finds a directive from its literal `..` (or `:::`) and
+    keeps it only after a line's blanks: the same rewrite as the patterns anchored with
+    `^` under MULTILINE."""
+    from pyagent_workbench.model.resolver import Resolver
+    from pyagent_workbench.rewrite import references
+
+    resolver = Resolver({"app.core.db": "app.storage.db"},
+                        frozenset({"app", "app.core", "app.core.db"}))
+    text = "".join(pieces)
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        new = resolver.new_name(name)
+        return match.group(0) if new == name else match.group("head") + new
+
+    expected = text
+    for pattern in (_OLD_DIRECTIVE, references._ROLE, _OLD_MKDOCSTRINGS):
+        expected = pattern.sub(replace, expected)
+    assert references.rewrite_doc_references(text, resolver)[0] == expected

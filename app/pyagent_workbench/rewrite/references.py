@@ -70,12 +70,17 @@ def folder_renames(packages: dict[str, str], prefix: str) -> list[tuple[str, str
 
 _DOTTED = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+"
 _DIRECTIVE = re.compile(
-    rf"^(?P<head>[ \t]*\.\.[ \t]+(?:auto\w+|module|currentmodule|py:\w+)::[ \t]+)"
-    rf"(?P<name>{_DOTTED})", re.MULTILINE)
+    rf"(?P<head>\.\.[ \t]+(?:auto\w+|module|currentmodule|py:\w+)::[ \t]+)"
+    rf"(?P<name>{_DOTTED})")
+"""A Sphinx directive naming a module, from its `..`: it counts only at a line's start,
+after blanks (`_at_line_start`). A `^` under MULTILINE would be tried at every
+character; a pattern opening with literal bytes jumps from candidate to candidate (a
+match never spans lines, so one refused mid-line hides none that starts a line)."""
 _ROLE = re.compile(
     rf"(?P<head>:(?:py:)?(?:mod|class|func|meth|attr|data|exc|obj|const|type):`[~!]?)"
     rf"(?P<name>{_DOTTED})(?=`)")
-_MKDOCSTRINGS = re.compile(rf"^(?P<head>[ \t]*:::[ \t]+)(?P<name>{_DOTTED})", re.MULTILINE)
+_MKDOCSTRINGS = re.compile(rf"(?P<head>:::[ \t]+)(?P<name>{_DOTTED})")
+"""mkdocstrings' `::: pkg.mod`, at a line's start after blanks, as `_DIRECTIVE`."""
 
 
 def rewrite_doc_references(text: str, resolver: Resolver) -> tuple[str, int]:
@@ -84,6 +89,8 @@ def rewrite_doc_references(text: str, resolver: Resolver) -> tuple[str, int]:
 
     def replace(match: re.Match[str]) -> str:
         nonlocal count
+        if match.re is not _ROLE and not _at_line_start(match):
+            return match.group(0)
         name = match.group("name")
         new = resolver.new_name(name)
         if new == name or not resolver.resolves(name):
@@ -94,3 +101,10 @@ def rewrite_doc_references(text: str, resolver: Resolver) -> tuple[str, int]:
     for pattern in (_DIRECTIVE, _ROLE, _MKDOCSTRINGS):
         text = pattern.sub(replace, text)
     return text, count
+
+
+def _at_line_start(match: re.Match[str]) -> bool:
+    """Whether only blanks (spaces, tabs) come before `match` on its line."""
+    text, start = match.string, match.start()
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip(" \t")
