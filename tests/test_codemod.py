@@ -4,11 +4,15 @@ whole-file and the statement-level rewrite."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import statements
+from pyagent_workbench.rewrite import codestrings, statements
 from pyagent_workbench.rewrite.context import FileContext, RewriteState
 from pyagent_workbench.rewrite.files import FileRewrite, statement_pattern
 from support.codemod import (
@@ -862,3 +866,54 @@ def test_where_no_plain_import_names_a_moved_root_only_imports_are_visited(
     assert "from app.infra.engine.attention import Cache" in read_in_part
     assert "from app.infra.engine import attention as att" in read_in_part
     assert '"app.infra.attention.Attention"' in read_in_part  # (strings: another rewriter's)
+
+
+_CODE_CALL_PIECES = [
+    'exec("import app.core.base.agent_core")\n',
+    'builtins.\\\n    exec(CODE)\n',
+    '@register(eval("app.core.base.helpers"))\ndef f(x=compile(SRC, "f", "exec")):\n'
+    '    return x\n',
+    '@register(eval("app.core.base.helpers"))\n@cached\ndef h():\n    return 1\n',
+    'class C(Base, meta=eval(CODE)):\n    def m(self):\n        exec(f"x = {1}")\n',
+    'CODE = "import app.core.base.agent_core"\n',
+    'SRC: str = textwrap.dedent("""\n    import app.core.base.helpers\n""")\n',
+    'def g():\n    CODE = "from app.core.base import helpers"\n    return CODE\n',
+    'value = "exec eval compile"  # the words alone\n',
+    'cursor.execute(sql); PATTERN = re.compile("x"); evaluated = recompile(1)\n',
+    'exec_, éexec = 1, 2\nexec_(1); éexec(2); _eval(3)\n',
+    'x = [lambda: __builtins__.exec("pass") for _ in range(2)]\n',
+    'if True:\n    pass\nelse:\n    exec(\n        "import os"\n    )\n',
+    'print("nothing to see")\n',
+    'runner.exec("import app.core.base.agent_core")\n',
+    'class T:\n    X = eval("1")\n\n    def a(self):\n        return 1\n\n'
+    '    @staticmethod\n    @wrap(exec("pass"))\n    def b():\n        return 2\n',
+    'try:\n    pass\nexcept exec("E") as error:\n    pass\nelse:\n'
+    '    compile("x", "f", "exec")\nfinally:\n    done()\n',
+    'match value:\n    case {"k": 1} if eval("True"):\n        exec("pass")\n'
+    '    case _:\n        pass\n',
+    'for item in eval("[1]"):\n    while exec("0"):\n        pass\n'
+    'else:\n    with open(eval("p")) as handle:\n        handle.read()\n',
+    'async def c(x=exec("1")) -> eval("int"):\n    async with a as b:\n'
+    '        await compile("x", "f", "exec")\n',
+]
+
+
+@given(st.lists(st.sampled_from(_CODE_CALL_PIECES), min_size=1, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_code_calls_found_over_their_lines_are_those_of_the_whole_walk(pieces: list[str]
+                                                                      ) -> None:
+    """`ast_code_calls` walks only the top-level statements over the lines that write a
+    code function's name (decorators included): the same calls and literals as the
+    walk of the whole tree."""
+    text = "".join(pieces).encode()
+    tree = ast.parse(text)
+    line_starts = [0] + [at + 1 for at, byte in enumerate(text) if byte == ord("\n")]
+    lines = codestrings.code_word_lines(text, line_starts)
+    whole_calls, whole_literals = codestrings.ast_code_calls(tree)
+    calls, literals = codestrings.ast_code_calls(tree, lines)
+
+    def where(nodes: list[Any]) -> list[tuple[int, int]]:
+        return sorted((node.lineno, node.col_offset) for node in nodes)
+
+    assert where(calls) == where(whole_calls)
+    assert literals == whole_literals

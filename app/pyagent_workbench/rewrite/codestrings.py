@@ -23,6 +23,7 @@ import re
 import unicodedata
 import warnings
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -622,30 +623,94 @@ class NamedCode(cst.CSTVisitor):
 # -- the same questions on `ast`, for the statement-level rewrite ----------------------------
 
 
-def ast_code_calls(tree: ast.Module) -> tuple[list[ast.Call], list[ast.expr]]:
+def ast_code_calls(tree: ast.Module, lines: Sequence[int] | None = None
+                   ) -> tuple[list[ast.Call], list[ast.expr]]:
     """The calls that may run a string of `tree` as code (a superset of what
     `code_argument` takes), and the literals the file binds to a name that one of them
-    is given (`exec(CODE)`: only the whole file tells which of them it runs)."""
+    is given (`exec(CODE)`: only the whole file tells which of them it runs). `lines`
+    (sorted): the only lines that can hold such a call, those where the name of a
+    `CODE_FUNCTIONS` is written (`code_word_lines`); only the statements over them are
+    walked, and the whole tree only for the literals of a name given."""
     calls: list[ast.Call] = []
     named: set[str] = set()
+    for part in ([tree] if lines is None else _parts_over(tree, lines)):
+        for node in ast.walk(part):
+            if isinstance(node, ast.Call) and _ast_is_code_call(node):
+                source = node.args[0] if node.args else next(
+                    (k.value for k in node.keywords if k.arg == "source"), None)
+                code = _ast_unwrapped(source) if source is not None else None
+                if isinstance(code, ast.Name):
+                    named.add(code.id)
+                if any(_ast_is_literal(part) for part in ast.walk(node)):
+                    calls.append(node)
+    if not named:
+        return calls, []
     literals: dict[str, list[ast.expr]] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _ast_is_code_call(node):
-            source = node.args[0] if node.args else next(
-                (k.value for k in node.keywords if k.arg == "source"), None)
-            code = _ast_unwrapped(source) if source is not None else None
-            if isinstance(code, ast.Name):
-                named.add(code.id)
-            if any(_ast_is_literal(part) for part in ast.walk(node)):
-                calls.append(node)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             literal = _ast_unwrapped(node.value)
             if _ast_is_literal(literal):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, ast.Name):
+                    if isinstance(target, ast.Name) and target.id in named:
                         literals.setdefault(target.id, []).append(literal)
     return calls, [literal for name in sorted(named) for literal in literals.get(name, [])]
+
+
+def code_word_lines(text: bytes, line_starts: Sequence[int]) -> list[int]:
+    """The numbers (from 1, sorted) of the lines of `text` where a name of
+    `CODE_FUNCTIONS` is written as a word: no byte of a name touches it (`execute`,
+    `recompile` name no code function; a byte past ASCII is part of a name in code).
+    `line_starts`: the offset of each line."""
+    lines: set[int] = set()
+    for word in CODE_FUNCTIONS:
+        encoded = word.encode()
+        at = text.find(encoded)
+        while at >= 0:
+            end = at + len(encoded)
+            if not (at and text[at - 1] in _NAME_BYTES) and not (
+                    end < len(text) and text[end] in _NAME_BYTES):
+                lines.add(bisect.bisect_right(line_starts, at))
+            at = text.find(encoded, end)
+    return sorted(lines)
+
+
+_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+                        + bytes(range(0x80, 0x100)))
+
+
+def _parts_over(node: ast.AST, lines: Sequence[int]) -> Iterator[ast.AST]:
+    """The parts of `node` (a module, a compound statement, a handler or a case) that
+    may hold a call on `lines`: of each list of statements, only those spanning one of
+    the lines (a definition from its first decorator), each read the same way; every
+    other child (a header's expressions, a handler's type) whole."""
+    for value in (getattr(node, name) for name in node._fields):
+        if not isinstance(value, list):
+            if isinstance(value, ast.AST):
+                yield value
+            continue
+        for child in value:
+            if isinstance(child, ast.stmt):
+                first = min([child.lineno, *(decorator.lineno for decorator in
+                                             getattr(child, "decorator_list", ()))])
+                at = bisect.bisect_left(lines, first)
+                if at == len(lines) or lines[at] > (child.end_lineno or child.lineno):
+                    continue  # no line of it names a code function
+                if _holds_statements(child):
+                    yield from _parts_over(child, lines)
+                else:
+                    yield child
+            elif isinstance(child, (ast.excepthandler, ast.match_case)):
+                yield from _parts_over(child, lines)
+            elif isinstance(child, ast.AST):
+                yield child
+
+
+def _holds_statements(node: ast.AST) -> bool:
+    return any(isinstance(value, list) and any(isinstance(item, (ast.stmt, ast.excepthandler,
+                                                                   ast.match_case))
+                                                 for item in value)
+               for value in (getattr(node, name) for name in node._fields))
 
 
 def _ast_is_code_call(node: ast.Call) -> bool:

@@ -998,7 +998,8 @@ def _want_code_strings(text: bytes, tree: ast.Module, spans: StatementSpans,
     name (`exec(CODE)`) is judged on the whole file, unless no literal the file binds
     to that name could change or be reported (the whole-file rewrite leaves those as
     they are: `DottedStringRewriter._code_string`)."""
-    calls, named = codestrings.ast_code_calls(tree)
+    calls, named = codestrings.ast_code_calls(
+        tree, codestrings.code_word_lines(text, line_starts))
     if any(_code_may_change(text, literal, line_starts, resolver) for literal in named):
         raise _Unsupported
     for call in calls:
