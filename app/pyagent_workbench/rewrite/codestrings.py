@@ -633,8 +633,8 @@ def ast_code_calls(tree: ast.Module, lines: Sequence[int] | None = None
     walked, and the whole tree only for the literals of a name given."""
     calls: list[ast.Call] = []
     named: set[str] = set()
-    for part in ([tree] if lines is None else _parts_over(tree, lines)):
-        for node in ast.walk(part):
+    for subtree in ([tree] if lines is None else _parts_over(tree, lines)):
+        for node in ast.walk(subtree):
             if isinstance(node, ast.Call) and _ast_is_code_call(node):
                 source = node.args[0] if node.args else next(
                     (k.value for k in node.keywords if k.arg == "source"), None)
