@@ -27,8 +27,11 @@ from pyagent_workbench.model.validation import is_test_path
 
 MARKER = "# pyagent-workbench: facade"
 _MARKER_RE = re.compile(
-    rb"^# pyagent-workbench: facade (?P<old>[\w.]+)(?: |\n#   )-> (?P<new>[\w.]+)"
-    rb"(?P<stamp>\n# pyagent-workbench: sha256 (?P<digest>[0-9a-f]{32}))?$", re.MULTILINE)
+    rb"^# pyagent-workbench: facade (?P<old>[\w.]+)(?: |\r?\n#   )-> (?P<new>[\w.]+)"
+    rb"(?P<stamp>(?P<newline>\r?\n)# pyagent-workbench: sha256 (?P<digest>[0-9a-f]{32}))?"
+    rb"(?=\r?$)", re.MULTILINE)
+"""The marker line (on two lines when one is too long) and its stamp, in a facade whose
+lines end in LF, or in CRLF where the project's formatter writes them so."""
 DIGEST_LENGTH = 32
 """Hex digits of the sha256 kept: 128 bits tell any edit, on a line a linter accepts."""
 MARKER_WITHIN = 2000
@@ -252,9 +255,10 @@ def _marker(old: str, new: str, width: int) -> str:
     return line + "\n" if len(line) <= width else f"{MARKER} {old}\n#   -> {new}\n"
 
 
-_RUFF_EXEMPTION = b"\n# ruff: noqa: F403\n"
-"""The templates' ruff directive (the star import is meant), after the marker."""
-FLAKE8_EXEMPTION = b"# flake8: noqa\n"
+_RUFF_EXEMPTION = re.compile(rb"^# ruff: noqa: F403(\r?\n)", re.MULTILINE)
+"""The templates' ruff directive (the star import is meant), after the marker, with the
+line ending the formatter left (ruff's `line-ending` may make it CRLF)."""
+FLAKE8_EXEMPTION = b"# flake8: noqa"
 """flake8's whole-file exemption: its pyflakes checks flag the meant star import twice
 (F401, F403), pycodestyle the formatters' `x[len(y) :]` (E203, unless the project
 ignores it), and any plugin may flag what a shim does."""
@@ -262,13 +266,16 @@ ignores it), and any plugin may flag what a shim does."""
 
 def exempt_from_flake8(content: bytes) -> bytes:
     """A facade (before its stamp) for a project that lints with flake8: flake8 skips it
-    (`FLAKE8_EXEMPTION`, under the ruff directive). Added after the project's sorter
-    and formatter ran: ruff reads the line as a blanket `noqa` (and would not sort)."""
-    at = content.find(_RUFF_EXEMPTION)
-    if at < 0:  # pragma: no cover - the templates carry the directive
-        raise ValueError("a facade without its ruff directive")
-    end = at + len(_RUFF_EXEMPTION)
-    return content[:end] + FLAKE8_EXEMPTION + content[end:]
+    (`FLAKE8_EXEMPTION`, under the ruff directive, with its line ending). Added after
+    the project's sorter and formatter ran: ruff reads the line as a blanket `noqa` (and
+    would not sort)."""
+    match = _RUFF_EXEMPTION.search(content)
+    if match is None:  # not from the templates: the exemption at the end will do
+        newline = b"\r\n" if b"\r\n" in content else b"\n"
+        ending = b"" if content.endswith(b"\n") else newline
+        return content + ending + FLAKE8_EXEMPTION + newline
+    return (content[:match.end()] + FLAKE8_EXEMPTION + match.group(1)
+            + content[match.end():])
 
 
 def stamped(content: bytes) -> bytes:
@@ -277,7 +284,8 @@ def stamped(content: bytes) -> bytes:
     if match is None:  # pragma: no cover - the templates carry the marker
         raise ValueError("a facade without its marker line")
     digest = _digest(content)
-    return (content[:match.end()] + b"\n# pyagent-workbench: sha256 " + digest
+    newline = b"\r\n" if content[match.end():match.end() + 2] == b"\r\n" else b"\n"
+    return (content[:match.end()] + newline + b"# pyagent-workbench: sha256 " + digest
             + content[match.end():])
 
 
