@@ -30,7 +30,7 @@ import libcst as cst
 
 from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import depth, patterns
+from pyagent_workbench.rewrite import depth, literals, patterns
 from pyagent_workbench.rewrite.imports import dotted
 
 CODE_FUNCTIONS = frozenset({"exec", "eval", "compile"})
@@ -659,24 +659,9 @@ def ast_code_calls(tree: ast.Module, lines: Sequence[int] | None = None
 
 def code_word_lines(text: bytes, line_starts: Sequence[int]) -> list[int]:
     """The numbers (from 1, sorted) of the lines of `text` where a name of
-    `CODE_FUNCTIONS` is written as a word: no byte of a name touches it (`execute`,
-    `recompile` name no code function; a byte past ASCII is part of a name in code).
-    `line_starts`: the offset of each line."""
-    lines: set[int] = set()
-    for word in CODE_FUNCTIONS:
-        encoded = word.encode()
-        at = text.find(encoded)
-        while at >= 0:
-            end = at + len(encoded)
-            if not (at and text[at - 1] in _NAME_BYTES) and not (
-                    end < len(text) and text[end] in _NAME_BYTES):
-                lines.add(bisect.bisect_right(line_starts, at))
-            at = text.find(encoded, end)
-    return sorted(lines)
-
-
-_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
-                        + bytes(range(0x80, 0x100)))
+    `CODE_FUNCTIONS` is written as a word (`literals.code_words`: `execute` or
+    `recompile` is none). `line_starts`: the offset of each line."""
+    return sorted({bisect.bisect_right(line_starts, at) for at in literals.code_words(text)})
 
 
 def _parts_over(node: ast.AST, lines: Sequence[int]) -> Iterator[ast.AST]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pyagent_workbench import safefiles
@@ -50,20 +51,28 @@ _DOT = ord(".")
 def may_run_code(text: bytes) -> bool:
     """Whether `CODE_HINT` finds something in `text`, five times faster (0.13 s on the
     candidates of Django's 30 moves with the regex, whose three branches are tried at
-    every `e`, `c` and `b`): each word found by `bytes.find`, its neighbours checked
-    here. None of the words overlaps itself, so a search may go on after each."""
+    every `e`, `c` and `b`): each word found by `code_words`, what is before it checked
+    here."""
+    for start in code_words(text):
+        if not start or text[start - 1] != _DOT:
+            return True
+        if text.find(b"builtins", 0, start - 1) >= 0:
+            return True
+    return False
+
+
+def code_words(text: bytes) -> Iterator[int]:
+    """Where `exec`, `eval` or `compile` is written as a word: no name byte right after
+    it, none right before (a dot may be), each found by `bytes.find`. None of the words
+    overlaps itself, so a search may go on after each."""
     for word in _CODE_WORDS:
         start = text.find(word)
         while start >= 0:
             end = start + len(word)
-            if end == len(text) or text[end] not in _WORD_BYTES:  # `\b` after the word
-                before = text[start - 1] if start else None
-                if before is None or (before not in _WORD_BYTES and before != _DOT):
-                    return True
-                if before == _DOT and text.find(b"builtins", 0, start - 1) >= 0:
-                    return True
+            if ((end == len(text) or text[end] not in _WORD_BYTES)  # `\b` after the word
+                    and not (start and text[start - 1] in _WORD_BYTES)):
+                yield start
             start = text.find(word, end)
-    return False
 
 
 class NamesDefined:

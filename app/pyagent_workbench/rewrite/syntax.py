@@ -226,18 +226,18 @@ def _header_line(text: bytes, at: int) -> int | None:
     """Where the line break before a header's `def` or `class` (at `at`) is, when only
     blanks, or `async` and blanks, lie between; `None` when something else does. Read
     back over those bytes alone: a long line of words costs no more than its length."""
-    start = at
-    while start and text[start - 1] in _BLANK_BYTES:
-        start -= 1
-    if start and text[start - 1] == 0x0A:
-        return start - 1
-    if start < at and text.endswith(b"async", 0, start):
-        start -= 5
-        while start and text[start - 1] in _BLANK_BYTES:
-            start -= 1
-        if start and text[start - 1] == 0x0A:
-            return start - 1
-    return None
+    start = _past_blanks(text, at)
+    if not (start and text[start - 1] == 0x0A) and start < at and text.endswith(
+            b"async", 0, start):
+        start = _past_blanks(text, start - 5)
+    return start - 1 if start and text[start - 1] == 0x0A else None
+
+
+def _past_blanks(text: bytes, at: int) -> int:
+    """Where the run of blanks that ends at `at` starts."""
+    while at and text[at - 1] in _BLANK_BYTES:
+        at -= 1
+    return at
 
 
 def _brackets_may_nest(text: bytes, levels: int) -> bool:
