@@ -25,6 +25,7 @@ parses.
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import functools
 import json
@@ -116,7 +117,8 @@ def detect(root: Path) -> Style:
     pyproject = safefiles.read_toml(root / "pyproject.toml")
     tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
     ruff, ruff_file = _ruff_settings(root, tool)
-    isort = _isort_settings(root, tool)
+    inis = {name: safefiles.read_ini(root / name) for name in _INI_CONFIGS}
+    isort = _isort_settings(inis, tool)
     black = tool.get("black") if isinstance(tool.get("black"), dict) else None
     hooks = _pre_commit_hooks(root)
 
@@ -145,13 +147,13 @@ def detect(root: Path) -> Style:
     code_line_length = (_int(ruff.get("line-length")) or (88 if ruff_file else None)
                         or line_length or (88 if formatter == "black" else None)
                         or _int(isort.get("line_length") if isort else None)
-                        or _flake8_line_length(root))
+                        or _flake8_line_length(inis))
     configs = tuple(name for name in (*_RUFF_CONFIGS, "setup.cfg", "tox.ini", ".isort.cfg")
                     if _is_regular(root / name))
     return Style(sorter=sorter, formatter=formatter, line_length=line_length,
                  code_line_length=code_line_length, has_ruff_config=ruff_file is not None,
                  ruff_overrides=tuple(overrides), config_files=configs,
-                 flake8=_lints_with_flake8(root, tool, hooks))
+                 flake8=_lints_with_flake8(root, inis, tool, hooks))
 
 
 @dataclass(frozen=True)
@@ -472,12 +474,17 @@ def _ruff_settings(root: Path, tool: dict[str, Any]) -> tuple[dict[str, Any], st
     return (ruff, "pyproject.toml") if isinstance(ruff, dict) else ({}, None)
 
 
-def _isort_settings(root: Path, tool: dict[str, Any]) -> dict[str, Any] | None:
+_INI_CONFIGS = (".isort.cfg", ".flake8", "setup.cfg", "tox.ini")
+"""The ini-style config files `detect` reads (each once)."""
+_Inis = dict[str, configparser.ConfigParser | None]
+
+
+def _isort_settings(inis: _Inis, tool: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(tool.get("isort"), dict):
         return dict(tool["isort"])
     for name, section in ((".isort.cfg", "settings"), ("setup.cfg", "isort"),
                           ("tox.ini", "isort")):
-        parser = safefiles.read_ini(root / name)
+        parser = inis[name]
         if parser is not None and parser.has_section(section):
             return dict(parser.items(section))
     return None
@@ -515,9 +522,9 @@ def _isort_value(key: str, value: Any) -> str | None:
     return None
 
 
-def _flake8_line_length(root: Path) -> int | None:
+def _flake8_line_length(inis: _Inis) -> int | None:
     for name in (".flake8", "setup.cfg", "tox.ini"):
-        parser = safefiles.read_ini(root / name)
+        parser = inis[name]
         if parser is None:
             continue
         for section in ("flake8", "pycodestyle"):
@@ -529,7 +536,8 @@ def _flake8_line_length(root: Path) -> int | None:
     return None
 
 
-def _lints_with_flake8(root: Path, tool: dict[str, Any], hooks: set[str]) -> bool:
+def _lints_with_flake8(root: Path, inis: _Inis, tool: dict[str, Any], hooks: set[str]
+                       ) -> bool:
     """A `.flake8` file, a `[flake8]` section (setup.cfg, tox.ini; pyproject.toml's
     `[tool.flake8]`, read by a plugin), a tox environment `flake8` or a pre-commit hook
     `flake8`."""
@@ -537,7 +545,7 @@ def _lints_with_flake8(root: Path, tool: dict[str, Any], hooks: set[str]) -> boo
             root / ".flake8"):
         return True
     for name in ("setup.cfg", "tox.ini"):
-        parser = safefiles.read_ini(root / name)
+        parser = inis[name]
         if parser is not None and (parser.has_section("flake8")
                                    or parser.has_section("testenv:flake8")):
             return True
