@@ -6,6 +6,7 @@ after, a file the project never kept sorted is left as the rewrite made it."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -413,6 +414,24 @@ def test_what_the_bytes_check_clears_is_never_cut(lines: list[tuple[tuple[str, s
         assert not cut
 
 
+_IMPORTING = st.lists(st.sampled_from(
+    ["import a.b", "from a.b import c", "from  a import (", "import a, b.c as d", "\timport x",
+     "  from .rel import y", "from import x", "import", "reimport x", "x = 'import a'",
+     "fromage import", "from a.b  import*", "# import a", "\r", "\n", " ", "é", "\x00"]),
+    max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_IMPORTING)
+def test_the_import_lines_are_those_the_line_start_regex_finds(pieces: list[str]) -> None:
+    """`import_lines` (the lines holding the word `import`, each matched at its start)
+    finds what `_IMPORT_LINE` after every line break finds in the whole text."""
+    text = "".join(pieces).encode("utf-8")
+    whole = re.compile(b"\n" + conform._IMPORT_LINE.pattern)
+    assert [m.groups() for m in conform.import_lines(text)] == [
+        m.groups() for m in whole.finditer(b"\n" + text)]
+
+
 _CUTTABLE = st.tuples(
     st.sampled_from(["", "    ", "\t", "  \x0c"]),
     st.sampled_from(['"a string of words, long enough to cut",', "r'raw words in a string',",
@@ -599,6 +618,25 @@ def test_a_file_neither_sorted_nor_formatted_before_is_left_as_rewritten(
         tmp_path: Path) -> None:
     user = LONG_IMPORT_UNSORTED.replace("def use():", "def use( ):")
     repo = _long_import_repo(tmp_path, user)
+    _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
+    assert (repo / "app/user.py").read_text() == user.replace(
+        "app.zeta", "app.storage.backends.zeta")
+
+
+def test_a_file_unsorted_and_unformatted_only_where_sorting_mends_it_is_left(
+        tmp_path: Path) -> None:
+    """Its one lapse of format is an import too long for the line, which sorting wraps
+    as the formatter would: formatting after sorting changes nothing, so whether it was
+    formatted is asked only once the sorter's check finds it was not sorted (then it
+    would be formatted alone). It was not: left as the rewrite made it."""
+    user = LONG_IMPORT_UNSORTED.replace(
+        "second_long_name_of_it\nimport", "second_long_name_of_it, third_long_name_of_it\nimport")
+    repo = _long_import_repo(tmp_path, user)
+    (repo / "app/zeta.py").write_text("first_long_name_of_it = 1\nsecond_long_name_of_it = 2\n"
+                                      "third_long_name_of_it = 3\n")
+    git(repo, "commit", "-qam", "a third name")
+    assert _ruff(repo, "format", "--check", "app/user.py").returncode == 1
+    assert _ruff(repo, "check", "app/user.py").returncode == 1  # I001: not sorted
     _apply(repo, [("app.zeta", "app.storage.backends.zeta")])
     assert (repo / "app/user.py").read_text() == user.replace(
         "app.zeta", "app.storage.backends.zeta")
