@@ -10,8 +10,11 @@ import pytest
 from pyagent_workbench.rewrite import statements
 from support.codemod import assert_rewrite
 
-MOVES = {"app.infra.db": "app.storage.db", "app.infra": "app.platform.infra"}
-MODULES = ["app", "app.infra", "app.infra.db", "app.infra.cache", "app.core"]
+MOVES = {"app.infra.db": "app.storage.db", "app.infra": "app.platform.infra",
+         "app.core.jobs": "app.work.jobs", "app.core.tasks": "app.work.tasks",
+         "app.core.named": "app.work.renamed", "app.core.top": "top"}
+MODULES = ["app", "app.infra", "app.infra.db", "app.infra.cache", "app.core", "app.core.jobs",
+           "app.core.tasks", "app.core.stays", "app.core.named", "app.core.top"]
 
 PLAIN = {
     "one name": ("from app.infra.db import Engine\n",
@@ -32,6 +35,11 @@ PLAIN = {
                           b"from app.storage.db import Engine\r\nx = 1\r\n"),
     "no line end at the end of the file": ("from app.infra.db import Engine",
                                            "from app.storage.db import Engine"),
+    "a moved submodule": ("from app.core import jobs\n", "from app.work import jobs\n"),
+    "moved submodules going to one package, one aliased": (
+        "from app.core import jobs as j, tasks\n", "from app.work import jobs as j, tasks\n"),
+    "a submodule moving with its package": ("from app.infra import cache, helper\n",
+                                            "from app.platform.infra import cache, helper\n"),
 }
 
 TO_LIBCST = {
@@ -40,6 +48,15 @@ TO_LIBCST = {
     "a submodule among the names": ("from app.infra import db, helper\n",
                                     "from app.storage import db\n"
                                     "from app.platform.infra import helper\n"),
+    "a submodule going elsewhere than its package's names": (
+        "from app.core import jobs, thing\n",
+        "from app.work import jobs\nfrom app.core import thing\n"),
+    "a submodule staying beside one moving": (
+        "from app.core import jobs, stays\n",
+        "from app.work import jobs\nfrom app.core import stays\n"),
+    "a submodule moved to the top level": ("from app.core import top\n", "import top\n"),
+    "a submodule renamed": ("from app.core import named\n",
+                            "from app.work import renamed as named\n"),
     "a relative import": ("from .db import Engine\n", "from ...storage.db import Engine\n"),
     "a star": ("from app.infra.db import *\n", "from app.storage.db import *\n"),
     "two statements on a line": ("from app.infra.db import Engine; x = 1\n",

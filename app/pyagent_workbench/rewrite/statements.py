@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from pyagent_workbench.model import names
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import codestrings, depth, syntax
 from pyagent_workbench.rewrite.context import (
@@ -831,7 +832,7 @@ def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: 
     """As `ImportRewriter._may_join`: the two come from one statement, and one holds
     what an earlier part split off it."""
     found = []
-    names: tuple[str, ...] = ()
+    original: tuple[str, ...] = ()
     first, second = (mine, theirs) if mine.lineno < theirs.lineno else (theirs, mine)
     for statement in (first, second):
         module = _absolute_ast(statement, context.package)
@@ -839,10 +840,10 @@ def _from_one_statement(mine: ast.ImportFrom, theirs: ast.ImportFrom, resolver: 
             return False
         imported = [alias.name for alias in statement.names]
         found.append(pieces_of(module, imported, resolver))
-        names += originally(resolver, module, imported)
+        original += originally(resolver, module, imported)
     (origins_a, earlier_a), (origins_b, earlier_b) = found
     return bool(origins_a & origins_b) and (earlier_a or earlier_b) and imported_together(
-        resolver, context, names)
+        resolver, context, original)
 
 
 def _absolute_ast(statement: ast.ImportFrom, package: str | None) -> str | None:
@@ -1198,22 +1199,35 @@ _NAME_OF_ALIAS = re.compile(r"[ \t]*([A-Za-z_]\w*)", re.ASCII)
 
 
 def _plain_from_import(text: str, resolver: Resolver) -> str | None:
-    """The span rewritten when it is a plain `from` import (`_PLAIN_FROM_IMPORT`) of
-    names that are not modules: the import rewriter's work on such a statement, when no
-    part of the plan is applied apart (no `later`, no `earlier`), is to put the module's
-    new name in place of the old (`leave_ImportFrom`: every name goes where its module
-    goes, one run, the names as written), and it is the same whatever other statements
-    it sees (its prescan does not look into `from` imports). `None`: anything else, for
-    libcst. `benchmarks/crosscheck.py` compares this with the whole-file rewrite on
-    every file of Django and sympy."""
+    """The span rewritten when it is a plain `from` import (`_PLAIN_FROM_IMPORT`) whose
+    names all go to one module, as they are named: the import rewriter's work on such a
+    statement, when no part of the plan is applied apart (no `later`, no `earlier`), is
+    to put that module's name in place of the old (`leave_ImportFrom`: one run, the
+    names as written), and it is the same whatever other statements it sees (its
+    prescan does not look into `from` imports). A name that is a module goes where the
+    moves take it (`from a import b` with `a.b` moved to `x.b` becomes `from x import
+    b`), the others where their module goes. `None`: anything else (names going to
+    several modules or to the top level, a module renamed), for libcst.
+    `benchmarks/crosscheck.py` compares this with the whole-file rewrite on every file
+    of Django and sympy."""
     match = _PLAIN_FROM_IMPORT.fullmatch(text)
     if match is None:
         return None
     module = match["module"]
-    if any(resolver.is_module(f"{module}.{_NAME_OF_ALIAS.match(part)[1]}")  # type: ignore[index]
-           for part in match["names"].split(",")):
-        return None  # a submodule: it may go elsewhere than its package
-    target = resolver.new_name(module)
+    targets = set()
+    for part in match["names"].split(","):
+        name = _NAME_OF_ALIAS.match(part)[1]  # type: ignore[index]
+        full = f"{module}.{name}"
+        if resolver.is_module(full) and resolver.is_moved(full):
+            moved_to = resolver.new_name(full)
+            if names.last(moved_to) != name:
+                return None  # renamed: imported under its old name
+            targets.add(names.parent(moved_to))
+        else:
+            targets.add(resolver.new_name(module))
+    if len(targets) != 1 or "" in targets:
+        return None  # split over several modules, or to a top-level module's import
+    (target,) = targets
     if target == module:
         return text
     return match["head"] + target + text[match.end("module"):]
