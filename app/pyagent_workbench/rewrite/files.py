@@ -221,12 +221,14 @@ def find_mentions(text: str, path: str, pattern: re.Pattern[str], *, kind: str |
     return mentions
 
 
-def review_notes(path: str, source: bytes, imports: ImportRewriter,
+def review_notes(path: str, source: bytes, imports: ImportRewriter | None,
                  strings: DottedStringRewriter) -> list[str]:
     """What a rewrite of one file leaves for a person to look at, a line each: imports
-    it could not rewrite, runtime identities it left alone, and the longer strings in
-    which it rewrote a module path (shown at the line of the first one)."""
-    notes = [f"{path}:{_line_of(source, p.code)}: {p.message}" for p in imports.problems]
+    it could not rewrite (`imports`: none where libcst did not rewrite them), runtime
+    identities it left alone, and the longer strings in which it rewrote a module path
+    (shown at the line of the first one)."""
+    notes = [f"{path}:{_line_of(source, p.code)}: {p.message}"
+             for p in (imports.problems if imports is not None else [])]
     notes += [f"{path}:{_line_of_written(source, p.code)}: {p.message}"
               for p in strings.code_problems]
     notes += [f"{path}:{_line_of(source, i.value)}: \"{i.value}\" is {i.reason}; left "

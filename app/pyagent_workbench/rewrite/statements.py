@@ -54,7 +54,7 @@ from pyagent_workbench.rewrite.imports import (
 )
 from pyagent_workbench.rewrite.literals import DOTTED_REFERENCE, may_run_code
 from pyagent_workbench.rewrite.origin import imported_together, originally
-from pyagent_workbench.rewrite.strings import DottedStringRewriter
+from pyagent_workbench.rewrite.strings import PLACED_BY_CALL, DottedStringRewriter
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar,
@@ -169,6 +169,9 @@ class StatementSpan:
     docstring_only: bool = False
     wanted: bool = False
     """It holds something that may change: it goes to the transformers."""
+    expression: ast.AST | None = None
+    """A header's expression (`None` for lines of simple statements, and an annotation's:
+    a string there is judged by its place, `_strings_alone`)."""
 
 
 @dataclass
@@ -191,7 +194,9 @@ class StatementSpans:
             start = line_starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
             end = (line_starts[node.end_lineno - 1]  # type: ignore[attr-defined]
                    + node.end_col_offset)  # type: ignore[attr-defined]
-            spans.append(StatementSpan(start, end, is_header=True, supported=supported))
+            spans.append(StatementSpan(
+                start, end, is_header=True, supported=supported,
+                expression=None if id(node) in found.annotations else node))
         spans.sort(key=lambda s: (s.start, -s.end))
         return cls(spans, owners)
 
@@ -230,6 +235,8 @@ class _StatementWalk:
         """`id()` of every docstring statement."""
         self.headers: list[tuple[ast.AST, bool]] = []
         """Header expressions, with whether this path may rewrite them."""
+        self.annotations: set[int] = set()
+        """`id()` of the header expressions that are annotations."""
         self._note_docstring(tree.body)
         self._walk(tree.body)
 
@@ -248,6 +255,15 @@ class _StatementWalk:
                 pending.extend(reversed(block))
 
     def _compound(self, statement: ast.stmt) -> None:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = statement.args
+            self.annotations.update(
+                id(argument.annotation) for argument in (
+                    *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                    arguments.vararg, arguments.kwarg)
+                if argument is not None and argument.annotation is not None)
+            if statement.returns is not None:
+                self.annotations.add(id(statement.returns))
         for node in _header_expressions(statement):
             if node is not None:
                 self.headers.append((node, True))
@@ -746,19 +762,29 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
     batch = _Batch.of(text, wanted, roots, newline)
     textual = not (roots & resolver.source_roots or resolver.later or resolver.earlier
                    or resolver.origin)
-    plain = [_plain_from_import(span_text, resolver) if textual else None
-             for span_text in batch.texts]
+    statements_of: dict[int, list[ast.stmt]] = {}
+    for statement, owner in spans.owners:
+        statements_of.setdefault(id(owner), []).append(statement)
+    plain = [_from_import(span_text, statements_of.get(id(span), []), resolver)
+             if textual else None for span, span_text in zip(wanted, batch.texts, strict=True)]
     plain_changed = sum(new is not None and new != old for new, old in zip(plain, batch.texts,
                                                                          strict=True))
+    literals = DottedStringRewriter(resolver, context=context)
+    """What the spans rewritten without libcst did to their string literals."""
+    if textual and not found.runs_code:
+        _rewrite_strings_alone(text, statements_of, wanted, plain, line_starts, literals)
+    changed = any(new is not None and new != old for new, old in zip(plain, batch.texts,
+                                                                     strict=True))
     rest = [span for span, new in zip(wanted, plain, strict=True) if new is None]
     if not rest:
-        # Nothing but `from a.b import c, d` lines: the rewrite libcst would make (the
-        # module's new name in place of the old, all else as written) is made here.
+        # Nothing but `from a.b import c, d` lines and statements whose strings are judged
+        # by their text (`_strings_alone`): the rewrite libcst would make is made here.
         new_code = batch.code_of([new for new in plain if new is not None]) \
-            if plain_changed else None
+            if changed else None
         return FileRewrite(
             context.path, bom + batch.splice(text, new_code), changed_imports=plain_changed,
-            problems=built_at_run_time(context.path, source, resolver),
+            changed_strings=literals.changed,
+            problems=review_notes(context.path, source, None, literals),
             compiled=state.compile_check and new_code is not None and batch.changes_compile(
                 new_code))
     # libcst rewrites the other spans (alone: what it does to each span is the same).
@@ -777,9 +803,10 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
     if others_code is not None and imports.changed_imports:
         _refuse_joins(spans, others, others.outputs(others_code), resolver, context)
     new_code = others_code
-    if others is not batch and (others_code is not None or plain_changed):
+    if others is not batch and (others_code is not None or changed):
         outputs = iter(others.outputs(others_code) if others_code is not None else others.texts)
         new_code = batch.code_of([next(outputs) if new is None else new for new in plain])
+    strings.absorb(literals)
     changed_imports = imports.changed_imports + plain_changed
     return FileRewrite(
         context.path, bom + batch.splice(text, new_code),
@@ -789,6 +816,113 @@ def _rewrite_tree(source: bytes, bom: bytes, text: bytes, newline: str, tree: as
         problems=review_notes(context.path, source, imports, strings),
         compiled=state.compile_check and new_code is not None and batch.changes_compile(
             new_code))
+
+
+_STRING_OPENING = re.compile(r"([A-Za-z]{0,2})('\'\'|\"\"\"|'|\")")
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+
+
+def _rewrite_strings_alone(text: bytes, statements_of: dict[int, list[ast.stmt]],
+                           wanted: list[StatementSpan], new_texts: list[str | None],
+                           line_starts: list[int], literals: DottedStringRewriter) -> None:
+    """`new_texts[i]` for each wanted span `_strings_alone` rewrites, where it is `None`
+    (the span not rewritten yet); `statements_of`: each span's simple statements, by
+    its `id()`."""
+    for index, span in enumerate(wanted):
+        if new_texts[index] is None:
+            nodes: list[ast.AST] = ([span.expression] if span.expression is not None
+                                    else [] if span.is_header  # (an annotation)
+                                    else list(statements_of.get(id(span), [])))
+            if nodes:
+                new_texts[index] = _strings_alone(text, span, nodes, line_starts, literals)
+
+
+def _strings_alone(text: bytes, span: StatementSpan, nodes: list[ast.AST],
+                   line_starts: list[int], literals: DottedStringRewriter) -> str | None:
+    """The span's new text, its string literals rewritten by the string rewriter's rules
+    (`DottedStringRewriter.literal_value`) without libcst, where nothing around them
+    changes how it judges them (`_judged_by_their_text`), each one literal (not two
+    side by side, judged as one string). `None` (libcst rewrites the span) where not:
+    then nothing here was counted."""
+    judged = _judged_by_their_text(nodes)
+    if judged is None:
+        return None
+    found, keys = judged
+    written: list[tuple[int, int, str, str, str, bool]] = []
+    for node in found:
+        start = line_starts[node.lineno - 1] + node.col_offset
+        end = line_starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[operator]
+        literal = _one_literal(text[start:end].decode("utf-8"))
+        if literal is None:
+            return None
+        written.append((start, end, *literal, id(node) in keys))
+    pieces: list[bytes] = []
+    done = span.start
+    for start, end, prefix, quote, raw, key in sorted(written):
+        value = literals.literal_value(raw, prefix, quote, key=key)
+        if value is not None:
+            pieces += [text[done:start], value.encode("utf-8")]
+            done = end
+    return (b"".join(pieces) + text[done:span.end]).decode("utf-8")
+
+
+def _judged_by_their_text(nodes: list[ast.AST]
+                          ) -> tuple[list[ast.Constant], set[int]] | None:
+    """The string literals of `nodes` (the simple statements of a span, or a header's
+    expression that is not an annotation) and the `id()` of those that are a
+    dictionary's key (rewritten as any, and listed), when the string rewriter judges
+    each by its text alone: no import (the import rewriter's), no annotation (a string
+    there names the module as the code does), no f-string, no comparison with a literal
+    (`__name__ == "a.b"`), no `sys.modules[...]`, no call of a function whose arguments
+    it judges by their place (`getLogger`, `import_module`, `exec`...). `None` where one
+    stands among them."""
+    found: list[ast.Constant] = []
+    keys: set[int] = set()
+    for top in nodes:
+        if isinstance(top, ast.stmt) and not isinstance(top, _PLAIN_STATEMENTS):
+            return None
+        for node in ast.walk(top):
+            if isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    found.append(node)
+            elif isinstance(node, ast.JoinedStr):
+                return None
+            elif isinstance(node, ast.Compare):
+                if any(isinstance(operand, ast.Constant) and isinstance(operand.value, str)
+                       for operand in (node.left, *node.comparators)):
+                    return None
+            elif isinstance(node, ast.Subscript):
+                if _dotted_ast(node.value) in ("sys.modules", "modules"):
+                    return None
+            elif isinstance(node, ast.Call):
+                function = node.func
+                name = (function.attr if isinstance(function, ast.Attribute)
+                        else function.id if isinstance(function, ast.Name) else None)
+                if name in PLACED_BY_CALL:
+                    return None
+            elif isinstance(node, ast.Dict):
+                keys.update(id(key) for key in node.keys if key is not None)
+    return found, keys
+
+
+def _one_literal(token: str) -> tuple[str, str, str] | None:
+    """A string literal's prefix, quote and text between its quotes (libcst's
+    `raw_value`), or `None` where `token` is several literals side by side."""
+    opening = _STRING_OPENING.match(token)
+    if opening is None:
+        return None
+    prefix, quote = opening.groups()
+    raw = token[opening.end():len(token) - len(quote)]
+    if not token.endswith(quote) or len(token) - len(quote) < opening.end() \
+            or quote in _ESCAPED.sub("", raw):
+        return None
+    return prefix, quote, raw
+
+
+_PLAIN_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.Return, ast.Delete, ast.Pass,
+                     ast.Break, ast.Continue, ast.Raise, ast.Assert, ast.Global, ast.Nonlocal)
+"""The simple statements `_judged_by_their_text` reads (not imports, annotated
+assignments, nor any statement a later Python adds)."""
 
 
 def _refuse_joins(spans: StatementSpans, batch: _Batch, new_texts: list[str],
@@ -1187,40 +1321,41 @@ class _Batch:
         return b"".join(pieces) + source[done:] if pieces else source
 
 
-_PLAIN_FROM_IMPORT = re.compile(
-    r"(?P<head>[ \t]*from[ \t]+)(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
-    r"(?P<import>[ \t]+import[ \t]+)"
-    r"(?P<names>[A-Za-z_]\w*(?:[ \t]+as[ \t]+[A-Za-z_]\w*)?"
-    r"(?:[ \t]*,[ \t]*[A-Za-z_]\w*(?:[ \t]+as[ \t]+[A-Za-z_]\w*)?)*)"
-    r"(?P<tail>[ \t]*(?:#[^\r\n]*)?\r?\n?)", re.ASCII)
-"""One absolute `from` import on one line, its names bare (no brackets, no `*`, no
-backslash, no `;`), a comment after it at most."""
-_NAME_OF_ALIAS = re.compile(r"[ \t]*([A-Za-z_]\w*)", re.ASCII)
+_FROM_MODULE = re.compile(
+    r"(?P<head>[ \t]*from[ \t]+)(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]+import(?!\w)",
+    re.ASCII)
+"""The opening of an absolute `from` import, its module written without blanks."""
 
 
-def _plain_from_import(text: str, resolver: Resolver) -> str | None:
-    """The span rewritten when it is a plain `from` import (`_PLAIN_FROM_IMPORT`) whose
-    names all go to one module, as they are named: the import rewriter's work on such a
-    statement, when no part of the plan is applied apart (no `later`, no `earlier`), is
-    to put that module's name in place of the old (`leave_ImportFrom`: one run, the
-    names as written), and it is the same whatever other statements it sees (its
-    prescan does not look into `from` imports). A name that is a module goes where the
-    moves take it (`from a import b` with `a.b` moved to `x.b` becomes `from x import
-    b`), the others where their module goes. `None`: anything else (names going to
-    several modules or to the top level, a module renamed), for libcst.
-    `benchmarks/crosscheck.py` compares this with the whole-file rewrite on every file
-    of Django and sympy."""
-    match = _PLAIN_FROM_IMPORT.fullmatch(text)
-    if match is None:
+def _from_import(text: str, statements: list[ast.stmt], resolver: Resolver) -> str | None:
+    """The span rewritten when it is one absolute `from` import (`text` opening with
+    `_FROM_MODULE`: no backslash before the module, no blanks inside its name; the
+    names as they come, in brackets or not, comments among them) whose names all go to
+    one module, as they are named: the import rewriter's work on such a statement, when
+    no part of the plan is applied apart (no `later`, no `earlier`), is to put that
+    module's name in place of the old (`leave_ImportFrom`: one run, the names as
+    written, its brackets, commas and comments kept), and it is the same whatever other
+    statements it sees (its prescan does not look into `from` imports). A name that is
+    a module goes where the moves take it (`from a import b` with `a.b` moved to `x.b`
+    becomes `from x import b`), the others where their module goes. `None`: anything
+    else (a relative import, a `*`, names going to several modules or to the top level,
+    a module renamed), for libcst. `benchmarks/crosscheck.py` compares this with the
+    whole-file rewrite on every file of Django and sympy."""
+    if len(statements) != 1 or not isinstance(statements[0], ast.ImportFrom):
         return None
-    module = match["module"]
+    statement = statements[0]
+    module = statement.module
+    if statement.level or module is None or any(alias.name == "*" for alias in statement.names):
+        return None
+    match = _FROM_MODULE.match(text)
+    if match is None or match["module"] != module:
+        return None
     targets = set()
-    for part in match["names"].split(","):
-        name = _NAME_OF_ALIAS.match(part)[1]  # type: ignore[index]
-        full = f"{module}.{name}"
+    for alias in statement.names:
+        full = f"{module}.{alias.name}"
         if resolver.is_module(full) and resolver.is_moved(full):
             moved_to = resolver.new_name(full)
-            if names.last(moved_to) != name:
+            if names.last(moved_to) != alias.name:
                 return None  # renamed: imported under its old name
             targets.add(names.parent(moved_to))
         else:

@@ -39,6 +39,12 @@ _NAMING_A_MODULE = frozenset({
     "import_module", "__import__", "find_spec", "spec_from_file_location", "spec_from_loader",
     "ModuleSpec", "ModuleType", "new_module", "reload", "run_module"})
 """Functions whose first argument is a module's name (which may not exist yet)."""
+_IDENTITY_CALLS = {"getLogger": "a logger name", "ContextVar": "a ContextVar name"}
+"""Functions whose first argument is a runtime identity, with what it is."""
+PLACED_BY_CALL = frozenset({"__import__", *_NAMING_A_MODULE, *_IDENTITY_CALLS,
+                            *codestrings.CODE_FUNCTIONS})
+"""Functions whose arguments `DottedStringRewriter` judges by their place (`visit_Call`:
+code to run, a module's name, a runtime identity)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class DottedStringRewriter(cst.CSTTransformer):
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
                 self._module_names.add(value)
-        reason = {"getLogger": "a logger name", "ContextVar": "a ContextVar name"}.get(function)
+        reason = _IDENTITY_CALLS.get(function)
         if reason and node.args:
             value = node.args[0].value
             if isinstance(value, cst.SimpleString):
@@ -340,45 +346,73 @@ class DottedStringRewriter(cst.CSTTransformer):
         if original_node in self._pieces:
             replacement = self._pieces.pop(original_node)
             if replacement is None:
-                return self._nested(original_node, updated_node)
+                value = self._nested(updated_node.raw_value, updated_node.prefix,
+                                     updated_node.quote,
+                                     identity=original_node in self._identity_nodes)
+                return updated_node if value is None else updated_node.with_changes(value=value)
             self.changed += 1
             quote = updated_node.quote
             return updated_node.with_changes(
                 value=f"{updated_node.prefix}{quote}{replacement}{quote}")
-        raw = updated_node.raw_value
+        value = self.literal_value(
+            updated_node.raw_value, updated_node.prefix, updated_node.quote,
+            identity=self._identity_nodes.get(original_node),
+            module_name=original_node in self._module_names,
+            annotation=original_node in self._annotations, key=original_node in self._keys,
+            check=self._to_check.get(original_node))
+        return updated_node if value is None else updated_node.with_changes(value=value)
+
+    def literal_value(self, raw: str, prefix: str, quote: str, *, identity: str | None = None,
+                      module_name: bool = False, annotation: bool = False, key: bool = False,
+                      check: str | None = None) -> str | None:
+        """The new text of one string literal (neither bytes nor an f-string, nor a piece
+        of a concatenation, nor code run) written `prefix` `quote` `raw` `quote`, or
+        `None` to leave it, given where it stands: `identity`, why it is a runtime
+        identity; `module_name`, the first argument of a call taking a module's name;
+        `annotation`, in an annotation; `key`, a dictionary's key; `check`, why a
+        person should look at it again once rewritten. What it leaves or rewrites is
+        counted and listed here (`changed`, `identities`, `keys`, `checks`, `nested`)."""
         match = DOTTED_REFERENCE.match(raw)
         if match is None:
-            return self._nested(original_node, updated_node)
+            return self._nested(raw, prefix, quote, identity=identity is not None)
         path = match.group("path")
         new = self.resolver.new_name(path)
         if new == path:
-            return updated_node
-        reason = self._identity_nodes.pop(original_node, None)
-        if reason is not None:
-            self.identities.append(Identity(raw, reason))
-            return updated_node
-        if original_node not in self._module_names and not self.resolver.resolves(path):
+            return None
+        if identity is not None:
+            self.identities.append(Identity(raw, identity))
+            return None
+        if not module_name and not self.resolver.resolves(path):
             # "pkg.debug.preserve_context" names no module and nothing pkg.debug defines:
             # an environ key, a ContextVar name, data that only starts like a reference.
             self.identities.append(Identity(raw, "not a module nor a name its module defines"))
-            return updated_node
-        if original_node in self._annotations:
+            return None
+        if annotation:
             for old_import, alias in sorted(self.aliases.items(), key=lambda a: -len(a[0])):
                 if path == old_import or path.startswith(old_import + "."):
                     new = alias + path[len(old_import):]
                     break
         self.changed += 1
-        if original_node in self._keys:
+        if key:
             self.keys.append(raw)
-        if original_node in self._to_check:
-            self.checks.append(Identity(raw, self._to_check[original_node]))
-        quote = updated_node.quote
-        return updated_node.with_changes(
-            value=f"{updated_node.prefix}{quote}{new}{match.group('tail') or ''}{quote}"
-        )
+        if check is not None:
+            self.checks.append(Identity(raw, check))
+        return f"{prefix}{quote}{new}{match.group('tail') or ''}{quote}"
 
-    def _nested(self, original: cst.SimpleString, node: cst.SimpleString) -> cst.SimpleString:
-        raw = node.raw_value
+    def absorb(self, other: DottedStringRewriter) -> None:
+        """Count and list what `other` did as done here (the statement-level rewrite
+        judges some literals without libcst, `literal_value`, and the rest with it)."""
+        self.changed += other.changed
+        self.code_imports += other.code_imports
+        self.nested += other.nested
+        self.identities += other.identities
+        self.checks += other.checks
+        self.keys += other.keys
+        self.code_problems += other.code_problems
+
+    def _nested(self, raw: str, prefix: str, quote: str, *, identity: bool) -> str | None:
+        """The literal's new text where it quotes references inside longer text, or
+        `None`."""
         count = 0
 
         def replace(match: re.Match[str]) -> str:
@@ -426,12 +460,11 @@ class DottedStringRewriter(cst.CSTTransformer):
             new_raw = RAISED_REFERENCE.sub(replace_raised, new_raw)
         if "\\" in new_raw:
             new_raw = ESCAPED_REFERENCE.sub(replace_escaped, new_raw)
-        if not count or original in self._identity_nodes:
-            return node
+        if not count or identity:
+            return None
         self.changed += count
         self.nested.append(raw)
-        quote = node.quote
-        return node.with_changes(value=f"{node.prefix}{quote}{new_raw}{quote}")
+        return f"{prefix}{quote}{new_raw}{quote}"
 
 
 def _strings_in(node: cst.BaseExpression) -> list[cst.SimpleString]:

@@ -1,0 +1,133 @@
+"""String literals naming a moved module are rewritten without libcst where nothing
+around them changes how the string rewriter judges them (`statements._strings_alone`):
+the same bytes, counts and review notes as libcst on the whole file (`assert_rewrite`
+compares the rewrites of every case). A literal whose place decides (an identity, a
+module's name given to a call, an annotation, code run, a piece of a concatenation, an
+f-string) sends its statement to libcst."""
+
+from __future__ import annotations
+
+import pytest
+from pyagent_workbench.model.resolver import Resolver
+from pyagent_workbench.rewrite import statements
+from pyagent_workbench.rewrite.context import RewriteState
+from pyagent_workbench.rewrite.engine import statement_pattern
+from support.codemod import _context, assert_rewrite, rewrite_both_ways
+
+MOVES = {"app.infra.db": "app.storage.db"}
+MODULES = ["app", "app.infra", "app.infra.db", "app.core"]
+
+WITHOUT_LIBCST = {
+    "an assigned path": ("PATH = 'app.infra.db.Engine'\n", "PATH = 'app.storage.db.Engine'\n"),
+    "a call's argument": ('patch("app.infra.db.Engine")\n', 'patch("app.storage.db.Engine")\n'),
+    "a keyword argument": ('settings(ENGINE="app.infra.db", x=1)\n',
+                           'settings(ENGINE="app.storage.db", x=1)\n'),
+    "a dictionary's key and value": (
+        'MAP = {"app.infra.db": "app.infra.db.Engine", "other": 1}\n',
+        'MAP = {"app.storage.db": "app.storage.db.Engine", "other": 1}\n'),
+    "paths quoted in a longer string": (
+        'run("python -m app.infra.db --check")\nx = "from app.infra.db import Engine"\n',
+        'run("python -m app.storage.db --check")\nx = "from app.storage.db import Engine"\n'),
+    "an escaped path in a pattern": ('check(match=r"app\\.infra\\.db\\.Engine")\n',
+                                     'check(match=r"app\\.storage\\.db\\.Engine")\n'),
+    "prefixes and a triple-quoted string": (
+        "x = [r'app.infra.db', u\"app.infra.db.Engine\", '''app.infra.db''']\n",
+        "x = [r'app.storage.db', u\"app.storage.db.Engine\", '''app.storage.db''']\n"),
+    "a tail after the path": ('NAME = "app.infra.db:main"\n', 'NAME = "app.storage.db:main"\n'),
+    "two statements on a line": ('a = "app.infra.db"; b = "app.infra.db.Engine"\n',
+                                 'a = "app.storage.db"; b = "app.storage.db.Engine"\n'),
+    "wide characters before it": ('a = "é—"; b = "app.infra.db.Engine"\n',
+                                  'a = "é—"; b = "app.storage.db.Engine"\n'),
+    "an escaped quote inside": ('x = "app.infra.db.Engine: a \\"quoted\\" word"\n',
+                                'x = "app.storage.db.Engine: a \\"quoted\\" word"\n'),
+    "in a function, CRLF": (b"def f():\r\n    return 'app.infra.db.Engine'\r\n",
+                            b"def f():\r\n    return 'app.storage.db.Engine'\r\n"),
+    "a decorator": ('@patch("app.infra.db.Engine")\ndef test():\n    pass\n',
+                    '@patch("app.storage.db.Engine")\ndef test():\n    pass\n'),
+    "a default, a with and a for": (
+        'def f(x="app.infra.db"):\n    with patch("app.infra.db.E"):\n'
+        '        for m in ["app.infra.db"]:\n            pass\n',
+        'def f(x="app.storage.db"):\n    with patch("app.storage.db.E"):\n'
+        '        for m in ["app.storage.db"]:\n            pass\n'),
+    "a string beside a plain import": (
+        "from app.infra.db import Engine\n\nPATH = 'app.infra.db.Engine'\n",
+        "from app.storage.db import Engine\n\nPATH = 'app.storage.db.Engine'\n"),
+}
+
+TO_LIBCST = {
+    "a logger's name": ('log = logging.getLogger("app.infra.db")\n',
+                        'log = logging.getLogger("app.infra.db")\n'),
+    "a module's name to import": ('m = importlib.import_module("app.infra.db")\n',
+                                  'm = importlib.import_module("app.storage.db")\n'),
+    "__import__ without a fromlist": ('m = __import__("app.infra.db")\n',
+                                      'm = __import__("app.storage.db")\n'),
+    "a comparison with __name__": ('ok = __name__ == "app.infra.db"\n',
+                                   'ok = __name__ == "app.infra.db"\n'),
+    "a sys.modules key": ('m = sys.modules["app.infra.db"]\n', 'm = sys.modules["app.infra.db"]\n'),
+    "an annotation": ('x: "app.infra.db.Engine" = None\n', 'x: "app.storage.db.Engine" = None\n'),
+    "an f-string": ('x = f"{y}" "app.infra.db"\n', 'x = f"{y}" "app.infra.db"\n'),
+    "literals side by side": ('x = ("app.infra.db" ".Engine")\n',
+                              'x = ("app.storage.db" ".Engine")\n'),
+    "an argument's annotation": ('def f(x: "app.infra.db.Engine"):\n    pass\n',
+                                 'def f(x: "app.storage.db.Engine"):\n    pass\n'),
+    "a return annotation": ('def f() -> "app.infra.db.Engine":\n    pass\n',
+                            'def f() -> "app.storage.db.Engine":\n    pass\n'),
+    "an if's comparison": ('if "app.infra.db" in apps:\n    pass\n',
+                           'if "app.storage.db" in apps:\n    pass\n'),
+}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = statements._Batch.transform
+
+    def transform(self: statements._Batch, run: list[object]) -> str | None:
+        calls.append(len(self.texts))
+        return real(self, run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(statements._Batch, "transform", transform)
+    return calls
+
+
+@pytest.mark.parametrize("case", list(WITHOUT_LIBCST))
+def test_strings_judged_by_their_text_are_rewritten_without_libcst(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    before, after = WITHOUT_LIBCST[case]
+    assert_rewrite(before, after, moves=MOVES, path="app/features/user.py", modules=MODULES)
+    assert calls == []  # (the whole-file rewrite `assert_rewrite` compares with is libcst)
+
+
+@pytest.mark.parametrize("case", list(TO_LIBCST))
+def test_strings_judged_by_their_place_go_to_libcst(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    before, after = TO_LIBCST[case]
+    assert_rewrite(before, after, moves=MOVES, path="app/features/user.py", modules=MODULES)
+    assert calls, "libcst was not run"
+
+
+def test_counts_and_notes_are_libcsts(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    resolver = Resolver(dict(MOVES), frozenset(MODULES), defines=lambda module, name: name == "E")
+    source = (b'MAP = {"app.infra.db": 1}\nKEY = "app.infra.db.not_a_name"\n'
+              b'raise ValueError("app.infra.db.E: boom")\n')
+    result = rewrite_both_ways(source, _context("app/features/user.py", resolver),
+                               RewriteState(resolver, statement_pattern(list(MOVES))))
+    assert calls == []
+    assert result.new_bytes == (b'MAP = {"app.storage.db": 1}\nKEY = "app.infra.db.not_a_name"\n'
+                                b'raise ValueError("app.storage.db.E: boom")\n')
+    assert result.changed_strings == 2
+    assert sorted(note.split(": ", 1)[1][:40] for note in result.problems) == [
+        '"app.infra.db.not_a_name" is not a modul', 'rewrote the dictionary key "app.infra.db',
+        'rewrote the module path quoted in the st']
+
+
+def test_a_statement_with_a_string_judged_by_its_place_goes_whole_to_libcst(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch)
+    assert_rewrite(
+        'PATH = "app.infra.db"\nlog = getLogger("app.infra.db"); x = "app.infra.db.Engine"\n',
+        'PATH = "app.storage.db"\nlog = getLogger("app.infra.db"); x = "app.storage.db.Engine"\n',
+        moves=MOVES, path="app/features/user.py", modules=MODULES)
+    assert calls == [1, 1]  # the second line alone (of each statement-level rewrite)
