@@ -8,6 +8,8 @@ f-string) sends its statement to libcst."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import RewriteState
@@ -33,6 +35,7 @@ WITHOUT_LIBCST = {
     "prefixes and a triple-quoted string": (
         "x = [r'app.infra.db', u\"app.infra.db.Engine\", '''app.infra.db''']\n",
         "x = [r'app.storage.db', u\"app.storage.db.Engine\", '''app.storage.db''']\n"),
+    "an uppercase prefix, kept": ('x = R"app.infra.db"\n', 'x = R"app.storage.db"\n'),
     "a tail after the path": ('NAME = "app.infra.db:main"\n', 'NAME = "app.storage.db:main"\n'),
     "two statements on a line": ('a = "app.infra.db"; b = "app.infra.db.Engine"\n',
                                  'a = "app.storage.db"; b = "app.storage.db.Engine"\n'),
@@ -131,3 +134,65 @@ def test_a_statement_with_a_string_judged_by_its_place_goes_whole_to_libcst(
         'PATH = "app.storage.db"\nlog = getLogger("app.infra.db"); x = "app.storage.db.Engine"\n',
         moves=MOVES, path="app/features/user.py", modules=MODULES)
     assert calls == [1, 1]  # the second line alone (of each statement-level rewrite)
+
+
+_CONTENT = st.sampled_from([
+    "app.infra.db", "app.infra.db.Engine", "app.infra.db:main", "app.infra.db.Engine: boom",
+    "python -m app.infra.db", "from app.infra.db import Engine", r"app\\.infra\\.db\\.Engine",
+    "'app.infra.db'", "app.infra.dbx", "app.infra", "app.core.thing", "é app.infra.db",
+    'say \\"app.infra.db\\"', "app.infra.db.not_a_name", "", "x", "app.infra.db\\n",
+    "app.infra.db.Engine\\N{DASH}", "[\'app.infra.db\']", "a = app.infra.db:main"])
+_QUOTES = st.sampled_from(['"', "'", '"""', "'''"])
+_PREFIXES = st.sampled_from(["", "r", "u", "R", "b", "rb"])
+
+
+@st.composite
+def _literal(draw: st.DrawFn) -> str:
+    quote, content = draw(_QUOTES), draw(_CONTENT)
+    prefix = draw(_PREFIXES)
+    if "b" in prefix and not content.isascii():
+        prefix = ""
+    if "r" in prefix.lower() and content.endswith("\\"):
+        prefix = prefix.replace("r", "").replace("R", "")
+    return f"{prefix}{quote}{content}{quote}"
+
+
+_PLACES = st.sampled_from([
+    "x = {0}\n", "f({0})\n", "f(a, key={0})\n", "d = {{{0}: {1}}}\n", "xs = [{0}, {1}]\n",
+    "log = logging.getLogger({0})\n", "m = importlib.import_module({0})\n",
+    "ok = __name__ == {0}\n", "m = sys.modules[{0}]\n", "x: {0} = {1}\n",
+    "@d({0})\ndef f(x={1}) -> {0}:\n    return {1}\n", "if {0} in y:\n    pass\n",
+    "x = ({0} {1})\n", "x = f'{{y}}' {0}\n", "g = lambda: {0}\n", "ys = [y for y in {0}]\n",
+    "raise E({0})\n", "assert x, {0}\n", "del d[{0}]\n", "class C(B, key={0}):\n    a = {1}\n",
+    "with patch({0}) as p, q({1}):\n    pass\n", "for x in ({0}, {1}):\n    pass\n",
+    "m = __import__({0}, fromlist=[{1}])\n", "a = {0}; b = {1}\n", "t = ContextVar({0})\n",
+    "def f():\n    {0}\n    return {1}\n", "class K:\n    {0}\n    x = {1}\n",
+    "x = d[{0}]\n", "x = obj.modules[{0}]\n", "x = a.getLogger({0})\n",
+    "x = {0} if c else {1}\n", "print({0}, *{1}, **k)\n", "while {0}:\n    break\n",
+    "match {0}:\n    case {1}:\n        pass\n", "(y := {0})\n", "x = not {0}\n",
+    "f(\n    {0},\n    {1},\n)\n", "x = {0} \\\n    {1}\n",
+    "try:\n    pass\nexcept E({0}):\n    pass\n",
+    "def g(*, a={0}, **k: {1}):\n    pass\n", "x = {{{0}, {1}}}\n", "x = {0}.join(y)\n",
+    "exec({0})\n", "global g\nx = {0}[1:]\n"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_PLACES, _literal(), _literal()), min_size=1, max_size=4),
+       st.booleans(), st.booleans())
+def test_strings_judged_by_their_text_agree_with_libcst_wherever_they_stand(
+        lines: list[tuple[str, str, str]], docstring: bool, crlf: bool) -> None:
+    """Random literals in random places, with a `from` import of the moved module (after
+    a literal, the module's docstring, or not; lines ended by CRLF or LF): the
+    statement-level rewrite (whole tree and part) gives libcst's bytes, counts and
+    notes (`rewrite_both_ways` asserts it), whichever path each statement takes."""
+    resolver = Resolver(dict(MOVES), frozenset(MODULES),
+                        defines=lambda module, name: name in ("Engine", "main"))
+    source = "from app.infra.db import Engine\n" + "".join(
+        place.format(first, second) for place, first, second in lines)
+    if docstring:
+        source = lines[0][1] + "\n" + source
+    if crlf:
+        source = source.replace("\n", "\r\n")
+    result = rewrite_both_ways(source.encode(), _context("app/features/user.py", resolver),
+                               RewriteState(resolver, statement_pattern(list(MOVES))))
+    event("parses" if result.new_bytes is not None else "does not parse")

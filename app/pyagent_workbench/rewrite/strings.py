@@ -343,19 +343,18 @@ class DottedStringRewriter(cst.CSTTransformer):
             return updated_node
         if original_node in self._docstrings:
             return updated_node
+        written = updated_node.value[:len(prefix)]  # (libcst's `prefix` is lowercased)
         if original_node in self._pieces:
             replacement = self._pieces.pop(original_node)
             if replacement is None:
-                value = self._nested(updated_node.raw_value, updated_node.prefix,
-                                     updated_node.quote,
+                value = self._nested(updated_node.raw_value, written, updated_node.quote,
                                      identity=original_node in self._identity_nodes)
                 return updated_node if value is None else updated_node.with_changes(value=value)
             self.changed += 1
             quote = updated_node.quote
-            return updated_node.with_changes(
-                value=f"{updated_node.prefix}{quote}{replacement}{quote}")
+            return updated_node.with_changes(value=f"{written}{quote}{replacement}{quote}")
         value = self.literal_value(
-            updated_node.raw_value, updated_node.prefix, updated_node.quote,
+            updated_node.raw_value, written, updated_node.quote,
             identity=self._identity_nodes.get(original_node),
             module_name=original_node in self._module_names,
             annotation=original_node in self._annotations, key=original_node in self._keys,
