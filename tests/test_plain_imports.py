@@ -7,8 +7,13 @@ Everything else goes to libcst."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyagent_workbench.model.resolver import Resolver
 from pyagent_workbench.rewrite import statements
-from support.codemod import assert_rewrite
+from pyagent_workbench.rewrite.context import RewriteState
+from pyagent_workbench.rewrite.engine import statement_pattern
+from support.codemod import _context, assert_rewrite, rewrite_both_ways
 
 MOVES = {"app.infra.db": "app.storage.db", "app.infra": "app.platform.infra",
          "app.core.jobs": "app.work.jobs", "app.core.tasks": "app.work.tasks",
@@ -144,3 +149,51 @@ def test_libcst_sees_only_the_statements_that_are_not_plain_imports(
     # in one libcst run of each statement-level rewrite `assert_rewrite` compares (from
     # the whole tree, from a part of it).
     assert calls == [1, 1]
+
+
+_MODULES = st.sampled_from(["app.infra.db", "app.infra", "app.core", "app", "app.features"])
+_NAMES = st.sampled_from(["Engine", "db", "cache", "helper", "jobs", "tasks", "stays", "named",
+                          "top", "thing"])
+
+
+@st.composite
+def _from_import(draw: st.DrawFn) -> str:
+    module = draw(_MODULES)
+    imported = draw(st.lists(st.tuples(_NAMES, st.booleans()), min_size=1, max_size=4,
+                             unique_by=lambda entry: entry[0]))
+    parts = [f"{name} as {name}_" if aliased else name for name, aliased in imported]
+    layout = draw(st.sampled_from(["line", "brackets", "lines", "comments", "backslash",
+                                   "semicolon", "indented", "relative", "spaced"]))
+    if layout == "brackets":
+        return f"from {module} import ({', '.join(parts)})\n"
+    if layout == "lines":
+        return f"from {module} import (\n" + "".join(f"    {p},\n" for p in parts) + ")\n"
+    if layout == "comments":
+        return (f"from {module} import (  # a\n" + "".join(f"    {p},  # b\n" for p in parts)
+                + "    # c\n)  # d\n")
+    if layout == "backslash":
+        return f"from {module} import \\\n    {', '.join(parts)}\n"
+    if layout == "semicolon":
+        return f"from {module} import {', '.join(parts)}; x = 1\n"
+    if layout == "indented":
+        return f"def f():\n    from {module} import {', '.join(parts)}\n"
+    if layout == "relative":
+        return f"from .{module.rpartition('.')[2]} import {', '.join(parts)}\n"
+    if layout == "spaced":
+        return f"from  {module}\t import  {' , '.join(parts)}  # e\n"
+    return f"from {module} import {', '.join(parts)}\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_from_import(), min_size=1, max_size=5), st.booleans())
+def test_from_imports_agree_with_libcst_however_laid_out(statements: list[str],
+                                                         crlf: bool) -> None:
+    """Random `from` imports of moved modules, of packages whose submodules move (to one
+    place, to several, renamed, to the top level), laid out every way: the statement-
+    level rewrite gives libcst's bytes, counts and notes (`rewrite_both_ways`)."""
+    resolver = Resolver(dict(MOVES), frozenset(MODULES))
+    source = "".join(statements)
+    if crlf:
+        source = source.replace("\n", "\r\n")
+    rewrite_both_ways(source.encode(), _context("app/features/user.py", resolver),
+                      RewriteState(resolver, statement_pattern(list(MOVES))))
