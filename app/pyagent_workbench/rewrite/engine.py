@@ -904,12 +904,16 @@ def _folders_of(paths: Iterable[str]) -> set[str]:
 
 
 def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str]) -> bool:
-    """Does a file stay in `directory` (bytecode caches aside) after the moves?"""
-    for dirpath, dirnames, filenames in os.walk(root / directory):
+    """Does a file stay in `directory` (bytecode caches aside) after the moves? (Each
+    path is made from the walk's own, without `os.path.relpath`: a moved package's
+    tree is walked whole, locale files and all.)"""
+    top = os.path.join(root, directory)
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        below = dirpath[len(top):].replace(os.sep, "/")
         for name in filenames:
-            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
-            if rel not in leaving or rel in arriving:
+            if f"{directory}{below}/{name}" not in leaving or \
+                    f"{directory}{below}/{name}" in arriving:
                 return True
     return False
 
