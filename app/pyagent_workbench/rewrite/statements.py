@@ -7,7 +7,10 @@ file, most of it visiting nodes that cannot change. This path parses the file wi
 relative imports whose meaning changes, the statements or compound-statement headers
 holding a dotted name the reference regex finds, and calls giving a string to `exec`,
 `eval` or `compile`, whose code is rewritten as code), runs the same two libcst
-transformers on each of those alone, and splices their output back. A file it cannot
+transformers on each of those alone, and splices their output back. The commonest ones
+need no libcst: a `from` import whose names all go to one module (`_from_import`), and
+a statement whose string literals the string rewriter judges by their text alone
+(`_strings_alone`, through `DottedStringRewriter.literal_value`). A file it cannot
 handle exactly (another encoding, mixed or lone-CR line endings, a change that needs a
 file-wide decision, an odd layout) goes through `rewrite_python` whole.
 
