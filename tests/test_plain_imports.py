@@ -10,10 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import RewriteState
 from pyagent_workbench.rewrite.engine import statement_pattern
-from support.codemod import _context, assert_rewrite, rewrite_both_ways
+from support.codemod import (
+    _context,
+    assert_rewrite,
+    counting_libcst_runs,
+    rewrite_both_ways,
+)
 
 MOVES = {"app.infra.db": "app.storage.db", "app.infra": "app.platform.infra",
          "app.core.jobs": "app.work.jobs", "app.core.tasks": "app.work.tasks",
@@ -90,22 +94,11 @@ TO_LIBCST = {
 }
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    real = statements._Batch.transform
-
-    def transform(self: statements._Batch, run: list[object]) -> str | None:
-        calls.append(len(self.texts))
-        return real(self, run)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(statements._Batch, "transform", transform)
-    return calls
-
 
 @pytest.mark.parametrize("case", list(PLAIN))
 def test_plain_from_imports_are_rewritten_without_libcst(
         case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     before, after = PLAIN[case]
     result = assert_rewrite(before, after, moves=MOVES, path="app/features/user.py",
                             modules=MODULES)
@@ -115,7 +108,7 @@ def test_plain_from_imports_are_rewritten_without_libcst(
 
 @pytest.mark.parametrize("case", list(TO_LIBCST))
 def test_anything_else_goes_to_libcst(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     before, after = TO_LIBCST[case]
     assert_rewrite(before, after, moves=MOVES, path="app/infra/user.py"
                    if case == "a relative import" else "app/features/user.py",
@@ -125,7 +118,7 @@ def test_anything_else_goes_to_libcst(case: str, monkeypatch: pytest.MonkeyPatch
 
 def test_a_plan_applied_in_parts_goes_to_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
     # `later`: the statement is grouped as the whole plan will group it.
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     assert_rewrite("from app.infra.db import Engine\n", "from app.storage.db import Engine\n",
                    moves={"app.infra.db": "app.storage.db"}, path="app/features/user.py",
                    modules=MODULES, later={"app.infra": "app.platform.infra"})
@@ -134,7 +127,7 @@ def test_a_plan_applied_in_parts_goes_to_libcst(monkeypatch: pytest.MonkeyPatch)
 
 def test_libcst_sees_only_the_statements_that_are_not_plain_imports(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     result = assert_rewrite(
         "from app.infra.db import Engine\nfrom app.infra.db import (\n    Pool,\n)\n"
         "from app.core import thing\nfrom app.core import jobs, stays\n\n\ndef f():\n"

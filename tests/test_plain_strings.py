@@ -11,10 +11,14 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pyagent_workbench.model.resolver import Resolver
-from pyagent_workbench.rewrite import statements
 from pyagent_workbench.rewrite.context import RewriteState
 from pyagent_workbench.rewrite.engine import statement_pattern
-from support.codemod import _context, assert_rewrite, rewrite_both_ways
+from support.codemod import (
+    _context,
+    assert_rewrite,
+    counting_libcst_runs,
+    rewrite_both_ways,
+)
 
 MOVES = {"app.infra.db": "app.storage.db"}
 MODULES = ["app", "app.infra", "app.infra.db", "app.core"]
@@ -80,22 +84,11 @@ TO_LIBCST = {
 }
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    real = statements._Batch.transform
-
-    def transform(self: statements._Batch, run: list[object]) -> str | None:
-        calls.append(len(self.texts))
-        return real(self, run)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(statements._Batch, "transform", transform)
-    return calls
-
 
 @pytest.mark.parametrize("case", list(WITHOUT_LIBCST))
 def test_strings_judged_by_their_text_are_rewritten_without_libcst(
         case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     before, after = WITHOUT_LIBCST[case]
     assert_rewrite(before, after, moves=MOVES, path="app/features/user.py", modules=MODULES)
     assert calls == []  # (the whole-file rewrite `assert_rewrite` compares with is libcst)
@@ -104,14 +97,14 @@ def test_strings_judged_by_their_text_are_rewritten_without_libcst(
 @pytest.mark.parametrize("case", list(TO_LIBCST))
 def test_strings_judged_by_their_place_go_to_libcst(
         case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     before, after = TO_LIBCST[case]
     assert_rewrite(before, after, moves=MOVES, path="app/features/user.py", modules=MODULES)
     assert calls, "libcst was not run"
 
 
 def test_counts_and_notes_are_libcsts(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     resolver = Resolver(dict(MOVES), frozenset(MODULES), defines=lambda module, name: name == "E")
     source = (b'MAP = {"app.infra.db": 1}\nKEY = "app.infra.db.not_a_name"\n'
               b'raise ValueError("app.infra.db.E: boom")\n')
@@ -128,7 +121,7 @@ def test_counts_and_notes_are_libcsts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_statement_with_a_string_judged_by_its_place_goes_whole_to_libcst(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _counting(monkeypatch)
+    calls = counting_libcst_runs(monkeypatch)
     assert_rewrite(
         'PATH = "app.infra.db"\nlog = getLogger("app.infra.db"); x = "app.infra.db.Engine"\n',
         'PATH = "app.storage.db"\nlog = getLogger("app.infra.db"); x = "app.storage.db.Engine"\n',

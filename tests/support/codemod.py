@@ -132,3 +132,17 @@ def recording_parts(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
 
     monkeypatch.setattr(statements, "_parse_utf8", recording)
     return parsed
+
+
+def counting_libcst_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The statement-level rewrite's libcst runs from now on, each as the number of
+    statements it was given (`statements._Batch.transform`)."""
+    calls: list[int] = []
+    real = statements._Batch.transform
+
+    def transform(self: statements._Batch, run: list[object]) -> str | None:
+        calls.append(len(self.texts))
+        return real(self, run)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(statements._Batch, "transform", transform)
+    return calls

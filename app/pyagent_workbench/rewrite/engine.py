@@ -912,8 +912,8 @@ def _files_left(root: Path, directory: str, leaving: set[str], arriving: set[str
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         below = dirpath[len(top):].replace(os.sep, "/")
         for name in filenames:
-            if f"{directory}{below}/{name}" not in leaving or \
-                    f"{directory}{below}/{name}" in arriving:
+            path = f"{directory}{below}/{name}"
+            if path not in leaving or path in arriving:
                 return True
     return False
 

@@ -277,15 +277,9 @@ class DottedStringRewriter(cst.CSTTransformer):
                 f"code given to {use.function}() uses {old}, which becomes {new} under a "
                 f"top-level name the code does not import; left unchanged: import it in "
                 f"the code", written))
-        self.code_imports += (imports.changed_imports + strings.code_imports
-                              + (1 if imports.changed_uses and not imports.changed_imports
-                                 else 0))
-        self.changed += strings.changed
-        self.nested += strings.nested
-        self.identities += strings.identities
-        self.checks += strings.checks
-        self.keys += strings.keys
-        self.code_problems += strings.code_problems
+        self.code_imports += imports.changed_imports + (
+            1 if imports.changed_uses and not imports.changed_imports else 0)
+        self.absorb(strings)
         return replaced
 
     def _code_problem(self, written: str, use: CodeUse, what: str,
@@ -400,7 +394,8 @@ class DottedStringRewriter(cst.CSTTransformer):
 
     def absorb(self, other: DottedStringRewriter) -> None:
         """Count and list what `other` did as done here (the statement-level rewrite
-        judges some literals without libcst, `literal_value`, and the rest with it)."""
+        judges some literals without libcst, `literal_value`, and the rest with it; a
+        code string's own rewriter, `_code_string`)."""
         self.changed += other.changed
         self.code_imports += other.code_imports
         self.nested += other.nested
